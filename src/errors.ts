@@ -1,0 +1,72 @@
+/**
+ * The one catalogue of seqchain errors. Every error has a stable `SEQCHAIN_ERR_*` code and says
+ * whether retrying can help: a broken chain or a malformed message never gets better by retrying.
+ * Every code is described in docs/ERRORS.md (a test keeps the two in step).
+ */
+export const ErrorCodes = {
+  SEQCHAIN_ERR_CONFIG: 'SEQCHAIN_ERR_CONFIG',
+  SEQCHAIN_ERR_USAGE: 'SEQCHAIN_ERR_USAGE',
+  SEQCHAIN_ERR_UNREACHABLE: 'SEQCHAIN_ERR_UNREACHABLE',
+  SEQCHAIN_ERR_MALFORMED_MESSAGE: 'SEQCHAIN_ERR_MALFORMED_MESSAGE',
+  SEQCHAIN_ERR_CHAIN_BROKEN: 'SEQCHAIN_ERR_CHAIN_BROKEN',
+  SEQCHAIN_ERR_CHAIN_EXISTS: 'SEQCHAIN_ERR_CHAIN_EXISTS',
+  SEQCHAIN_ERR_CHAIN_NOT_FOUND: 'SEQCHAIN_ERR_CHAIN_NOT_FOUND',
+  SEQCHAIN_ERR_LEADERSHIP_LOST: 'SEQCHAIN_ERR_LEADERSHIP_LOST',
+  SEQCHAIN_ERR_FENCED: 'SEQCHAIN_ERR_FENCED',
+  SEQCHAIN_ERR_COUNTER_MISMATCH: 'SEQCHAIN_ERR_COUNTER_MISMATCH',
+  SEQCHAIN_ERR_GAP: 'SEQCHAIN_ERR_GAP',
+  SEQCHAIN_ERR_ALREADY_STARTED: 'SEQCHAIN_ERR_ALREADY_STARTED',
+  SEQCHAIN_ERR_TIMEOUT: 'SEQCHAIN_ERR_TIMEOUT',
+} as const;
+
+export type ErrorCode = keyof typeof ErrorCodes;
+
+export interface SeqchainErrorOptions {
+  /** True when the same call may succeed later (a service restarting, a lost session). */
+  retriable?: boolean;
+  cause?: unknown;
+  /** Machine-readable context: where the problem is (key, seq, partition, offset, …). */
+  details?: Record<string, unknown>;
+}
+
+export class SeqchainError extends Error {
+  readonly code: ErrorCode;
+  readonly retriable: boolean;
+  readonly details: Record<string, unknown>;
+
+  constructor(code: ErrorCode, message: string, options: SeqchainErrorOptions = {}) {
+    super(message, options.cause === undefined ? undefined : { cause: options.cause });
+    this.name = 'SeqchainError';
+    this.code = code;
+    this.retriable = options.retriable ?? false;
+    this.details = options.details ?? {};
+  }
+}
+
+/** Bad configuration: names the key and what was wrong with it. */
+export class ConfigError extends SeqchainError {
+  constructor(message: string, details: Record<string, unknown> = {}) {
+    super('SEQCHAIN_ERR_CONFIG', message, { details });
+    this.name = 'ConfigError';
+  }
+}
+
+/** An internal message (digest batch, ledger message, znode) that does not decode. */
+export class MalformedMessageError extends SeqchainError {
+  constructor(format: string, message: string, details: Record<string, unknown> = {}) {
+    super('SEQCHAIN_ERR_MALFORMED_MESSAGE', `${format}: ${message}`, { details: { format, ...details } });
+    this.name = 'MalformedMessageError';
+  }
+}
+
+/** The chain does not hold: never retried. */
+export class ChainBrokenError extends SeqchainError {
+  constructor(message: string, details: Record<string, unknown> = {}) {
+    super('SEQCHAIN_ERR_CHAIN_BROKEN', message, { details });
+    this.name = 'ChainBrokenError';
+  }
+}
+
+export function isSeqchainError(err: unknown): err is SeqchainError {
+  return err instanceof SeqchainError;
+}

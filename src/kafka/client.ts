@@ -1,0 +1,35 @@
+import { Kafka, logLevel, type KafkaConfig, type LogEntry, type SASLOptions } from 'kafkajs';
+import type { Config } from '../config/schema.js';
+import type { Logger } from '../log.js';
+
+const LEVELS: Record<number, 'error' | 'warn' | 'info' | 'debug'> = {
+  [logLevel.ERROR]: 'error',
+  [logLevel.WARN]: 'warn',
+  [logLevel.INFO]: 'info',
+  [logLevel.DEBUG]: 'debug',
+};
+
+/** kafkajs logs through pino, at warn and above unless debugging: its info lines are per-connection noise. */
+export function createKafka(config: Readonly<Config>, logger: Logger, role: string): Kafka {
+  const kafkaLogger = logger.child({ component: 'kafkajs', role });
+  const options: KafkaConfig = {
+    clientId: `${config.kafka.clientId}-${config.replicaId}-${role}`,
+    brokers: [...config.kafka.brokers],
+    ssl: config.kafka.ssl,
+    connectionTimeout: config.kafka.connectionTimeoutMs,
+    requestTimeout: config.kafka.requestTimeoutMs,
+    logLevel: config.log.level === 'debug' || config.log.level === 'trace' ? logLevel.INFO : logLevel.WARN,
+    logCreator:
+      () =>
+      ({ level, log }: LogEntry) => {
+        const { message, timestamp: _t, logger: _l, ...extra } = log as LogEntry['log'] & { logger?: string };
+        kafkaLogger[LEVELS[level] ?? 'info'](extra, message);
+      },
+    retry: { retries: 8, initialRetryTime: 100, maxRetryTime: 3_000 },
+  };
+  if (config.kafka.sasl) {
+    const { mechanism, username, password } = config.kafka.sasl;
+    options.sasl = { mechanism, username, password } as SASLOptions;
+  }
+  return new Kafka(options);
+}

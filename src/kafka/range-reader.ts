@@ -1,0 +1,105 @@
+import { randomUUID } from 'node:crypto';
+import type { Kafka, KafkaMessage } from 'kafkajs';
+import { SeqchainError } from '../errors.js';
+import type { Logger } from '../log.js';
+
+export interface ReadRange {
+  /** First offset to read. */
+  from: bigint;
+  /** Stop once the position reaches this offset (exclusive). */
+  to: bigint;
+}
+
+export interface RangeReadOptions {
+  kafka: Kafka;
+  topic: string;
+  ranges: ReadonlyMap<number, ReadRange>;
+  /** Group name prefix; a unique suffix is added and the group is deleted afterwards. */
+  groupPrefix: string;
+  onMessages: (partition: number, messages: KafkaMessage[]) => void | Promise<void>;
+  logger: Logger;
+  /** Give up when no progress is made for this long, ms. */
+  stallTimeoutMs?: number;
+}
+
+/**
+ * Reads [from, to) of some partitions of a topic, read_committed, then stops. kafkajs has no
+ * assign(): every consumer is in a group, so this uses a throw-away group whose offsets are set
+ * before it joins. Transaction markers occupy offsets but are never delivered as messages; the
+ * position is advanced past them from the batch bounds (and from kafkajs' batch events for
+ * batches that held only markers or aborted records).
+ */
+export async function readRanges(options: RangeReadOptions): Promise<void> {
+  const { kafka, topic, ranges, logger } = options;
+  const position = new Map<number, bigint>();
+  for (const [p, r] of ranges) if (r.to > r.from) position.set(p, r.from);
+  if (position.size === 0) return;
+
+  const groupId = `${options.groupPrefix}.${randomUUID()}`;
+  const admin = kafka.admin();
+  await admin.connect();
+  const consumer = kafka.consumer({ groupId, sessionTimeout: 10_000, heartbeatInterval: 1_000, maxWaitTimeInMs: 100, readUncommitted: false, retry: { retries: 5 } });
+  try {
+    await admin.setOffsets({ groupId, topic, partitions: [...position].map(([partition, offset]) => ({ partition, offset: offset.toString() })) });
+    let resolveDone!: () => void;
+    let rejectDone!: (err: unknown) => void;
+    const done = new Promise<void>((res, rej) => {
+      resolveDone = res;
+      rejectDone = rej;
+    });
+    let lastProgress = Date.now();
+    const advance = (partition: number, lastOffset: string) => {
+      const range = ranges.get(partition);
+      const at = position.get(partition);
+      if (!range || at === undefined) return;
+      const next = BigInt(lastOffset) + 1n;
+      if (next > at) {
+        position.set(partition, next);
+        lastProgress = Date.now();
+      }
+      if (next >= range.to) position.delete(partition);
+      if (position.size === 0) resolveDone();
+    };
+    consumer.on(consumer.events.START_BATCH_PROCESS, (event) => {
+      const { topic: t, partition, lastOffset } = event.payload as { topic: string; partition: number; lastOffset: string };
+      if (t === topic) advance(partition, lastOffset);
+    });
+    consumer.on(consumer.events.CRASH, (event) => rejectDone(event.payload.error));
+    await consumer.subscribe({ topic, fromBeginning: true });
+    await consumer.run({
+      autoCommit: false,
+      partitionsConsumedConcurrently: Math.min(ranges.size, 16),
+      eachBatch: async ({ batch }) => {
+        const range = ranges.get(batch.partition);
+        const at = position.get(batch.partition);
+        if (!range || at === undefined) return;
+        const inRange = batch.messages.filter((m) => {
+          const o = BigInt(m.offset);
+          return o >= at && o < range.to;
+        });
+        if (inRange.length > 0) await options.onMessages(batch.partition, inRange);
+        advance(batch.partition, batch.lastOffset());
+      },
+    });
+    const stallTimeoutMs = options.stallTimeoutMs ?? 60_000;
+    const watchdog = setInterval(() => {
+      if (Date.now() - lastProgress > stallTimeoutMs) {
+        rejectDone(
+          new SeqchainError('SEQCHAIN_ERR_TIMEOUT', `reading ${topic} made no progress for ${stallTimeoutMs} ms`, {
+            retriable: true,
+            details: { topic, waiting: Object.fromEntries([...position].map(([p, o]) => [p, `${o} of ${ranges.get(p)?.to}`])) },
+          }),
+        );
+      }
+    }, 1_000);
+    try {
+      await done;
+    } finally {
+      clearInterval(watchdog);
+    }
+  } finally {
+    await consumer.disconnect().catch((err) => logger.warn({ err, groupId }, 'reader disconnect failed'));
+    await admin.deleteGroups([groupId]).catch(() => undefined);
+    await admin.disconnect().catch(() => undefined);
+  }
+}

@@ -1,0 +1,36 @@
+import { pino, type Logger, type LoggerOptions } from 'pino';
+
+export type { Logger };
+
+/**
+ * Secrets that must never reach a log line, wherever they sit in a logged object.
+ * pino's redaction is applied at serialisation, so a config object can be logged whole.
+ */
+const REDACT_PATHS = [
+  '*.password',
+  '*.token',
+  '*.apiToken',
+  '*.sasl.password',
+  '*.zkAuth',
+  'config.kafka.sasl.password',
+  'config.zookeeper.auth',
+  'config.redis.password',
+  'config.api.token',
+];
+
+export interface LogOptions {
+  level?: string;
+  name?: string;
+  /** Log synchronously to a file descriptor (tests, CLI); default stderr (fd 2). */
+  fd?: number;
+}
+
+/** Logs go to stderr so that stdout stays for command output (tables, JSON). */
+export function createLogger(options: LogOptions = {}): Logger {
+  const opts: LoggerOptions = {
+    level: options.level ?? process.env.SEQCHAIN_LOG_LEVEL ?? 'info',
+    redact: { paths: REDACT_PATHS, censor: '[redacted]' },
+    base: { pid: process.pid, ...(options.name ? { name: options.name } : {}) },
+  };
+  return pino(opts, pino.destination({ fd: options.fd ?? 2, sync: true }));
+}

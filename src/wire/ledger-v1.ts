@@ -1,0 +1,166 @@
+import { WireReader } from './reader.js';
+
+/**
+ * Ledger message, format "SCM1": one per Kafka transaction on `<chain>.ledger` (one partition).
+ * The first message of a ledger is the genesis; every later one is a cut. A cut stores only what
+ * cannot be recomputed: positions, digests, cut bounds, coverage vector, epoch, hashes. The
+ * per-record link hashes are recomputed by whoever indexes or verifies.
+ *
+ *   "SCM1" ‖ u8 kind
+ *   kind 1 (genesis): u32 len ‖ chainId ‖ u32 len ‖ topic ‖ u32 P ‖ P × u64 start ‖ u64 createdAtMs ‖
+ *                     nonce[16] ‖ hash[32] ‖ u8 startMode (0 earliest, 1 latest)
+ *   kind 2 (cut):     u64 epoch ‖ u64 cutId ‖ u64 firstSeq ‖ u64 lastSeq ‖ prevHash[32] ‖ headHash[32] ‖
+ *                     u64 closedAtMs ‖ u32 P ‖ P × (u64 sourceNext ‖ u64 digestNext) ‖
+ *                     u32 count ‖ count × (u32 partition ‖ u64 offset ‖ i64 timestampMs ‖ digest[32])
+ *
+ * The coverage vector says, for every source partition p, the next source offset not yet
+ * sequenced (everything below it is in the ledger) and the digest-topic offset a new leader
+ * resumes reading partition p from.
+ */
+export const LEDGER_MAGIC = 'SCM1';
+const FORMAT = 'ledger message v1';
+const KIND_GENESIS = 1;
+const KIND_CUT = 2;
+const ENTRY_BYTES = 4 + 8 + 8 + 32;
+const MAX_PARTITIONS = 100_000;
+
+export type StartMode = 'earliest' | 'latest';
+
+export interface GenesisMessage {
+  kind: 'genesis';
+  chainId: string;
+  topic: string;
+  start: bigint[];
+  createdAtMs: bigint;
+  nonce: Buffer;
+  hash: Buffer;
+  startMode: StartMode;
+}
+
+export interface CoverageSlot {
+  sourceNext: bigint;
+  digestNext: bigint;
+}
+
+export interface CutEntry {
+  partition: number;
+  offset: bigint;
+  timestampMs: bigint;
+  digest: Buffer;
+}
+
+export interface CutMessage {
+  kind: 'cut';
+  epoch: bigint;
+  cutId: bigint;
+  firstSeq: bigint;
+  lastSeq: bigint;
+  prevHash: Buffer;
+  headHash: Buffer;
+  closedAtMs: bigint;
+  coverage: CoverageSlot[];
+  entries: CutEntry[];
+}
+
+export type LedgerMessage = GenesisMessage | CutMessage;
+
+export function encodeGenesisMessage(g: Omit<GenesisMessage, 'kind'>): Buffer {
+  const chainId = Buffer.from(g.chainId, 'utf8');
+  const topic = Buffer.from(g.topic, 'utf8');
+  const buf = Buffer.alloc(5 + 4 + chainId.length + 4 + topic.length + 4 + 8 * g.start.length + 8 + 16 + 32 + 1);
+  let pos = buf.write(LEDGER_MAGIC, 0, 'latin1');
+  pos = buf.writeUInt8(KIND_GENESIS, pos);
+  pos = buf.writeUInt32BE(chainId.length, pos);
+  pos += chainId.copy(buf, pos);
+  pos = buf.writeUInt32BE(topic.length, pos);
+  pos += topic.copy(buf, pos);
+  pos = buf.writeUInt32BE(g.start.length, pos);
+  for (const s of g.start) pos = buf.writeBigUInt64BE(s, pos);
+  pos = buf.writeBigUInt64BE(g.createdAtMs, pos);
+  pos += g.nonce.copy(buf, pos);
+  pos += g.hash.copy(buf, pos);
+  buf.writeUInt8(g.startMode === 'earliest' ? 0 : 1, pos);
+  return buf;
+}
+
+export function encodeCutMessage(c: Omit<CutMessage, 'kind'>): Buffer {
+  const size = 5 + 8 * 4 + 32 + 32 + 8 + 4 + 16 * c.coverage.length + 4 + ENTRY_BYTES * c.entries.length;
+  const buf = Buffer.allocUnsafe(size);
+  let pos = buf.write(LEDGER_MAGIC, 0, 'latin1');
+  pos = buf.writeUInt8(KIND_CUT, pos);
+  pos = buf.writeBigUInt64BE(c.epoch, pos);
+  pos = buf.writeBigUInt64BE(c.cutId, pos);
+  pos = buf.writeBigUInt64BE(c.firstSeq, pos);
+  pos = buf.writeBigUInt64BE(c.lastSeq, pos);
+  pos += c.prevHash.copy(buf, pos);
+  pos += c.headHash.copy(buf, pos);
+  pos = buf.writeBigUInt64BE(c.closedAtMs, pos);
+  pos = buf.writeUInt32BE(c.coverage.length, pos);
+  for (const slot of c.coverage) {
+    pos = buf.writeBigUInt64BE(slot.sourceNext, pos);
+    pos = buf.writeBigUInt64BE(slot.digestNext, pos);
+  }
+  pos = buf.writeUInt32BE(c.entries.length, pos);
+  for (const e of c.entries) {
+    pos = buf.writeUInt32BE(e.partition, pos);
+    pos = buf.writeBigUInt64BE(e.offset, pos);
+    pos = buf.writeBigInt64BE(e.timestampMs, pos);
+    pos += e.digest.copy(buf, pos);
+  }
+  return buf;
+}
+
+export function decodeLedgerMessage(buf: Buffer): LedgerMessage {
+  const r = new WireReader(buf, FORMAT);
+  r.magic(LEDGER_MAGIC);
+  const kind = r.u8('kind');
+  if (kind === KIND_GENESIS) return decodeGenesis(r);
+  if (kind === KIND_CUT) return decodeCut(r);
+  return r.fail('kind', `is ${kind}, expected ${KIND_GENESIS} (genesis) or ${KIND_CUT} (cut)`);
+}
+
+function decodeGenesis(r: WireReader): GenesisMessage {
+  const chainId = r.string('chainId');
+  const topic = r.string('topic');
+  const partitions = r.count('partitions', 8);
+  if (partitions < 1 || partitions > MAX_PARTITIONS) r.fail('partitions', `is ${partitions}`);
+  const start: bigint[] = [];
+  for (let p = 0; p < partitions; p++) start.push(r.u64(`start[${p}]`));
+  const createdAtMs = r.u64('createdAtMs');
+  const nonce = Buffer.from(r.bytes(16, 'nonce'));
+  const hash = Buffer.from(r.bytes(32, 'hash'));
+  const mode = r.u8('startMode');
+  if (mode > 1) r.fail('startMode', `is ${mode}, expected 0 or 1`);
+  r.end();
+  return { kind: 'genesis', chainId, topic, start, createdAtMs, nonce, hash, startMode: mode === 0 ? 'earliest' : 'latest' };
+}
+
+function decodeCut(r: WireReader): CutMessage {
+  const epoch = r.u64('epoch');
+  const cutId = r.u64('cutId');
+  const firstSeq = r.u64('firstSeq');
+  const lastSeq = r.u64('lastSeq');
+  if (firstSeq < 1n || lastSeq < firstSeq) r.fail('lastSeq', `[${firstSeq}, ${lastSeq}] is not a valid sequence range`);
+  const prevHash = Buffer.from(r.bytes(32, 'prevHash'));
+  const headHash = Buffer.from(r.bytes(32, 'headHash'));
+  const closedAtMs = r.u64('closedAtMs');
+  const partitions = r.count('coverage', 16);
+  if (partitions < 1 || partitions > MAX_PARTITIONS) r.fail('coverage', `has ${partitions} partitions`);
+  const coverage: CoverageSlot[] = [];
+  for (let p = 0; p < partitions; p++) coverage.push({ sourceNext: r.u64(`coverage[${p}].sourceNext`), digestNext: r.u64(`coverage[${p}].digestNext`) });
+  const count = r.count('count', ENTRY_BYTES);
+  if (BigInt(count) !== lastSeq - firstSeq + 1n) r.fail('count', `${count} does not match seq range [${firstSeq}, ${lastSeq}]`);
+  const entries: CutEntry[] = new Array(count);
+  for (let i = 0; i < count; i++) {
+    const partition = r.u32(`entries[${i}].partition`);
+    if (partition >= partitions) r.fail(`entries[${i}].partition`, `${partition} is not below ${partitions}`);
+    entries[i] = {
+      partition,
+      offset: r.u64(`entries[${i}].offset`),
+      timestampMs: r.i64(`entries[${i}].timestampMs`),
+      digest: Buffer.from(r.bytes(32, `entries[${i}].digest`)),
+    };
+  }
+  r.end();
+  return { kind: 'cut', epoch, cutId, firstSeq, lastSeq, prevHash, headHash, closedAtMs, coverage, entries };
+}

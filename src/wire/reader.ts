@@ -1,0 +1,88 @@
+import { MalformedMessageError } from '../errors.js';
+
+/**
+ * Bounds-checked big-endian reader for seqchain's binary formats. Every failure is a
+ * MalformedMessageError naming the format, the field and the byte position, never a RangeError.
+ */
+export class WireReader {
+  private pos = 0;
+
+  constructor(
+    private readonly buf: Buffer,
+    private readonly format: string,
+  ) {}
+
+  get position(): number {
+    return this.pos;
+  }
+
+  get remaining(): number {
+    return this.buf.length - this.pos;
+  }
+
+  fail(field: string, problem: string): never {
+    throw new MalformedMessageError(this.format, `${field} ${problem} at byte ${this.pos} of ${this.buf.length}`, { field, position: this.pos });
+  }
+
+  private need(n: number, field: string): void {
+    if (this.pos + n > this.buf.length) this.fail(field, `truncated (needs ${n} bytes, ${this.remaining} left)`);
+  }
+
+  magic(expected: string): void {
+    this.need(expected.length, 'magic');
+    const got = this.buf.toString('latin1', this.pos, this.pos + expected.length);
+    if (got !== expected) this.fail('magic', `is ${JSON.stringify(got)}, expected ${JSON.stringify(expected)}`);
+    this.pos += expected.length;
+  }
+
+  u8(field: string): number {
+    this.need(1, field);
+    return this.buf.readUInt8(this.pos++);
+  }
+
+  u32(field: string): number {
+    this.need(4, field);
+    const v = this.buf.readUInt32BE(this.pos);
+    this.pos += 4;
+    return v;
+  }
+
+  u64(field: string): bigint {
+    this.need(8, field);
+    const v = this.buf.readBigUInt64BE(this.pos);
+    this.pos += 8;
+    if (v > BigInt(Number.MAX_SAFE_INTEGER) * 1024n) this.fail(field, `is implausibly large (${v})`);
+    return v;
+  }
+
+  i64(field: string): bigint {
+    this.need(8, field);
+    const v = this.buf.readBigInt64BE(this.pos);
+    this.pos += 8;
+    return v;
+  }
+
+  bytes(n: number, field: string): Buffer {
+    this.need(n, field);
+    const v = this.buf.subarray(this.pos, this.pos + n);
+    this.pos += n;
+    return v;
+  }
+
+  string(field: string, maxLength = 1024): string {
+    const len = this.u32(`${field} length`);
+    if (len > maxLength) this.fail(field, `length ${len} exceeds ${maxLength}`);
+    return this.bytes(len, field).toString('utf8');
+  }
+
+  /** A count that must fit in what is left, given the size of one element. */
+  count(field: string, elementSize: number): number {
+    const n = this.u32(field);
+    if (n * elementSize > this.remaining) this.fail(field, `of ${n} needs ${n * elementSize} bytes, ${this.remaining} left`);
+    return n;
+  }
+
+  end(): void {
+    if (this.remaining !== 0) this.fail('end', `has ${this.remaining} trailing bytes`);
+  }
+}
