@@ -1,0 +1,48 @@
+/**
+ * What a verifier reports: the first place where the chain does not hold, named precisely.
+ * Convention: `expected` is what the verifier recomputed (or what the rules require), `actual`
+ * is what the ledger holds. Hashes and digests are lowercase hex.
+ */
+import { ChainBrokenError } from '../errors.js';
+
+export type BreakKind =
+  | 'seq-gap'
+  | 'prev-hash'
+  | 'head-hash'
+  | 'epoch-regressed'
+  | 'partition-order'
+  | 'count'
+  | 'below-start'
+  | 'digest-mismatch'
+  | 'missing-in-ledger'
+  | 'not-in-source'
+  | 'duplicate-position'
+  | 'genesis';
+
+export interface Break {
+  kind: BreakKind;
+  seq?: bigint;
+  partition?: number;
+  offset?: bigint;
+  ledgerOffset?: bigint;
+  expected?: string;
+  actual?: string;
+  /** One readable line: what differs, where. */
+  message: string;
+}
+
+export function hex(bytes: Buffer): string {
+  return bytes.toString('hex');
+}
+
+/** The break as a (never retried) `ChainBrokenError`, its fields in `details`. */
+export function breakToError(b: Break): ChainBrokenError {
+  const details: Record<string, unknown> = { kind: b.kind };
+  if (b.seq !== undefined) details['seq'] = b.seq.toString();
+  if (b.partition !== undefined) details['partition'] = b.partition;
+  if (b.offset !== undefined) details['offset'] = b.offset.toString();
+  if (b.ledgerOffset !== undefined) details['ledgerOffset'] = b.ledgerOffset.toString();
+  if (b.expected !== undefined) details['expected'] = b.expected;
+  if (b.actual !== undefined) details['actual'] = b.actual;
+  return new ChainBrokenError(b.message, details);
+}

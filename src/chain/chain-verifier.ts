@@ -1,0 +1,214 @@
+/**
+ * Verifies the ledger on its own (no source topic needed): cut after cut, it recomputes every
+ * link from the recorded digests and checks sequence, counts, hash continuity, epochs and
+ * positions. It stops at the first break and names it.
+ */
+import { MalformedMessageError } from '../errors.js';
+import { checkU64 } from './bytes.js';
+import { type Break, hex } from './breaks.js';
+import { HASH_BYTES, linkHash } from './link.js';
+
+export interface LedgerEntry {
+  partition: number;
+  offset: bigint;
+  timestampMs: bigint;
+  digest: Buffer;
+}
+
+/** What the verifier needs of one ledger message (one cut). */
+export interface CutView {
+  ledgerOffset: bigint;
+  epoch: bigint;
+  cutId: bigint;
+  firstSeq: bigint;
+  lastSeq: bigint;
+  prevHash: Buffer;
+  headHash: Buffer;
+  /** In sequence order: entries[i] has seq firstSeq + i. */
+  entries: readonly LedgerEntry[];
+}
+
+/**
+ * How many recent cuts are kept (by reference) to tell a position sequenced twice from one that
+ * merely arrived out of order. Offsets must strictly increase per partition either way; this
+ * only chooses the name of the break, so memory stays bounded on a ledger of any length.
+ */
+const RECENT_CUTS = 16;
+
+export class ChainVerifier {
+  private readonly start: readonly bigint[];
+  private nextSeq = 1n;
+  private headHash: Buffer;
+  private lastEpoch: bigint | null = null;
+  private readonly lastOffset = new Map<number, bigint>();
+  private readonly recent: (readonly LedgerEntry[])[] = [];
+  private broken: Break | null = null;
+
+  constructor(genesisHash: Buffer, start: readonly bigint[]) {
+    if (!Buffer.isBuffer(genesisHash) || genesisHash.length !== HASH_BYTES) {
+      throw new MalformedMessageError('SCG1', `genesis hash must be ${HASH_BYTES} bytes`, { field: 'genesisHash' });
+    }
+    if (start.length < 1) {
+      throw new MalformedMessageError('SCG1', 'start must list at least one partition (P ≥ 1)', { field: 'start' });
+    }
+    start.forEach((s, p) => checkU64(s, `start[${p}]`));
+    this.start = [...start];
+    this.headHash = Buffer.from(genesisHash);
+  }
+
+  /** The last verified link (seq 0 and the genesis hash before any cut). */
+  get head(): { seq: bigint; hash: Buffer } {
+    return { seq: this.nextSeq - 1n, hash: Buffer.from(this.headHash) };
+  }
+
+  get firstBreak(): Break | null {
+    return this.broken;
+  }
+
+  /** Verifies the next cut. Returns the first break; once broken, returns that same break. */
+  addCut(cut: CutView): Break | null {
+    if (this.broken !== null) return this.broken;
+    const b = this.check(cut);
+    if (b !== null) this.broken = b;
+    return b;
+  }
+
+  private check(cut: CutView): Break | null {
+    const at = `cut ${cut.cutId} at ledger offset ${cut.ledgerOffset}`;
+    const ledgerOffset = cut.ledgerOffset;
+
+    if (this.lastEpoch !== null && cut.epoch < this.lastEpoch) {
+      return {
+        kind: 'epoch-regressed',
+        seq: cut.firstSeq,
+        ledgerOffset,
+        expected: `>= ${this.lastEpoch}`,
+        actual: String(cut.epoch),
+        message: `${at}: epoch ${cut.epoch} is below the previous cut's epoch ${this.lastEpoch}`,
+      };
+    }
+    if (cut.firstSeq !== this.nextSeq) {
+      const what = cut.firstSeq > this.nextSeq ? `seqs ${this.nextSeq}..${cut.firstSeq - 1n} are missing` : 'it overlaps seqs already sequenced';
+      return {
+        kind: 'seq-gap',
+        seq: this.nextSeq,
+        ledgerOffset,
+        expected: String(this.nextSeq),
+        actual: String(cut.firstSeq),
+        message: `${at}: starts at seq ${cut.firstSeq}, expected ${this.nextSeq} (${what})`,
+      };
+    }
+    const count = cut.lastSeq - cut.firstSeq + 1n;
+    if (count !== BigInt(cut.entries.length)) {
+      return {
+        kind: 'count',
+        seq: cut.firstSeq,
+        ledgerOffset,
+        expected: String(count < 0n ? 0n : count),
+        actual: String(cut.entries.length),
+        message: `${at}: seqs ${cut.firstSeq}..${cut.lastSeq} need ${count} entries, the cut has ${cut.entries.length}`,
+      };
+    }
+    const first = cut.entries[0];
+    if (!cut.prevHash.equals(this.headHash)) {
+      return {
+        kind: 'prev-hash',
+        seq: cut.firstSeq,
+        ...(first === undefined ? {} : { partition: first.partition, offset: first.offset }),
+        ledgerOffset,
+        expected: hex(this.headHash),
+        actual: hex(cut.prevHash),
+        message: `${at}: prev hash does not equal h_${this.nextSeq - 1n}, the head of the chain before seq ${cut.firstSeq}`,
+      };
+    }
+
+    let h = this.headHash;
+    for (let i = 0; i < cut.entries.length; i++) {
+      const e = cut.entries[i]!;
+      const seq = cut.firstSeq + BigInt(i);
+      const pos = { seq, partition: e.partition, offset: e.offset, ledgerOffset };
+      const where = `${at}, seq ${seq} (partition ${e.partition}, offset ${e.offset})`;
+      const start = Number.isInteger(e.partition) && e.partition >= 0 ? this.start[e.partition] : undefined;
+      if (start === undefined) {
+        return {
+          kind: 'below-start',
+          ...pos,
+          expected: `a partition in [0, ${this.start.length})`,
+          actual: String(e.partition),
+          message: `${where}: partition ${e.partition} is not one of the chain's ${this.start.length} partitions`,
+        };
+      }
+      if (e.offset < start) {
+        return {
+          kind: 'below-start',
+          ...pos,
+          expected: `>= ${start}`,
+          actual: String(e.offset),
+          message: `${where}: offset is below start[${e.partition}] = ${start}, where sequencing of the partition begins`,
+        };
+      }
+      const last = this.lastOffset.get(e.partition);
+      if (last !== undefined && e.offset <= last) {
+        const dup = e.offset === last || this.seenRecently(e.partition, e.offset, cut.entries, i);
+        return dup
+          ? {
+              kind: 'duplicate-position',
+              ...pos,
+              actual: String(e.offset),
+              message: `${where}: position (partition ${e.partition}, offset ${e.offset}) is sequenced a second time`,
+            }
+          : {
+              kind: 'partition-order',
+              ...pos,
+              expected: `> ${last}`,
+              actual: String(e.offset),
+              message: `${where}: offset comes after offset ${last} of the same partition (offsets must strictly increase)`,
+            };
+      }
+      this.lastOffset.set(e.partition, e.offset);
+      if (e.digest.length !== HASH_BYTES) {
+        return {
+          kind: 'digest-mismatch',
+          ...pos,
+          expected: `${HASH_BYTES} bytes`,
+          actual: `${e.digest.length} bytes`,
+          message: `${where}: digest is ${e.digest.length} bytes, a SHA-256 digest is ${HASH_BYTES}`,
+        };
+      }
+      h = linkHash(h, seq, e.digest);
+    }
+
+    if (!cut.headHash.equals(h)) {
+      const last = cut.entries[cut.entries.length - 1];
+      return {
+        kind: 'head-hash',
+        seq: cut.lastSeq,
+        ...(last === undefined ? {} : { partition: last.partition, offset: last.offset }),
+        ledgerOffset,
+        expected: hex(h),
+        actual: hex(cut.headHash),
+        message:
+          `${at}: head hash differs from h_${cut.lastSeq} recomputed from the cut's digests ` +
+          `(a digest in seqs ${cut.firstSeq}..${cut.lastSeq} or the head hash was altered; match against the source to locate it)`,
+      };
+    }
+
+    this.nextSeq = cut.lastSeq + 1n;
+    this.headHash = h;
+    this.lastEpoch = cut.epoch;
+    this.recent.push(cut.entries);
+    if (this.recent.length > RECENT_CUTS) this.recent.shift();
+    return null;
+  }
+
+  private seenRecently(partition: number, offset: bigint, current: readonly LedgerEntry[], before: number): boolean {
+    for (let i = 0; i < before; i++) {
+      const e = current[i]!;
+      if (e.partition === partition && e.offset === offset) return true;
+    }
+    for (const entries of this.recent) {
+      for (const e of entries) if (e.partition === partition && e.offset === offset) return true;
+    }
+    return false;
+  }
+}

@@ -1,0 +1,93 @@
+/**
+ * A buffered SHA-256 writer for the per-record hot path: small fields are packed into one
+ * reusable scratch buffer, large byte strings go to the hash directly, so a typical record
+ * costs one `createHash`, one `update` and one `digest`, and no per-record allocation besides
+ * the hash object and its result.
+ *
+ * Not reentrant: `begin()` starts a new hash and discards any unfinished one.
+ */
+import { createHash, type Hash } from 'node:crypto';
+import { SeqchainError } from '../errors.js';
+import { NULL_LENGTH, writeI32, writeI64, writeU32, writeU64 } from './bytes.js';
+
+/** Byte strings at least this long are passed to the hash without copying. */
+const DIRECT_UPDATE_BYTES = 16 * 1024;
+
+export class Sha256Writer {
+  private hash: Hash | null = null;
+  private readonly scratch: Buffer;
+  private pos = 0;
+
+  constructor(capacityBytes = 64 * 1024) {
+    this.scratch = Buffer.allocUnsafe(Math.max(capacityBytes, DIRECT_UPDATE_BYTES));
+  }
+
+  begin(): this {
+    this.hash = createHash('sha256');
+    this.pos = 0;
+    return this;
+  }
+
+  u32(value: number, field: string): void {
+    this.room(4);
+    this.pos = writeU32(this.scratch, this.pos, value, field);
+  }
+
+  i32(value: number, field: string): void {
+    this.room(4);
+    this.pos = writeI32(this.scratch, this.pos, value, field);
+  }
+
+  u64(value: bigint, field: string): void {
+    this.room(8);
+    this.pos = writeU64(this.scratch, this.pos, value, field);
+  }
+
+  i64(value: bigint, field: string): void {
+    this.room(8);
+    this.pos = writeI64(this.scratch, this.pos, value, field);
+  }
+
+  bytes(data: Buffer): void {
+    if (data.length >= DIRECT_UPDATE_BYTES) {
+      this.flush();
+      this.active().update(data);
+      return;
+    }
+    this.room(data.length);
+    data.copy(this.scratch, this.pos);
+    this.pos += data.length;
+  }
+
+  /** `i32(len | -1 if null) ‖ bytes`. */
+  nullableBytes(data: Buffer | null, lengthField: string): void {
+    if (data === null) {
+      this.i32(NULL_LENGTH, lengthField);
+      return;
+    }
+    this.i32(data.length, lengthField);
+    this.bytes(data);
+  }
+
+  digest(): Buffer {
+    this.flush();
+    const out = this.active().digest();
+    this.hash = null;
+    return out;
+  }
+
+  private active(): Hash {
+    if (this.hash === null) throw new SeqchainError('SEQCHAIN_ERR_USAGE', 'Sha256Writer: begin() was not called');
+    return this.hash;
+  }
+
+  private room(bytes: number): void {
+    if (this.pos + bytes > this.scratch.length) this.flush();
+  }
+
+  private flush(): void {
+    if (this.pos === 0) return;
+    this.active().update(this.scratch.subarray(0, this.pos));
+    this.pos = 0;
+  }
+}

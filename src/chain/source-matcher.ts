@@ -1,0 +1,200 @@
+/**
+ * Matches the ledger against the source topic, streaming: per partition, the ledger's entries
+ * (in offset order, with their seq) are queued by `expect`, and the source records, recomputed
+ * to digests by the caller, are fed by `observe` in offset order. Only ledger entries not yet
+ * matched are held in memory, never the source.
+ *
+ * Contract per partition p:
+ *  - `expect(p, entries, coveredUntil)`: the next ledger entries of p, and the ledger's coverage
+ *    end for p after them (every ledger entry of p below `coveredUntil` has now been expected).
+ *  - `observe(p, offset, digest)`: a source record, read from start[p] on, strictly increasing,
+ *    below the coverage declared so far.
+ *  - `finish(p, endOffset)`: the source holds no further records below `endOffset` (≤ coverage).
+ * A caller that breaks the contract gets a `SeqchainError` (SEQCHAIN_ERR_USAGE); a ledger that
+ * does not match the source gets a `Break`. The first break is kept and returned from then on.
+ */
+import { SeqchainError } from '../errors.js';
+import { checkU64 } from './bytes.js';
+import { type Break, hex } from './breaks.js';
+
+export interface MatchEntry {
+  seq: bigint;
+  offset: bigint;
+  digest: Buffer;
+}
+
+interface PartitionState {
+  readonly start: bigint;
+  queue: MatchEntry[];
+  head: number;
+  /** Offset of the last expected ledger entry. */
+  lastExpected: bigint | null;
+  /** Every ledger entry below this offset has been expected. */
+  covered: bigint;
+  /** The source may deliver only offsets at or above this. */
+  sourceNext: bigint;
+}
+
+const COMPACT_AFTER = 1024;
+
+export class SourceMatcher {
+  private readonly partitions: PartitionState[];
+  private broken: Break | null = null;
+  private matchedCount = 0n;
+
+  constructor(start: readonly bigint[]) {
+    if (start.length < 1) throw new SeqchainError('SEQCHAIN_ERR_USAGE', 'SourceMatcher: start must list at least one partition');
+    this.partitions = start.map((s, p) => {
+      checkU64(s, `start[${p}]`);
+      return { start: s, queue: [], head: 0, lastExpected: null, covered: s, sourceNext: s };
+    });
+  }
+
+  get firstBreak(): Break | null {
+    return this.broken;
+  }
+
+  /** Ledger entries matched against a source record with the same digest. */
+  get matched(): bigint {
+    return this.matchedCount;
+  }
+
+  /** Ledger entries of `partition` expected but not yet matched. */
+  pending(partition: number): number {
+    const st = this.state(partition);
+    return st.queue.length - st.head;
+  }
+
+  expect(partition: number, entries: readonly MatchEntry[], coveredUntil: bigint): Break | null {
+    if (this.broken !== null) return this.broken;
+    const st = this.state(partition);
+    for (const e of entries) {
+      const pos = { seq: e.seq, partition, offset: e.offset };
+      const where = `ledger seq ${e.seq} (partition ${partition}, offset ${e.offset})`;
+      if (e.offset < st.start) {
+        return this.fail({
+          kind: 'below-start',
+          ...pos,
+          expected: `>= ${st.start}`,
+          actual: String(e.offset),
+          message: `${where}: offset is below start[${partition}] = ${st.start}`,
+        });
+      }
+      if (st.lastExpected !== null && e.offset <= st.lastExpected) {
+        return this.fail(
+          e.offset === st.lastExpected
+            ? {
+                kind: 'duplicate-position',
+                ...pos,
+                actual: String(e.offset),
+                message: `${where}: position is in the ledger twice`,
+              }
+            : {
+                kind: 'partition-order',
+                ...pos,
+                expected: `> ${st.lastExpected}`,
+                actual: String(e.offset),
+                message: `${where}: offset comes after offset ${st.lastExpected} of the same partition`,
+              },
+        );
+      }
+      st.lastExpected = e.offset;
+      st.queue.push(e);
+    }
+    if (coveredUntil < st.covered || (st.lastExpected !== null && coveredUntil <= st.lastExpected)) {
+      const need = st.lastExpected !== null && st.lastExpected + 1n > st.covered ? st.lastExpected + 1n : st.covered;
+      return this.fail({
+        kind: 'partition-order',
+        partition,
+        expected: `>= ${need}`,
+        actual: String(coveredUntil),
+        message: `partition ${partition}: ledger coverage end ${coveredUntil} is below ${need} (coverage went backwards or excludes a sequenced offset)`,
+      });
+    }
+    st.covered = coveredUntil;
+    return null;
+  }
+
+  observe(partition: number, offset: bigint, digest: Buffer): Break | null {
+    if (this.broken !== null) return this.broken;
+    const st = this.state(partition);
+    if (offset < st.sourceNext) {
+      throw new SeqchainError('SEQCHAIN_ERR_USAGE', `SourceMatcher: source offset ${offset} of partition ${partition} is below ${st.sourceNext} (read from start[p], in order)`);
+    }
+    if (offset >= st.covered) {
+      throw new SeqchainError('SEQCHAIN_ERR_USAGE', `SourceMatcher: source offset ${offset} of partition ${partition} is beyond the ledger coverage ${st.covered} expected so far`);
+    }
+    st.sourceNext = offset + 1n;
+    const skipped = this.notInSourceBelow(st, partition, offset);
+    if (skipped !== null) return skipped;
+
+    const e = st.queue[st.head];
+    if (e === undefined || e.offset !== offset) {
+      return this.fail({
+        kind: 'missing-in-ledger',
+        partition,
+        offset,
+        expected: hex(digest),
+        message: `source record (partition ${partition}, offset ${offset}) is not in the ledger, which covers the partition up to offset ${st.covered}`,
+      });
+    }
+    this.pop(st);
+    if (!e.digest.equals(digest)) {
+      return this.fail({
+        kind: 'digest-mismatch',
+        seq: e.seq,
+        partition,
+        offset,
+        expected: hex(digest),
+        actual: hex(e.digest),
+        message: `ledger seq ${e.seq} (partition ${partition}, offset ${offset}): digest differs from the source record's digest`,
+      });
+    }
+    this.matchedCount++;
+    return null;
+  }
+
+  finish(partition: number, endOffset: bigint): Break | null {
+    if (this.broken !== null) return this.broken;
+    const st = this.state(partition);
+    if (endOffset > st.covered) {
+      throw new SeqchainError('SEQCHAIN_ERR_USAGE', `SourceMatcher: finish(${partition}, ${endOffset}) is beyond the ledger coverage ${st.covered} expected so far`);
+    }
+    if (endOffset > st.sourceNext) st.sourceNext = endOffset;
+    return this.notInSourceBelow(st, partition, endOffset);
+  }
+
+  private notInSourceBelow(st: PartitionState, partition: number, offset: bigint): Break | null {
+    const e = st.queue[st.head];
+    if (e === undefined || e.offset >= offset) return null;
+    return this.fail({
+      kind: 'not-in-source',
+      seq: e.seq,
+      partition,
+      offset: e.offset,
+      actual: hex(e.digest),
+      message: `ledger seq ${e.seq} (partition ${partition}, offset ${e.offset}) has no record in the source topic`,
+    });
+  }
+
+  private pop(st: PartitionState): void {
+    st.head++;
+    if (st.head >= COMPACT_AFTER && st.head * 2 >= st.queue.length) {
+      st.queue = st.queue.slice(st.head);
+      st.head = 0;
+    }
+  }
+
+  private state(partition: number): PartitionState {
+    const st = Number.isInteger(partition) && partition >= 0 ? this.partitions[partition] : undefined;
+    if (st === undefined) {
+      throw new SeqchainError('SEQCHAIN_ERR_USAGE', `SourceMatcher: partition ${partition} is not one of the chain's ${this.partitions.length} partitions`);
+    }
+    return st;
+  }
+
+  private fail(b: Break): Break {
+    this.broken = b;
+    return b;
+  }
+}
