@@ -10,6 +10,9 @@ const LEVELS: Record<number, 'error' | 'warn' | 'info' | 'debug'> = {
 };
 
 /** kafkajs logs through pino, at warn and above unless debugging: its info lines are per-connection noise. */
+// seqchain always names partitions explicitly, so kafkajs' partitioner change does not apply.
+process.env.KAFKAJS_NO_PARTITIONER_WARNING ??= '1';
+
 export function createKafka(config: Readonly<Config>, logger: Logger, role: string): Kafka {
   const kafkaLogger = logger.child({ component: 'kafkajs', role });
   const options: KafkaConfig = {

@@ -60,9 +60,12 @@ export async function readRanges(options: RangeReadOptions): Promise<void> {
       if (next >= range.to) position.delete(partition);
       if (position.size === 0) resolveDone();
     };
+    // kafkajs skips eachBatch for a fetch that held only markers or aborted records, but still
+    // announces it (batchSize 0): the position moves past those offsets here. Batches with
+    // messages are announced before they are delivered, so they only advance in eachBatch.
     consumer.on(consumer.events.START_BATCH_PROCESS, (event) => {
-      const { topic: t, partition, lastOffset } = event.payload as { topic: string; partition: number; lastOffset: string };
-      if (t === topic) advance(partition, lastOffset);
+      const { topic: t, partition, lastOffset, batchSize } = event.payload as { topic: string; partition: number; lastOffset: string; batchSize: number };
+      if (t === topic && batchSize === 0) advance(partition, lastOffset);
     });
     consumer.on(consumer.events.CRASH, (event) => rejectDone(event.payload.error));
     await consumer.subscribe({ topic, fromBeginning: true });

@@ -1,0 +1,30 @@
+#!/usr/bin/env bash
+# The project's test command (`npm test`): installs what is missing, starts the local stack,
+# builds, runs every vitest suite (unit + integration on the real stack), and ends with the
+# runner's own counts as one line: "N passed, N failed". Exit code non-zero on any failure.
+# Extra arguments go to vitest (e.g. `npm test -- test/unit`).
+set -euo pipefail
+cd "$(dirname "${BASH_SOURCE[0]}")/.."
+
+[ -d node_modules/kafkajs ] || npm ci --no-audit --no-fund
+bash scripts/stack.sh up
+npm run --silent build
+
+mkdir -p .stack
+report=.stack/vitest-report.json
+rm -f "$report"
+set +e
+npx vitest run --reporter=default --reporter=json --outputFile.json="$report" "$@"
+status=$?
+set -e
+if [ -f "$report" ]; then
+  node -e '
+    const r = JSON.parse(require("fs").readFileSync(process.argv[1], "utf8"));
+    console.log(`${r.numPassedTests} passed, ${r.numFailedTests} failed` + (r.numPendingTests ? `, ${r.numPendingTests} skipped` : ""));
+    process.exit(r.numFailedTests > 0 || r.numTotalTests === 0 ? 1 : 0);
+  ' "$report" || status=1
+else
+  echo "0 passed, 1 failed"
+  status=1
+fi
+exit $status

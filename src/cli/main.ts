@@ -1,0 +1,31 @@
+#!/usr/bin/env node
+import { Command, CommanderError } from 'commander';
+import { isSeqchainError } from '../errors.js';
+import { registerInit } from './commands/init.js';
+import { registerProduce } from './commands/produce-command.js';
+import { registerRun } from './commands/run.js';
+import { registerStatus } from './commands/status.js';
+import { registerVerify } from './commands/verify.js';
+
+const program = new Command('seqchain')
+  .description('One global order and one SHA-256 hash chain over the partitions of a Kafka topic')
+  .version('0.1.0')
+  .showHelpAfterError()
+  .exitOverride();
+
+registerInit(program);
+registerRun(program);
+registerProduce(program);
+registerVerify(program);
+registerStatus(program);
+
+try {
+  await program.parseAsync(process.argv);
+} catch (err) {
+  if (err instanceof CommanderError) process.exit(err.exitCode);
+  // One clear line for the user; the code says which kind of problem it is.
+  const code = isSeqchainError(err) ? err.code : 'SEQCHAIN_ERR_UNEXPECTED';
+  process.stderr.write(`seqchain: ${code}: ${(err as Error).message}\n`);
+  if (process.env.SEQCHAIN_DEBUG) process.stderr.write(`${(err as Error).stack}\n`);
+  process.exit(isSeqchainError(err) && err.code === 'SEQCHAIN_ERR_CHAIN_BROKEN' ? 1 : 2);
+}

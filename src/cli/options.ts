@@ -1,0 +1,44 @@
+import { InvalidArgumentError, type Command } from 'commander';
+import { loadConfig } from '../config/load.js';
+import type { Config } from '../config/schema.js';
+import { createLogger, type Logger } from '../log.js';
+
+/** Flags every command shares; each maps to a config key (see README "Configuration"). */
+const SHARED_FLAGS: [flag: string, key: string, help: string][] = [
+  ['--chain <name>', 'chain', 'chain name (env SEQCHAIN_CHAIN)'],
+  ['--brokers <list>', 'kafka.brokers', 'Kafka bootstrap brokers, comma-separated (env SEQCHAIN_KAFKA_BROKERS)'],
+  ['--zk <connect>', 'zookeeper.connect', 'ZooKeeper connect string (env SEQCHAIN_ZK_CONNECT)'],
+  ['--redis <url>', 'redis.url', 'Redis URL (env SEQCHAIN_REDIS_URL)'],
+  ['--replica-id <id>', 'replicaId', 'replica identity (env SEQCHAIN_REPLICA_ID)'],
+  ['--log-level <level>', 'log.level', 'fatal|error|warn|info|debug|trace|silent (env SEQCHAIN_LOG_LEVEL)'],
+];
+
+export function addSharedOptions(cmd: Command): Command {
+  cmd.option('-c, --config <file>', 'JSON config file (env SEQCHAIN_CONFIG)');
+  for (const [flag, , help] of SHARED_FLAGS) cmd.option(flag, help);
+  return cmd;
+}
+
+export interface CommandContext {
+  config: Readonly<Config>;
+  logger: Logger;
+}
+
+/** Flags > environment > file > defaults; the result is validated and frozen. */
+export function contextFrom(opts: Record<string, unknown>, extra: Record<string, unknown> = {}): CommandContext {
+  const overrides: Record<string, unknown> = { ...extra };
+  for (const [flag, key] of SHARED_FLAGS) {
+    const name = flag.split(' ')[0]!.replace(/^--/, '').replace(/-([a-z])/g, (_, c: string) => c.toUpperCase());
+    if (opts[name] !== undefined) overrides[key] = opts[name];
+  }
+  const config = loadConfig({ file: opts.config as string | undefined, overrides });
+  return { config, logger: createLogger({ level: config.log.level, name: 'seqchain' }) };
+}
+
+export function parseIntArg(name: string, min = 0): (value: string) => number {
+  return (value: string) => {
+    const n = Number(value);
+    if (!Number.isInteger(n) || n < min) throw new InvalidArgumentError(`${name} must be an integer ≥ ${min}, got "${value}"`);
+    return n;
+  };
+}

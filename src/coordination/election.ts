@@ -1,0 +1,300 @@
+import { EventEmitter } from 'node:events';
+import { SeqchainError } from '../errors.js';
+import type { Logger } from '../log.js';
+import { ELECTION_NODE_PREFIX, validateZnodeName, type ChainPaths } from './paths.js';
+import { isZkError, type ZkSession } from './zk-session.js';
+
+/**
+ * Leader election (ZooKeeper recipe): every candidate creates an ephemeral-sequential
+ * `<election>/n_<seq>` node whose data is its replica id; the lowest sequence leads. Each
+ * candidate watches only its direct predecessor (no herd effect when the leader goes).
+ *
+ * Safety (DESIGN.md "Leadership, in detail"): on 'disconnected' a leader emits 'lost' AT ONCE —
+ * it may have lost leadership without being told. After 'connected' (same session) it checks that
+ * its node still exists and is the lowest before emitting 'elected' again. After a new session
+ * it creates a new node (at the back of the queue) and runs again.
+ *
+ * Events: 'elected' (this replica leads now), 'lost' (reason: 'disconnected' | 'expired' |
+ * 'resigned' | 'closed' | 'node-deleted').
+ */
+
+export type LostReason = 'disconnected' | 'expired' | 'resigned' | 'closed' | 'node-deleted';
+
+export interface LeaderElectionEvents {
+  elected: [];
+  lost: [reason: LostReason];
+}
+
+export interface Candidate {
+  /** Node name, e.g. n_0000000003 */
+  node: string;
+  path: string;
+  sequence: number;
+  /** The node's data: the candidate's replica id ('' when unreadable). */
+  replicaId: string;
+}
+
+export interface LeaderElectionOptions {
+  session: ZkSession;
+  paths: ChainPaths;
+  replicaId: string;
+  logger?: Logger;
+  /** Pause before re-running after a failed ZooKeeper call, ms. @defaultValue 200 */
+  retryDelayMs?: number;
+}
+
+function sequenceOf(node: string): number {
+  const m = /(\d{10})$/.exec(node);
+  return m ? Number(m[1]) : Number.MAX_SAFE_INTEGER;
+}
+
+function sortCandidates(nodes: string[]): string[] {
+  return nodes.filter((n) => n.startsWith(ELECTION_NODE_PREFIX)).sort((a, b) => sequenceOf(a) - sequenceOf(b));
+}
+
+export class LeaderElection extends EventEmitter<LeaderElectionEvents> {
+  private readonly session: ZkSession;
+  private readonly paths: ChainPaths;
+  private readonly replicaId: string;
+  private readonly logger: Logger;
+  private readonly retryDelayMs: number;
+
+  private started = false;
+  private closed = false;
+  private leader = false;
+  private ownNode: string | null = null;
+  private watched: string | null = null;
+  /** Bumped on every new session: work begun in an older one is discarded. */
+  private generation = 0;
+  private running = false;
+  private again = false;
+  private retryTimer: NodeJS.Timeout | undefined;
+  private closing: Promise<void> | undefined;
+
+  private readonly onDisconnected = (): void => this.setLeader(false, 'disconnected');
+  private readonly onConnected = (): void => this.schedule();
+  private readonly onExpired = (): void => {
+    this.generation++;
+    this.ownNode = null;
+    this.setLeader(false, 'expired');
+  };
+  private readonly onSession = (): void => {
+    this.generation++;
+    this.ownNode = null;
+    this.schedule();
+  };
+
+  constructor(options: LeaderElectionOptions) {
+    super();
+    this.session = options.session;
+    this.paths = options.paths;
+    this.replicaId = validateZnodeName('replicaId', options.replicaId);
+    this.logger = (options.logger ?? options.session.logger).child({ component: 'election', replicaId: options.replicaId });
+    this.retryDelayMs = options.retryDelayMs ?? 200;
+  }
+
+  get isLeader(): boolean {
+    return this.leader;
+  }
+
+  /** Full path of this candidate's node, or null while it has none. */
+  get nodePath(): string | null {
+    return this.ownNode;
+  }
+
+  /** The predecessor node this candidate watches (null while leading or not joined). */
+  get watching(): string | null {
+    return this.watched;
+  }
+
+  /** Joins the election. Resolves once this candidate's node exists and the first check ran. */
+  async start(): Promise<void> {
+    if (this.started) throw new SeqchainError('SEQCHAIN_ERR_ALREADY_STARTED', `election for ${this.replicaId} already started`);
+    this.started = true;
+    this.session.on('disconnected', this.onDisconnected);
+    this.session.on('connected', this.onConnected);
+    this.session.on('expired', this.onExpired);
+    this.session.on('session', this.onSession);
+    await this.session.mkdirp(this.paths.election);
+    await this.checkOnce(this.generation);
+    this.schedule(); // settles anything that changed meanwhile
+  }
+
+  /**
+   * Hands leadership off: deletes this candidate's node and re-joins at the back of the queue.
+   * When other candidates wait, the next one in order becomes leader.
+   */
+  async resign(): Promise<void> {
+    if (!this.started || this.closed) return;
+    const node = this.ownNode;
+    this.ownNode = null;
+    this.setLeader(false, 'resigned');
+    if (node !== null) await this.session.remove(node);
+    this.schedule();
+  }
+
+  /** Leaves the election for good: deletes the node; emits 'lost' if it was leading. */
+  close(): Promise<void> {
+    this.closing ??= this.doClose();
+    return this.closing;
+  }
+
+  private async doClose(): Promise<void> {
+    this.closed = true;
+    if (this.retryTimer) clearTimeout(this.retryTimer);
+    this.setLeader(false, 'closed');
+    this.session.off('disconnected', this.onDisconnected);
+    this.session.off('connected', this.onConnected);
+    this.session.off('expired', this.onExpired);
+    this.session.off('session', this.onSession);
+    const node = this.ownNode;
+    this.ownNode = null;
+    if (node !== null && this.session.isConnected) {
+      try {
+        await this.session.remove(node);
+      } catch (err) {
+        this.logger.warn({ err, node }, 'could not delete election node (it goes with the session)');
+      }
+    }
+  }
+
+  /** Every candidate in order (the first leads), with its replica id. */
+  async candidates(): Promise<Candidate[]> {
+    const names = sortCandidates((await this.session.getChildren(this.paths.election)) ?? []);
+    const out: Candidate[] = [];
+    for (const node of names) {
+      const path = `${this.paths.election}/${node}`;
+      const got = await this.session.getData(path);
+      if (got === null) continue;
+      out.push({ node, path, sequence: sequenceOf(node), replicaId: got.data.toString('utf8') });
+    }
+    return out;
+  }
+
+  /** The candidate holding the lowest node (the leader, as ZooKeeper sees it), or null. */
+  async currentLeaderNode(): Promise<Candidate | null> {
+    return (await this.candidates())[0] ?? null;
+  }
+
+  private setLeader(value: boolean, reason: LostReason = 'node-deleted'): void {
+    if (this.leader === value) return;
+    this.leader = value;
+    if (value) {
+      this.logger.info({ node: this.ownNode }, 'elected leader');
+      this.emit('elected');
+    } else {
+      this.logger.warn({ reason }, 'leadership lost');
+      this.emit('lost', reason);
+    }
+  }
+
+  /** Runs checkOnce serially; a request while running makes it run once more. */
+  private schedule(): void {
+    if (!this.started || this.closed) return;
+    if (this.running) {
+      this.again = true;
+      return;
+    }
+    this.running = true;
+    void (async () => {
+      try {
+        do {
+          this.again = false;
+          try {
+            await this.checkOnce(this.generation);
+          } catch (err) {
+            this.logger.warn({ err }, 'election check failed; retrying');
+            if (this.retryTimer) clearTimeout(this.retryTimer);
+            this.retryTimer = setTimeout(() => this.schedule(), this.retryDelayMs);
+            this.retryTimer.unref();
+          }
+        } while (this.again && !this.closed);
+      } finally {
+        this.running = false;
+      }
+    })();
+  }
+
+  /**
+   * One pass of the recipe: make sure this candidate has a node, list the candidates, lead when
+   * lowest, otherwise watch the direct predecessor.
+   */
+  private async checkOnce(gen: number): Promise<void> {
+    if (this.closed || !this.session.isConnected) return; // 'connected' / 'session' re-runs it
+    const stale = (): boolean => gen !== this.generation || this.closed;
+
+    if (this.ownNode === null) {
+      const node = await this.adoptOrCreate();
+      if (stale()) {
+        this.again = true;
+        return;
+      }
+      this.ownNode = node;
+      this.logger.debug({ node }, 'joined election');
+    }
+    const own = this.ownNode.slice(this.paths.election.length + 1);
+    const names = sortCandidates((await this.session.getChildren(this.paths.election)) ?? []);
+    if (stale()) {
+      this.again = true;
+      return;
+    }
+    const idx = names.indexOf(own);
+    if (idx < 0) {
+      // our node is gone (deleted by someone, or the session that held it ended): join again
+      this.ownNode = null;
+      this.setLeader(false, 'node-deleted');
+      this.again = true;
+      return;
+    }
+    this.watched = null;
+    if (idx === 0) {
+      // watch our own node: if anyone deletes it, we stop leading
+      const stat = await this.session.exists(this.ownNode, (e) => {
+        if (e.type === 'deleted' || e.type === 'dataChanged') this.schedule();
+      });
+      if (stale()) {
+        this.again = true;
+        return;
+      }
+      if (stat === null) {
+        this.ownNode = null;
+        this.setLeader(false, 'node-deleted');
+        this.again = true;
+        return;
+      }
+      if (this.session.isConnected) this.setLeader(true);
+      return;
+    }
+    this.setLeader(false, 'node-deleted');
+    const predecessor = `${this.paths.election}/${names[idx - 1] as string}`;
+    const stat = await this.session.exists(predecessor, (e) => {
+      if (e.type === 'deleted') this.schedule();
+    });
+    if (stat === null) this.again = true; // it went between the listing and the watch
+    else {
+      this.watched = predecessor;
+      this.logger.debug({ predecessor }, 'watching predecessor');
+    }
+  }
+
+  /**
+   * A create whose answer was lost may have left a node of this session in the queue; adopt it
+   * rather than wait behind our own ghost. Otherwise create a new node.
+   */
+  private async adoptOrCreate(): Promise<string> {
+    const sessionId = this.session.sessionId;
+    const names = sortCandidates((await this.session.getChildren(this.paths.election)) ?? []);
+    for (const node of names) {
+      const path = `${this.paths.election}/${node}`;
+      const got = await this.session.getData(path);
+      if (got !== null && got.stat.ephemeralOwner === sessionId && got.data.toString('utf8') === this.replicaId) return path;
+    }
+    try {
+      return await this.session.create(this.paths.electionPrefix, Buffer.from(this.replicaId, 'utf8'), 'ephemeral_sequential');
+    } catch (err) {
+      if (!isZkError(err, 'NO_NODE')) throw err;
+      await this.session.mkdirp(this.paths.election);
+      return this.session.create(this.paths.electionPrefix, Buffer.from(this.replicaId, 'utf8'), 'ephemeral_sequential');
+    }
+  }
+}

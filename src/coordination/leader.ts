@@ -1,0 +1,79 @@
+import type { ChainPaths } from './paths.js';
+import { isZkError, type ZkSession } from './zk-session.js';
+import { encodeJson, ZnodeJsonReader } from './znode-json.js';
+
+/**
+ * The leader znode (ephemeral), JSON v1, written by the elected replica after it bumped the
+ * epoch; for status and clients only — the election and the epoch decide, not this node:
+ *
+ *   {"v":1,"replicaId":"r1","epoch":"4","apiAddress":"http://10.0.0.1:8080","since":1700000000000}
+ */
+export const LEADER_FORMAT = 'leader znode v1';
+
+export interface LeaderInfo {
+  replicaId: string;
+  epoch: bigint;
+  /** Where the leader's HTTP API answers ('' when it has none). */
+  apiAddress: string;
+  /** When it became leader, ms since the Unix epoch. */
+  since: number;
+}
+
+export function encodeLeader(info: LeaderInfo): Buffer {
+  if (info.replicaId.length === 0) throw new TypeError('leader replicaId must not be empty');
+  if (info.epoch < 0n) throw new TypeError(`leader epoch ${info.epoch} below 0`);
+  return encodeJson({ v: 1, replicaId: info.replicaId, epoch: info.epoch.toString(10), apiAddress: info.apiAddress, since: info.since });
+}
+
+export function decodeLeader(data: Buffer, path?: string): LeaderInfo {
+  const r = ZnodeJsonReader.parse(LEADER_FORMAT, data, path);
+  r.version(1);
+  return {
+    replicaId: r.string('replicaId', { nonEmpty: true }),
+    epoch: r.decimal('epoch', 0n),
+    apiAddress: r.string('apiAddress'),
+    since: r.int('since', 0),
+  };
+}
+
+/**
+ * Publishes this session as leader: creates the ephemeral leader znode, or replaces one left by
+ * another session (a previous leader whose session has not ended yet) in one transaction.
+ */
+export async function publishLeader(session: ZkSession, paths: ChainPaths, info: LeaderInfo): Promise<void> {
+  const data = encodeLeader(info);
+  for (let attempt = 1; ; attempt++) {
+    const stat = await session.exists(paths.leader);
+    try {
+      if (stat === null) {
+        await session.mkdirp(paths.base);
+        await session.create(paths.leader, data, 'ephemeral');
+      } else if (session.ownsEphemeral(stat)) {
+        await session.setData(paths.leader, data, stat.version);
+      } else {
+        await session.transaction().remove(paths.leader, stat.version).create(paths.leader, data, 'ephemeral').commit();
+      }
+      return;
+    } catch (err) {
+      const raced = isZkError(err, 'NODE_EXISTS') || isZkError(err, 'BAD_VERSION') || isZkError(err, 'NO_NODE');
+      if (!raced || attempt >= 5) throw err;
+    }
+  }
+}
+
+/** Removes the leader znode if this session owns it (resign, close). True when it did. */
+export async function clearLeader(session: ZkSession, paths: ChainPaths): Promise<boolean> {
+  const stat = await session.exists(paths.leader);
+  if (stat === null || !session.ownsEphemeral(stat)) return false;
+  try {
+    return await session.remove(paths.leader, stat.version);
+  } catch (err) {
+    if (isZkError(err, 'BAD_VERSION')) return false;
+    throw err;
+  }
+}
+
+export async function readLeader(session: ZkSession, paths: ChainPaths): Promise<LeaderInfo | null> {
+  const got = await session.getData(paths.leader);
+  return got === null ? null : decodeLeader(got.data, paths.leader);
+}

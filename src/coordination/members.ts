@@ -1,0 +1,148 @@
+import type { Logger } from '../log.js';
+import { validateZnodeName, type ChainPaths } from './paths.js';
+import { isZkError, type ZkSession } from './zk-session.js';
+import { encodeJson, ZnodeJsonReader } from './znode-json.js';
+
+/**
+ * One ephemeral znode per running replica, <base>/members/<replicaId>, JSON v1:
+ *
+ *   {"v":1,"replicaId":"r1","pid":1234,"host":"h","startedAt":1700000000000,
+ *    "apiAddress":"http://h:8080","partitions":[0,2]}
+ *
+ * `partitions` are the source partitions this replica's worker owns now (for status).
+ */
+export const MEMBER_FORMAT = 'member znode v1';
+
+export interface MemberInfo {
+  replicaId: string;
+  pid: number;
+  host: string;
+  /** ms since the Unix epoch */
+  startedAt: number;
+  apiAddress: string;
+  partitions: number[];
+}
+
+export function encodeMember(m: MemberInfo): Buffer {
+  validateZnodeName('replicaId', m.replicaId);
+  return encodeJson({
+    v: 1,
+    replicaId: m.replicaId,
+    pid: m.pid,
+    host: m.host,
+    startedAt: m.startedAt,
+    apiAddress: m.apiAddress,
+    partitions: [...m.partitions],
+  });
+}
+
+export function decodeMember(data: Buffer, path?: string): MemberInfo {
+  const r = ZnodeJsonReader.parse(MEMBER_FORMAT, data, path);
+  r.version(1);
+  return {
+    replicaId: r.string('replicaId', { nonEmpty: true }),
+    pid: r.int('pid', 0),
+    host: r.string('host'),
+    startedAt: r.int('startedAt', 0),
+    apiAddress: r.string('apiAddress'),
+    partitions: r.intArray('partitions', 0, 0x7fff_ffff),
+  };
+}
+
+/**
+ * This replica's membership: register() creates the ephemeral node, update() changes it,
+ * close() removes it. After a new session ('session') it registers again by itself.
+ */
+export class MemberRegistration {
+  private info: MemberInfo;
+  private readonly path: string;
+  private readonly logger: Logger;
+  private registered = false;
+  private closed = false;
+  private readonly onSession = (): void => {
+    if (!this.registered || this.closed) return;
+    this.write().catch((err: unknown) => this.logger.error({ err, path: this.path }, 'member re-registration after new session failed'));
+  };
+
+  constructor(
+    private readonly session: ZkSession,
+    private readonly paths: ChainPaths,
+    info: MemberInfo,
+  ) {
+    this.info = { ...info, partitions: [...info.partitions] };
+    this.path = paths.member(info.replicaId);
+    this.logger = session.logger.child({ component: 'members', replicaId: info.replicaId });
+  }
+
+  get current(): Readonly<MemberInfo> {
+    return this.info;
+  }
+
+  async register(): Promise<void> {
+    if (this.closed) throw new Error('membership closed');
+    if (!this.registered) {
+      this.registered = true;
+      this.session.on('session', this.onSession);
+    }
+    await this.write();
+  }
+
+  /** Changes what this replica publishes (e.g. the partitions it owns); replicaId is fixed. */
+  async update(patch: Partial<Omit<MemberInfo, 'replicaId'>>): Promise<void> {
+    this.info = { ...this.info, ...patch, replicaId: this.info.replicaId };
+    if (this.registered && !this.closed) await this.write();
+  }
+
+  async close(): Promise<void> {
+    if (this.closed) return;
+    this.closed = true;
+    this.session.off('session', this.onSession);
+    if (!this.registered || !this.session.isConnected) return;
+    try {
+      const stat = await this.session.exists(this.path);
+      if (stat !== null && this.session.ownsEphemeral(stat)) await this.session.remove(this.path, stat.version);
+    } catch (err) {
+      this.logger.warn({ err, path: this.path }, 'could not remove member node (it goes with the session)');
+    }
+  }
+
+  /** Create, overwrite our own node, or replace one left by an earlier session of this replica. */
+  private async write(): Promise<void> {
+    const data = encodeMember(this.info);
+    for (let attempt = 1; ; attempt++) {
+      const stat = await this.session.exists(this.path);
+      try {
+        if (stat === null) {
+          await this.session.mkdirp(this.paths.members);
+          await this.session.create(this.path, data, 'ephemeral');
+        } else if (this.session.ownsEphemeral(stat)) {
+          await this.session.setData(this.path, data, stat.version);
+        } else {
+          this.logger.warn({ path: this.path, owner: stat.ephemeralOwner }, 'replacing a member node left by another session with the same replica id');
+          await this.session.transaction().remove(this.path, stat.version).create(this.path, data, 'ephemeral').commit();
+        }
+        return;
+      } catch (err) {
+        const raced = isZkError(err, 'NODE_EXISTS') || isZkError(err, 'BAD_VERSION') || isZkError(err, 'NO_NODE');
+        if (!raced || attempt >= 5) throw err;
+      }
+    }
+  }
+}
+
+/** Every registered member, sorted by replica id; malformed nodes are logged and skipped. */
+export async function listMembers(session: ZkSession, paths: ChainPaths): Promise<MemberInfo[]> {
+  const names = (await session.getChildren(paths.members)) ?? [];
+  const out: MemberInfo[] = [];
+  for (const name of names.sort()) {
+    const path = `${paths.members}/${name}`;
+    const got = await session.getData(path);
+    if (got === null) continue;
+    try {
+      out.push(decodeMember(got.data, path));
+    } catch (err) {
+      session.logger.warn({ err, path }, 'skipping malformed member node');
+    }
+  }
+  return out;
+}

@@ -1,0 +1,124 @@
+import { randomBytes } from 'node:crypto';
+import { setTimeout as sleep } from 'node:timers/promises';
+import type { Admin, Kafka } from 'kafkajs';
+import { connectZk } from '../app.js';
+import { genesisHash } from '../chain/genesis.js';
+import type { Config } from '../config/schema.js';
+import { createCounter } from '../coordination/counter.js';
+import { readGenesis, writeGenesis, type GenesisRecord } from '../coordination/genesis-store.js';
+import { chainPaths } from '../coordination/paths.js';
+import { ConfigError, SeqchainError } from '../errors.js';
+import { createKafka } from '../kafka/client.js';
+import { kafkaNames } from '../kafka/names.js';
+import { partitionCount, topicOffsets } from '../kafka/offsets.js';
+import type { Logger } from '../log.js';
+import { encodeGenesisMessage, type StartMode } from '../wire/ledger-v1.js';
+
+export interface InitOptions {
+  topic: string;
+  /** Create the source topic with this many partitions when it does not exist. */
+  partitions?: number;
+  start: StartMode;
+  /** Replace an existing chain: deletes its ledger and digest topics and znodes. */
+  force: boolean;
+}
+
+/**
+ * Creates a chain: the internal topics (ledger: one partition, infinite retention, no
+ * compaction; digests: one partition per source partition), the genesis as the ledger's first
+ * message and as a znode, the counter, and the worker group's start offsets. Refuses to touch
+ * an existing chain unless `force`.
+ */
+export async function initChain(config: Readonly<Config>, logger: Logger, opts: InitOptions): Promise<GenesisRecord> {
+  const paths = chainPaths(config.zookeeper.root, config.chain);
+  const zk = await connectZk(config, logger);
+  const kafka = createKafka(config, logger, 'init');
+  const admin = kafka.admin();
+  await admin.connect();
+  try {
+    if (!opts.force) {
+      const existing = await readGenesis(zk, paths).catch((err: unknown) => (err instanceof SeqchainError && err.code === 'SEQCHAIN_ERR_CHAIN_NOT_FOUND' ? null : Promise.reject(err)));
+      if (existing) {
+        throw new SeqchainError('SEQCHAIN_ERR_CHAIN_EXISTS', `chain "${config.chain}" already exists (genesis ${existing.hash.toString('hex').slice(0, 16)}…, topic ${existing.topic}); pass --force to replace it and its ledger`, {
+          details: { chain: config.chain },
+        });
+      }
+    }
+    const topics = new Set(await admin.listTopics());
+    if (!topics.has(opts.topic)) {
+      if (!opts.partitions) throw new ConfigError(`source topic "${opts.topic}" does not exist: create it or pass --partitions N`, { topic: opts.topic });
+      await createTopic(admin, opts.topic, opts.partitions, config, {});
+    }
+    const P = await partitionCount(admin, opts.topic);
+    const offsets = await topicOffsets(admin, opts.topic);
+    const start = Array.from({ length: P }, (_, p) => (opts.start === 'earliest' ? offsets[p]!.low : offsets[p]!.high));
+
+    const ledgerTopic = kafkaNames.ledgerTopic(config.chain);
+    const digestTopic = kafkaNames.digestTopic(config.chain);
+    for (const t of [ledgerTopic, digestTopic]) {
+      if (!topics.has(t)) continue;
+      if (!opts.force) {
+        throw new SeqchainError('SEQCHAIN_ERR_CHAIN_EXISTS', `topic ${t} already exists without a chain genesis in ZooKeeper; pass --force to delete and recreate it`, { details: { topic: t } });
+      }
+      await deleteTopic(admin, t);
+    }
+    await createTopic(admin, ledgerTopic, 1, config, { 'retention.ms': '-1', 'retention.bytes': '-1', 'cleanup.policy': 'delete', 'max.message.bytes': String(2 * 1024 * 1024) });
+    await createTopic(admin, digestTopic, P, config, { 'retention.ms': String(config.kafka.digestRetentionMs), 'cleanup.policy': 'delete', 'max.message.bytes': String(2 * 1024 * 1024) });
+
+    const createdAtMs = BigInt(Date.now());
+    const nonce = randomBytes(16);
+    const hash = genesisHash({ chainId: config.chain, topic: opts.topic, start, createdAtMs, nonce });
+    const ledgerOffset = await appendGenesis(kafka, config.chain, ledgerTopic, encodeGenesisMessage({ chainId: config.chain, topic: opts.topic, start, createdAtMs, nonce, hash, startMode: opts.start }));
+
+    const genesis: GenesisRecord = { version: 1, chainId: config.chain, topic: opts.topic, partitions: P, start, createdAtMs, nonce, hash, startMode: opts.start, ledgerTopic, digestTopic };
+    await writeGenesis(zk, paths, genesis, { force: opts.force });
+    await createCounter(zk, paths, { epoch: 0n, nextSeq: 1n, headHash: hash, ledgerOffset });
+    // Workers start where sequencing starts, not at the topic's beginning.
+    const workerGroup = kafkaNames.workerGroup(config.chain);
+    await admin.deleteGroups([workerGroup]).catch(() => undefined);
+    await admin.setOffsets({ groupId: workerGroup, topic: opts.topic, partitions: start.map((s, partition) => ({ partition, offset: s.toString() })) });
+    logger.info({ chain: config.chain, topic: opts.topic, partitions: P, start: start.map(String), genesis: hash.toString('hex') }, 'chain initialised');
+    return genesis;
+  } finally {
+    await admin.disconnect().catch(() => undefined);
+    await zk.close().catch(() => undefined);
+  }
+}
+
+async function createTopic(admin: Admin, topic: string, partitions: number, config: Readonly<Config>, entries: Record<string, string>): Promise<void> {
+  const configEntries = Object.entries({ 'min.insync.replicas': String(config.kafka.minInsyncReplicas), ...entries }).map(([name, value]) => ({ name, value }));
+  // A topic deleted a moment ago may still be "marked for deletion": retry for a while.
+  for (let attempt = 1; ; attempt++) {
+    try {
+      await admin.createTopics({ waitForLeaders: true, topics: [{ topic, numPartitions: partitions, replicationFactor: config.kafka.replicationFactor, configEntries }] });
+      if ((await partitionCount(admin, topic)) === partitions) return;
+    } catch (err) {
+      if (attempt >= 40) throw new SeqchainError('SEQCHAIN_ERR_UNREACHABLE', `cannot create topic ${topic}: ${(err as Error).message}`, { cause: err, retriable: true, details: { topic } });
+    }
+    await sleep(250);
+  }
+}
+
+async function deleteTopic(admin: Admin, topic: string): Promise<void> {
+  await admin.deleteTopics({ topics: [topic] });
+  for (let i = 0; i < 80 && (await admin.listTopics()).includes(topic); i++) await sleep(250);
+}
+
+async function appendGenesis(kafka: Kafka, chain: string, ledgerTopic: string, value: Buffer): Promise<bigint> {
+  // Written with the sequencers' transactional.id: the ledger has one writer identity from its first message.
+  const producer = kafka.producer({ transactionalId: kafkaNames.transactionalId(chain), maxInFlightRequests: 1, idempotent: true, allowAutoTopicCreation: false });
+  await producer.connect();
+  try {
+    const txn = await producer.transaction();
+    try {
+      const [meta] = await txn.send({ topic: ledgerTopic, acks: -1, messages: [{ value }] });
+      await txn.commit();
+      return BigInt(meta!.baseOffset ?? '0');
+    } catch (err) {
+      await txn.abort().catch(() => undefined);
+      throw err;
+    }
+  } finally {
+    await producer.disconnect();
+  }
+}

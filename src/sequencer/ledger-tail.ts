@@ -1,0 +1,93 @@
+import type { Kafka } from 'kafkajs';
+import { SeqchainError } from '../errors.js';
+import { topicOffsets } from '../kafka/offsets.js';
+import { readRanges } from '../kafka/range-reader.js';
+import type { Logger } from '../log.js';
+import { decodeLedgerMessage, type CoverageSlot, type LedgerMessage } from '../wire/ledger-v1.js';
+
+export interface ChainHead {
+  /** Last sequenced global seq (0 = only the genesis). */
+  seq: bigint;
+  hash: Buffer;
+  cutId: bigint;
+  epoch: bigint;
+  /** Ledger offset of the message that holds this head. */
+  ledgerOffset: bigint;
+  coverage: CoverageSlot[];
+}
+
+export interface GenesisAnchor {
+  hash: Buffer;
+  start: readonly bigint[];
+}
+
+/**
+ * Rebuilds the chain head from the ledger (the source of truth), reading read_committed from
+ * `fromOffset` (a hint: the counter's ledger offset) to the end. A message that does not decode
+ * stops recovery with a typed error naming its offset: a new leader never guesses.
+ */
+export async function readLedgerHead(opts: {
+  kafka: Kafka;
+  ledgerTopic: string;
+  groupPrefix: string;
+  genesis: GenesisAnchor;
+  fromOffset: bigint;
+  logger: Logger;
+}): Promise<ChainHead> {
+  const admin = opts.kafka.admin();
+  await admin.connect();
+  let end: bigint;
+  let low: bigint;
+  try {
+    const offsets = await topicOffsets(admin, opts.ledgerTopic);
+    end = offsets[0]?.high ?? 0n;
+    low = offsets[0]?.low ?? 0n;
+  } finally {
+    await admin.disconnect();
+  }
+  if (end === 0n) {
+    throw new SeqchainError('SEQCHAIN_ERR_CHAIN_NOT_FOUND', `ledger topic ${opts.ledgerTopic} is empty: run "seqchain init" first`, { details: { topic: opts.ledgerTopic } });
+  }
+  let from = opts.fromOffset < low ? low : opts.fromOffset;
+  if (from >= end) {
+    throw new SeqchainError('SEQCHAIN_ERR_COUNTER_MISMATCH', `counter points at ledger offset ${opts.fromOffset} but the ledger ends at ${end}`, {
+      details: { counterLedgerOffset: opts.fromOffset.toString(), ledgerEnd: end.toString() },
+    });
+  }
+  let last: { offset: bigint; message: LedgerMessage } | null = null;
+  await readRanges({
+    kafka: opts.kafka,
+    topic: opts.ledgerTopic,
+    ranges: new Map([[0, { from, to: end }]]),
+    groupPrefix: opts.groupPrefix,
+    logger: opts.logger,
+    onMessages: (_p, messages) => {
+      const m = messages[messages.length - 1]!;
+      if (!m.value) throw new SeqchainError('SEQCHAIN_ERR_MALFORMED_MESSAGE', `ledger message at offset ${m.offset} has no value`, { details: { offset: m.offset } });
+      try {
+        last = { offset: BigInt(m.offset), message: decodeLedgerMessage(m.value) };
+      } catch (err) {
+        throw new SeqchainError('SEQCHAIN_ERR_MALFORMED_MESSAGE', `ledger message at offset ${m.offset} does not decode: ${(err as Error).message}`, { cause: err, details: { offset: m.offset } });
+      }
+    },
+  });
+  const tail = last as { offset: bigint; message: LedgerMessage } | null;
+  if (!tail) {
+    throw new SeqchainError('SEQCHAIN_ERR_COUNTER_MISMATCH', `no committed ledger message in [${from}, ${end}) of ${opts.ledgerTopic}`, { details: { from: from.toString(), end: end.toString() } });
+  }
+  if (tail.message.kind === 'genesis') {
+    if (!tail.message.hash.equals(opts.genesis.hash)) {
+      throw new SeqchainError('SEQCHAIN_ERR_CHAIN_BROKEN', `ledger genesis ${tail.message.hash.toString('hex')} differs from ZooKeeper's ${opts.genesis.hash.toString('hex')}`);
+    }
+    return {
+      seq: 0n,
+      hash: opts.genesis.hash,
+      cutId: 0n,
+      epoch: 0n,
+      ledgerOffset: tail.offset,
+      coverage: opts.genesis.start.map((s) => ({ sourceNext: s, digestNext: 0n })),
+    };
+  }
+  const cut = tail.message;
+  return { seq: cut.lastSeq, hash: cut.headHash, cutId: cut.cutId, epoch: cut.epoch, ledgerOffset: tail.offset, coverage: cut.coverage };
+}

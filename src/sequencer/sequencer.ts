@@ -1,0 +1,298 @@
+import { EventEmitter } from 'node:events';
+import { setTimeout as sleep } from 'node:timers/promises';
+import type { Consumer, EachBatchPayload, Kafka, Producer } from 'kafkajs';
+import { linkHash } from '../chain/link.js';
+import type { Config } from '../config/schema.js';
+import { SeqchainError, isSeqchainError } from '../errors.js';
+import { kafkaNames } from '../kafka/names.js';
+import type { Logger } from '../log.js';
+import { decodeDigestBatch } from '../wire/digest-batch-v1.js';
+import { encodeCutMessage } from '../wire/ledger-v1.js';
+import type { SequencerCoordination } from './coordination-port.js';
+import { takeCut } from './cut-merge.js';
+import { readLedgerHead, type ChainHead, type GenesisAnchor } from './ledger-tail.js';
+import { PendingDigests } from './pending-digests.js';
+
+export interface SequencerOptions {
+  config: Readonly<Config>;
+  kafka: Kafka;
+  logger: Logger;
+  coordination: SequencerCoordination;
+  genesis: GenesisAnchor;
+}
+
+export interface CutInfo {
+  epoch: bigint;
+  cutId: bigint;
+  firstSeq: bigint;
+  lastSeq: bigint;
+  records: number;
+  ledgerOffset: bigint;
+  /** From taking the cut to the counter update, ms. */
+  latencyMs: number;
+}
+
+export interface SequencerEvents {
+  'sequencer:leading': [info: { epoch: bigint; head: ChainHead }];
+  'sequencer:cut': [info: CutInfo];
+  'sequencer:stopped': [info: { epoch: bigint; reason: string }];
+  /** Sequencing cannot go on without writing a wrong chain: the replica must stop sequencing. */
+  'sequencer:halted': [err: SeqchainError];
+  'sequencer:gap': [info: { partition: number; from: bigint; to: bigint }];
+}
+
+type Phase = 'idle' | 'leading' | 'stopping';
+
+/**
+ * The sequencer role: only the replica holding ZooKeeper leadership runs a term. A term bumps
+ * the epoch, fences the previous leader at the broker (shared transactional.id), rebuilds its
+ * state from the ledger tail, reads the digest topic from the offsets the ledger recorded, and
+ * appends one transactional ledger message per cut, then CASes the counter znode.
+ */
+export class Sequencer extends EventEmitter<SequencerEvents> {
+  private phase: Phase = 'idle';
+  private term: Promise<void> | null = null;
+  private epoch = 0n;
+  private stopRequested = false;
+  private paused = false;
+  private head: ChainHead | null = null;
+
+  constructor(private readonly options: SequencerOptions) {
+    super();
+  }
+
+  get isLeading(): boolean {
+    return this.phase === 'leading';
+  }
+
+  get currentHead(): ChainHead | null {
+    return this.head;
+  }
+
+  setPaused(paused: boolean): void {
+    this.paused = paused;
+  }
+
+  /** Starts a leadership term; resolves when leading (or rejects when the term cannot start). */
+  lead(): void {
+    if (this.term) return;
+    this.stopRequested = false;
+    this.term = this.runTerm().finally(() => {
+      this.term = null;
+      this.phase = 'idle';
+    });
+  }
+
+  /**
+   * Stops the term at once: no new transaction starts after this call. An in-flight commit may
+   * still land (it is fenced at the broker if a new leader already called initTransactions).
+   */
+  async stop(reason: string): Promise<void> {
+    this.stopRequested = true;
+    if (this.phase === 'leading') this.phase = 'stopping';
+    if (this.term) {
+      this.options.logger.info({ epoch: this.epoch.toString(), reason }, 'sequencer stepping down');
+      await this.term.catch(() => undefined);
+    }
+  }
+
+  private async runTerm(): Promise<void> {
+    const { config, kafka, logger, coordination, genesis } = this.options;
+    const log = logger.child({ role: 'sequencer' });
+    let producer: Producer | null = null;
+    let consumer: Consumer | null = null;
+    let reason = 'stopped';
+    try {
+      const epoch = await coordination.bumpEpoch();
+      this.epoch = epoch;
+      if (this.stopRequested) return;
+      // Fence: initTransactions with the shared transactional.id aborts a stale leader's open
+      // transaction and makes every later write of it fail at the broker.
+      producer = kafka.producer({
+        transactionalId: kafkaNames.transactionalId(config.chain),
+        maxInFlightRequests: 1,
+        idempotent: true,
+        transactionTimeout: 30_000,
+        allowAutoTopicCreation: false,
+      });
+      await producer.connect();
+      await (await producer.transaction()).abort();
+      if (this.stopRequested) return;
+
+      const counter = await coordination.readCounter();
+      const ledgerTopic = kafkaNames.ledgerTopic(config.chain);
+      const head = await readLedgerHead({
+        kafka,
+        ledgerTopic,
+        groupPrefix: `seqchain.${config.chain}.recover`,
+        genesis,
+        fromOffset: counter?.value.ledgerOffset ?? 0n,
+        logger: log,
+      });
+      if (counter && counter.value.nextSeq > head.seq + 1n) {
+        throw new SeqchainError(
+          'SEQCHAIN_ERR_COUNTER_MISMATCH',
+          `counter says next seq ${counter.value.nextSeq} but the ledger ends at seq ${head.seq}: refusing to sequence`,
+          { details: { counterNextSeq: counter.value.nextSeq.toString(), ledgerLastSeq: head.seq.toString() } },
+        );
+      }
+      if (counter && counter.value.nextSeq === head.seq + 1n && !counter.value.headHash.equals(head.hash)) {
+        throw new SeqchainError('SEQCHAIN_ERR_COUNTER_MISMATCH', `counter head hash differs from the ledger's at seq ${head.seq}: refusing to sequence`);
+      }
+      let counterVersion = await this.reconcileCounter(epoch, head, counter?.version ?? null);
+      if (this.stopRequested) return;
+      await coordination.publishLeader(epoch);
+      this.head = head;
+
+      const pending = new PendingDigests(head.coverage);
+      const gaps = new Map<number, number>();
+      let intakeError: SeqchainError | null = null;
+      consumer = await this.startIntake(epoch, head, pending, gaps, (err) => {
+        intakeError ??= err;
+      });
+      this.phase = 'leading';
+      log.info({ epoch: epoch.toString(), seq: head.seq.toString(), cutId: head.cutId.toString() }, 'leading: sequencing resumes from the ledger tail');
+      this.emit('sequencer:leading', { epoch, head });
+
+      let lastCutAt = Date.now();
+      while (!this.stopRequested) {
+        if (intakeError) throw intakeError;
+        this.checkGaps(gaps);
+        const due = Date.now() - lastCutAt >= config.sequencer.cutIntervalMs || pending.pendingRecords >= config.sequencer.maxCutRecords;
+        if (!due || this.paused || pending.pendingRecords === 0) {
+          await sleep(1);
+          continue;
+        }
+        const started = Date.now();
+        const content = takeCut(pending, config.sequencer.maxCutRecords);
+        lastCutAt = started;
+        if (!content) continue;
+        const current: ChainHead = this.head!;
+        const firstSeq = current.seq + 1n;
+        let hash = current.hash;
+        for (let i = 0; i < content.entries.length; i++) hash = linkHash(hash, firstSeq + BigInt(i), content.entries[i]!.digest);
+        const cutId = current.cutId + 1n;
+        const lastSeq: bigint = current.seq + BigInt(content.entries.length);
+        const value = encodeCutMessage({
+          epoch,
+          cutId,
+          firstSeq,
+          lastSeq,
+          prevHash: current.hash,
+          headHash: hash,
+          closedAtMs: BigInt(started),
+          coverage: content.coverage,
+          entries: content.entries,
+        });
+        if (this.stopRequested) break;
+        const txn = await producer.transaction();
+        let ledgerOffset: bigint;
+        try {
+          const [meta] = await txn.send({ topic: ledgerTopic, messages: [{ value }] });
+          await txn.commit();
+          ledgerOffset = BigInt(meta!.baseOffset ?? meta!.offset ?? '-1');
+        } catch (err) {
+          await txn.abort().catch(() => undefined);
+          throw new SeqchainError('SEQCHAIN_ERR_FENCED', `ledger transaction for cut ${cutId} failed (fenced or broker error): ${(err as Error).message}`, {
+            retriable: true,
+            cause: err,
+            details: { epoch: epoch.toString(), cutId: cutId.toString() },
+          });
+        }
+        this.head = { seq: lastSeq, hash, cutId, epoch, ledgerOffset, coverage: content.coverage };
+        counterVersion = await coordination.casCounter({ epoch, nextSeq: lastSeq + 1n, headHash: hash, ledgerOffset }, counterVersion);
+        this.emit('sequencer:cut', { epoch, cutId, firstSeq, lastSeq, records: content.entries.length, ledgerOffset, latencyMs: Date.now() - started });
+      }
+    } catch (err) {
+      const error = isSeqchainError(err) ? err : new SeqchainError('SEQCHAIN_ERR_UNREACHABLE', `sequencer term failed: ${(err as Error).message}`, { retriable: true, cause: err });
+      reason = error.message;
+      if (error.retriable || error.code === 'SEQCHAIN_ERR_LEADERSHIP_LOST') {
+        log.warn({ err: error, epoch: this.epoch.toString() }, 'sequencer term ended');
+      } else {
+        log.error({ err: error, code: error.code, details: error.details, epoch: this.epoch.toString() }, 'sequencing halted: it cannot go on without writing a wrong chain');
+        this.emit('sequencer:halted', error);
+      }
+    } finally {
+      this.phase = 'stopping';
+      await consumer?.disconnect().catch((err) => log.warn({ err }, 'digest consumer disconnect failed'));
+      await producer?.disconnect().catch((err) => log.warn({ err }, 'ledger producer disconnect failed'));
+      this.emit('sequencer:stopped', { epoch: this.epoch, reason });
+    }
+  }
+
+  /** The ledger wins: the counter is brought to the ledger's head under this epoch. */
+  private async reconcileCounter(epoch: bigint, head: ChainHead, version: number | null): Promise<number> {
+    const value = { epoch, nextSeq: head.seq + 1n, headHash: head.hash, ledgerOffset: head.ledgerOffset };
+    const { coordination } = this.options;
+    return version === null ? coordination.createCounter(value) : coordination.casCounter(value, version);
+  }
+
+  /** Reads the digest topic in a group of this epoch, from the offsets the ledger recorded. */
+  private async startIntake(epoch: bigint, head: ChainHead, pending: PendingDigests, gaps: Map<number, number>, fail: (err: SeqchainError) => void): Promise<Consumer> {
+    const { config, kafka, logger } = this.options;
+    const digestTopic = kafkaNames.digestTopic(config.chain);
+    const groupId = kafkaNames.sequencerGroup(config.chain, epoch);
+    const admin = kafka.admin();
+    await admin.connect();
+    try {
+      await admin.setOffsets({ groupId, topic: digestTopic, partitions: head.coverage.map((slot, partition) => ({ partition, offset: slot.digestNext.toString() })) });
+    } finally {
+      await admin.disconnect();
+    }
+    const consumer = kafka.consumer({
+      groupId,
+      sessionTimeout: config.worker.sessionTimeoutMs,
+      heartbeatInterval: config.worker.heartbeatIntervalMs,
+      maxWaitTimeInMs: config.worker.maxWaitTimeMs,
+      readUncommitted: false,
+      allowAutoTopicCreation: false,
+    });
+    await consumer.connect();
+    await consumer.subscribe({ topic: digestTopic, fromBeginning: true });
+    const onBatch = async ({ batch, heartbeat, isRunning }: EachBatchPayload) => {
+      for (const message of batch.messages) {
+        if (!isRunning() || this.stopRequested) return;
+        while (pending.pendingRecords >= config.sequencer.maxPendingRecords && !this.stopRequested) {
+          await sleep(5);
+          await heartbeat();
+        }
+        let decoded;
+        try {
+          if (!message.value) throw new Error('empty value');
+          decoded = decodeDigestBatch(message.value);
+          if (decoded.partition !== batch.partition) throw new Error(`batch for source partition ${decoded.partition} found in digest partition ${batch.partition}`);
+        } catch (err) {
+          fail(
+            new SeqchainError('SEQCHAIN_ERR_MALFORMED_MESSAGE', `digest topic ${digestTopic} partition ${batch.partition} offset ${message.offset}: ${(err as Error).message}`, {
+              cause: err,
+              details: { topic: digestTopic, partition: batch.partition, offset: message.offset },
+            }),
+          );
+          return;
+        }
+        const outcome = pending.accept(decoded, BigInt(message.offset));
+        if (outcome.kind === 'ahead') {
+          if (!gaps.has(batch.partition)) {
+            gaps.set(batch.partition, Date.now());
+            logger.debug({ partition: batch.partition, from: outcome.gapFrom.toString(), to: outcome.gapTo.toString() }, 'digest batch ahead of coverage: waiting for the owning worker');
+            this.emit('sequencer:gap', { partition: batch.partition, from: outcome.gapFrom, to: outcome.gapTo });
+          }
+        } else if (outcome.kind === 'accepted') {
+          gaps.delete(batch.partition);
+        }
+      }
+      await heartbeat();
+    };
+    await consumer.run({ autoCommit: false, partitionsConsumedConcurrently: Math.max(1, head.coverage.length), eachBatch: onBatch });
+    return consumer;
+  }
+
+  private checkGaps(gaps: Map<number, number>): void {
+    const limit = this.options.config.sequencer.gapTimeoutMs;
+    for (const [partition, since] of gaps) {
+      if (Date.now() - since > limit) {
+        throw new SeqchainError('SEQCHAIN_ERR_GAP', `source partition ${partition}: a coverage gap did not close in ${limit} ms`, { details: { partition, sinceMs: since } });
+      }
+    }
+  }
+}

@@ -1,0 +1,194 @@
+import type { Kafka } from 'kafkajs';
+import { recordDigest } from '../chain/record-digest.js';
+import { ChainVerifier, SourceMatcher, verifyGenesis, type Break, type MatchEntry } from '../chain/verify.js';
+import { kafkaNames } from '../kafka/names.js';
+import { topicOffsets } from '../kafka/offsets.js';
+import { readRanges, type ReadRange } from '../kafka/range-reader.js';
+import { toSourceRecord } from '../kafka/source-record.js';
+import type { Logger } from '../log.js';
+import { decodeLedgerMessage, type GenesisMessage } from '../wire/ledger-v1.js';
+
+export type ChainGenesis = Omit<GenesisMessage, 'kind'>;
+
+export interface VerifyReport {
+  ok: boolean;
+  chain: string;
+  genesisHash: string;
+  cuts: number;
+  /** Ledger entries (sequenced records). */
+  records: number;
+  firstSeq: number | null;
+  lastSeq: number;
+  headHash: string;
+  epochs: string[];
+  /** Source records recomputed and matched against the ledger. */
+  sourceRecordsMatched: number;
+  /** Seq numbers that do not follow their predecessor (counted independently of the verifier). */
+  gaps: number;
+  /** Entries whose (partition, offset) was already sequenced. */
+  duplicates: number;
+  /** Ranges the source topic no longer holds (retention): reported, never called tampering. */
+  unverifiable: { partition: number; from: string; to: string; reason: string }[];
+  firstBreak: (Omit<Break, 'seq' | 'offset' | 'ledgerOffset'> & { seq?: string; offset?: string; ledgerOffset?: string }) | null;
+  durationMs: number;
+}
+
+export interface VerifyOptions {
+  kafka: Kafka;
+  chain: string;
+  genesis: ChainGenesis;
+  logger: Logger;
+  onProgress?: (phase: 'ledger' | 'source', done: number) => void;
+}
+
+/**
+ * Full verification: recomputes h_0 from the genesis, every link of the ledger from its
+ * digests, and every digest from the source topic; names the first break.
+ */
+export async function verifyChain(opts: VerifyOptions): Promise<VerifyReport> {
+  const started = Date.now();
+  const { kafka, chain, genesis, logger } = opts;
+  const P = genesis.start.length;
+  const report: VerifyReport = {
+    ok: false,
+    chain,
+    genesisHash: genesis.hash.toString('hex'),
+    cuts: 0,
+    records: 0,
+    firstSeq: null,
+    lastSeq: 0,
+    headHash: genesis.hash.toString('hex'),
+    epochs: [],
+    sourceRecordsMatched: 0,
+    gaps: 0,
+    duplicates: 0,
+    unverifiable: [],
+    firstBreak: null,
+    durationMs: 0,
+  };
+  let broken: Break | null = verifyGenesis(genesis, genesis.hash);
+  const verifier = new ChainVerifier(genesis.hash, genesis.start);
+  const matcher = new SourceMatcher(genesis.start);
+  const coverageEnd = [...genesis.start];
+  const lastOffset = new Array<bigint>(P).fill(-1n);
+  let expectedSeq = 1n;
+
+  const admin = kafka.admin();
+  await admin.connect();
+  const ledgerTopic = kafkaNames.ledgerTopic(chain);
+  let ledgerOffsets, sourceOffsets;
+  try {
+    ledgerOffsets = await topicOffsets(admin, ledgerTopic);
+    sourceOffsets = await topicOffsets(admin, genesis.topic);
+  } finally {
+    await admin.disconnect();
+  }
+  const ledgerEnd = ledgerOffsets[0]?.high ?? 0n;
+  if ((ledgerOffsets[0]?.low ?? 0n) > 0n) {
+    broken ??= { kind: 'genesis', ledgerOffset: 0n, message: `ledger ${ledgerTopic} no longer starts at offset 0 (earliest is ${ledgerOffsets[0]?.low}): its beginning was deleted` };
+  }
+
+  let sawGenesis = false;
+  await readRanges({
+    kafka,
+    topic: ledgerTopic,
+    ranges: new Map([[0, { from: 0n, to: ledgerEnd }]]),
+    groupPrefix: `seqchain.${chain}.verify`,
+    logger,
+    onMessages: (_p, messages) => {
+      for (const m of messages) {
+        if (broken) return;
+        const ledgerOffset = BigInt(m.offset);
+        let msg;
+        try {
+          msg = decodeLedgerMessage(m.value ?? Buffer.alloc(0));
+        } catch (err) {
+          broken = { kind: 'count', ledgerOffset, message: `ledger offset ${ledgerOffset}: message does not decode: ${(err as Error).message}` };
+          return;
+        }
+        if (msg.kind === 'genesis') {
+          if (sawGenesis || !msg.hash.equals(genesis.hash)) {
+            broken = { kind: 'genesis', ledgerOffset, expected: genesis.hash.toString('hex'), actual: msg.hash.toString('hex'), message: `ledger offset ${ledgerOffset}: ${sawGenesis ? 'a second genesis message' : 'genesis differs from the chain genesis in ZooKeeper'}` };
+          }
+          sawGenesis = true;
+          continue;
+        }
+        if (!sawGenesis) {
+          broken = { kind: 'genesis', ledgerOffset, message: `ledger offset ${ledgerOffset}: a cut before the genesis message` };
+          return;
+        }
+        report.cuts++;
+        if (msg.firstSeq !== expectedSeq) report.gaps++;
+        expectedSeq = msg.lastSeq + 1n;
+        const epoch = msg.epoch.toString();
+        if (report.epochs[report.epochs.length - 1] !== epoch) report.epochs.push(epoch);
+        broken = verifier.addCut({ ledgerOffset, ...msg });
+        if (broken) return;
+        const perPartition: MatchEntry[][] = Array.from({ length: P }, () => []);
+        msg.entries.forEach((e, i) => {
+          if (e.offset <= lastOffset[e.partition]!) report.duplicates++;
+          lastOffset[e.partition] = e.offset;
+          perPartition[e.partition]!.push({ seq: msg.firstSeq + BigInt(i), offset: e.offset, digest: e.digest });
+        });
+        for (let p = 0; p < P; p++) {
+          const covered = msg.coverage[p]?.sourceNext ?? coverageEnd[p]!;
+          broken = matcher.expect(p, perPartition[p]!, covered);
+          if (broken) return;
+          coverageEnd[p] = covered;
+        }
+        report.records += msg.entries.length;
+        report.firstSeq ??= Number(msg.firstSeq);
+        report.lastSeq = Number(msg.lastSeq);
+        report.headHash = msg.headHash.toString('hex');
+        opts.onProgress?.('ledger', report.records);
+      }
+    },
+  });
+  if (!broken && !sawGenesis) broken = { kind: 'genesis', message: `ledger ${ledgerTopic} holds no genesis message` };
+
+  if (!broken) {
+    const ranges = new Map<number, ReadRange>();
+    for (let p = 0; p < P; p++) {
+      const low = sourceOffsets[p]?.low ?? 0n;
+      if (low > genesis.start[p]!) {
+        // Retention deleted part of what was sequenced: those links cannot be recomputed.
+        report.unverifiable.push({ partition: p, from: genesis.start[p]!.toString(), to: low.toString(), reason: 'deleted by retention' });
+        continue;
+      }
+      ranges.set(p, { from: genesis.start[p]!, to: coverageEnd[p]! });
+    }
+    let seen = 0;
+    await readRanges({
+      kafka,
+      topic: genesis.topic,
+      ranges,
+      groupPrefix: `seqchain.${chain}.verify`,
+      logger,
+      onMessages: (p, messages) => {
+        for (const m of messages) {
+          if (broken) return;
+          broken = matcher.observe(p, BigInt(m.offset), recordDigest(toSourceRecord(genesis.topic, p, m)));
+        }
+        seen += messages.length;
+        opts.onProgress?.('source', seen);
+      },
+    });
+    for (const p of ranges.keys()) broken ??= matcher.finish(p, coverageEnd[p]!);
+    report.sourceRecordsMatched = Number(matcher.matched);
+  }
+
+  report.firstBreak = broken ? serialiseBreak(broken) : null;
+  report.ok = broken === null;
+  report.durationMs = Date.now() - started;
+  return report;
+}
+
+function serialiseBreak(b: Break): NonNullable<VerifyReport['firstBreak']> {
+  const { seq, offset, ledgerOffset, ...rest } = b;
+  return {
+    ...rest,
+    ...(seq !== undefined ? { seq: seq.toString() } : {}),
+    ...(offset !== undefined ? { offset: offset.toString() } : {}),
+    ...(ledgerOffset !== undefined ? { ledgerOffset: ledgerOffset.toString() } : {}),
+  };
+}
