@@ -42,8 +42,11 @@ export const defaults = {
   worker: {
     /** Largest digest batch message, in records (52 bytes each on the wire). */
     maxBatchRecords: 5_000,
-    /** Consumer-group session timeout, ms: how long until a dead replica's partitions move. */
-    sessionTimeoutMs: 10_000,
+    /**
+     * Consumer-group session timeout, ms: how long until a dead replica's partitions move to
+     * the others. 6000 is the broker's default minimum (group.min.session.timeout.ms).
+     */
+    sessionTimeoutMs: 6_000,
     heartbeatIntervalMs: 1_000,
     /** Longest a fetch waits for data, ms (kafkajs default 5000 is far too slow for a sequencer). */
     maxWaitTimeMs: 50,

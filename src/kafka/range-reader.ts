@@ -1,5 +1,5 @@
 import { randomUUID } from 'node:crypto';
-import type { Kafka, KafkaMessage } from 'kafkajs';
+import type { Consumer, Kafka, KafkaMessage } from 'kafkajs';
 import { SeqchainError } from '../errors.js';
 import type { Logger } from '../log.js';
 
@@ -24,8 +24,7 @@ export interface RangeReadOptions {
 
 /**
  * Reads [from, to) of some partitions of a topic, read_committed, then stops. kafkajs has no
- * assign(): every consumer is in a group, so this uses a throw-away group whose offsets are set
- * before it joins. Transaction markers occupy offsets but are never delivered as messages; the
+ * assign(): every consumer is in a group, so this uses a throw-away group and seeks it. Transaction markers occupy offsets but are never delivered as messages; the
  * position is advanced past them from the batch bounds (and from kafkajs' batch events for
  * batches that held only markers or aborted records).
  */
@@ -36,11 +35,8 @@ export async function readRanges(options: RangeReadOptions): Promise<void> {
   if (position.size === 0) return;
 
   const groupId = `${options.groupPrefix}.${randomUUID()}`;
-  const admin = kafka.admin();
-  await admin.connect();
   const consumer = kafka.consumer({ groupId, sessionTimeout: 10_000, heartbeatInterval: 1_000, maxWaitTimeInMs: 100, readUncommitted: false, retry: { retries: 5 } });
   try {
-    await admin.setOffsets({ groupId, topic, partitions: [...position].map(([partition, offset]) => ({ partition, offset: offset.toString() })) });
     let resolveDone!: () => void;
     let rejectDone!: (err: unknown) => void;
     const done = new Promise<void>((res, rej) => {
@@ -84,6 +80,7 @@ export async function readRanges(options: RangeReadOptions): Promise<void> {
         advance(batch.partition, batch.lastOffset());
       },
     });
+    seekAll(consumer, topic, position);
     const stallTimeoutMs = options.stallTimeoutMs ?? 60_000;
     const watchdog = setInterval(() => {
       if (Date.now() - lastProgress > stallTimeoutMs) {
@@ -102,7 +99,28 @@ export async function readRanges(options: RangeReadOptions): Promise<void> {
     }
   } finally {
     await consumer.disconnect().catch((err) => logger.warn({ err, groupId }, 'reader disconnect failed'));
-    await admin.deleteGroups([groupId]).catch(() => undefined);
+    await deleteGroup(kafka, groupId);
+  }
+}
+
+/**
+ * Positions a consumer that has just started (`run()` resolved after its first join) at the
+ * given offsets. kafkajs applies a seek at the start of the next fetch. (admin.setOffsets would
+ * do the same before the join, but it waits out a full 5 s fetch of its own.) Anything fetched
+ * before the seek lands is below the wanted offsets, and every caller ignores it.
+ */
+export function seekAll(consumer: Consumer, topic: string, offsets: ReadonlyMap<number, bigint>): void {
+  for (const [partition, offset] of offsets) consumer.seek({ topic, partition, offset: offset.toString() });
+}
+
+async function deleteGroup(kafka: Kafka, groupId: string): Promise<void> {
+  const admin = kafka.admin();
+  try {
+    await admin.connect();
+    await admin.deleteGroups([groupId]);
+  } catch {
+    // Best effort: an empty group expires by itself (offsets.retention.minutes).
+  } finally {
     await admin.disconnect().catch(() => undefined);
   }
 }

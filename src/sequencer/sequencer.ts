@@ -5,6 +5,7 @@ import { linkHash } from '../chain/link.js';
 import type { Config } from '../config/schema.js';
 import { SeqchainError, isSeqchainError } from '../errors.js';
 import { kafkaNames } from '../kafka/names.js';
+import { seekAll } from '../kafka/range-reader.js';
 import type { Logger } from '../log.js';
 import { decodeDigestBatch } from '../wire/digest-batch-v1.js';
 import { encodeCutMessage } from '../wire/ledger-v1.js';
@@ -103,8 +104,12 @@ export class Sequencer extends EventEmitter<SequencerEvents> {
     let consumer: Consumer | null = null;
     let reason = 'stopped';
     try {
+      const termStarted = Date.now();
+      const steps: Record<string, number> = {};
+      const step = (name: string) => (steps[name] = Date.now() - termStarted);
       const epoch = await coordination.bumpEpoch();
       this.epoch = epoch;
+      step('epochMs');
       if (this.stopRequested) return;
       // Fence: initTransactions with the shared transactional.id aborts a stale leader's open
       // transaction and makes every later write of it fail at the broker.
@@ -117,6 +122,7 @@ export class Sequencer extends EventEmitter<SequencerEvents> {
       });
       await producer.connect();
       await (await producer.transaction()).abort();
+      step('fencedMs');
       if (this.stopRequested) return;
 
       const counter = await coordination.readCounter();
@@ -139,6 +145,7 @@ export class Sequencer extends EventEmitter<SequencerEvents> {
       if (counter && counter.value.nextSeq === head.seq + 1n && !counter.value.headHash.equals(head.hash)) {
         throw new SeqchainError('SEQCHAIN_ERR_COUNTER_MISMATCH', `counter head hash differs from the ledger's at seq ${head.seq}: refusing to sequence`);
       }
+      step('recoveredMs');
       let counterVersion = await this.reconcileCounter(epoch, head, counter?.version ?? null);
       if (this.stopRequested) return;
       await coordination.publishLeader(epoch);
@@ -150,8 +157,9 @@ export class Sequencer extends EventEmitter<SequencerEvents> {
       consumer = await this.startIntake(epoch, head, pending, gaps, (err) => {
         intakeError ??= err;
       });
+      step('intakeMs');
       this.phase = 'leading';
-      log.info({ epoch: epoch.toString(), seq: head.seq.toString(), cutId: head.cutId.toString() }, 'leading: sequencing resumes from the ledger tail');
+      log.info({ epoch: epoch.toString(), seq: head.seq.toString(), cutId: head.cutId.toString(), ...steps }, 'leading: sequencing resumes from the ledger tail');
       this.emit('sequencer:leading', { epoch, head });
 
       let lastCutAt = Date.now();
@@ -227,18 +235,14 @@ export class Sequencer extends EventEmitter<SequencerEvents> {
     return version === null ? coordination.createCounter(value) : coordination.casCounter(value, version);
   }
 
-  /** Reads the digest topic in a group of this epoch, from the offsets the ledger recorded. */
+  /**
+   * Reads the digest topic in a group of this epoch, from the offsets the ledger recorded. Batches
+   * read before the seek lands are below the ledger's coverage and dropped as duplicates.
+   */
   private async startIntake(epoch: bigint, head: ChainHead, pending: PendingDigests, gaps: Map<number, number>, fail: (err: SeqchainError) => void): Promise<Consumer> {
     const { config, kafka, logger } = this.options;
     const digestTopic = kafkaNames.digestTopic(config.chain);
     const groupId = kafkaNames.sequencerGroup(config.chain, epoch);
-    const admin = kafka.admin();
-    await admin.connect();
-    try {
-      await admin.setOffsets({ groupId, topic: digestTopic, partitions: head.coverage.map((slot, partition) => ({ partition, offset: slot.digestNext.toString() })) });
-    } finally {
-      await admin.disconnect();
-    }
     const consumer = kafka.consumer({
       groupId,
       sessionTimeout: config.worker.sessionTimeoutMs,
@@ -284,6 +288,7 @@ export class Sequencer extends EventEmitter<SequencerEvents> {
       await heartbeat();
     };
     await consumer.run({ autoCommit: false, partitionsConsumedConcurrently: Math.max(1, head.coverage.length), eachBatch: onBatch });
+    seekAll(consumer, digestTopic, new Map(head.coverage.map((slot, partition) => [partition, slot.digestNext])));
     return consumer;
   }
 
