@@ -4,8 +4,8 @@
  * znodes (leader, counter) to see what the replica set is doing.
  */
 import { spawn, type ChildProcess } from 'node:child_process';
-import { mkdirSync, openSync } from 'node:fs';
-import { join, resolve } from 'node:path';
+import { existsSync, mkdirSync, openSync } from 'node:fs';
+import { dirname, join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { fileURLToPath } from 'node:url';
 import { connectZk } from '../../src/app.js';
@@ -18,10 +18,15 @@ import { chainPaths, type ChainPaths } from '../../src/coordination/paths.js';
 import type { ZkSession } from '../../src/coordination/zk-session.js';
 import { createLogger, type Logger } from '../../src/log.js';
 
-const here = fileURLToPath(new URL('.', import.meta.url));
-/** The compiled CLI (this file runs from dist/scripts/lib). */
-export const CLI = resolve(here, '../../src/cli/main.js');
-export const REPO = resolve(here, '../../..');
+/** The repository root: the nearest folder above this file with a package.json. */
+export const REPO = findRepo(fileURLToPath(new URL('.', import.meta.url)));
+/** The compiled CLI (`npm run build`), whether this file runs from dist/ or from source. */
+export const CLI = join(REPO, 'dist', 'src', 'cli', 'main.js');
+
+function findRepo(dir: string): string {
+  for (let d = dir; d !== dirname(d); d = dirname(d)) if (existsSync(join(d, 'package.json'))) return d;
+  throw new Error(`no package.json above ${dir}`);
+}
 
 export interface ReplicaProcess {
   id: string;
