@@ -18,6 +18,8 @@ export const ErrorCodes = {
   SEQCHAIN_ERR_ALREADY_STARTED: 'SEQCHAIN_ERR_ALREADY_STARTED',
   SEQCHAIN_ERR_TIMEOUT: 'SEQCHAIN_ERR_TIMEOUT',
   SEQCHAIN_ERR_ZK_CONFLICT: 'SEQCHAIN_ERR_ZK_CONFLICT',
+  /** Not seqchain's own error (a library or runtime failure), as the CLI reports it. */
+  SEQCHAIN_ERR_UNEXPECTED: 'SEQCHAIN_ERR_UNEXPECTED',
 } as const;
 
 export type ErrorCode = keyof typeof ErrorCodes;

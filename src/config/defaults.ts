@@ -40,7 +40,7 @@ export const defaults = {
     url: 'redis://127.0.0.1:16379',
   },
   worker: {
-    /** Largest digest batch message, in records (52 bytes each on the wire). */
+    /** Largest digest batch message, in records (48 bytes each on the wire). */
     maxBatchRecords: 5_000,
     /**
      * Consumer-group session timeout, ms: how long until a dead replica's partitions move to

@@ -65,7 +65,7 @@ export function loadConfig(options: LoadOptions = {}): Readonly<Config> {
     const issue = parsed.error.issues[0]!;
     const key = issue.path.join('.') || (issue.code === 'unrecognized_keys' ? '' : '(root)');
     const where = issue.code === 'unrecognized_keys' ? `unknown key(s) ${issue.keys.map((k) => [key, k].filter(Boolean).join('.')).join(', ')}` : `${key}: ${issue.message}`;
-    const source = describeSource(key, file, env);
+    const source = describeSource(key, file, env, options.overrides ?? {});
     throw new ConfigError(`invalid configuration: ${where}${source}`, { key, issues: parsed.error.issues.length });
   }
   return deepFreeze(parsed.data);
@@ -91,8 +91,8 @@ function coerce(key: string, raw: string, source: string): unknown {
   if (LIST_KEYS.has(key)) return raw.split(',').map((s) => s.trim()).filter(Boolean);
   const current = getPath(defaults as unknown as Json, key);
   if (typeof current === 'number') {
-    const n = Number(raw);
-    if (!Number.isFinite(n)) throw new ConfigError(`invalid configuration: ${key} (from ${source}) must be a number, got "${raw}"`, { key });
+    const n = /^-?\d+$/.test(raw.trim()) ? Number(raw) : NaN;
+    if (!Number.isSafeInteger(n)) throw new ConfigError(`invalid configuration: ${key} (from ${source}) must be a whole number, got "${raw}"`, { key });
     return n;
   }
   if (typeof current === 'boolean') {
@@ -102,10 +102,14 @@ function coerce(key: string, raw: string, source: string): unknown {
   return raw;
 }
 
-function describeSource(key: string, file: string | undefined, env: NodeJS.ProcessEnv): string {
-  const variable = Object.entries(ENV_KEYS).find(([, k]) => k === key)?.[0];
-  if (variable && env[variable]) return ` (from environment ${variable})`;
-  return file ? ` (check ${file}, flags and environment)` : '';
+/** Where the bad value came from, highest precedence first; `key` may point inside a list (kafka.brokers.1). */
+function describeSource(key: string, file: string | undefined, env: NodeJS.ProcessEnv, overrides: Record<string, unknown>): string {
+  const covers = (k: string) => key === k || key.startsWith(`${k}.`);
+  const flag = Object.keys(overrides).find((k) => overrides[k] !== undefined && covers(k));
+  if (flag) return ` (from flag for ${flag})`;
+  const variable = Object.entries(ENV_KEYS).find(([v, k]) => covers(k) && env[v])?.[0];
+  if (variable) return ` (from environment ${variable})`;
+  return file ? ` (from ${file})` : '';
 }
 
 function getPath(obj: Json, key: string): unknown {

@@ -5,6 +5,7 @@ import type { Config } from '../../config/schema.js';
 import { createKafka } from '../../kafka/client.js';
 import { partitionCount } from '../../kafka/offsets.js';
 import type { Logger } from '../../log.js';
+import { SeqchainError } from '../../errors.js';
 import { Progress } from '../progress.js';
 
 export interface ProduceOptions {
@@ -34,7 +35,7 @@ export async function produce(config: Readonly<Config>, logger: Logger, opts: Pr
   const admin = kafka.admin();
   await admin.connect();
   const partitions = await partitionCount(admin, opts.topic).finally(() => admin.disconnect());
-  if (partitions === 0) throw new Error(`topic ${opts.topic} does not exist`);
+  if (partitions === 0) throw new SeqchainError('SEQCHAIN_ERR_USAGE', `topic ${opts.topic} does not exist (create it, or run init with --partitions)`, { details: { topic: opts.topic } });
   const producer = opts.transactional
     ? kafka.producer({ transactionalId: `seqchain-produce-${randomBytes(6).toString('hex')}`, maxInFlightRequests: 1, idempotent: true })
     : kafka.producer({ allowAutoTopicCreation: false });
