@@ -96,10 +96,10 @@ export class Replica {
       logger.fatal({ code: err.code, details: err.details }, 'replica stops sequencing; it keeps running as a worker');
       void election.close();
     });
-    sequencer.on('sequencer:stopped', ({ reason }) => {
-      // A term that ended while this replica still holds the election (fenced, Kafka error):
+    sequencer.on('sequencer:stopped', ({ reason, failed }) => {
+      // A term that failed while this replica still holds the election (fenced, Kafka error):
       // hand leadership on, so a healthy replica (or this one, later) takes over.
-      if (!this.halted && !this.closing && election.isLeader) {
+      if (failed && !this.halted && !this.closing && election.isLeader) {
         logger.warn({ reason }, 'sequencer term ended while leading: resigning');
         void clearLeader(this.zk, paths).catch(() => undefined);
         void election.resign().catch((err: unknown) => logger.error({ err }, 'resign failed'));

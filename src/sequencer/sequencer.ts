@@ -36,7 +36,8 @@ export interface CutInfo {
 export interface SequencerEvents {
   'sequencer:leading': [info: { epoch: bigint; head: ChainHead }];
   'sequencer:cut': [info: CutInfo];
-  'sequencer:stopped': [info: { epoch: bigint; reason: string }];
+  /** `failed`: the term ended on an error, not because it was asked to stop. */
+  'sequencer:stopped': [info: { epoch: bigint; reason: string; failed: boolean }];
   /** Sequencing cannot go on without writing a wrong chain: the replica must stop sequencing. */
   'sequencer:halted': [err: SeqchainError];
   'sequencer:gap': [info: { partition: number; from: bigint; to: bigint }];
@@ -55,6 +56,8 @@ export class Sequencer extends EventEmitter<SequencerEvents> {
   private term: Promise<void> | null = null;
   private epoch = 0n;
   private stopRequested = false;
+  /** The election's latest word: should this replica be running a term? */
+  private wantLead = false;
   private paused = false;
   private head: ChainHead | null = null;
 
@@ -74,13 +77,19 @@ export class Sequencer extends EventEmitter<SequencerEvents> {
     this.paused = paused;
   }
 
-  /** Starts a leadership term; resolves when leading (or rejects when the term cannot start). */
+  /**
+   * Asks for a leadership term (the election says this replica leads). When a previous term is
+   * still winding down (a ZooKeeper disconnect and reconnect in quick succession), the new term
+   * starts as soon as it has ended, with a new epoch.
+   */
   lead(): void {
+    this.wantLead = true;
     if (this.term) return;
     this.stopRequested = false;
     this.term = this.runTerm().finally(() => {
       this.term = null;
       this.phase = 'idle';
+      if (this.wantLead) this.lead();
     });
   }
 
@@ -89,6 +98,7 @@ export class Sequencer extends EventEmitter<SequencerEvents> {
    * still land (it is fenced at the broker if a new leader already called initTransactions).
    */
   async stop(reason: string): Promise<void> {
+    this.wantLead = false;
     this.stopRequested = true;
     if (this.phase === 'leading') this.phase = 'stopping';
     if (this.term) {
@@ -103,6 +113,7 @@ export class Sequencer extends EventEmitter<SequencerEvents> {
     let producer: Producer | null = null;
     let consumer: Consumer | null = null;
     let reason = 'stopped';
+    let failed = false;
     try {
       const termStarted = Date.now();
       const steps: Record<string, number> = {};
@@ -166,9 +177,11 @@ export class Sequencer extends EventEmitter<SequencerEvents> {
       while (!this.stopRequested) {
         if (intakeError) throw intakeError;
         this.checkGaps(gaps);
-        const due = Date.now() - lastCutAt >= config.sequencer.cutIntervalMs || pending.pendingRecords >= config.sequencer.maxCutRecords;
+        const sinceCut = Date.now() - lastCutAt;
+        const due = sinceCut >= config.sequencer.cutIntervalMs || pending.pendingRecords >= config.sequencer.maxCutRecords;
         if (!due || this.paused || pending.pendingRecords === 0) {
-          await sleep(1);
+          // Sleep to the next cut boundary: an idle leader wakes cutIntervalMs apart, not in a spin.
+          await sleep(due ? config.sequencer.cutIntervalMs : config.sequencer.cutIntervalMs - sinceCut);
           continue;
         }
         const started = Date.now();
@@ -214,6 +227,9 @@ export class Sequencer extends EventEmitter<SequencerEvents> {
     } catch (err) {
       const error = isSeqchainError(err) ? err : new SeqchainError('SEQCHAIN_ERR_UNREACHABLE', `sequencer term failed: ${(err as Error).message}`, { retriable: true, cause: err });
       reason = error.message;
+      failed = true;
+      // A failed term does not restart by itself: the replica hands leadership on (see app.ts).
+      this.wantLead = false;
       if (error.retriable || error.code === 'SEQCHAIN_ERR_LEADERSHIP_LOST') {
         log.warn({ err: error, epoch: this.epoch.toString() }, 'sequencer term ended');
       } else {
@@ -224,7 +240,7 @@ export class Sequencer extends EventEmitter<SequencerEvents> {
       this.phase = 'stopping';
       await consumer?.disconnect().catch((err) => log.warn({ err }, 'digest consumer disconnect failed'));
       await producer?.disconnect().catch((err) => log.warn({ err }, 'ledger producer disconnect failed'));
-      this.emit('sequencer:stopped', { epoch: this.epoch, reason });
+      this.emit('sequencer:stopped', { epoch: this.epoch, reason, failed });
     }
   }
 
