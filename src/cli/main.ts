@@ -1,6 +1,7 @@
 #!/usr/bin/env node
 import { Command, CommanderError } from 'commander';
 import { isSeqchainError } from '../errors.js';
+import { fromKafkaError } from '../kafka/errors.js';
 import { registerInit } from './commands/init.js';
 import { registerProduce } from './commands/produce-command.js';
 import { registerRun } from './commands/run.js';
@@ -24,8 +25,9 @@ try {
 } catch (err) {
   if (err instanceof CommanderError) process.exit(err.exitCode);
   // One clear line for the user; the code says which kind of problem it is.
-  const code = isSeqchainError(err) ? err.code : 'SEQCHAIN_ERR_UNEXPECTED';
-  process.stderr.write(`seqchain: ${code}: ${(err as Error).message}\n`);
+  const error = fromKafkaError(err);
+  const code = isSeqchainError(error) ? error.code : 'SEQCHAIN_ERR_UNEXPECTED';
+  process.stderr.write(`seqchain: ${code}: ${(error as Error).message}\n`);
   if (process.env.SEQCHAIN_DEBUG) process.stderr.write(`${(err as Error).stack}\n`);
-  process.exit(isSeqchainError(err) && err.code === 'SEQCHAIN_ERR_CHAIN_BROKEN' ? 1 : 2);
+  process.exit(isSeqchainError(error) && error.code === 'SEQCHAIN_ERR_CHAIN_BROKEN' ? 1 : 2);
 }
