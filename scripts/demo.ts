@@ -60,7 +60,7 @@ async function main(): Promise<void> {
     say(`new leader ${next.replicaId} (epoch ${next.epoch}) sequencing ${failoverMs} ms after the kill`);
 
     const produced = await producing;
-    const progress = new Progress('demo: sequenced', RECORDS);
+    const progress = new Progress('demo: sequenced', RECORDS, await set.sequenced());
     const doneAt = await waitFor('every record sequenced', async () => {
       const n = await set.sequenced();
       progress.update(n);

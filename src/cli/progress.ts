@@ -4,15 +4,19 @@
  */
 export class Progress {
   private readonly startedAt = Date.now();
-  private lastPrint = 0;
-  private done = 0;
+  private lastPrint = this.startedAt;
+  private done: number;
 
+  /** `initial`: work already done before this progress started (not counted in the rate). */
   constructor(
     private readonly label: string,
     private readonly total: number | null,
+    private readonly initial = 0,
     private readonly intervalMs = 1_000,
     private readonly out: NodeJS.WriteStream = process.stderr,
-  ) {}
+  ) {
+    this.done = initial;
+  }
 
   update(done: number): void {
     this.done = done;
@@ -30,7 +34,7 @@ export class Progress {
 
   private print(final: boolean): void {
     const elapsed = (Date.now() - this.startedAt) / 1000;
-    const rate = elapsed > 0 ? this.done / elapsed : 0;
+    const rate = elapsed > 0 ? (this.done - this.initial) / elapsed : 0;
     let line = `${this.label}: ${fmt(this.done)}`;
     if (this.total !== null) {
       const pct = this.total > 0 ? (100 * this.done) / this.total : 100;
