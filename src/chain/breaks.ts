@@ -17,7 +17,9 @@ export type BreakKind =
   | 'missing-in-ledger'
   | 'not-in-source'
   | 'duplicate-position'
-  | 'genesis';
+  | 'genesis'
+  /** A ledger message that is not a seqchain ledger message at all. */
+  | 'malformed';
 
 export interface Break {
   kind: BreakKind;

@@ -1,9 +1,9 @@
 import type { Kafka } from 'kafkajs';
-import { SeqchainError } from '../errors.js';
+import { MalformedMessageError, SeqchainError } from '../errors.js';
 import { topicOffsets } from '../kafka/offsets.js';
-import { readRanges } from '../kafka/range-reader.js';
+import { readLedger } from '../kafka/ledger-reader.js';
 import type { Logger } from '../log.js';
-import { decodeLedgerMessage, type CoverageSlot, type LedgerMessage } from '../wire/ledger-v1.js';
+import type { CoverageSlot, LedgerMessage } from '../wire/ledger-v1.js';
 
 export interface ChainHead {
   /** Last sequenced global seq (0 = only the genesis). */
@@ -55,22 +55,24 @@ export async function readLedgerHead(opts: {
     });
   }
   let last: { offset: bigint; message: LedgerMessage } | null = null;
-  await readRanges({
+  let malformed: SeqchainError | null = null;
+  await readLedger({
     kafka: opts.kafka,
-    topic: opts.ledgerTopic,
-    ranges: new Map([[0, { from, to: end }]]),
+    ledgerTopic: opts.ledgerTopic,
+    from,
+    to: end,
     groupPrefix: opts.groupPrefix,
     logger: opts.logger,
-    onMessages: (_p, messages) => {
-      const m = messages[messages.length - 1]!;
-      if (!m.value) throw new SeqchainError('SEQCHAIN_ERR_MALFORMED_MESSAGE', `ledger message at offset ${m.offset} has no value`, { details: { offset: m.offset } });
-      try {
-        last = { offset: BigInt(m.offset), message: decodeLedgerMessage(m.value) };
-      } catch (err) {
-        throw new SeqchainError('SEQCHAIN_ERR_MALFORMED_MESSAGE', `ledger message at offset ${m.offset} does not decode: ${(err as Error).message}`, { cause: err, details: { offset: m.offset } });
+    onMessage: (offset, message) => {
+      if (message instanceof MalformedMessageError) {
+        malformed ??= new SeqchainError('SEQCHAIN_ERR_MALFORMED_MESSAGE', `ledger message at offset ${offset} does not decode: ${message.message}`, { cause: message, details: { offset: offset.toString() } });
+      } else {
+        last = { offset, message };
       }
     },
   });
+  // A new leader never builds on a ledger it cannot read.
+  if (malformed) throw malformed;
   const tail = last as { offset: bigint; message: LedgerMessage } | null;
   if (!tail) {
     throw new SeqchainError('SEQCHAIN_ERR_COUNTER_MISMATCH', `no committed ledger message in [${from}, ${end}) of ${opts.ledgerTopic}`, { details: { from: from.toString(), end: end.toString() } });

@@ -1,12 +1,14 @@
 import type { Kafka } from 'kafkajs';
 import { recordDigest } from '../chain/record-digest.js';
 import { ChainVerifier, SourceMatcher, verifyGenesis, type Break, type MatchEntry } from '../chain/verify.js';
+import { MalformedMessageError } from '../errors.js';
+import { readLedger } from '../kafka/ledger-reader.js';
 import { kafkaNames } from '../kafka/names.js';
 import { topicOffsets } from '../kafka/offsets.js';
 import { readRanges, type ReadRange } from '../kafka/range-reader.js';
 import { toSourceRecord } from '../kafka/source-record.js';
 import type { Logger } from '../log.js';
-import { decodeLedgerMessage, type GenesisMessage } from '../wire/ledger-v1.js';
+import type { GenesisMessage } from '../wire/ledger-v1.js';
 
 export type ChainGenesis = Omit<GenesisMessage, 'kind'>;
 
@@ -89,59 +91,54 @@ export async function verifyChain(opts: VerifyOptions): Promise<VerifyReport> {
   }
 
   let sawGenesis = false;
-  await readRanges({
+  await readLedger({
     kafka,
-    topic: ledgerTopic,
-    ranges: new Map([[0, { from: 0n, to: ledgerEnd }]]),
+    ledgerTopic,
+    from: 0n,
+    to: ledgerEnd,
     groupPrefix: `seqchain.${chain}.verify`,
     logger,
-    onMessages: (_p, messages) => {
-      for (const m of messages) {
-        if (broken) return;
-        const ledgerOffset = BigInt(m.offset);
-        let msg;
-        try {
-          msg = decodeLedgerMessage(m.value ?? Buffer.alloc(0));
-        } catch (err) {
-          broken = { kind: 'count', ledgerOffset, message: `ledger offset ${ledgerOffset}: message does not decode: ${(err as Error).message}` };
-          return;
-        }
-        if (msg.kind === 'genesis') {
-          if (sawGenesis || !msg.hash.equals(genesis.hash)) {
-            broken = { kind: 'genesis', ledgerOffset, expected: genesis.hash.toString('hex'), actual: msg.hash.toString('hex'), message: `ledger offset ${ledgerOffset}: ${sawGenesis ? 'a second genesis message' : 'genesis differs from the chain genesis in ZooKeeper'}` };
-          }
-          sawGenesis = true;
-          continue;
-        }
-        if (!sawGenesis) {
-          broken = { kind: 'genesis', ledgerOffset, message: `ledger offset ${ledgerOffset}: a cut before the genesis message` };
-          return;
-        }
-        report.cuts++;
-        if (msg.firstSeq !== expectedSeq) report.gaps++;
-        expectedSeq = msg.lastSeq + 1n;
-        const epoch = msg.epoch.toString();
-        if (report.epochs[report.epochs.length - 1] !== epoch) report.epochs.push(epoch);
-        broken = verifier.addCut({ ledgerOffset, ...msg });
-        if (broken) return;
-        const perPartition: MatchEntry[][] = Array.from({ length: P }, () => []);
-        msg.entries.forEach((e, i) => {
-          if (e.offset <= lastOffset[e.partition]!) report.duplicates++;
-          lastOffset[e.partition] = e.offset;
-          perPartition[e.partition]!.push({ seq: msg.firstSeq + BigInt(i), offset: e.offset, digest: e.digest });
-        });
-        for (let p = 0; p < P; p++) {
-          const covered = msg.coverage[p]?.sourceNext ?? coverageEnd[p]!;
-          broken = matcher.expect(p, perPartition[p]!, covered);
-          if (broken) return;
-          coverageEnd[p] = covered;
-        }
-        report.records += msg.entries.length;
-        report.firstSeq ??= Number(msg.firstSeq);
-        report.lastSeq = Number(msg.lastSeq);
-        report.headHash = msg.headHash.toString('hex');
-        opts.onProgress?.('ledger', report.records);
+    onMessage: (ledgerOffset, msg) => {
+      if (broken) return;
+      if (msg instanceof MalformedMessageError) {
+        broken = { kind: 'malformed', ledgerOffset, message: `ledger offset ${ledgerOffset}: message does not decode: ${msg.message}` };
+        return;
       }
+      if (msg.kind === 'genesis') {
+        if (sawGenesis || !msg.hash.equals(genesis.hash)) {
+          broken = { kind: 'genesis', ledgerOffset, expected: genesis.hash.toString('hex'), actual: msg.hash.toString('hex'), message: `ledger offset ${ledgerOffset}: ${sawGenesis ? 'a second genesis message' : 'genesis differs from the chain genesis in ZooKeeper'}` };
+        }
+        sawGenesis = true;
+        return;
+      }
+      if (!sawGenesis) {
+        broken = { kind: 'genesis', ledgerOffset, message: `ledger offset ${ledgerOffset}: a cut before the genesis message` };
+        return;
+      }
+      report.cuts++;
+      if (msg.firstSeq !== expectedSeq) report.gaps++;
+      expectedSeq = msg.lastSeq + 1n;
+      const epoch = msg.epoch.toString();
+      if (report.epochs[report.epochs.length - 1] !== epoch) report.epochs.push(epoch);
+      broken = verifier.addCut({ ledgerOffset, ...msg });
+      if (broken) return;
+      const perPartition: MatchEntry[][] = Array.from({ length: P }, () => []);
+      msg.entries.forEach((e, i) => {
+        if (e.offset <= lastOffset[e.partition]!) report.duplicates++;
+        lastOffset[e.partition] = e.offset;
+        perPartition[e.partition]!.push({ seq: msg.firstSeq + BigInt(i), offset: e.offset, digest: e.digest });
+      });
+      for (let p = 0; p < P; p++) {
+        const covered = msg.coverage[p]?.sourceNext ?? coverageEnd[p]!;
+        broken = matcher.expect(p, perPartition[p]!, covered);
+        if (broken) return;
+        coverageEnd[p] = covered;
+      }
+      report.records += msg.entries.length;
+      report.firstSeq ??= Number(msg.firstSeq);
+      report.lastSeq = Number(msg.lastSeq);
+      report.headHash = msg.headHash.toString('hex');
+      opts.onProgress?.('ledger', report.records);
     },
   });
   if (!broken && !sawGenesis) broken = { kind: 'genesis', message: `ledger ${ledgerTopic} holds no genesis message` };

@@ -1,3 +1,4 @@
+import type { LedgerEntry } from '../chain/chain-verifier.js';
 import { WireReader } from './reader.js';
 
 /**
@@ -42,12 +43,8 @@ export interface CoverageSlot {
   digestNext: bigint;
 }
 
-export interface CutEntry {
-  partition: number;
-  offset: bigint;
-  timestampMs: bigint;
-  digest: Buffer;
-}
+/** One sequenced record of a cut: the chain's own view of a ledger entry. */
+export type CutEntry = LedgerEntry;
 
 export interface CutMessage {
   kind: 'cut';

@@ -9,12 +9,13 @@ import type { Kafka } from 'kafkajs';
 import { produce, type ProduceOptions } from '../../src/cli/commands/produce.js';
 import type { GenesisRecord } from '../../src/coordination/genesis-store.js';
 import { createKafka } from '../../src/kafka/client.js';
+import { readLedger } from '../../src/kafka/ledger-reader.js';
 import { kafkaNames } from '../../src/kafka/names.js';
 import { topicOffsets } from '../../src/kafka/offsets.js';
 import { readRanges } from '../../src/kafka/range-reader.js';
 import { createLogger } from '../../src/log.js';
 import { initChain } from '../../src/ops/init-chain.js';
-import { decodeLedgerMessage } from '../../src/wire/ledger-v1.js';
+import type { LedgerMessage } from '../../src/wire/ledger-v1.js';
 import { REPO, ReplicaSet } from '../../scripts/lib/replica-set.js';
 
 export interface LedgerRow {
@@ -58,25 +59,34 @@ export class ChainFixture {
     return out;
   }
 
-  /** Every entry of the ledger in ledger order, with its global seq and the epoch that wrote it. */
-  async ledgerRows(): Promise<LedgerRow[]> {
+  /** Every committed ledger message, decoded, in ledger order (throws on one that does not decode). */
+  async ledgerMessages(): Promise<LedgerMessage[]> {
+    const ledgerTopic = kafkaNames.ledgerTopic(this.chain);
     const admin = this.kafka.admin();
     await admin.connect();
-    const [ledger] = await topicOffsets(admin, kafkaNames.ledgerTopic(this.chain)).finally(() => admin.disconnect());
-    const rows: LedgerRow[] = [];
-    await readRanges({
+    const [ledger] = await topicOffsets(admin, ledgerTopic).finally(() => admin.disconnect());
+    const out: LedgerMessage[] = [];
+    await readLedger({
       kafka: this.kafka,
-      topic: kafkaNames.ledgerTopic(this.chain),
-      ranges: new Map([[0, { from: 0n, to: ledger!.high }]]),
+      ledgerTopic,
+      from: 0n,
+      to: ledger!.high,
       groupPrefix: `${this.chain}.check`,
       logger: this.logger,
-      onMessages: (_p, ms) => {
-        for (const m of ms) {
-          const msg = decodeLedgerMessage(m.value!);
-          if (msg.kind === 'cut') msg.entries.forEach((e, i) => rows.push({ seq: msg.firstSeq + BigInt(i), partition: e.partition, offset: e.offset, epoch: msg.epoch }));
-        }
+      onMessage: (_offset, message) => {
+        if (message instanceof Error) throw message;
+        out.push(message);
       },
     });
+    return out;
+  }
+
+  /** Every entry of the ledger in ledger order, with its global seq and the epoch that wrote it. */
+  async ledgerRows(): Promise<LedgerRow[]> {
+    const rows: LedgerRow[] = [];
+    for (const msg of await this.ledgerMessages()) {
+      if (msg.kind === 'cut') msg.entries.forEach((e, i) => rows.push({ seq: msg.firstSeq + BigInt(i), partition: e.partition, offset: e.offset, epoch: msg.epoch }));
+    }
     return rows;
   }
 

@@ -2,10 +2,8 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { runCli, waitFor } from '../../../scripts/lib/replica-set.js';
 import { linkHash } from '../../../src/chain/link.js';
 import { kafkaNames } from '../../../src/kafka/names.js';
-import { topicOffsets } from '../../../src/kafka/offsets.js';
-import { readRanges } from '../../../src/kafka/range-reader.js';
 import type { VerifyReport } from '../../../src/verify/verify-chain.js';
-import { decodeLedgerMessage, encodeCutMessage, type CutMessage } from '../../../src/wire/ledger-v1.js';
+import { encodeCutMessage, type CutMessage } from '../../../src/wire/ledger-v1.js';
 import { ChainFixture } from '../../helpers/chain-fixture.js';
 
 /**
@@ -24,7 +22,7 @@ describe('verify detects a ledger message written by a raw producer', () => {
     await f.produce(2_000);
     await waitFor('2,000 sequenced', async () => (await f.set.sequenced()) >= 2_000, 120_000, 100);
     await f.set.stopAll();
-    lastCut = await readLastCut(f);
+    lastCut = (await f.ledgerMessages()).filter((m): m is CutMessage => m.kind === 'cut').pop()!;
   }, 180_000);
 
   afterAll(async () => {
@@ -83,24 +81,3 @@ describe('verify detects a ledger message written by a raw producer', () => {
     expect(report.firstBreak!.message).toContain(`starts at seq ${lastCut.firstSeq}`);
   }, 60_000);
 });
-
-async function readLastCut(f: ChainFixture): Promise<CutMessage> {
-  const admin = f.kafka.admin();
-  await admin.connect();
-  const [ledger] = await topicOffsets(admin, kafkaNames.ledgerTopic(f.chain)).finally(() => admin.disconnect());
-  let last: CutMessage | null = null;
-  await readRanges({
-    kafka: f.kafka,
-    topic: kafkaNames.ledgerTopic(f.chain),
-    ranges: new Map([[0, { from: 0n, to: ledger!.high }]]),
-    groupPrefix: `${f.chain}.check`,
-    logger: f.logger,
-    onMessages: (_p, ms) => {
-      for (const m of ms) {
-        const msg = decodeLedgerMessage(m.value!);
-        if (msg.kind === 'cut') last = msg;
-      }
-    },
-  });
-  return last!;
-}
