@@ -10,7 +10,7 @@ import type { Logger } from '../log.js';
 import { decodeDigestBatch } from '../wire/digest-batch-v1.js';
 import { encodeCutMessage } from '../wire/ledger-v1.js';
 import type { SequencerCoordination } from './coordination-port.js';
-import { takeCut } from './cut-merge.js';
+import { takeCut, type CutContent } from './cut-merge.js';
 import { readLedgerHead, type ChainHead, type GenesisAnchor } from './ledger-tail.js';
 import { PendingDigests } from './pending-digests.js';
 
@@ -44,6 +44,19 @@ export interface SequencerEvents {
 }
 
 type Phase = 'idle' | 'leading' | 'stopping';
+
+/** What one leadership term owns; closed in runTerm's finally. */
+interface Term {
+  log: Logger;
+  producer: Producer | null;
+  consumer: Consumer | null;
+  epoch: bigint;
+  counterVersion: number;
+  pending: PendingDigests | null;
+  /** Source partitions with a digest batch ahead of coverage, since when (ms). */
+  gaps: Map<number, number>;
+  intakeError: SeqchainError | null;
+}
 
 /**
  * The sequencer role: only the replica holding ZooKeeper leadership runs a term. A term bumps
@@ -108,122 +121,12 @@ export class Sequencer extends EventEmitter<SequencerEvents> {
   }
 
   private async runTerm(): Promise<void> {
-    const { config, kafka, logger, coordination, genesis } = this.options;
-    const log = logger.child({ role: 'sequencer' });
-    let producer: Producer | null = null;
-    let consumer: Consumer | null = null;
+    const log = this.options.logger.child({ role: 'sequencer' });
+    const term: Term = { log, producer: null, consumer: null, epoch: 0n, counterVersion: -1, pending: null, gaps: new Map(), intakeError: null };
     let reason = 'stopped';
     let failed = false;
     try {
-      const termStarted = Date.now();
-      const steps: Record<string, number> = {};
-      const step = (name: string) => (steps[name] = Date.now() - termStarted);
-      const epoch = await coordination.bumpEpoch();
-      this.epoch = epoch;
-      step('epochMs');
-      if (this.stopRequested) return;
-      // Fence: initTransactions with the shared transactional.id aborts a stale leader's open
-      // transaction and makes every later write of it fail at the broker.
-      producer = kafka.producer({
-        transactionalId: kafkaNames.transactionalId(config.chain),
-        maxInFlightRequests: 1,
-        idempotent: true,
-        transactionTimeout: 30_000,
-        allowAutoTopicCreation: false,
-      });
-      await producer.connect();
-      await (await producer.transaction()).abort();
-      step('fencedMs');
-      if (this.stopRequested) return;
-
-      const counter = await coordination.readCounter();
-      const ledgerTopic = kafkaNames.ledgerTopic(config.chain);
-      const head = await readLedgerHead({
-        kafka,
-        ledgerTopic,
-        groupPrefix: `seqchain.${config.chain}.recover`,
-        genesis,
-        fromOffset: counter?.value.ledgerOffset ?? 0n,
-        logger: log,
-      });
-      if (counter && counter.value.nextSeq > head.seq + 1n) {
-        throw new SeqchainError(
-          'SEQCHAIN_ERR_COUNTER_MISMATCH',
-          `counter says next seq ${counter.value.nextSeq} but the ledger ends at seq ${head.seq}: refusing to sequence`,
-          { details: { counterNextSeq: counter.value.nextSeq.toString(), ledgerLastSeq: head.seq.toString() } },
-        );
-      }
-      if (counter && counter.value.nextSeq === head.seq + 1n && !counter.value.headHash.equals(head.hash)) {
-        throw new SeqchainError('SEQCHAIN_ERR_COUNTER_MISMATCH', `counter head hash differs from the ledger's at seq ${head.seq}: refusing to sequence`);
-      }
-      step('recoveredMs');
-      let counterVersion = await this.reconcileCounter(epoch, head, counter?.version ?? null);
-      if (this.stopRequested) return;
-      await coordination.publishLeader(epoch);
-      this.head = head;
-
-      const pending = new PendingDigests(head.coverage);
-      const gaps = new Map<number, number>();
-      let intakeError: SeqchainError | null = null;
-      consumer = await this.startIntake(epoch, head, pending, gaps, (err) => {
-        intakeError ??= err;
-      });
-      step('intakeMs');
-      this.phase = 'leading';
-      log.info({ epoch: epoch.toString(), seq: head.seq.toString(), cutId: head.cutId.toString(), ...steps }, 'leading: sequencing resumes from the ledger tail');
-      this.emit('sequencer:leading', { epoch, head });
-
-      let lastCutAt = Date.now();
-      while (!this.stopRequested) {
-        if (intakeError) throw intakeError;
-        this.checkGaps(gaps);
-        const sinceCut = Date.now() - lastCutAt;
-        const due = sinceCut >= config.sequencer.cutIntervalMs || pending.pendingRecords >= config.sequencer.maxCutRecords;
-        if (!due || this.paused || pending.pendingRecords === 0) {
-          // Sleep to the next cut boundary: an idle leader wakes cutIntervalMs apart, not in a spin.
-          await sleep(due ? config.sequencer.cutIntervalMs : config.sequencer.cutIntervalMs - sinceCut);
-          continue;
-        }
-        const started = Date.now();
-        const content = takeCut(pending, config.sequencer.maxCutRecords);
-        lastCutAt = started;
-        if (!content) continue;
-        const current: ChainHead = this.head!;
-        const firstSeq = current.seq + 1n;
-        let hash = current.hash;
-        for (let i = 0; i < content.entries.length; i++) hash = linkHash(hash, firstSeq + BigInt(i), content.entries[i]!.digest);
-        const cutId = current.cutId + 1n;
-        const lastSeq: bigint = current.seq + BigInt(content.entries.length);
-        const value = encodeCutMessage({
-          epoch,
-          cutId,
-          firstSeq,
-          lastSeq,
-          prevHash: current.hash,
-          headHash: hash,
-          closedAtMs: BigInt(started),
-          coverage: content.coverage,
-          entries: content.entries,
-        });
-        if (this.stopRequested) break;
-        const txn = await producer.transaction();
-        let ledgerOffset: bigint;
-        try {
-          const [meta] = await txn.send({ topic: ledgerTopic, messages: [{ value }] });
-          await txn.commit();
-          ledgerOffset = BigInt(meta!.baseOffset ?? meta!.offset ?? '-1');
-        } catch (err) {
-          await txn.abort().catch(() => undefined);
-          throw new SeqchainError('SEQCHAIN_ERR_FENCED', `ledger transaction for cut ${cutId} failed (fenced or broker error): ${(err as Error).message}`, {
-            retriable: true,
-            cause: err,
-            details: { epoch: epoch.toString(), cutId: cutId.toString() },
-          });
-        }
-        this.head = { seq: lastSeq, hash, cutId, epoch, ledgerOffset, coverage: content.coverage };
-        counterVersion = await coordination.casCounter({ epoch, nextSeq: lastSeq + 1n, headHash: hash, ledgerOffset }, counterVersion);
-        this.emit('sequencer:cut', { epoch, cutId, firstSeq, lastSeq, records: content.entries.length, ledgerOffset, latencyMs: Date.now() - started });
-      }
+      if (await this.beginTerm(term)) await this.cutLoop(term);
     } catch (err) {
       const error = isSeqchainError(err) ? err : new SeqchainError('SEQCHAIN_ERR_UNREACHABLE', `sequencer term failed: ${(err as Error).message}`, { retriable: true, cause: err });
       reason = error.message;
@@ -238,10 +141,123 @@ export class Sequencer extends EventEmitter<SequencerEvents> {
       }
     } finally {
       this.phase = 'stopping';
-      await consumer?.disconnect().catch((err) => log.warn({ err }, 'digest consumer disconnect failed'));
-      await producer?.disconnect().catch((err) => log.warn({ err }, 'ledger producer disconnect failed'));
+      await term.consumer?.disconnect().catch((err) => log.warn({ err }, 'digest consumer disconnect failed'));
+      await term.producer?.disconnect().catch((err) => log.warn({ err }, 'ledger producer disconnect failed'));
       this.emit('sequencer:stopped', { epoch: this.epoch, reason, failed });
     }
+  }
+
+  /**
+   * DESIGN.md "a new leader": bump the epoch, fence, rebuild from the ledger tail, reconcile the
+   * counter, publish leadership, start reading digests. False when asked to stop meanwhile.
+   */
+  private async beginTerm(term: Term): Promise<boolean> {
+    const { config, kafka, coordination, genesis } = this.options;
+    const termStarted = Date.now();
+    const steps: Record<string, number> = {};
+    const step = (name: string) => (steps[name] = Date.now() - termStarted);
+    term.epoch = await coordination.bumpEpoch();
+    this.epoch = term.epoch;
+    step('epochMs');
+    if (this.stopRequested) return false;
+    // Fence: initTransactions with the shared transactional.id aborts a stale leader's open
+    // transaction and makes every later write of it fail at the broker.
+    term.producer = kafka.producer({
+      transactionalId: kafkaNames.transactionalId(config.chain),
+      maxInFlightRequests: 1,
+      idempotent: true,
+      transactionTimeout: 30_000,
+      allowAutoTopicCreation: false,
+    });
+    await term.producer.connect();
+    await (await term.producer.transaction()).abort();
+    step('fencedMs');
+    if (this.stopRequested) return false;
+
+    const counter = await coordination.readCounter();
+    const head = await readLedgerHead({
+      kafka,
+      ledgerTopic: kafkaNames.ledgerTopic(config.chain),
+      groupPrefix: `seqchain.${config.chain}.recover`,
+      genesis,
+      fromOffset: counter?.value.ledgerOffset ?? 0n,
+      logger: term.log,
+    });
+    if (counter && counter.value.nextSeq > head.seq + 1n) {
+      throw new SeqchainError('SEQCHAIN_ERR_COUNTER_MISMATCH', `counter says next seq ${counter.value.nextSeq} but the ledger ends at seq ${head.seq}: refusing to sequence`, {
+        details: { counterNextSeq: counter.value.nextSeq.toString(), ledgerLastSeq: head.seq.toString() },
+      });
+    }
+    if (counter && counter.value.nextSeq === head.seq + 1n && !counter.value.headHash.equals(head.hash)) {
+      throw new SeqchainError('SEQCHAIN_ERR_COUNTER_MISMATCH', `counter head hash differs from the ledger's at seq ${head.seq}: refusing to sequence`);
+    }
+    step('recoveredMs');
+    term.counterVersion = await this.reconcileCounter(term.epoch, head, counter?.version ?? null);
+    if (this.stopRequested) return false;
+    await coordination.publishLeader(term.epoch);
+    this.head = head;
+
+    term.pending = new PendingDigests(head.coverage);
+    term.consumer = await this.startIntake(term.epoch, head, term.pending, term.gaps, (err) => {
+      term.intakeError ??= err;
+    });
+    step('intakeMs');
+    this.phase = 'leading';
+    term.log.info({ epoch: term.epoch.toString(), seq: head.seq.toString(), cutId: head.cutId.toString(), ...steps }, 'leading: sequencing resumes from the ledger tail');
+    this.emit('sequencer:leading', { epoch: term.epoch, head });
+    return true;
+  }
+
+  /** Closes a cut every cutIntervalMs (or at maxCutRecords) until asked to stop. */
+  private async cutLoop(term: Term): Promise<void> {
+    const { cutIntervalMs, maxCutRecords } = this.options.config.sequencer;
+    const pending = term.pending!;
+    let lastCutAt = Date.now();
+    while (!this.stopRequested) {
+      if (term.intakeError) throw term.intakeError;
+      this.checkGaps(term.gaps);
+      const sinceCut = Date.now() - lastCutAt;
+      const due = sinceCut >= cutIntervalMs || pending.pendingRecords >= maxCutRecords;
+      if (!due || this.paused || pending.pendingRecords === 0) {
+        // Sleep to the next cut boundary: an idle leader wakes cutIntervalMs apart, not in a spin.
+        await sleep(due ? cutIntervalMs : cutIntervalMs - sinceCut);
+        continue;
+      }
+      lastCutAt = Date.now();
+      const content = takeCut(pending, maxCutRecords);
+      if (content) await this.appendCut(term, content, lastCutAt);
+    }
+  }
+
+  /** One cut = one ledger message = one Kafka transaction, then the counter CAS. */
+  private async appendCut(term: Term, content: CutContent, startedAt: number): Promise<void> {
+    const current = this.head!;
+    const firstSeq = current.seq + 1n;
+    const lastSeq = current.seq + BigInt(content.entries.length);
+    let hash = current.hash;
+    for (let i = 0; i < content.entries.length; i++) hash = linkHash(hash, firstSeq + BigInt(i), content.entries[i]!.digest);
+    const cutId = current.cutId + 1n;
+    const epoch = term.epoch;
+    const value = encodeCutMessage({ epoch, cutId, firstSeq, lastSeq, prevHash: current.hash, headHash: hash, closedAtMs: BigInt(startedAt), coverage: content.coverage, entries: content.entries });
+    // Checked as late as possible: a replica that lost ZooKeeper must not begin another transaction.
+    if (this.stopRequested) return;
+    const txn = await term.producer!.transaction();
+    let ledgerOffset: bigint;
+    try {
+      const [meta] = await txn.send({ topic: kafkaNames.ledgerTopic(this.options.config.chain), messages: [{ value }] });
+      await txn.commit();
+      ledgerOffset = BigInt(meta!.baseOffset ?? meta!.offset ?? '-1');
+    } catch (err) {
+      await txn.abort().catch(() => undefined);
+      throw new SeqchainError('SEQCHAIN_ERR_FENCED', `ledger transaction for cut ${cutId} failed (fenced or broker error): ${(err as Error).message}`, {
+        retriable: true,
+        cause: err,
+        details: { epoch: epoch.toString(), cutId: cutId.toString() },
+      });
+    }
+    this.head = { seq: lastSeq, hash, cutId, epoch, ledgerOffset, coverage: content.coverage };
+    term.counterVersion = await this.options.coordination.casCounter({ epoch, nextSeq: lastSeq + 1n, headHash: hash, ledgerOffset }, term.counterVersion);
+    this.emit('sequencer:cut', { epoch, cutId, firstSeq, lastSeq, records: content.entries.length, ledgerOffset, latencyMs: Date.now() - startedAt });
   }
 
   /** The ledger wins: the counter is brought to the ledger's head under this epoch. */
