@@ -50,7 +50,7 @@ export function loadConfig(options: LoadOptions = {}): Readonly<Config> {
   merged.replicaId = `${hostname().replace(/[^A-Za-z0-9._-]/g, '-')}-${process.pid}`;
 
   const file = options.file ?? env.SEQCHAIN_CONFIG;
-  if (file) deepMerge(merged, readConfigFile(file), file);
+  if (file) deepMerge(merged, readConfigFile(file));
 
   for (const [variable, key] of Object.entries(ENV_KEYS)) {
     const raw = env[variable];
@@ -126,11 +126,11 @@ function setPath(obj: Json, key: string, value: unknown): void {
   node[parts[parts.length - 1]!] = value;
 }
 
-function deepMerge(target: Json, source: Json, file: string, prefix = ''): void {
+function deepMerge(target: Json, source: Json): void {
   for (const [k, v] of Object.entries(source)) {
     const t = target[k];
     if (v && typeof v === 'object' && !Array.isArray(v) && t && typeof t === 'object' && !Array.isArray(t)) {
-      deepMerge(t as Json, v as Json, file, `${prefix}${k}.`);
+      deepMerge(t as Json, v as Json);
     } else {
       target[k] = v;
     }

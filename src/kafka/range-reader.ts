@@ -2,6 +2,7 @@ import { randomUUID } from 'node:crypto';
 import type { Consumer, Kafka, KafkaMessage } from 'kafkajs';
 import { SeqchainError } from '../errors.js';
 import type { Logger } from '../log.js';
+import { withAdmin } from './offsets.js';
 
 export interface ReadRange {
   /** First offset to read. */
@@ -114,13 +115,6 @@ export function seekAll(consumer: Consumer, topic: string, offsets: ReadonlyMap<
 }
 
 async function deleteGroup(kafka: Kafka, groupId: string): Promise<void> {
-  const admin = kafka.admin();
-  try {
-    await admin.connect();
-    await admin.deleteGroups([groupId]);
-  } catch {
-    // Best effort: an empty group expires by itself (offsets.retention.minutes).
-  } finally {
-    await admin.disconnect().catch(() => undefined);
-  }
+  // Best effort: an empty group expires by itself (offsets.retention.minutes).
+  await withAdmin(kafka, (admin) => admin.deleteGroups([groupId])).catch(() => undefined);
 }

@@ -8,7 +8,7 @@ import { listMembers } from '../coordination/members.js';
 import { chainPaths } from '../coordination/paths.js';
 import { createKafka } from '../kafka/client.js';
 import { kafkaNames } from '../kafka/names.js';
-import { topicOffsets } from '../kafka/offsets.js';
+import { topicOffsets, withAdmin } from '../kafka/offsets.js';
 import type { Logger } from '../log.js';
 import { readLedgerHead } from '../sequencer/ledger-tail.js';
 
@@ -44,9 +44,7 @@ export async function chainStatus(config: Readonly<Config>, logger: Logger): Pro
     fromOffset: counter?.value.ledgerOffset ?? 0n,
     logger,
   });
-  const admin = kafka.admin();
-  await admin.connect();
-  const source = await topicOffsets(admin, genesis.topic).finally(() => admin.disconnect());
+  const source = await withAdmin(kafka, (admin) => topicOffsets(admin, genesis.topic));
   const owners = new Map<number, string>();
   for (const m of members) for (const p of m.partitions) owners.set(p, m.replicaId);
   let totalLag = 0n;

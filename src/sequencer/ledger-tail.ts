@@ -1,6 +1,6 @@
 import type { Kafka } from 'kafkajs';
 import { MalformedMessageError, SeqchainError } from '../errors.js';
-import { topicOffsets } from '../kafka/offsets.js';
+import { topicOffsets, withAdmin } from '../kafka/offsets.js';
 import { readLedger } from '../kafka/ledger-reader.js';
 import type { Logger } from '../log.js';
 import type { CoverageSlot, LedgerMessage } from '../wire/ledger-v1.js';
@@ -34,17 +34,9 @@ export async function readLedgerHead(opts: {
   fromOffset: bigint;
   logger: Logger;
 }): Promise<ChainHead> {
-  const admin = opts.kafka.admin();
-  await admin.connect();
-  let end: bigint;
-  let low: bigint;
-  try {
-    const offsets = await topicOffsets(admin, opts.ledgerTopic);
-    end = offsets[0]?.high ?? 0n;
-    low = offsets[0]?.low ?? 0n;
-  } finally {
-    await admin.disconnect();
-  }
+  const [ledger] = await withAdmin(opts.kafka, (admin) => topicOffsets(admin, opts.ledgerTopic));
+  const end = ledger?.high ?? 0n;
+  const low = ledger?.low ?? 0n;
   if (end === 0n) {
     throw new SeqchainError('SEQCHAIN_ERR_CHAIN_NOT_FOUND', `ledger topic ${opts.ledgerTopic} is empty: run "seqchain init" first`, { details: { topic: opts.ledgerTopic } });
   }

@@ -43,8 +43,6 @@ export interface SequencerEvents {
   'sequencer:gap': [info: { partition: number; from: bigint; to: bigint }];
 }
 
-type Phase = 'idle' | 'leading' | 'stopping';
-
 /** What one leadership term owns; closed in runTerm's finally. */
 interface Term {
   log: Logger;
@@ -65,29 +63,15 @@ interface Term {
  * appends one transactional ledger message per cut, then CASes the counter znode.
  */
 export class Sequencer extends EventEmitter<SequencerEvents> {
-  private phase: Phase = 'idle';
   private term: Promise<void> | null = null;
   private epoch = 0n;
   private stopRequested = false;
   /** The election's latest word: should this replica be running a term? */
   private wantLead = false;
-  private paused = false;
   private head: ChainHead | null = null;
 
   constructor(private readonly options: SequencerOptions) {
     super();
-  }
-
-  get isLeading(): boolean {
-    return this.phase === 'leading';
-  }
-
-  get currentHead(): ChainHead | null {
-    return this.head;
-  }
-
-  setPaused(paused: boolean): void {
-    this.paused = paused;
   }
 
   /**
@@ -101,7 +85,6 @@ export class Sequencer extends EventEmitter<SequencerEvents> {
     this.stopRequested = false;
     this.term = this.runTerm().finally(() => {
       this.term = null;
-      this.phase = 'idle';
       if (this.wantLead) this.lead();
     });
   }
@@ -113,7 +96,6 @@ export class Sequencer extends EventEmitter<SequencerEvents> {
   async stop(reason: string): Promise<void> {
     this.wantLead = false;
     this.stopRequested = true;
-    if (this.phase === 'leading') this.phase = 'stopping';
     if (this.term) {
       this.options.logger.info({ epoch: this.epoch.toString(), reason }, 'sequencer stepping down');
       await this.term.catch(() => undefined);
@@ -140,7 +122,6 @@ export class Sequencer extends EventEmitter<SequencerEvents> {
         this.emit('sequencer:halted', error);
       }
     } finally {
-      this.phase = 'stopping';
       await term.consumer?.disconnect().catch((err) => log.warn({ err }, 'digest consumer disconnect failed'));
       await term.producer?.disconnect().catch((err) => log.warn({ err }, 'ledger producer disconnect failed'));
       this.emit('sequencer:stopped', { epoch: this.epoch, reason, failed });
@@ -202,7 +183,6 @@ export class Sequencer extends EventEmitter<SequencerEvents> {
       term.intakeError ??= err;
     });
     step('intakeMs');
-    this.phase = 'leading';
     term.log.info({ epoch: term.epoch.toString(), seq: head.seq.toString(), cutId: head.cutId.toString(), ...steps }, 'leading: sequencing resumes from the ledger tail');
     this.emit('sequencer:leading', { epoch: term.epoch, head });
     return true;
@@ -218,7 +198,7 @@ export class Sequencer extends EventEmitter<SequencerEvents> {
       this.checkGaps(term.gaps);
       const sinceCut = Date.now() - lastCutAt;
       const due = sinceCut >= cutIntervalMs || pending.pendingRecords >= maxCutRecords;
-      if (!due || this.paused || pending.pendingRecords === 0) {
+      if (!due || pending.pendingRecords === 0) {
         // Sleep to the next cut boundary: an idle leader wakes cutIntervalMs apart, not in a spin.
         await sleep(due ? cutIntervalMs : cutIntervalMs - sinceCut);
         continue;

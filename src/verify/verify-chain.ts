@@ -4,7 +4,7 @@ import { ChainVerifier, SourceMatcher, verifyGenesis, type Break, type MatchEntr
 import { MalformedMessageError } from '../errors.js';
 import { readLedger } from '../kafka/ledger-reader.js';
 import { kafkaNames } from '../kafka/names.js';
-import { topicOffsets } from '../kafka/offsets.js';
+import { topicOffsets, withAdmin } from '../kafka/offsets.js';
 import { readRanges, type ReadRange } from '../kafka/range-reader.js';
 import { toSourceRecord } from '../kafka/source-record.js';
 import type { Logger } from '../log.js';
@@ -75,16 +75,8 @@ export async function verifyChain(opts: VerifyOptions): Promise<VerifyReport> {
   const lastOffset = new Array<bigint>(P).fill(-1n);
   let expectedSeq = 1n;
 
-  const admin = kafka.admin();
-  await admin.connect();
   const ledgerTopic = kafkaNames.ledgerTopic(chain);
-  let ledgerOffsets, sourceOffsets;
-  try {
-    ledgerOffsets = await topicOffsets(admin, ledgerTopic);
-    sourceOffsets = await topicOffsets(admin, genesis.topic);
-  } finally {
-    await admin.disconnect();
-  }
+  const [ledgerOffsets, sourceOffsets] = await withAdmin(kafka, (admin) => Promise.all([topicOffsets(admin, ledgerTopic), topicOffsets(admin, genesis.topic)]));
   const ledgerEnd = ledgerOffsets[0]?.high ?? 0n;
   if ((ledgerOffsets[0]?.low ?? 0n) > 0n) {
     broken ??= { kind: 'genesis', ledgerOffset: 0n, message: `ledger ${ledgerTopic} no longer starts at offset 0 (earliest is ${ledgerOffsets[0]?.low}): its beginning was deleted` };

@@ -39,17 +39,12 @@ export class Worker extends EventEmitter<WorkerEvents> {
    * between hold nothing to sequence. Cleared on every rebalance.
    */
   private readonly claimedTo = new Map<number, bigint>();
-  private assigned: number[] = [];
   private started = false;
   private closing: Promise<void> | null = null;
 
   constructor(private readonly options: WorkerOptions) {
     super();
     this.digestTopic = kafkaNames.digestTopic(options.config.chain);
-  }
-
-  get partitions(): readonly number[] {
-    return this.assigned;
   }
 
   async start(): Promise<void> {
@@ -69,9 +64,9 @@ export class Worker extends EventEmitter<WorkerEvents> {
     this.consumer = consumer;
     consumer.on(consumer.events.GROUP_JOIN, (event) => {
       this.claimedTo.clear();
-      this.assigned = [...(event.payload.memberAssignment[sourceTopic] ?? [])].sort((a, b) => a - b);
-      logger.info({ partitions: this.assigned, generation: event.payload.groupId }, 'worker assignment');
-      this.emit('worker:assigned', this.assigned);
+      const partitions = [...(event.payload.memberAssignment[sourceTopic] ?? [])].sort((a, b) => a - b);
+      logger.info({ partitions, groupId: event.payload.groupId }, 'worker assignment');
+      this.emit('worker:assigned', partitions);
     });
     consumer.on(consumer.events.REBALANCING, () => this.claimedTo.clear());
     consumer.on(consumer.events.CRASH, (event) => logger.error({ err: event.payload.error, restart: event.payload.restart }, 'worker consumer crashed'));

@@ -11,7 +11,7 @@ import type { GenesisRecord } from '../../src/coordination/genesis-store.js';
 import { createKafka } from '../../src/kafka/client.js';
 import { readLedger } from '../../src/kafka/ledger-reader.js';
 import { kafkaNames } from '../../src/kafka/names.js';
-import { topicOffsets } from '../../src/kafka/offsets.js';
+import { topicOffsets, withAdmin } from '../../src/kafka/offsets.js';
 import { readRanges } from '../../src/kafka/range-reader.js';
 import { createLogger } from '../../src/log.js';
 import { initChain } from '../../src/ops/init-chain.js';
@@ -50,27 +50,28 @@ export class ChainFixture {
   /** Every committed record position of the source topic, per partition, in offset order. */
   async sourcePositions(): Promise<bigint[][]> {
     const out: bigint[][] = [];
-    const admin = this.kafka.admin();
-    await admin.connect();
-    const offsets = await topicOffsets(admin, this.topic).finally(() => admin.disconnect());
+    const offsets = await withAdmin(this.kafka, (admin) => topicOffsets(admin, this.topic));
     const ranges = new Map(offsets.map((o) => [o.partition, { from: o.low, to: o.high }]));
     for (const o of offsets) out[o.partition] = [];
     await readRanges({ kafka: this.kafka, topic: this.topic, ranges, groupPrefix: `${this.chain}.check`, logger: this.logger, onMessages: (p, ms) => void out[p]!.push(...ms.map((m) => BigInt(m.offset))) });
     return out;
   }
 
+  /** The ledger's last stable offset: where a read_committed reader ends. */
+  async ledgerEnd(): Promise<bigint> {
+    const [ledger] = await withAdmin(this.kafka, (admin) => topicOffsets(admin, kafkaNames.ledgerTopic(this.chain)));
+    return ledger!.high;
+  }
+
   /** Every committed ledger message, decoded, in ledger order (throws on one that does not decode). */
   async ledgerMessages(): Promise<LedgerMessage[]> {
     const ledgerTopic = kafkaNames.ledgerTopic(this.chain);
-    const admin = this.kafka.admin();
-    await admin.connect();
-    const [ledger] = await topicOffsets(admin, ledgerTopic).finally(() => admin.disconnect());
     const out: LedgerMessage[] = [];
     await readLedger({
       kafka: this.kafka,
       ledgerTopic,
       from: 0n,
-      to: ledger!.high,
+      to: await this.ledgerEnd(),
       groupPrefix: `${this.chain}.check`,
       logger: this.logger,
       onMessage: (_offset, message) => {

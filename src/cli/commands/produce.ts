@@ -3,7 +3,7 @@ import { setTimeout as sleep } from 'node:timers/promises';
 import type { Message } from 'kafkajs';
 import type { Config } from '../../config/schema.js';
 import { createKafka } from '../../kafka/client.js';
-import { partitionCount } from '../../kafka/offsets.js';
+import { partitionCount, withAdmin } from '../../kafka/offsets.js';
 import type { Logger } from '../../log.js';
 import { SeqchainError } from '../../errors.js';
 import { Progress } from '../progress.js';
@@ -32,9 +32,7 @@ export interface ProduceOptions {
  */
 export async function produce(config: Readonly<Config>, logger: Logger, opts: ProduceOptions): Promise<{ records: number; perPartition: number[]; elapsedMs: number }> {
   const kafka = createKafka(config, logger, 'produce');
-  const admin = kafka.admin();
-  await admin.connect();
-  const partitions = await partitionCount(admin, opts.topic).finally(() => admin.disconnect());
+  const partitions = await withAdmin(kafka, (admin) => partitionCount(admin, opts.topic));
   if (partitions === 0) throw new SeqchainError('SEQCHAIN_ERR_USAGE', `topic ${opts.topic} does not exist (create it, or run init with --partitions)`, { details: { topic: opts.topic } });
   const producer = opts.transactional
     ? kafka.producer({ transactionalId: `seqchain-produce-${randomBytes(6).toString('hex')}`, maxInFlightRequests: 1, idempotent: true })

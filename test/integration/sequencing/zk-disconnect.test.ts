@@ -1,8 +1,6 @@
 import { setTimeout as sleep } from 'node:timers/promises';
 import { afterAll, describe, expect, it } from 'vitest';
 import { waitFor } from '../../../scripts/lib/replica-set.js';
-import { kafkaNames } from '../../../src/kafka/names.js';
-import { topicOffsets } from '../../../src/kafka/offsets.js';
 import { ChainFixture, invariantOneViolations } from '../../helpers/chain-fixture.js';
 import { TcpProxy, ZK_CONNECT } from '../../helpers/zk.js';
 
@@ -32,11 +30,11 @@ describe('a leader cut off from ZooKeeper', () => {
 
     proxy.cut();
     await sleep(300);
-    const ledgerEnd = await ledgerHigh(f);
+    const ledgerEnd = await f.ledgerEnd();
     // Records keep arriving and the workers keep digesting them (Kafka is reachable) …
     await f.produce(1_000);
     await sleep(2_000); // … but well inside the 4 s session timeout, no cut may be written.
-    expect(await ledgerHigh(f)).toBe(ledgerEnd);
+    expect(await f.ledgerEnd()).toBe(ledgerEnd);
     expect(await f.set.sequenced()).toBe(2_000);
 
     proxy.restore();
@@ -50,10 +48,3 @@ describe('a leader cut off from ZooKeeper', () => {
     expect(rows[rows.length - 1]!.epoch).toBe(after.epoch);
   }, 180_000);
 });
-
-async function ledgerHigh(f: ChainFixture): Promise<bigint> {
-  const admin = f.kafka.admin();
-  await admin.connect();
-  const [ledger] = await topicOffsets(admin, kafkaNames.ledgerTopic(f.chain)).finally(() => admin.disconnect());
-  return ledger!.high;
-}
