@@ -16,6 +16,9 @@ const REDACT_PATHS = [
   'config.zookeeper.auth',
   'config.redis.password',
   'config.api.token',
+  'config.redis.url',
+  'req.headers.authorization',
+  '*.headers.authorization',
 ];
 
 export interface LogOptions {

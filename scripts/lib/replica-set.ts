@@ -61,7 +61,8 @@ export class ReplicaSet {
     const logFile = join(this.options.logDir, `${id}.log`);
     const fd = openSync(logFile, 'a');
     const child = spawn(process.execPath, [CLI, 'run'], {
-      env: { ...process.env, SEQCHAIN_CHAIN: this.options.chain, SEQCHAIN_REPLICA_ID: id, ...this.options.env },
+      // Port 0: every replica's API listens on a free port and publishes its URL in ZooKeeper.
+      env: { ...process.env, SEQCHAIN_CHAIN: this.options.chain, SEQCHAIN_REPLICA_ID: id, SEQCHAIN_API_PORT: '0', ...this.options.env },
       stdio: ['ignore', fd, fd],
     });
     const exited = new Promise<number | null>((res) => child.once('exit', (code) => res(code)));

@@ -23,6 +23,11 @@ export const defaults = {
     /** Connection and request timeouts, ms. */
     connectionTimeoutMs: 5_000,
     requestTimeoutMs: 30_000,
+    /**
+     * How often clients refresh topic metadata, ms. New source partitions are noticed (and the
+     * worker group rebalances onto them) within this time. kafkajs' default is 5 minutes.
+     */
+    metadataMaxAgeMs: 5_000,
   },
   zookeeper: {
     connect: '127.0.0.1:12181',
@@ -37,7 +42,30 @@ export const defaults = {
     acl: 'open' as 'open' | 'creator',
   },
   redis: {
+    /** `redis://[:password@]host:port[/db]`; the password is never logged. */
     url: 'redis://127.0.0.1:16379',
+    /** Every key of the index starts with `<keyPrefix>:<chain>:`. */
+    keyPrefix: 'seqchain',
+    /** A command that takes longer fails (the API answers 503), ms. */
+    commandTimeoutMs: 2_000,
+  },
+  api: {
+    /** Interface the HTTP API listens on. */
+    host: '127.0.0.1',
+    /** Port of the HTTP API; 0 picks a free one (the address is published in ZooKeeper). */
+    port: 7070,
+    /** URL other replicas and the CLI use to reach this API; default http://host:port. */
+    advertisedUrl: '',
+    /** Bearer token of the ops routes (/v1/ops/*). Without one, ops routes answer 401. */
+    token: undefined as undefined | string,
+    /** File holding the token (first line); used when `token` is not set. */
+    tokenFile: undefined as undefined | string,
+    /** Largest request body, bytes. */
+    bodyLimitBytes: 64 * 1024,
+    /** Largest page of /v1/chain, entries. */
+    maxPageSize: 1_000,
+    /** Largest range /v1/verify recomputes in one request, records. */
+    maxVerifyRange: 100_000,
   },
   worker: {
     /** Largest digest batch message, in records (48 bytes each on the wire). */
@@ -60,6 +88,8 @@ export const defaults = {
     maxPendingRecords: 200_000,
     /** A coverage gap that stays open this long stops sequencing, ms. */
     gapTimeoutMs: 60_000,
+    /** How often the leader checks the source topic for new partitions, ms. */
+    partitionCheckIntervalMs: 5_000,
   },
   log: {
     level: 'info',

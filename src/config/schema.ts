@@ -24,6 +24,7 @@ export const configSchema = z.strictObject({
     digestRetentionMs: positiveInt,
     connectionTimeoutMs: positiveInt,
     requestTimeoutMs: positiveInt,
+    metadataMaxAgeMs: positiveInt,
   }),
   zookeeper: z.strictObject({
     connect: z.string().regex(/^[^\s,]+:\d{1,5}(,[^\s,]+:\d{1,5})*(\/.*)?$/, 'expected host:port[,host:port…]'),
@@ -35,6 +36,18 @@ export const configSchema = z.strictObject({
   }),
   redis: z.strictObject({
     url: z.string().regex(/^rediss?:\/\//, 'expected redis://host:port'),
+    keyPrefix: name,
+    commandTimeoutMs: positiveInt,
+  }),
+  api: z.strictObject({
+    host: z.string().min(1),
+    port: z.number().int().min(0).max(65_535),
+    advertisedUrl: z.union([z.literal(''), z.string().regex(/^https?:\/\/[^\s/]+$/, 'expected http(s)://host:port without a path')]),
+    token: z.string().min(16, 'use at least 16 characters').optional(),
+    tokenFile: z.string().min(1).optional(),
+    bodyLimitBytes: positiveInt,
+    maxPageSize: positiveInt.max(100_000),
+    maxVerifyRange: positiveInt,
   }),
   worker: z.strictObject({
     maxBatchRecords: positiveInt.max(20_000),
@@ -47,6 +60,7 @@ export const configSchema = z.strictObject({
     maxCutRecords: positiveInt.max(15_000),
     maxPendingRecords: positiveInt,
     gapTimeoutMs: positiveInt,
+    partitionCheckIntervalMs: positiveInt,
   }),
   log: z.strictObject({
     level: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']),
