@@ -67,7 +67,7 @@ export class Replica {
       const kafka = createKafka(config, log, 'replica');
       const member = new MemberRegistration(zk, paths, { replicaId: config.replicaId, pid: process.pid, host: hostname(), startedAt: Date.now(), apiAddress: '', partitions: [] });
       const worker = new Worker({ config, kafka, logger: log.child({ role: 'worker' }), sourceTopic: genesis.topic });
-      const sequencer = new Sequencer({ config, kafka, logger: log, coordination: sequencerCoordination(zk, paths, config.replicaId), genesis: { hash: genesis.hash, start: genesis.start } });
+      const sequencer = new Sequencer({ config, kafka, logger: log, coordination: sequencerCoordination(zk, paths, config.replicaId), genesis: { hash: genesis.hash, start: genesis.start }, sourceTopic: genesis.topic });
       const election = new LeaderElection({ session: zk, paths, replicaId: config.replicaId, logger: log.child({ component: 'election' }) });
       const replica = new Replica(config, log, zk, genesis, kafka, member, worker, sequencer, election);
       await replica.wire(paths);

@@ -26,6 +26,12 @@ export interface CutView {
   headHash: Buffer;
   /** In sequence order: entries[i] has seq firstSeq + i. */
   entries: readonly LedgerEntry[];
+  /**
+   * The cut's coverage vector (next source offset per partition), when known. A vector longer
+   * than the partitions known so far adds partitions to the chain (source topic expansion):
+   * partition p beyond them starts at coverage[p].sourceNext, as start[p] does in the genesis.
+   */
+  coverage?: readonly { readonly sourceNext: bigint }[];
 }
 
 /**
@@ -36,7 +42,7 @@ export interface CutView {
 const RECENT_CUTS = 16;
 
 export class ChainVerifier {
-  private readonly start: readonly bigint[];
+  private readonly start: bigint[];
   private nextSeq = 1n;
   private headHash: Buffer;
   private lastEpoch: bigint | null = null;
@@ -63,6 +69,11 @@ export class ChainVerifier {
 
   get firstBreak(): Break | null {
     return this.broken;
+  }
+
+  /** Where sequencing of each partition starts: the genesis's, then those the ledger added. */
+  get starts(): readonly bigint[] {
+    return this.start;
   }
 
   /** Verifies the next cut. Returns the first break; once broken, returns that same break. */
@@ -121,6 +132,10 @@ export class ChainVerifier {
         message: `${at}: prev hash does not equal h_${this.nextSeq - 1n}, the head of the chain before seq ${cut.firstSeq}`,
       };
     }
+
+    // Partitions added to the source topic: the first cut whose coverage includes one says where
+    // it starts (the sequencer writes that in an expansion cut, which has no records).
+    if (cut.coverage) for (let p = this.start.length; p < cut.coverage.length; p++) this.start.push(cut.coverage[p]!.sourceNext);
 
     let h = this.headHash;
     for (let i = 0; i < cut.entries.length; i++) {

@@ -10,6 +10,10 @@
  *  - `observe(p, offset, digest)`: a source record, read from start[p] on, strictly increasing,
  *    below the coverage declared so far.
  *  - `finish(p, endOffset)`: the source holds no further records below `endOffset` (≤ coverage).
+ *  - `addPartition(start)`: a partition added to the source topic after the genesis, starting at
+ *    `start` (from the first ledger cut that covers it). Its source is read from the partition's
+ *    earliest offset, which may be below `start`: the sequencer starts a new partition at its
+ *    earliest offset, so a record below `start` was never sequenced, and is a break.
  * A caller that breaks the contract gets a `SeqchainError` (SEQCHAIN_ERR_USAGE); a ledger that
  * does not match the source gets a `Break`. The first break is kept and returned from then on.
  */
@@ -33,6 +37,8 @@ interface PartitionState {
   covered: bigint;
   /** The source may deliver only offsets at or above this. */
   sourceNext: bigint;
+  /** Added after the genesis: the source is read from below `start`, and records there are missing. */
+  readonly added: boolean;
 }
 
 const COMPACT_AFTER = 1024;
@@ -46,8 +52,19 @@ export class SourceMatcher {
     if (start.length < 1) throw new SeqchainError('SEQCHAIN_ERR_USAGE', 'SourceMatcher: start must list at least one partition');
     this.partitions = start.map((s, p) => {
       checkU64(s, `start[${p}]`);
-      return { start: s, queue: [], head: 0, lastExpected: null, covered: s, sourceNext: s };
+      return { start: s, queue: [], head: 0, lastExpected: null, covered: s, sourceNext: s, added: false };
     });
+  }
+
+  /** Partitions known so far (the genesis's, then those added). */
+  get partitionCount(): number {
+    return this.partitions.length;
+  }
+
+  /** Adds the next partition (number partitionCount), which starts at `start`; see the contract above. */
+  addPartition(start: bigint): void {
+    checkU64(start, `start[${this.partitions.length}]`);
+    this.partitions.push({ start, queue: [], head: 0, lastExpected: null, covered: start, sourceNext: 0n, added: true });
   }
 
   get firstBreak(): Break | null {
@@ -125,6 +142,15 @@ export class SourceMatcher {
       throw new SeqchainError('SEQCHAIN_ERR_USAGE', `SourceMatcher: source offset ${offset} of partition ${partition} is beyond the ledger coverage ${st.covered} expected so far`);
     }
     st.sourceNext = offset + 1n;
+    if (offset < st.start) {
+      return this.fail({
+        kind: 'missing-in-ledger',
+        partition,
+        offset,
+        expected: hex(digest),
+        message: `source record (partition ${partition}, offset ${offset}) is below ${st.start}, where the ledger starts the partition (added to the source topic after the genesis): it was never sequenced`,
+      });
+    }
     const skipped = this.notInSourceBelow(st, partition, offset);
     if (skipped !== null) return skipped;
 

@@ -67,6 +67,19 @@ export class PendingDigests {
     return { kind: 'accepted', trimmed: first };
   }
 
+  /**
+   * Starts covering partitions added to the source topic: one slot per new partition, appended
+   * after the last one (partition numbers only grow). Each starts at its own `sourceNext` (where
+   * sequencing of the partition begins) and reads its digest partition from `digestNext`.
+   */
+  addPartitions(slots: readonly CoverageSlot[]): void {
+    for (const slot of slots) {
+      this.sequenced.push({ ...slot });
+      this.accepted.push(slot.sourceNext);
+      this.queues.push([]);
+    }
+  }
+
   /** Bookkeeping for the cut merge: one entry was taken from the head of a queue. */
   noteTaken(): void {
     this.pending--;

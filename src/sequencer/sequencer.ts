@@ -5,12 +5,15 @@ import { linkHash } from '../chain/link.js';
 import type { Config } from '../config/schema.js';
 import { SeqchainError, isSeqchainError } from '../errors.js';
 import { kafkaNames } from '../kafka/names.js';
+import { partitionCount, topicOffsets, withAdmin } from '../kafka/offsets.js';
+import { ensureDigestPartitions } from '../kafka/partitions.js';
 import { seekAll } from '../kafka/range-reader.js';
 import type { Logger } from '../log.js';
 import { decodeDigestBatch } from '../wire/digest-batch-v1.js';
 import { encodeCutMessage } from '../wire/ledger-v1.js';
 import type { SequencerCoordination } from './coordination-port.js';
 import { takeCut, type CutContent } from './cut-merge.js';
+import { expandCoverage, newPartitionStarts, PartitionDemand } from './expansion.js';
 import { readLedgerHead, type ChainHead, type GenesisAnchor } from './ledger-tail.js';
 import { PendingDigests } from './pending-digests.js';
 
@@ -20,6 +23,8 @@ export interface SequencerOptions {
   logger: Logger;
   coordination: SequencerCoordination;
   genesis: GenesisAnchor;
+  /** The source topic: the leader watches its partition count. */
+  sourceTopic: string;
 }
 
 export interface CutInfo {
@@ -37,10 +42,12 @@ export interface SequencerEvents {
   'sequencer:leading': [info: { epoch: bigint; head: ChainHead }];
   'sequencer:cut': [info: CutInfo];
   /** `failed`: the term ended on an error, not because it was asked to stop. */
-  'sequencer:stopped': [info: { epoch: bigint; reason: string; failed: boolean }];
+  'sequencer:stopped': [info: { epoch: bigint; reason: string; failed: boolean; code?: string }];
   /** Sequencing cannot go on without writing a wrong chain: the replica must stop sequencing. */
   'sequencer:halted': [err: SeqchainError];
   'sequencer:gap': [info: { partition: number; from: bigint; to: bigint }];
+  /** An expansion cut started covering source partitions added while running. */
+  'sequencer:expanded': [info: { epoch: bigint; cutId: bigint; partitions: number; starts: bigint[] }];
 }
 
 /** What one leadership term owns; closed in runTerm's finally. */
@@ -54,6 +61,11 @@ interface Term {
   /** Source partitions with a digest batch ahead of coverage, since when (ms). */
   gaps: Map<number, number>;
   intakeError: SeqchainError | null;
+  /** Source partitions the leader was asked to cover (periodic check, or a digest batch beyond coverage). */
+  demand: PartitionDemand;
+  /** Stops the source partition watch. */
+  watch: AbortController;
+  watching: Promise<void> | null;
 }
 
 /**
@@ -104,15 +116,17 @@ export class Sequencer extends EventEmitter<SequencerEvents> {
 
   private async runTerm(): Promise<void> {
     const log = this.options.logger.child({ role: 'sequencer' });
-    const term: Term = { log, producer: null, consumer: null, epoch: 0n, counterVersion: -1, pending: null, gaps: new Map(), intakeError: null };
+    const term: Term = { log, producer: null, consumer: null, epoch: 0n, counterVersion: -1, pending: null, gaps: new Map(), intakeError: null, demand: new PartitionDemand(), watch: new AbortController(), watching: null };
     let reason = 'stopped';
     let failed = false;
+    let code: string | undefined;
     try {
       if (await this.beginTerm(term)) await this.cutLoop(term);
     } catch (err) {
       const error = isSeqchainError(err) ? err : new SeqchainError('SEQCHAIN_ERR_UNREACHABLE', `sequencer term failed: ${(err as Error).message}`, { retriable: true, cause: err });
       reason = error.message;
       failed = true;
+      code = error.code;
       // A failed term does not restart by itself: the replica hands leadership on (see app.ts).
       this.wantLead = false;
       if (error.retriable || error.code === 'SEQCHAIN_ERR_LEADERSHIP_LOST') {
@@ -122,9 +136,11 @@ export class Sequencer extends EventEmitter<SequencerEvents> {
         this.emit('sequencer:halted', error);
       }
     } finally {
+      term.watch.abort();
+      await term.watching;
       await term.consumer?.disconnect().catch((err) => log.warn({ err }, 'digest consumer disconnect failed'));
       await term.producer?.disconnect().catch((err) => log.warn({ err }, 'ledger producer disconnect failed'));
-      this.emit('sequencer:stopped', { epoch: this.epoch, reason, failed });
+      this.emit('sequencer:stopped', { epoch: this.epoch, reason, failed, ...(code ? { code } : {}) });
     }
   }
 
@@ -179,10 +195,9 @@ export class Sequencer extends EventEmitter<SequencerEvents> {
     this.head = head;
 
     term.pending = new PendingDigests(head.coverage);
-    term.consumer = await this.startIntake(term.epoch, head, term.pending, term.gaps, (err) => {
-      term.intakeError ??= err;
-    });
+    term.consumer = await this.startIntake(term, head);
     step('intakeMs');
+    term.watching = this.watchPartitions(term);
     term.log.info({ epoch: term.epoch.toString(), seq: head.seq.toString(), cutId: head.cutId.toString(), ...steps }, 'leading: sequencing resumes from the ledger tail');
     this.emit('sequencer:leading', { epoch: term.epoch, head });
     return true;
@@ -193,9 +208,16 @@ export class Sequencer extends EventEmitter<SequencerEvents> {
     const { cutIntervalMs, maxCutRecords } = this.options.config.sequencer;
     const pending = term.pending!;
     let lastCutAt = Date.now();
+    let expandRetryAt = 0;
     while (!this.stopRequested) {
       if (term.intakeError) throw term.intakeError;
       this.checkGaps(term.gaps);
+      const wanted = term.demand.beyond(pending.partitions);
+      if (wanted > 0 && Date.now() >= expandRetryAt) {
+        // On failure, cuts go on and the expansion is tried again a little later.
+        if (!(await this.expand(term, wanted))) expandRetryAt = Date.now() + Math.min(200, this.options.config.sequencer.partitionCheckIntervalMs);
+        continue;
+      }
       const sinceCut = Date.now() - lastCutAt;
       const due = sinceCut >= cutIntervalMs || pending.pendingRecords >= maxCutRecords;
       if (!due || pending.pendingRecords === 0) {
@@ -206,6 +228,81 @@ export class Sequencer extends EventEmitter<SequencerEvents> {
       lastCutAt = Date.now();
       const content = takeCut(pending, maxCutRecords);
       if (content) await this.appendCut(term, content, lastCutAt);
+    }
+  }
+
+  /**
+   * Starts covering source partitions added while running, serialised with the cuts: reads where
+   * each new partition starts, makes sure its digest partition exists, extends the pending state
+   * and appends an expansion cut (no records, the longer coverage vector). A demand the source
+   * topic does not back (it has fewer partitions than a digest batch named) is retried until
+   * sequencer.gapTimeoutMs, then halts sequencing like a gap that does not close. False when
+   * nothing was expanded this time (to be tried again).
+   */
+  private async expand(term: Term, wanted: number): Promise<boolean> {
+    const { config, kafka, sourceTopic } = this.options;
+    const pending = term.pending!;
+    const covered = pending.partitions;
+    let source, starts: bigint[];
+    try {
+      source = await withAdmin(kafka, (admin) => topicOffsets(admin, sourceTopic));
+      starts = newPartitionStarts(covered, source);
+      if (starts.length > 0) await withAdmin(kafka, (admin) => ensureDigestPartitions(admin, kafkaNames.digestTopic(config.chain), covered + starts.length));
+    } catch (err) {
+      // Kafka admin calls right after createPartitions can fail while leaders settle: try again.
+      const waited = term.demand.openFor(Date.now());
+      if (waited > config.sequencer.gapTimeoutMs) {
+        throw new SeqchainError('SEQCHAIN_ERR_UNREACHABLE', `could not start covering new partitions of ${sourceTopic} in ${waited} ms: ${(err as Error).message}`, { retriable: true, cause: err, details: { topic: sourceTopic, wanted } });
+      }
+      term.log.warn({ err, topic: sourceTopic, wanted }, 'partition expansion failed; trying again');
+      return false;
+    }
+    if (starts.length === 0) {
+      const waited = term.demand.openFor(Date.now());
+      if (waited > config.sequencer.gapTimeoutMs) {
+        throw new SeqchainError('SEQCHAIN_ERR_MALFORMED_MESSAGE', `a digest batch names source partition ${wanted - 1}, but ${sourceTopic} has ${source.length} partitions after ${waited} ms`, {
+          details: { topic: sourceTopic, partitions: source.length, wanted },
+        });
+      }
+      return false;
+    }
+    const partitions = covered + starts.length;
+    if (this.stopRequested) return false;
+    const startedAt = Date.now();
+    await this.appendCut(term, expandCoverage(pending, starts), startedAt);
+    const cutId = this.head!.cutId;
+    term.log.info({ epoch: term.epoch.toString(), cutId: cutId.toString(), from: covered, partitions, starts: starts.map(String), latencyMs: Date.now() - startedAt }, 'expansion cut: new source partitions are covered');
+    this.emit('sequencer:expanded', { epoch: term.epoch, cutId, partitions, starts });
+    return true;
+  }
+
+  /**
+   * Checks the source topic's partition count every sequencer.partitionCheckIntervalMs (first at
+   * once: a new leader covers partitions added while nobody led) and asks the cut loop to expand.
+   * A failed check is logged and tried again at the next interval.
+   */
+  private async watchPartitions(term: Term): Promise<void> {
+    const { config, kafka, sourceTopic } = this.options;
+    const signal = term.watch.signal;
+    const admin = kafka.admin();
+    try {
+      await admin.connect();
+      while (!signal.aborted) {
+        try {
+          const count = await partitionCount(admin, sourceTopic);
+          if (count > term.pending!.partitions) {
+            term.log.info({ topic: sourceTopic, covered: term.pending!.partitions, partitions: count }, 'source topic has new partitions');
+            term.demand.want(count, Date.now());
+          }
+        } catch (err) {
+          if (!signal.aborted) term.log.warn({ err, topic: sourceTopic }, 'source partition check failed; trying again');
+        }
+        await sleep(config.sequencer.partitionCheckIntervalMs, undefined, { signal }).catch(() => undefined);
+      }
+    } catch (err) {
+      term.log.warn({ err, topic: sourceTopic }, 'source partition watch could not connect; new partitions are noticed through digest batches only');
+    } finally {
+      await admin.disconnect().catch(() => undefined);
     }
   }
 
@@ -251,24 +348,40 @@ export class Sequencer extends EventEmitter<SequencerEvents> {
    * Reads the digest topic in a group of this epoch, from the offsets the ledger recorded. Batches
    * read before the seek lands are below the ledger's coverage and dropped as duplicates.
    */
-  private async startIntake(epoch: bigint, head: ChainHead, pending: PendingDigests, gaps: Map<number, number>, fail: (err: SeqchainError) => void): Promise<Consumer> {
+  private async startIntake(term: Term, head: ChainHead): Promise<Consumer> {
     const { config, kafka, logger } = this.options;
+    const { epoch, gaps } = term;
+    const pending = term.pending!;
+    const fail = (err: SeqchainError) => {
+      term.intakeError ??= err;
+    };
     const digestTopic = kafkaNames.digestTopic(config.chain);
     const groupId = kafkaNames.sequencerGroup(config.chain, epoch);
+    // Next digest offset to read, per digest partition: where the consumer is put back after the
+    // group rebalances (it does when the digest topic gains partitions), instead of re-reading
+    // the partition from its beginning (nothing is committed in this group).
+    const readNext = new Map(head.coverage.map((slot, partition) => [partition, slot.digestNext]));
     const consumer = kafka.consumer({
       groupId,
+      metadataMaxAge: config.kafka.metadataMaxAgeMs,
       sessionTimeout: config.worker.sessionTimeoutMs,
       heartbeatInterval: config.worker.heartbeatIntervalMs,
       maxWaitTimeInMs: config.worker.maxWaitTimeMs,
       readUncommitted: false,
       allowAutoTopicCreation: false,
     });
+    consumer.on(consumer.events.GROUP_JOIN, (event) => {
+      for (const partition of event.payload.memberAssignment[digestTopic] ?? []) {
+        const at = readNext.get(partition);
+        if (at !== undefined) consumer.seek({ topic: digestTopic, partition, offset: at.toString() });
+      }
+    });
     await consumer.connect();
     await consumer.subscribe({ topic: digestTopic, fromBeginning: true });
     const onBatch = async ({ batch, heartbeat, isRunning }: EachBatchPayload) => {
       for (const message of batch.messages) {
         if (!isRunning() || this.stopRequested) return;
-        while (pending.pendingRecords >= config.sequencer.maxPendingRecords && !this.stopRequested) {
+        while (pending.pendingRecords >= config.sequencer.maxPendingRecords && !this.stopRequested && isRunning()) {
           await sleep(5);
           await heartbeat();
         }
@@ -286,7 +399,19 @@ export class Sequencer extends EventEmitter<SequencerEvents> {
           );
           return;
         }
+        if (decoded.partition >= pending.partitions) {
+          // A source partition added while running, not covered yet: this batch waits (the
+          // group keeps its heartbeats) until the cut loop has written the expansion cut.
+          term.demand.want(decoded.partition + 1, Date.now());
+          logger.info({ partition: decoded.partition, covered: pending.partitions }, 'digest batch for a partition beyond coverage: waiting for the expansion cut');
+          while (decoded.partition >= pending.partitions) {
+            if (!isRunning() || this.stopRequested || term.intakeError) return;
+            await sleep(10);
+            await heartbeat();
+          }
+        }
         const outcome = pending.accept(decoded, BigInt(message.offset));
+        readNext.set(batch.partition, BigInt(message.offset) + 1n);
         if (outcome.kind === 'ahead') {
           if (!gaps.has(batch.partition)) {
             gaps.set(batch.partition, Date.now());
@@ -299,7 +424,8 @@ export class Sequencer extends EventEmitter<SequencerEvents> {
       }
       await heartbeat();
     };
-    await consumer.run({ autoCommit: false, partitionsConsumedConcurrently: Math.max(1, head.coverage.length), eachBatch: onBatch });
+    // Concurrency above the partition count leaves room for partitions added during the term.
+    await consumer.run({ autoCommit: false, partitionsConsumedConcurrently: Math.max(16, head.coverage.length), eachBatch: onBatch });
     seekAll(consumer, digestTopic, new Map(head.coverage.map((slot, partition) => [partition, slot.digestNext])));
     return consumer;
   }

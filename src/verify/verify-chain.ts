@@ -31,6 +31,14 @@ export interface VerifyReport {
   duplicates: number;
   /** Ranges the source topic no longer holds (retention): reported, never called tampering. */
   unverifiable: { partition: number; from: string; to: string; reason: string }[];
+  /** Source partitions the ledger covers: the genesis's P, plus those added by expansion cuts. */
+  partitions: number;
+  /**
+   * Source records the ledger does not cover (yet): beyond a partition's coverage, or in a
+   * partition the ledger does not cover at all (added to the source topic, no expansion cut yet).
+   * Sequencing lag on a running chain; not a break.
+   */
+  unsequenced: { partition: number; from: string; to: string; covered: boolean }[];
   firstBreak: (Omit<Break, 'seq' | 'offset' | 'ledgerOffset'> & { seq?: string; offset?: string; ledgerOffset?: string }) | null;
   durationMs: number;
 }
@@ -50,7 +58,7 @@ export interface VerifyOptions {
 export async function verifyChain(opts: VerifyOptions): Promise<VerifyReport> {
   const started = Date.now();
   const { kafka, chain, genesis, logger } = opts;
-  const P = genesis.start.length;
+  const genesisP = genesis.start.length;
   const report: VerifyReport = {
     ok: false,
     chain,
@@ -65,14 +73,17 @@ export async function verifyChain(opts: VerifyOptions): Promise<VerifyReport> {
     gaps: 0,
     duplicates: 0,
     unverifiable: [],
+    partitions: genesisP,
+    unsequenced: [],
     firstBreak: null,
     durationMs: 0,
   };
   let broken: Break | null = verifyGenesis(genesis, genesis.hash);
   const verifier = new ChainVerifier(genesis.hash, genesis.start);
   const matcher = new SourceMatcher(genesis.start);
+  // Per partition, growing when a cut's coverage adds partitions (see ChainVerifier.starts).
   const coverageEnd = [...genesis.start];
-  const lastOffset = new Array<bigint>(P).fill(-1n);
+  const lastOffset = new Array<bigint>(genesisP).fill(-1n);
   let expectedSeq = 1n;
 
   const ledgerTopic = kafkaNames.ledgerTopic(chain);
@@ -114,6 +125,13 @@ export async function verifyChain(opts: VerifyOptions): Promise<VerifyReport> {
       if (report.epochs[report.epochs.length - 1] !== epoch) report.epochs.push(epoch);
       broken = verifier.addCut({ ledgerOffset, ...msg });
       if (broken) return;
+      const starts = verifier.starts;
+      for (let p = matcher.partitionCount; p < starts.length; p++) {
+        matcher.addPartition(starts[p]!);
+        coverageEnd.push(starts[p]!);
+        lastOffset.push(-1n);
+      }
+      const P = starts.length;
       const perPartition: MatchEntry[][] = Array.from({ length: P }, () => []);
       msg.entries.forEach((e, i) => {
         if (e.offset <= lastOffset[e.partition]!) report.duplicates++;
@@ -135,19 +153,24 @@ export async function verifyChain(opts: VerifyOptions): Promise<VerifyReport> {
   });
   if (!broken && !sawGenesis) broken = { kind: 'genesis', message: `ledger ${ledgerTopic} holds no genesis message` };
 
+  const starts = verifier.starts;
+  report.partitions = starts.length;
   if (!broken) {
     const ranges = new Map<number, ReadRange>();
-    for (let p = 0; p < P; p++) {
+    for (let p = 0; p < starts.length; p++) {
+      const start = starts[p]!;
       const low = sourceOffsets[p]?.low ?? 0n;
-      if (low > genesis.start[p]!) {
+      if (low > start) {
         // Retention deleted part of what was sequenced: those links cannot be recomputed.
-        report.unverifiable.push({ partition: p, from: genesis.start[p]!.toString(), to: low.toString(), reason: 'deleted by retention' });
+        report.unverifiable.push({ partition: p, from: start.toString(), to: low.toString(), reason: 'deleted by retention' });
         continue;
       }
       // The ledger may claim more than the source holds (a forged cut): read what exists, and
-      // let finish() name every ledger entry beyond it.
+      // let finish() name every ledger entry beyond it. A partition added after the genesis is
+      // read from its earliest offset: a record below its recorded start was never sequenced.
       const high = sourceOffsets[p]?.high ?? 0n;
-      ranges.set(p, { from: genesis.start[p]!, to: coverageEnd[p]! < high ? coverageEnd[p]! : high });
+      const from = p >= genesisP ? low : start;
+      ranges.set(p, { from, to: coverageEnd[p]! < high ? coverageEnd[p]! : high });
     }
     let seen = 0;
     await readRanges({
@@ -167,6 +190,13 @@ export async function verifyChain(opts: VerifyOptions): Promise<VerifyReport> {
     });
     for (const p of ranges.keys()) broken ??= matcher.finish(p, coverageEnd[p]!);
     report.sourceRecordsMatched = Number(matcher.matched);
+  }
+  for (let p = 0; p < sourceOffsets.length; p++) {
+    const covered = p < starts.length;
+    const low = sourceOffsets[p]?.low ?? 0n;
+    const high = sourceOffsets[p]?.high ?? 0n;
+    const from = covered && coverageEnd[p]! > low ? coverageEnd[p]! : low;
+    if (high > from) report.unsequenced.push({ partition: p, from: from.toString(), to: high.toString(), covered });
   }
 
   report.firstBreak = broken ? serialiseBreak(broken) : null;

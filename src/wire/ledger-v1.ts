@@ -16,7 +16,10 @@ import { WireReader } from './reader.js';
  *
  * The coverage vector says, for every source partition p, the next source offset not yet
  * sequenced (everything below it is in the ledger) and the digest-topic offset a new leader
- * resumes reading partition p from.
+ * resumes reading partition p from. It may grow from one cut to the next (partitions added to
+ * the source topic): the first cut that covers partition p ≥ genesis P records where p starts.
+ * A cut may have no records (count 0, lastSeq = firstSeq - 1, headHash = prevHash): the
+ * sequencer writes one, an *expansion cut*, when it starts covering new partitions.
  */
 export const LEDGER_MAGIC = 'SCM1';
 const FORMAT = 'ledger message v1';
@@ -137,7 +140,8 @@ function decodeCut(r: WireReader): CutMessage {
   const cutId = r.u64('cutId');
   const firstSeq = r.u64('firstSeq');
   const lastSeq = r.u64('lastSeq');
-  if (firstSeq < 1n || lastSeq < firstSeq) r.fail('lastSeq', `[${firstSeq}, ${lastSeq}] is not a valid sequence range`);
+  // lastSeq = firstSeq - 1 is a cut with no records (an expansion cut: only its coverage is new).
+  if (firstSeq < 1n || lastSeq < firstSeq - 1n) r.fail('lastSeq', `[${firstSeq}, ${lastSeq}] is not a valid sequence range`);
   const prevHash = Buffer.from(r.bytes(32, 'prevHash'));
   const headHash = Buffer.from(r.bytes(32, 'headHash'));
   const closedAtMs = r.u64('closedAtMs');

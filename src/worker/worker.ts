@@ -1,9 +1,12 @@
 import { EventEmitter } from 'node:events';
-import type { Consumer, EachBatchPayload, Kafka, Producer } from 'kafkajs';
+import { setTimeout as sleep } from 'node:timers/promises';
+import type { Consumer, EachBatchPayload, Kafka, Message, Producer } from 'kafkajs';
 import { recordDigest } from '../chain/record-digest.js';
 import type { Config } from '../config/schema.js';
 import { SeqchainError } from '../errors.js';
 import { kafkaNames } from '../kafka/names.js';
+import { partitionCount, withAdmin } from '../kafka/offsets.js';
+import { ensureDigestPartitions } from '../kafka/partitions.js';
 import { toSourceRecord } from '../kafka/source-record.js';
 import type { Logger } from '../log.js';
 import { encodeDigestBatch, type DigestEntry } from '../wire/digest-batch-v1.js';
@@ -39,6 +42,12 @@ export class Worker extends EventEmitter<WorkerEvents> {
    * between hold nothing to sequence. Cleared on every rebalance.
    */
   private readonly claimedTo = new Map<number, bigint>();
+  /**
+   * Partitions of the digest topic this worker knows to exist. A source partition at or beyond
+   * it (added while running) first gets its digest partition (ensureDigestPartitions).
+   */
+  private digestPartitions = 0;
+  private growingDigests: Promise<void> | null = null;
   private started = false;
   private closing: Promise<void> | null = null;
 
@@ -51,10 +60,14 @@ export class Worker extends EventEmitter<WorkerEvents> {
     if (this.started) throw new SeqchainError('SEQCHAIN_ERR_ALREADY_STARTED', 'worker already started');
     this.started = true;
     const { config, kafka, logger, sourceTopic } = this.options;
-    this.producer = kafka.producer({ allowAutoTopicCreation: false, idempotent: false });
+    this.digestPartitions = await withAdmin(kafka, (admin) => partitionCount(admin, this.digestTopic));
+    // metadataMaxAge: how soon the producer sees digest partitions added while it runs, and the
+    // consumer sees source partitions added (kafkajs then rejoins the group and is assigned them).
+    this.producer = kafka.producer({ allowAutoTopicCreation: false, idempotent: false, metadataMaxAge: config.kafka.metadataMaxAgeMs });
     await this.producer.connect();
     const consumer = kafka.consumer({
       groupId: kafkaNames.workerGroup(config.chain),
+      metadataMaxAge: config.kafka.metadataMaxAgeMs,
       sessionTimeout: config.worker.sessionTimeoutMs,
       heartbeatInterval: config.worker.heartbeatIntervalMs,
       maxWaitTimeInMs: config.worker.maxWaitTimeMs,
@@ -94,17 +107,48 @@ export class Worker extends EventEmitter<WorkerEvents> {
       entries[i] = { offset: record.offset, timestampMs: record.timestampMs, digest: recordDigest(record) };
     }
     const chunks = chunkDigests(partition, from, to, entries, this.options.config.worker.maxBatchRecords);
-    await this.producer!.send({
-      topic: this.digestTopic,
-      acks: -1,
-      messages: chunks.map((chunk) => ({ partition, value: encodeDigestBatch(chunk) })),
-    });
+    if (partition >= this.digestPartitions) await this.ensureDigestPartition(partition);
+    await this.sendDigests(partition, chunks.map((chunk) => ({ partition, value: encodeDigestBatch(chunk) })), { heartbeat, isRunning });
     if (isStale()) return;
     resolveOffset(batch.lastOffset());
     this.claimedTo.set(partition, to);
     this.emit('worker:batch', { partition, from, to, records: entries.length });
     await commitOffsetsIfNecessary();
     await heartbeat();
+  }
+
+  /** Grows the digest topic to the source topic's partition count (at least partition + 1). */
+  private async ensureDigestPartition(partition: number): Promise<void> {
+    while (partition >= this.digestPartitions) {
+      this.growingDigests ??= (async () => {
+        const { kafka, sourceTopic, logger } = this.options;
+        const before = this.digestPartitions;
+        this.digestPartitions = await withAdmin(kafka, async (admin) => ensureDigestPartitions(admin, this.digestTopic, Math.max(partition + 1, await partitionCount(admin, sourceTopic))));
+        logger.info({ topic: this.digestTopic, before, partitions: this.digestPartitions }, 'digest topic covers the new source partitions');
+      })().finally(() => (this.growingDigests = null));
+      await this.growingDigests;
+    }
+  }
+
+  /**
+   * Sends digest batches to one digest partition and checks the broker acknowledged that
+   * partition. kafkajs drops, without an error, messages for a partition its cached metadata
+   * does not list yet (a digest partition added a moment ago): the worker waits for the
+   * producer's metadata refresh (kafka.metadataMaxAgeMs) and sends again, rather than commit
+   * source offsets whose digests never reached Kafka.
+   */
+  private async sendDigests(partition: number, messages: Message[], { heartbeat, isRunning }: Pick<EachBatchPayload, 'heartbeat' | 'isRunning'>): Promise<void> {
+    const deadline = Date.now() + 2 * this.options.config.kafka.metadataMaxAgeMs + 10_000;
+    for (let attempt = 1; ; attempt++) {
+      const acked = await this.producer!.send({ topic: this.digestTopic, acks: -1, messages });
+      if (acked.some((r) => r.partition === partition)) return;
+      if (Date.now() > deadline || !isRunning()) {
+        throw new SeqchainError('SEQCHAIN_ERR_TIMEOUT', `digest partition ${partition} of ${this.digestTopic} is still unknown to the producer`, { retriable: true, details: { topic: this.digestTopic, partition, attempts: attempt } });
+      }
+      if (attempt === 1) this.options.logger.info({ topic: this.digestTopic, partition }, 'digest partition not in the producer metadata yet: waiting for its refresh');
+      await sleep(200);
+      await heartbeat();
+    }
   }
 
   /** Leaves the group (its partitions move at once) and disconnects; same promise on repeat calls. */

@@ -58,6 +58,19 @@ describe('ledger message v1', () => {
     expect(decodeLedgerMessage(encodeCutMessage(cut))).toEqual({ kind: 'cut', ...cut });
   });
 
+  it('round-trips a cut with no records (an expansion cut: lastSeq = firstSeq - 1, a longer coverage)', () => {
+    const expansion = { ...cut, firstSeq: 102n, lastSeq: 101n, prevHash: cut.headHash, coverage: [...cut.coverage, { sourceNext: 0n, digestNext: 0n }, { sourceNext: 7n, digestNext: 0n }], entries: [] };
+    const buf = encodeCutMessage(expansion);
+    expect(buf.length).toBe(5 + 4 * 8 + 2 * 32 + 8 + 4 + 4 * 16 + 4);
+    expect(buf.readUInt32BE(buf.length - 4)).toBe(0);
+    expect(decodeLedgerMessage(buf)).toEqual({ kind: 'cut', ...expansion });
+  });
+
+  it('rejects a seq range that runs backwards by more than an empty cut', () => {
+    expect(() => decodeLedgerMessage(encodeCutMessage({ ...cut, firstSeq: 102n, lastSeq: 100n, entries: [] }))).toThrow(/\[102, 100\] is not a valid sequence range/);
+    expect(() => decodeLedgerMessage(encodeCutMessage({ ...cut, firstSeq: 0n, lastSeq: 0n, entries: [] }))).toThrow(/not a valid sequence range/);
+  });
+
   it('round-trips a genesis, non-ASCII names included', () => {
     const g = { chainId: 'чейн', topic: 'tópic', start: [0n, 2n ** 40n], createdAtMs: 1n, nonce: Buffer.alloc(16, 9), hash: Buffer.alloc(32, 5), startMode: 'latest' as const };
     expect(decodeLedgerMessage(encodeGenesisMessage(g))).toEqual({ kind: 'genesis', ...g });

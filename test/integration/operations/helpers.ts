@@ -1,0 +1,68 @@
+/**
+ * Shared checks of the operations tests: partition ownership settled over the expected members,
+ * and DESIGN.md invariant 1 plus `seqchain verify` at the end of a test.
+ */
+import { expect } from 'vitest';
+import { runCli, waitFor } from '../../../scripts/lib/replica-set.js';
+import type { MemberInfo } from '../../../src/coordination/members.js';
+import type { VerifyReport } from '../../../src/verify/verify-chain.js';
+import { type ChainFixture, invariantOneViolations, type LedgerRow } from '../../helpers/chain-fixture.js';
+
+/** Problems with the ownership the members publish: each of `partitions` owned by exactly one of `ids`. */
+export function ownershipProblems(members: readonly MemberInfo[], ids: readonly string[], partitions: number): string[] {
+  const problems: string[] = [];
+  const names = members.map((m) => m.replicaId).sort();
+  if (JSON.stringify(names) !== JSON.stringify([...ids].sort())) problems.push(`members are [${names.join(', ')}], expected [${[...ids].sort().join(', ')}]`);
+  const owned = members.flatMap((m) => m.partitions).sort((a, b) => a - b);
+  const all = Array.from({ length: partitions }, (_, p) => p);
+  if (JSON.stringify(owned) !== JSON.stringify(all)) problems.push(`owned partitions are [${owned.join(', ')}], expected each of [${all.join(', ')}] once`);
+  for (const m of members) if (m.partitions.length === 0 && ids.length <= partitions) problems.push(`${m.replicaId} owns no partition`);
+  return problems;
+}
+
+/** Waits until exactly `ids` are members and their partitions cover 0..partitions-1 exactly once. */
+export async function waitForOwnership(f: ChainFixture, ids: readonly string[], partitions: number, timeoutMs = 45_000): Promise<MemberInfo[]> {
+  let last: string[] = [];
+  try {
+    return await waitFor(
+      `ownership of ${partitions} partitions settled over ${ids.length} members`,
+      async () => {
+        const members = await f.set.members();
+        last = ownershipProblems(members, ids, partitions);
+        return last.length === 0 ? members : undefined;
+      },
+      timeoutMs,
+      200,
+    );
+  } catch (err) {
+    throw new Error(`${(err as Error).message}: ${last.join('; ')}`);
+  }
+}
+
+/** Waits until `records` are sequenced, then checks invariant 1 from the raw topics. */
+export async function expectInvariantOne(f: ChainFixture, records: number, timeoutMs = 90_000): Promise<LedgerRow[]> {
+  await waitFor(`${records} records sequenced`, async () => (await f.set.sequenced()) >= records, timeoutMs, 200);
+  const [source, rows] = await Promise.all([f.sourcePositions(), f.ledgerRows()]);
+  expect(source.reduce((n, p) => n + p.length, 0)).toBe(records);
+  expect(rows.length).toBe(records);
+  expect(invariantOneViolations(source, rows)).toEqual([]);
+  return rows;
+}
+
+/** `seqchain verify --json` as a user runs it; expects exit 0 and every record matched. */
+export async function expectVerified(f: ChainFixture, records: number): Promise<VerifyReport> {
+  const out = await runCli(['verify', '--json'], { SEQCHAIN_CHAIN: f.chain, SEQCHAIN_LOG_LEVEL: 'warn' });
+  const report = JSON.parse(out.stdout) as VerifyReport;
+  expect(report.firstBreak).toBeNull();
+  expect(out.code).toBe(0);
+  expect(report).toMatchObject({ ok: true, records, sourceRecordsMatched: records, firstSeq: 1, lastSeq: records, gaps: 0, duplicates: 0 });
+  return report;
+}
+
+/** Epochs of the ledger rows in ledger order, deduplicated: they never go down. */
+export function epochsOf(rows: readonly LedgerRow[]): bigint[] {
+  const epochs: bigint[] = [];
+  for (const r of rows) if (epochs[epochs.length - 1] !== r.epoch) epochs.push(r.epoch);
+  expect(epochs).toEqual([...epochs].sort((a, b) => (a < b ? -1 : a > b ? 1 : 0)));
+  return epochs;
+}
