@@ -1,19 +1,33 @@
 import { hostname } from 'node:os';
+import type { FastifyInstance } from 'fastify';
 import type { Kafka } from 'kafkajs';
+import { loadOpsToken } from './api/auth.js';
+import type { QueryPort, Readiness, ReplicaPort } from './api/ports.js';
+import { buildApi } from './api/server.js';
 import type { Config } from './config/schema.js';
 import { casCounter, createCounter, readCounter } from './coordination/counter.js';
 import { LeaderElection } from './coordination/election.js';
 import { bumpEpoch } from './coordination/epoch.js';
 import { readGenesis, type GenesisRecord } from './coordination/genesis-store.js';
-import { clearLeader, publishLeader } from './coordination/leader.js';
+import { clearLeader, publishLeader, readLeader, type LastCutStats } from './coordination/leader.js';
 import { MemberRegistration } from './coordination/members.js';
+import { clearPause, PauseWatch, setPause, type PauseInfo } from './coordination/pause.js';
 import { chainPaths, type ChainPaths } from './coordination/paths.js';
 import { ZkSession } from './coordination/zk-session.js';
+import { SeqchainError } from './errors.js';
 import { createKafka } from './kafka/client.js';
+import { withAdmin } from './kafka/offsets.js';
 import type { Logger } from './log.js';
+import { bindRoleMetrics } from './metrics/bind.js';
+import { SeqchainMetrics } from './metrics/metrics.js';
+import { collectStatus } from './ops/chain-status.js';
 import type { SequencerCoordination } from './sequencer/coordination-port.js';
 import { Sequencer } from './sequencer/sequencer.js';
+import { verifyRange } from './verify/verify-range.js';
 import { Worker } from './worker/worker.js';
+import { ReplicaIndex } from './index/replica-index.js';
+
+const VERSION = '0.1.0';
 
 /** Opens the ZooKeeper session described by the configuration. */
 export function connectZk(config: Readonly<Config>, logger: Logger): Promise<ZkSession> {
@@ -28,23 +42,52 @@ export function connectZk(config: Readonly<Config>, logger: Logger): Promise<ZkS
   });
 }
 
-export function sequencerCoordination(session: ZkSession, paths: ChainPaths, replicaId: string): SequencerCoordination {
+/** What the leader publishes about itself in the leader znode. */
+interface LeaderCard {
+  apiAddress: () => string;
+  since: number;
+  lastCut?: LastCutStats;
+}
+
+export function sequencerCoordination(session: ZkSession, paths: ChainPaths, replicaId: string, card: LeaderCard = { apiAddress: () => '', since: 0 }): SequencerCoordination {
   return {
     bumpEpoch: () => bumpEpoch(session, paths),
     readCounter: () => readCounter(session, paths),
     casCounter: (value, version) => casCounter(session, paths, value, version),
     createCounter: (value) => createCounter(session, paths, value),
-    publishLeader: (epoch) => publishLeader(session, paths, { replicaId, epoch, apiAddress: '', since: Date.now() }),
+    publishLeader: (epoch) => {
+      card.since = Date.now();
+      delete card.lastCut;
+      return publishLeader(session, paths, { replicaId, epoch, apiAddress: card.apiAddress(), since: card.since });
+    },
   };
 }
 
+/** The leader refreshes its cut statistics in the leader znode at most this often, ms. */
+const LEADER_CARD_INTERVAL_MS = 1_000;
+
 /**
  * One replica: the composition root that owns start and close order. Every replica runs a
- * worker; the one holding ZooKeeper leadership also runs the sequencer.
+ * worker, an indexer and the HTTP API; the one holding ZooKeeper leadership also runs the
+ * sequencer (unless the chain is paused).
  */
-export class Replica {
+export class Replica implements ReplicaPort {
   private closing: Promise<void> | null = null;
   private halted = false;
+  private api: FastifyInstance | null = null;
+  private apiAddress = '';
+  private readonly card: LeaderCard;
+  private cardTimer: NodeJS.Timeout | null = null;
+  /** Epoch of this replica's current (or last) term. */
+  private leaderEpoch = 0n;
+  readonly metrics: SeqchainMetrics;
+  readonly sequencer: Sequencer;
+  private readonly paths: ChainPaths;
+  private readonly member: MemberRegistration;
+  private readonly worker: Worker;
+  private readonly election: LeaderElection;
+  private readonly pauseWatch: PauseWatch;
+  readonly index: ReplicaIndex;
 
   private constructor(
     readonly config: Readonly<Config>,
@@ -52,44 +95,70 @@ export class Replica {
     private readonly zk: ZkSession,
     readonly genesis: GenesisRecord,
     private readonly kafka: Kafka,
-    private readonly member: MemberRegistration,
-    private readonly worker: Worker,
-    readonly sequencer: Sequencer,
-    private readonly election: LeaderElection,
-  ) {}
+  ) {
+    const log = logger;
+    this.paths = chainPaths(config.zookeeper.root, config.chain);
+    this.card = { apiAddress: () => this.apiAddress, since: 0 };
+    this.metrics = new SeqchainMetrics({ chain: config.chain, replicaId: config.replicaId });
+    this.member = new MemberRegistration(zk, this.paths, { replicaId: config.replicaId, pid: process.pid, host: hostname(), startedAt: Date.now(), apiAddress: '', partitions: [] });
+    this.worker = new Worker({ config, kafka, logger: log.child({ role: 'worker' }), sourceTopic: genesis.topic });
+    this.sequencer = new Sequencer({ config, kafka, logger: log, coordination: sequencerCoordination(zk, this.paths, config.replicaId, this.card), genesis: { hash: genesis.hash, start: genesis.start }, sourceTopic: genesis.topic });
+    this.election = new LeaderElection({ session: zk, paths: this.paths, replicaId: config.replicaId, logger: log.child({ component: 'election' }) });
+    this.pauseWatch = new PauseWatch(zk, this.paths, log.child({ component: 'pause' }));
+    this.index = new ReplicaIndex({ config, kafka, genesis, logger: log.child({ role: 'indexer' }), metrics: this.metrics, counterSeq: async () => ((await readCounter(zk, this.paths))?.value.nextSeq ?? 1n) - 1n });
+  }
+
+  get replicaId(): string {
+    return this.config.replicaId;
+  }
 
   static async start(config: Readonly<Config>, logger: Logger): Promise<Replica> {
     const log = logger.child({ replicaId: config.replicaId, chain: config.chain });
+    const token = loadOpsToken(config.api);
     const zk = await connectZk(config, log);
+    let replica: Replica | null = null;
     try {
-      const paths = chainPaths(config.zookeeper.root, config.chain);
-      const genesis = await readGenesis(zk, paths);
-      const kafka = createKafka(config, log, 'replica');
-      const member = new MemberRegistration(zk, paths, { replicaId: config.replicaId, pid: process.pid, host: hostname(), startedAt: Date.now(), apiAddress: '', partitions: [] });
-      const worker = new Worker({ config, kafka, logger: log.child({ role: 'worker' }), sourceTopic: genesis.topic });
-      const sequencer = new Sequencer({ config, kafka, logger: log, coordination: sequencerCoordination(zk, paths, config.replicaId), genesis: { hash: genesis.hash, start: genesis.start }, sourceTopic: genesis.topic });
-      const election = new LeaderElection({ session: zk, paths, replicaId: config.replicaId, logger: log.child({ component: 'election' }) });
-      const replica = new Replica(config, log, zk, genesis, kafka, member, worker, sequencer, election);
-      await replica.wire(paths);
+      const genesis = await readGenesis(zk, chainPaths(config.zookeeper.root, config.chain));
+      replica = new Replica(config, log, zk, genesis, createKafka(config, log, 'replica'));
+      await replica.wire(token);
       return replica;
     } catch (err) {
-      await zk.close().catch(() => undefined);
+      if (replica) await replica.close();
+      else await zk.close().catch(() => undefined);
       throw err;
     }
   }
 
-  private async wire(paths: ChainPaths): Promise<void> {
-    const { member, worker, sequencer, election, logger } = this;
+  private async wire(token: string | null): Promise<void> {
+    const { member, worker, sequencer, election, pauseWatch, logger, config } = this;
+    bindRoleMetrics(this.metrics, { sequencer, worker, election, pause: pauseWatch });
+    await this.startApi(token);
+    member.update({ apiAddress: this.apiAddress }).catch(() => undefined);
     await member.register();
     worker.on('worker:assigned', (partitions) => {
       member.update({ partitions }).catch((err: unknown) => logger.warn({ err }, 'could not publish partition ownership'));
     });
-    election.on('elected', () => {
-      if (!this.halted && !this.closing) sequencer.lead();
-    });
+    election.on('elected', () => this.maybeLead());
     election.on('lost', (reason) => {
       void sequencer.stop(`leadership lost: ${reason}`);
     });
+    pauseWatch.on('changed', (paused) => {
+      if (paused) {
+        logger.info({ by: paused.by, reason: paused.reason }, 'sequencing paused');
+        void sequencer.stop('paused');
+      } else {
+        logger.info('sequencing resumed');
+        this.maybeLead();
+      }
+    });
+    sequencer.on('sequencer:cut', (cut) => {
+      this.card.lastCut = { cutId: cut.cutId, records: cut.records, latencyMs: cut.latencyMs, at: Date.now() };
+    });
+    sequencer.on('sequencer:leading', ({ epoch }) => {
+      this.leaderEpoch = epoch;
+      this.startLeaderCard();
+    });
+    sequencer.on('sequencer:stopped', () => this.stopLeaderCard());
     sequencer.on('sequencer:halted', (err) => {
       // Stop sequencing for good on this replica: it must not write a chain it cannot trust.
       this.halted = true;
@@ -101,12 +170,127 @@ export class Replica {
       // hand leadership on, so a healthy replica (or this one, later) takes over.
       if (failed && !this.halted && !this.closing && election.isLeader) {
         logger.warn({ reason }, 'sequencer term ended while leading: resigning');
-        void clearLeader(this.zk, paths).catch(() => undefined);
+        void clearLeader(this.zk, this.paths).catch(() => undefined);
         void election.resign().catch((err: unknown) => logger.error({ err }, 'resign failed'));
       }
     });
+    await pauseWatch.start();
+    this.index.start();
     await worker.start();
     await election.start();
+    logger.info({ api: this.apiAddress, paused: pauseWatch.paused !== null, chain: config.chain }, 'replica started');
+  }
+
+  /** Leads when elected, healthy and not paused. */
+  private maybeLead(): void {
+    if (this.halted || this.closing || !this.election.isLeader) return;
+    if (this.pauseWatch.paused) {
+      this.logger.info({ by: this.pauseWatch.paused.by }, 'elected while sequencing is paused: holding leadership without sequencing');
+      return;
+    }
+    this.sequencer.lead();
+  }
+
+  private async startApi(token: string | null): Promise<void> {
+    const { config, logger } = this;
+    this.api = await buildApi(
+      { query: this.index.query, replica: this, metrics: this.metrics },
+      { logger: logger.child({ component: 'api' }), token, bodyLimitBytes: config.api.bodyLimitBytes, maxPageSize: config.api.maxPageSize, maxVerifyRange: config.api.maxVerifyRange, version: VERSION },
+    );
+    await this.api.listen({ host: config.api.host, port: config.api.port });
+    const address = this.api.server.address();
+    const port = typeof address === 'object' && address ? address.port : config.api.port;
+    this.apiAddress = config.api.advertisedUrl || `http://${config.api.host.includes(':') ? `[${config.api.host}]` : config.api.host}:${port}`;
+    if (!token) logger.warn('no api.token configured: the ops routes (/v1/ops/*) answer 401');
+  }
+
+  /** While leading, the leader znode carries the last cut's latency (at most once a second). */
+  private startLeaderCard(): void {
+    this.stopLeaderCard();
+    let published: bigint | null = null;
+    this.cardTimer = setInterval(() => {
+      const lastCut = this.card.lastCut;
+      if (!lastCut || lastCut.cutId === published || !this.election.isLeader) return;
+      published = lastCut.cutId;
+      void publishLeader(this.zk, this.paths, { replicaId: this.config.replicaId, epoch: this.leaderEpoch, apiAddress: this.apiAddress, since: this.card.since, lastCut }).catch((err: unknown) =>
+        this.logger.debug({ err }, 'could not refresh the leader znode'),
+      );
+    }, LEADER_CARD_INTERVAL_MS);
+    this.cardTimer.unref();
+  }
+
+  private stopLeaderCard(): void {
+    if (this.cardTimer) clearInterval(this.cardTimer);
+    this.cardTimer = null;
+  }
+
+  // ---- ReplicaPort: what the HTTP API asks of this replica ----
+
+  async leader() {
+    const info = await readLeader(this.zk, this.paths);
+    return info && { replicaId: info.replicaId, epoch: info.epoch, apiAddress: info.apiAddress };
+  }
+
+  async status(): Promise<Record<string, unknown>> {
+    const status = await collectStatus({ config: this.config, zk: this.zk, kafka: this.kafka, genesis: this.genesis, logger: this.logger });
+    for (const p of status.partitions) this.metrics.partitionLag.set({ partition: String(p.partition) }, Number(p.lag));
+    if (status.leader) this.metrics.leaderEpoch.set(Number(status.leader.epoch));
+    return { replicaId: this.config.replicaId, ...status, index: await this.index.state() };
+  }
+
+  private gaugesAt = 0;
+
+  /** Lag gauges come from a status read: at most every 5 s, and a scrape never waits > 2 s for it. */
+  async refreshGauges(): Promise<void> {
+    if (Date.now() - this.gaugesAt < 5_000) return;
+    this.gaugesAt = Date.now();
+    const refresh = this.status().catch((err: unknown) => this.logger.debug({ err }, 'could not refresh the lag gauges'));
+    await Promise.race([refresh, new Promise((resolve) => setTimeout(resolve, 2_000).unref())]);
+  }
+
+  async readiness(): Promise<Readiness> {
+    const zookeeper = this.zk.isConnected ? { ok: true, detail: `connected to ${this.zk.connectString}` } : { ok: false, detail: `ZooKeeper ${this.zk.state}` };
+    const kafka = await withAdmin(this.kafka, async (admin) => {
+      await admin.fetchTopicMetadata({ topics: [this.genesis.topic] });
+      return { ok: true, detail: 'metadata answered' };
+    }).catch((err: unknown) => ({ ok: false, detail: `Kafka: ${(err as Error).message}` }));
+    const { redis, index } = await this.index.readiness();
+    const checks = { zookeeper, kafka, redis, index };
+    return { ready: Object.values(checks).every((c) => c.ok), checks };
+  }
+
+  async resign(): Promise<{ resigned: string; epoch: string }> {
+    if (!this.election.isLeader) {
+      const leader = await readLeader(this.zk, this.paths);
+      throw new SeqchainError('SEQCHAIN_ERR_NOT_LEADER', `replica ${this.config.replicaId} does not lead${leader ? `: ${leader.replicaId} does (epoch ${leader.epoch})` : ''}`, {
+        retriable: true,
+        details: { leader: leader?.replicaId ?? null, leaderApi: leader?.apiAddress ?? null },
+      });
+    }
+    const epoch = this.leaderEpoch;
+    await this.sequencer.stop('resign requested');
+    await clearLeader(this.zk, this.paths).catch(() => undefined);
+    await this.election.resign();
+    return { resigned: this.config.replicaId, epoch: epoch.toString() };
+  }
+
+  pause(reason: string): Promise<PauseInfo> {
+    return setPause(this.zk, this.paths, { by: this.config.replicaId, at: Date.now(), reason });
+  }
+
+  async resume(): Promise<boolean> {
+    return clearPause(this.zk, this.paths);
+  }
+
+  async reindex(): Promise<void> {
+    await this.index.reset();
+  }
+
+  async verifyRange(from: bigint, to: bigint) {
+    const links = await this.index.query.range(from, to);
+    const prev = from === 1n ? this.genesis.hash : (await this.index.query.record(from - 1n))?.hash;
+    if (!prev) throw new SeqchainError('SEQCHAIN_ERR_NOT_FOUND', `seq ${from - 1n} is not in the index`, { details: { seq: (from - 1n).toString() } });
+    return verifyRange({ kafka: this.kafka, chain: this.config.chain, sourceTopic: this.genesis.topic, prevHash: prev, links, logger: this.logger });
   }
 
   /** Graceful stop: hand off leadership first, then leave the worker group, then ZooKeeper. */
@@ -115,10 +299,14 @@ export class Replica {
       const steps: [string, () => Promise<unknown>][] = [
         ['sequencer', () => this.sequencer.stop('replica closing')],
         ['election', () => this.election.close()],
+        ['api', async () => this.api?.close()],
         ['worker', () => this.worker.close()],
+        ['index', () => this.index.close()],
+        ['pause', async () => this.pauseWatch.close()],
         ['member', () => this.member.close()],
         ['zookeeper', () => this.zk.close()],
       ];
+      this.stopLeaderCard();
       for (const [name, step] of steps) {
         try {
           await step();
@@ -130,4 +318,3 @@ export class Replica {
     return this.closing;
   }
 }
-

@@ -9,6 +9,8 @@ export type BreakKind =
   | 'seq-gap'
   | 'prev-hash'
   | 'head-hash'
+  /** A record's stored hash (index) differs from the hash recomputed from its predecessor. */
+  | 'record-hash'
   | 'epoch-regressed'
   | 'partition-order'
   | 'count'

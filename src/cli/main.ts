@@ -3,7 +3,10 @@ import { Command, CommanderError } from 'commander';
 import { isSeqchainError } from '../errors.js';
 import { fromKafkaError } from '../kafka/errors.js';
 import { registerInit } from './commands/init.js';
+import { registerOperations } from './commands/operations.js';
 import { registerProduce } from './commands/produce-command.js';
+import { registerQueries } from './commands/query.js';
+import { registerReindex } from './commands/reindex.js';
 import { registerRun } from './commands/run.js';
 import { registerStatus } from './commands/status.js';
 import { registerVerify } from './commands/verify.js';
@@ -19,6 +22,9 @@ registerRun(program);
 registerProduce(program);
 registerVerify(program);
 registerStatus(program);
+registerReindex(program);
+registerQueries(program);
+registerOperations(program);
 
 try {
   await program.parseAsync(process.argv);

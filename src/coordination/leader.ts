@@ -6,7 +6,11 @@ import { encodeJson, ZnodeJsonReader } from './znode-json.js';
  * The leader znode (ephemeral), JSON v1, written by the elected replica after it bumped the
  * epoch; for status and clients only — the election and the epoch decide, not this node:
  *
- *   {"v":1,"replicaId":"r1","epoch":"4","apiAddress":"http://10.0.0.1:8080","since":1700000000000}
+ *   {"v":1,"replicaId":"r1","epoch":"4","apiAddress":"http://10.0.0.1:8080","since":1700000000000,
+ *    "lastCut":{"cutId":"812","records":37,"latencyMs":4,"at":1700000001234}}
+ *
+ * `lastCut` (optional) is refreshed at most once a second, so that every replica's status can
+ * show the leader's cut latency without replicas talking to each other.
  */
 export const LEADER_FORMAT = 'leader znode v1';
 
@@ -17,23 +21,39 @@ export interface LeaderInfo {
   apiAddress: string;
   /** When it became leader, ms since the Unix epoch. */
   since: number;
+  lastCut?: LastCutStats;
+}
+
+export interface LastCutStats {
+  cutId: bigint;
+  records: number;
+  /** From closing the cut to its counter update, ms. */
+  latencyMs: number;
+  /** ms since the Unix epoch. */
+  at: number;
 }
 
 export function encodeLeader(info: LeaderInfo): Buffer {
   if (info.replicaId.length === 0) throw new TypeError('leader replicaId must not be empty');
   if (info.epoch < 0n) throw new TypeError(`leader epoch ${info.epoch} below 0`);
-  return encodeJson({ v: 1, replicaId: info.replicaId, epoch: info.epoch.toString(10), apiAddress: info.apiAddress, since: info.since });
+  const lastCut = info.lastCut ? { cutId: info.lastCut.cutId.toString(10), records: info.lastCut.records, latencyMs: info.lastCut.latencyMs, at: info.lastCut.at } : undefined;
+  return encodeJson({ v: 1, replicaId: info.replicaId, epoch: info.epoch.toString(10), apiAddress: info.apiAddress, since: info.since, ...(lastCut ? { lastCut } : {}) });
 }
 
 export function decodeLeader(data: Buffer, path?: string): LeaderInfo {
   const r = ZnodeJsonReader.parse(LEADER_FORMAT, data, path);
   r.version(1);
-  return {
+  const info: LeaderInfo = {
     replicaId: r.string('replicaId', { nonEmpty: true }),
     epoch: r.decimal('epoch', 0n),
     apiAddress: r.string('apiAddress'),
     since: r.int('since', 0),
   };
+  if (r.has('lastCut')) {
+    const raw = r.object('lastCut');
+    info.lastCut = { cutId: raw.decimal('cutId', 0n), records: raw.int('records', 0), latencyMs: raw.int('latencyMs', 0), at: raw.int('at', 0) };
+  }
+  return info;
 }
 
 /**

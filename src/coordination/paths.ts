@@ -9,6 +9,7 @@ import { ConfigError } from '../errors.js';
  *   <root>/<chain>/epoch              persistent, decimal string (epoch.ts)
  *   <root>/<chain>/counter            persistent, JSON (counter.ts)
  *   <root>/<chain>/members/<replica>  ephemeral, JSON (members.ts)
+ *   <root>/<chain>/paused             persistent, JSON (pause.ts): present while paused
  */
 export interface ChainPaths {
   readonly root: string;
@@ -22,6 +23,7 @@ export interface ChainPaths {
   readonly epoch: string;
   readonly counter: string;
   readonly members: string;
+  readonly paused: string;
   member(replicaId: string): string;
 }
 
@@ -75,6 +77,7 @@ export function chainPaths(root: string, chain: string): ChainPaths {
     epoch: `${base}/epoch`,
     counter: `${base}/counter`,
     members,
+    paused: `${base}/paused`,
     member(replicaId: string): string {
       return `${members}/${validateZnodeName('replicaId', replicaId)}`;
     },

@@ -9,6 +9,8 @@ export class ZnodeJsonReader {
   private constructor(
     private readonly obj: Record<string, unknown>,
     readonly format: string,
+    /** Path of this object inside the document ('' at the top, 'lastCut.' inside lastCut). */
+    private readonly prefix = '',
   ) {}
 
   static parse(format: string, data: Buffer | null, path?: string): ZnodeJsonReader {
@@ -32,12 +34,17 @@ export class ZnodeJsonReader {
   }
 
   fail(field: string, problem: string): never {
-    throw new MalformedMessageError(this.format, `field ${field} ${problem}`, { field });
+    throw new MalformedMessageError(this.format, `field ${this.prefix}${field} ${problem}`, { field: `${this.prefix}${field}` });
   }
 
   private raw(field: string): unknown {
     if (!Object.prototype.hasOwnProperty.call(this.obj, field)) this.fail(field, 'is missing');
     return this.obj[field];
+  }
+
+  /** True when the document has the (optional) field. */
+  has(field: string): boolean {
+    return Object.prototype.hasOwnProperty.call(this.obj, field);
   }
 
   version(expected: number, field = 'v'): void {
@@ -61,7 +68,7 @@ export class ZnodeJsonReader {
   }
 
   decimal(field: string, min = 0n): bigint {
-    return parseDecimal(this.format, field, this.raw(field), min);
+    return parseDecimal(this.format, `${this.prefix}${field}`, this.raw(field), min);
   }
 
   decimalArray(field: string, min = 0n): bigint[] {
@@ -87,6 +94,13 @@ export class ZnodeJsonReader {
       this.fail(field, `must be ${bytes} bytes of lowercase hex, got ${describe(v)}`);
     }
     return Buffer.from(v, 'hex');
+  }
+
+  /** A nested object, read with the same checks; errors name the field as parent.child. */
+  object(field: string): ZnodeJsonReader {
+    const v = this.raw(field);
+    if (v === null || typeof v !== 'object' || Array.isArray(v)) this.fail(field, `must be an object, got ${describe(v)}`);
+    return new ZnodeJsonReader(v as Record<string, unknown>, this.format, `${this.prefix}${field}.`);
   }
 
   oneOf<T extends string>(field: string, values: readonly T[]): T {

@@ -1,68 +1,95 @@
+import type { Kafka } from 'kafkajs';
 import type { Config } from '../config/schema.js';
 import { connectZk } from '../app.js';
 import { readCounter } from '../coordination/counter.js';
 import { readEpoch } from '../coordination/epoch.js';
-import { readGenesis } from '../coordination/genesis-store.js';
+import { readGenesis, type GenesisRecord } from '../coordination/genesis-store.js';
 import { readLeader } from '../coordination/leader.js';
 import { listMembers } from '../coordination/members.js';
+import { readPause } from '../coordination/pause.js';
 import { chainPaths } from '../coordination/paths.js';
+import type { ZkSession } from '../coordination/zk-session.js';
 import { createKafka } from '../kafka/client.js';
 import { kafkaNames } from '../kafka/names.js';
 import { topicOffsets, withAdmin } from '../kafka/offsets.js';
 import type { Logger } from '../log.js';
-import { readLedgerHead } from '../sequencer/ledger-tail.js';
+import { readLedgerHead, type ChainHead } from '../sequencer/ledger-tail.js';
 
 export interface ChainStatus {
   chain: string;
   topic: string;
-  leader: { replicaId: string; epoch: string; since: number } | null;
+  leader: { replicaId: string; epoch: string; since: number; apiAddress: string } | null;
   epoch: string;
-  members: { replicaId: string; host: string; pid: number; partitions: number[] }[];
+  paused: { by: string; at: number; reason: string } | null;
+  members: { replicaId: string; host: string; pid: number; apiAddress: string; partitions: number[] }[];
   head: { seq: string; hash: string; epoch: string; cutId: string; ledgerOffset: string };
   counter: { nextSeq: string; epoch: string } | null;
+  /** The leader's last cut, as it publishes it in its leader znode (at most once a second). */
+  lastCut: { cutId: string; records: number; latencyMs: number; at: number } | null;
   partitions: { partition: number; nextOffset: string; endOffset: string; lag: string; owner: string | null }[];
   totalLag: string;
 }
 
+export interface StatusSources {
+  config: Readonly<Config>;
+  zk: ZkSession;
+  kafka: Kafka;
+  genesis: GenesisRecord;
+  logger: Logger;
+  /** The ledger head when the caller already knows it (the index, the sequencer); else it is read. */
+  head?: ChainHead | null;
+}
+
 /** What an operator asks first: who leads, who works which partition, how far behind. */
-export async function chainStatus(config: Readonly<Config>, logger: Logger): Promise<ChainStatus> {
+export async function collectStatus({ config, zk, kafka, genesis, logger, head: known }: StatusSources): Promise<ChainStatus> {
   const paths = chainPaths(config.zookeeper.root, config.chain);
-  const zk = await connectZk(config, logger);
-  let genesis, leader, epoch, members, counter;
-  try {
-    genesis = await readGenesis(zk, paths);
-    [leader, epoch, members, counter] = await Promise.all([readLeader(zk, paths), readEpoch(zk, paths), listMembers(zk, paths), readCounter(zk, paths)]);
-  } finally {
-    await zk.close().catch(() => undefined);
-  }
-  const kafka = createKafka(config, logger, 'status');
-  const head = await readLedgerHead({
-    kafka,
-    ledgerTopic: kafkaNames.ledgerTopic(config.chain),
-    groupPrefix: `seqchain.${config.chain}.status`,
-    genesis: { hash: genesis.hash, start: genesis.start },
-    fromOffset: counter?.value.ledgerOffset ?? 0n,
-    logger,
-  });
+  const [leader, epoch, members, counter, paused] = await Promise.all([readLeader(zk, paths), readEpoch(zk, paths), listMembers(zk, paths), readCounter(zk, paths), readPause(zk, paths)]);
+  const head =
+    known ??
+    (await readLedgerHead({
+      kafka,
+      ledgerTopic: kafkaNames.ledgerTopic(config.chain),
+      groupPrefix: `seqchain.${config.chain}.status`,
+      genesis: { hash: genesis.hash, start: genesis.start },
+      fromOffset: counter?.value.ledgerOffset ?? 0n,
+      logger,
+    }));
   const source = await withAdmin(kafka, (admin) => topicOffsets(admin, genesis.topic));
   const owners = new Map<number, string>();
   for (const m of members) for (const p of m.partitions) owners.set(p, m.replicaId);
   let totalLag = 0n;
-  const partitions = head.coverage.map((slot, partition) => {
+  // Partitions the source has beyond the ledger's coverage are not sequenced yet: all lag.
+  const count = Math.max(head.coverage.length, source.length);
+  const partitions = Array.from({ length: count }, (_, partition) => {
+    const next = head.coverage[partition]?.sourceNext ?? source[partition]?.low ?? 0n;
     const end = source[partition]?.high ?? 0n;
-    const lag = end > slot.sourceNext ? end - slot.sourceNext : 0n;
+    const lag = end > next ? end - next : 0n;
     totalLag += lag;
-    return { partition, nextOffset: slot.sourceNext.toString(), endOffset: end.toString(), lag: lag.toString(), owner: owners.get(partition) ?? null };
+    return { partition, nextOffset: next.toString(), endOffset: end.toString(), lag: lag.toString(), owner: owners.get(partition) ?? null };
   });
+  const lastCut = leader?.lastCut;
   return {
     chain: config.chain,
     topic: genesis.topic,
-    leader: leader ? { replicaId: leader.replicaId, epoch: leader.epoch.toString(), since: leader.since } : null,
+    leader: leader ? { replicaId: leader.replicaId, epoch: leader.epoch.toString(), since: leader.since, apiAddress: leader.apiAddress } : null,
     epoch: epoch.toString(),
-    members: members.map((m) => ({ replicaId: m.replicaId, host: m.host, pid: m.pid, partitions: m.partitions })),
+    paused,
+    members: members.map((m) => ({ replicaId: m.replicaId, host: m.host, pid: m.pid, apiAddress: m.apiAddress, partitions: m.partitions })),
     head: { seq: head.seq.toString(), hash: head.hash.toString('hex'), epoch: head.epoch.toString(), cutId: head.cutId.toString(), ledgerOffset: head.ledgerOffset.toString() },
     counter: counter ? { nextSeq: counter.value.nextSeq.toString(), epoch: counter.value.epoch.toString() } : null,
+    lastCut: lastCut ? { cutId: lastCut.cutId.toString(), records: lastCut.records, latencyMs: lastCut.latencyMs, at: lastCut.at } : null,
     partitions,
     totalLag: totalLag.toString(),
   };
+}
+
+/** Status from outside the replica set (the CLI): opens its own ZooKeeper session and Kafka client. */
+export async function chainStatus(config: Readonly<Config>, logger: Logger): Promise<ChainStatus> {
+  const zk = await connectZk(config, logger);
+  try {
+    const genesis = await readGenesis(zk, chainPaths(config.zookeeper.root, config.chain));
+    return await collectStatus({ config, zk, kafka: createKafka(config, logger, 'status'), genesis, logger });
+  } finally {
+    await zk.close().catch(() => undefined);
+  }
 }

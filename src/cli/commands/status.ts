@@ -3,7 +3,7 @@ import { chainStatus } from '../../ops/chain-status.js';
 import { addSharedOptions, contextFrom } from '../options.js';
 
 export function registerStatus(program: Command): void {
-  addSharedOptions(program.command('status').description('leader, epoch, members, head, per-partition next offset and lag').option('--json', 'print as JSON', false)).action(async (opts) => {
+  addSharedOptions(program.command('status').description('leader, epoch, pause, members, head, last cut latency, per-partition next offset, lag and owner').option('--json', 'print as JSON', false)).action(async (opts) => {
     const { config, logger } = contextFrom(opts);
     const s = await chainStatus(config, logger);
     if (opts.json) {
@@ -12,8 +12,10 @@ export function registerStatus(program: Command): void {
     }
     const rows = [
       `chain    ${s.chain} over ${s.topic}`,
-      `leader   ${s.leader ? `${s.leader.replicaId} (epoch ${s.leader.epoch})` : 'none'}   epoch znode ${s.epoch}`,
+      `leader   ${s.leader ? `${s.leader.replicaId} (epoch ${s.leader.epoch}) ${s.leader.apiAddress}` : 'none'}   epoch znode ${s.epoch}`,
+      `state    ${s.paused ? `PAUSED by ${s.paused.by} at ${new Date(s.paused.at).toISOString()}${s.paused.reason ? ` (${s.paused.reason})` : ''}` : 'sequencing'}`,
       `head     seq ${s.head.seq}  hash ${s.head.hash}  cut ${s.head.cutId} (epoch ${s.head.epoch})`,
+      `last cut ${s.lastCut ? `#${s.lastCut.cutId}, ${s.lastCut.records} records, ${s.lastCut.latencyMs} ms, ${((Date.now() - s.lastCut.at) / 1000).toFixed(1)} s ago` : '-'}`,
       `members  ${s.members.map((m) => `${m.replicaId}[${m.partitions.join(',')}]`).join('  ') || 'none'}`,
       '',
       'partition  next-offset  end-offset  lag  owner',

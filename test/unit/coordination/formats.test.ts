@@ -5,6 +5,7 @@ import { decodeEpoch, encodeEpoch } from '../../../src/coordination/epoch.js';
 import { decodeGenesis, encodeGenesis, type GenesisRecord } from '../../../src/coordination/genesis-store.js';
 import { decodeLeader, encodeLeader } from '../../../src/coordination/leader.js';
 import { decodeMember, encodeMember } from '../../../src/coordination/members.js';
+import { decodePause, encodePause } from '../../../src/coordination/pause.js';
 import { chainPaths } from '../../../src/coordination/paths.js';
 import { MalformedMessageError } from '../../../src/errors.js';
 
@@ -141,5 +142,31 @@ describe('chainPaths', () => {
     expect(() => chainPaths('seqchain', 'a')).toThrow(/zookeeper root "seqchain"/);
     expect(() => chainPaths('/seqchain/', 'a')).toThrow(/must not end with/);
     expect(() => chainPaths('/a//b', 'a')).toThrow(/must not be empty/);
+  });
+});
+
+describe('leader znode v1 with lastCut', () => {
+  const info = { replicaId: 'r2', epoch: 7n, apiAddress: 'http://127.0.0.1:7070', since: 1_700_000_000_000, lastCut: { cutId: 812n, records: 37, latencyMs: 4, at: 1_700_000_001_234 } };
+  it('round-trips the last cut statistics and stays readable without them', () => {
+    expect(decodeLeader(encodeLeader(info))).toEqual(info);
+    const { lastCut: _omitted, ...plain } = info;
+    expect(decodeLeader(encodeLeader(plain))).toEqual(plain);
+  });
+  it('names a bad nested field with its parent', () => {
+    const data = patch(encodeLeader(info), { lastCut: { cutId: 'x', records: 1, latencyMs: 1, at: 1 } });
+    expect(fieldOf(() => decodeLeader(data))).toBe('lastCut.cutId');
+    expect(fieldOf(() => decodeLeader(patch(encodeLeader(info), { lastCut: 5 })))).toBe('lastCut');
+  });
+});
+
+describe('pause znode v1', () => {
+  const info = { by: 'r1', at: 1_700_000_000_000, reason: 'maintenance' };
+  it('byte-exact encoding and round trip', () => {
+    expect(encodePause(info).toString()).toBe('{"v":1,"by":"r1","at":1700000000000,"reason":"maintenance"}');
+    expect(decodePause(encodePause(info))).toEqual(info);
+  });
+  it('names the bad field', () => {
+    expect(fieldOf(() => decodePause(patch(encodePause(info), { at: -1 })))).toBe('at');
+    expect(fieldOf(() => decodePause(patch(encodePause(info), { v: 2 })))).toBe('v');
   });
 });

@@ -1,0 +1,73 @@
+import type { PauseInfo } from '../coordination/pause.js';
+import type { SeqchainMetrics } from '../metrics/metrics.js';
+import type { RangeVerifyReport } from '../verify/verify-range.js';
+
+/**
+ * What the HTTP API needs from the rest of the replica, and nothing more: the routes depend on
+ * these ports, the composition root (src/app.ts) implements them.
+ */
+
+/** One sequenced record as the index holds it. */
+export interface RecordView {
+  seq: bigint;
+  partition: number;
+  offset: bigint;
+  timestampMs: bigint;
+  digest: Buffer;
+  hash: Buffer;
+  prevHash: Buffer;
+  epoch: bigint;
+  cutId: bigint;
+}
+
+export interface HeadView {
+  seq: bigint;
+  hash: Buffer;
+  epoch: bigint;
+  cutId: bigint;
+  updatedAtMs: number;
+}
+
+/** Read side of the Redis index. Each call throws SEQCHAIN_ERR_UNREACHABLE when Redis is down. */
+export interface QueryPort {
+  head(): Promise<HeadView | null>;
+  record(seq: bigint): Promise<RecordView | null>;
+  byPosition(partition: number, offset: bigint): Promise<RecordView | null>;
+  byDigest(digest: Buffer): Promise<RecordView | null>;
+  /** Records from..to inclusive, in seq order (the caller bounds the size). */
+  range(from: bigint, to: bigint): Promise<RecordView[]>;
+}
+
+export interface ReadinessCheck {
+  ok: boolean;
+  detail: string;
+}
+
+export interface Readiness {
+  ready: boolean;
+  checks: { zookeeper: ReadinessCheck; kafka: ReadinessCheck; redis: ReadinessCheck; index: ReadinessCheck };
+}
+
+export interface ReplicaPort {
+  readonly replicaId: string;
+  /** The leader as ZooKeeper says (id, epoch, API address), or null. */
+  leader(): Promise<{ replicaId: string; epoch: bigint; apiAddress: string } | null>;
+  status(): Promise<Record<string, unknown>>;
+  /** Brings the gauges that are sampled, not event-driven (lag, index), up to date. */
+  refreshGauges(): Promise<void>;
+  readiness(): Promise<Readiness>;
+  /** Leader only (else SEQCHAIN_ERR_NOT_LEADER): ends the term and hands leadership on. */
+  resign(): Promise<{ resigned: string; epoch: string }>;
+  pause(reason: string): Promise<PauseInfo>;
+  /** False when sequencing was not paused. */
+  resume(): Promise<boolean>;
+  /** Flushes the index and rebuilds it from the ledger in the background. */
+  reindex(): Promise<void>;
+  verifyRange(from: bigint, to: bigint): Promise<RangeVerifyReport>;
+}
+
+export interface ApiDeps {
+  query: QueryPort;
+  replica: ReplicaPort;
+  metrics: SeqchainMetrics;
+}

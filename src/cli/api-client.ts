@@ -1,0 +1,63 @@
+import { connectZk } from '../app.js';
+import { loadOpsToken } from '../api/auth.js';
+import type { Config } from '../config/schema.js';
+import { readLeader } from '../coordination/leader.js';
+import { listMembers } from '../coordination/members.js';
+import { chainPaths } from '../coordination/paths.js';
+import { ErrorCodes, SeqchainError, type ErrorCode } from '../errors.js';
+import type { Logger } from '../log.js';
+
+/**
+ * The CLI's way to a replica's HTTP API: `--api <url>` (or SEQCHAIN_API_URL) when given, else the
+ * address the leader (for ops) or any member published in ZooKeeper.
+ */
+export async function resolveApi(config: Readonly<Config>, logger: Logger, explicit: string | undefined, want: 'leader' | 'any'): Promise<string> {
+  const given = explicit ?? process.env.SEQCHAIN_API_URL;
+  if (given) return given.replace(/\/+$/, '');
+  const zk = await connectZk(config, logger);
+  try {
+    const paths = chainPaths(config.zookeeper.root, config.chain);
+    const leader = await readLeader(zk, paths);
+    if (leader?.apiAddress) return leader.apiAddress;
+    if (want === 'any') {
+      const member = (await listMembers(zk, paths)).find((m) => m.apiAddress);
+      if (member) return member.apiAddress;
+    }
+  } finally {
+    await zk.close().catch(() => undefined);
+  }
+  throw new SeqchainError('SEQCHAIN_ERR_UNREACHABLE', `no ${want === 'leader' ? 'leader' : 'replica'} of chain ${config.chain} publishes an API address in ZooKeeper; is a replica running? (or pass --api <url>)`, {
+    retriable: true,
+  });
+}
+
+/** Calls the API; a non-2xx answer becomes a SeqchainError with the server's code and message. */
+export async function callApi(base: string, method: 'GET' | 'POST', path: string, options: { token?: string | null; body?: unknown } = {}): Promise<unknown> {
+  const headers: Record<string, string> = {};
+  if (options.token) headers.authorization = `Bearer ${options.token}`;
+  if (options.body !== undefined) headers['content-type'] = 'application/json';
+  let response: Response;
+  try {
+    response = await fetch(`${base}${path}`, { method, headers, ...(options.body !== undefined ? { body: JSON.stringify(options.body) } : {}), signal: AbortSignal.timeout(30_000) });
+  } catch (err) {
+    throw new SeqchainError('SEQCHAIN_ERR_UNREACHABLE', `cannot reach the seqchain API at ${base}: ${(err as Error).message}`, { retriable: true, cause: err, details: { url: base } });
+  }
+  const text = await response.text();
+  let body: unknown = text;
+  try {
+    body = JSON.parse(text);
+  } catch {
+    // not JSON: keep the text for the message
+  }
+  if (!response.ok) {
+    const b = (body ?? {}) as { code?: string; message?: string; details?: Record<string, unknown> };
+    const code: ErrorCode = b.code && b.code in ErrorCodes ? (b.code as ErrorCode) : 'SEQCHAIN_ERR_UNEXPECTED';
+    throw new SeqchainError(code, `${method} ${path}: HTTP ${response.status}: ${b.message ?? text}`, { details: { status: response.status, ...(b.details ?? {}) } });
+  }
+  return body;
+}
+
+/** The ops token for the CLI: --token, else the config's api.token / api.tokenFile (env SEQCHAIN_API_TOKEN[_FILE]). */
+export function opsToken(config: Readonly<Config>, flag: string | undefined): string | null {
+  return flag ?? loadOpsToken(config.api);
+}

@@ -1,0 +1,104 @@
+/**
+ * The one place the Redis key names of the query index are built (layout 1, docs/INDEX.md).
+ *
+ *   <prefix>:<chain>:meta                      hash: inc, genesis, layout, head (seq, hash, epoch,
+ *                                              cutId, ledgerOffset, updatedAtMs)
+ *   <prefix>:<chain>:<inc>:e:<seq/1310>        string: 1310 fixed-size entries (./entry-codec.ts)
+ *   <prefix>:<chain>:<inc>:p:<p>:<offset>>7>   hash: (offset & 127) → seq
+ *   <prefix>:<chain>:<inc>:d:<gen>:<addr>      hash: digest[6..18) → seq (see digestSlot)
+ *   <prefix>:<chain>:<inc>:dx                  hash: full digest → seq, only for field collisions
+ *
+ * `<inc>` is the index's incarnation, a random id held by `meta`. A reset (or an index found for
+ * another genesis) switches `meta` to a new incarnation in one atomic step; the keys of older
+ * incarnations are garbage that a sweep deletes, and no writer can add to them any more. Chain
+ * names and key prefixes never contain ':' (config schema), so `<prefix>:<chain>:*` is exactly
+ * one chain's keys.
+ */
+import { randomBytes } from 'node:crypto';
+
+/** Version of the key layout and entry format; an index with another layout is rebuilt. */
+export const INDEX_LAYOUT = '1';
+
+/** Offsets per position bucket (2^7 = 128: small enough to stay listpack-encoded). */
+export const POSITION_BUCKET_BITS = 7n;
+const POSITION_MASK = (1n << POSITION_BUCKET_BITS) - 1n;
+
+/**
+ * Digest index. Digests are uniformly random, so a fixed number of buckets cannot stay small as
+ * the chain grows. The seqs are split into generations of doubling size instead, and each
+ * generation is given, once and for all, enough buckets for ~64 digests each:
+ *   generation 0 holds seqs [1, 2^17) in 2^11 buckets; generation g ≥ 1 holds [2^(16+g), 2^(17+g))
+ *   in 2^(10+g) buckets.
+ * A bucket's address is the top bits of the digest's first 6 bytes; its field is the next 12 bytes.
+ * A lookup asks every generation up to the head's (⌈log2(n)⌉ − 16 of them) in one round trip, and
+ * every candidate is checked against the full digest stored in its entry.
+ */
+export const DIGEST_GEN0_SEQ_BITS = 17;
+const DIGEST_GEN0_ADDR_BITS = 11;
+const DIGEST_ADDR_BYTES = 6;
+export const DIGEST_FIELD_FROM = DIGEST_ADDR_BYTES;
+export const DIGEST_FIELD_TO = DIGEST_FIELD_FROM + 12;
+
+export interface ChainKeys {
+  /** `<prefix>:<chain>:` — every key of this chain's index starts with it. */
+  readonly chainPrefix: string;
+  /** SCAN MATCH pattern of every key of this chain's index. */
+  readonly pattern: string;
+  readonly meta: string;
+  data(inc: string): DataKeys;
+}
+
+export interface DataKeys {
+  readonly inc: string;
+  entryBucket(bucket: bigint): string;
+  position(partition: number, offset: bigint): { key: string; field: string };
+  digest(digest: Buffer, generation: number): { key: string; field: Buffer };
+  readonly digestOverflow: string;
+}
+
+export function chainKeys(keyPrefix: string, chain: string): ChainKeys {
+  const chainPrefix = `${keyPrefix}:${chain}:`;
+  return {
+    chainPrefix,
+    pattern: `${chainPrefix}*`,
+    meta: `${chainPrefix}meta`,
+    data: (inc) => dataKeys(`${chainPrefix}${inc}:`, inc),
+  };
+}
+
+function dataKeys(base: string, inc: string): DataKeys {
+  return {
+    inc,
+    entryBucket: (bucket) => `${base}e:${bucket}`,
+    position: (partition, offset) => ({ key: `${base}p:${partition}:${offset >> POSITION_BUCKET_BITS}`, field: String(offset & POSITION_MASK) }),
+    digest: (digest, generation) => {
+      const { address, field } = digestSlot(digest, generation);
+      return { key: `${base}d:${generation}:${address}`, field };
+    },
+    digestOverflow: `${base}dx`,
+  };
+}
+
+/** A new incarnation id: 12 hex digits (48 random bits). */
+export function newIncarnation(): string {
+  return randomBytes(6).toString('hex');
+}
+
+/** The digest-index generation that holds `seq` (seq ≥ 1). */
+export function digestGeneration(seq: bigint): number {
+  let g = 0;
+  while (seq >= 1n << BigInt(DIGEST_GEN0_SEQ_BITS + g)) g++;
+  return g;
+}
+
+/** Address bits of generation g: enough buckets for ~64 digests each once it is full. */
+export function digestAddressBits(generation: number): number {
+  return Math.max(DIGEST_GEN0_ADDR_BITS, DIGEST_GEN0_ADDR_BITS - 1 + generation);
+}
+
+/** Bucket address (top bits of the digest's first 6 bytes) and field (the next 12 bytes). */
+export function digestSlot(digest: Buffer, generation: number): { address: number; field: Buffer } {
+  const top48 = digest.readUIntBE(0, DIGEST_ADDR_BYTES);
+  const address = Math.floor(top48 / 2 ** (8 * DIGEST_ADDR_BYTES - digestAddressBits(generation)));
+  return { address, field: digest.subarray(DIGEST_FIELD_FROM, DIGEST_FIELD_TO) };
+}

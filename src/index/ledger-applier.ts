@@ -1,0 +1,133 @@
+import { MalformedMessageError } from '../errors.js';
+import { decodeLedgerMessage, type LedgerMessage } from '../wire/ledger-v1.js';
+import { ChainFollower, type FollowPoint } from './chain-follower.js';
+import type { IndexWriter, WriteResult, WriteStep } from './index-writer.js';
+
+/** Records per Redis pipeline: bounds one round trip (and each script's run) to well under the command timeout. */
+const PIPELINE_RECORDS = 10_000;
+const PIPELINE_STEPS = 500;
+
+export interface RawLedgerMessage {
+  offset: bigint;
+  value: Buffer | null;
+}
+
+export interface AppliedInfo {
+  seq: bigint;
+  ledgerOffset: bigint;
+  /** Records of this message (0 for the genesis and for cuts that only move coverage). */
+  records: number;
+  /** True when this call wrote it; false when the index already held it (another replica). */
+  applied: boolean;
+}
+
+export type ApplyOutcome =
+  | { kind: 'ok' }
+  /** The index moved under us (reset, flushed, or not where we left it): start again from its head. */
+  | { kind: 'reposition'; reason: string }
+  /** The index head is not what the ledger holds at its offset: the index must be rebuilt. */
+  | { kind: 'mismatch'; reason: string };
+
+/**
+ * Turns committed ledger messages into index writes: each message is checked against the chain
+ * (ChainFollower: recomputed links, prevHash, headHash) before anything of it is written, and
+ * whole batches go to Redis in pipelines. `confirmed` is where the index is known to hold the
+ * ledger, message by message.
+ */
+export class LedgerApplier {
+  private readonly follower: ChainFollower;
+  private confirmedPoint: FollowPoint;
+
+  constructor(
+    private readonly writer: IndexWriter,
+    chain: string,
+    genesisHash: Buffer,
+    start: FollowPoint,
+    private readonly onApplied?: (info: AppliedInfo) => void,
+  ) {
+    this.follower = new ChainFollower(chain, genesisHash, start);
+    this.confirmedPoint = { ...start };
+  }
+
+  /** The last ledger message the index is known to hold, and the chain head there. */
+  get confirmed(): FollowPoint {
+    return this.confirmedPoint;
+  }
+
+  /**
+   * Checks and applies messages in ledger order. Throws ChainBrokenError or MalformedMessageError
+   * (what came before the offending message is indexed, nothing from it on) or a retriable Redis
+   * error. Pipelines are sent back to back without waiting for the one before: each script is
+   * guarded by the index head, so a later one can never apply out of turn, and the results are
+   * settled in order.
+   */
+  async apply(messages: readonly RawLedgerMessage[], heartbeat?: () => Promise<void>): Promise<ApplyOutcome> {
+    const inFlight: Array<{ steps: WriteStep[]; result: Promise<WriteResult[] | Error> }> = [];
+    let steps: WriteStep[] = [];
+    let records = 0;
+    const send = () => {
+      if (steps.length === 0) return;
+      const batch = steps;
+      steps = [];
+      records = 0;
+      inFlight.push({ steps: batch, result: this.writer.apply(batch).catch((err: unknown) => (err instanceof Error ? err : new Error(String(err)))) });
+    };
+    let stop: { broken: unknown } | { mismatch: ApplyOutcome } | null = null;
+    for (const m of messages) {
+      let step;
+      try {
+        step = this.follower.next(m.offset, decode(m.value));
+      } catch (err) {
+        stop = { broken: err };
+        break;
+      }
+      if (step.kind === 'mismatch') {
+        stop = { mismatch: step };
+        break;
+      }
+      if (step.kind !== 'genesis' && step.kind !== 'cut') continue;
+      steps.push(step);
+      records += step.kind === 'cut' ? step.cut.entries.length : 0;
+      if (records >= PIPELINE_RECORDS || steps.length >= PIPELINE_STEPS) send();
+    }
+    send();
+    let outcome: ApplyOutcome = { kind: 'ok' };
+    let failure: Error | null = null;
+    for (const { steps: sent, result } of inFlight) {
+      const r = await result;
+      if (failure || outcome.kind !== 'ok') continue;
+      if (r instanceof Error) failure = r;
+      else outcome = this.settle(sent, r);
+      if (heartbeat) await heartbeat();
+    }
+    if (failure) throw failure;
+    if (outcome.kind !== 'ok') return outcome;
+    if (stop && 'broken' in stop) throw stop.broken;
+    if (stop && 'mismatch' in stop) return stop.mismatch;
+    return outcome;
+  }
+
+  private settle(steps: WriteStep[], results: WriteResult[]): ApplyOutcome {
+    for (let i = 0; i < steps.length; i++) {
+      const step = steps[i]!;
+      const result = results[i]!;
+      if (result.status === 'stale') return { kind: 'reposition', reason: 'the index was reset or replaced' };
+      if (result.status === 'behind') {
+        return { kind: 'reposition', reason: `ledger offset ${step.ledgerOffset} does not follow the index head (seq ${result.headSeq}, ledger offset ${result.headLedgerOffset})` };
+      }
+      const seq = step.kind === 'cut' ? step.cut.lastSeq : 0n;
+      const hash = step.kind === 'cut' ? step.cut.headHash : this.confirmedPoint.hash;
+      this.confirmedPoint = { seq, hash, ledgerOffset: step.ledgerOffset };
+      this.onApplied?.({ seq, ledgerOffset: step.ledgerOffset, records: step.kind === 'cut' ? step.cut.entries.length : 0, applied: result.status === 'applied' });
+    }
+    return { kind: 'ok' };
+  }
+}
+
+function decode(value: Buffer | null): LedgerMessage | MalformedMessageError {
+  try {
+    return decodeLedgerMessage(value ?? Buffer.alloc(0));
+  } catch (err) {
+    return err instanceof MalformedMessageError ? err : new MalformedMessageError('ledger message v1', (err as Error).message);
+  }
+}

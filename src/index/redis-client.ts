@@ -1,0 +1,99 @@
+import { Redis, type RedisOptions } from 'ioredis';
+import type { Config } from '../config/schema.js';
+import { SeqchainError, isSeqchainError } from '../errors.js';
+import type { Logger } from '../log.js';
+import { INDEX_SCRIPTS } from './scripts.js';
+
+export type { Redis };
+
+/** Reconnect backoff: 50 ms doubling to 2 s, forever. */
+const RECONNECT_MIN_MS = 50;
+const RECONNECT_MAX_MS = 2_000;
+
+/**
+ * The Redis client of the query index. Built so that a Redis outage costs a fast, typed error
+ * instead of a queue that grows: no offline queue (a command sent while disconnected fails at
+ * once), no retry of in-flight commands after a dropped connection, every command bounded by
+ * `redis.commandTimeoutMs`. The client itself reconnects forever with backoff; password and db
+ * come from `redis.url` and the password is never logged.
+ */
+export function createRedis(config: Readonly<Config>, logger: Logger, role = 'index'): Redis {
+  const url = config.redis.url;
+  const address = redactRedisUrl(url);
+  const log = logger.child({ component: 'redis', role, redis: address });
+  const options: RedisOptions = {
+    enableOfflineQueue: false,
+    maxRetriesPerRequest: 0,
+    commandTimeout: config.redis.commandTimeoutMs,
+    connectTimeout: Math.max(config.redis.commandTimeoutMs, 1_000),
+    enableReadyCheck: true,
+    autoResubscribe: false,
+    connectionName: `seqchain-${config.replicaId}-${role}`,
+    retryStrategy: (attempt) => Math.min(RECONNECT_MIN_MS * 2 ** Math.min(attempt, 10), RECONNECT_MAX_MS),
+  };
+  const redis = new Redis(url, options);
+  defineIndexScripts(redis);
+  // One warn line per outage, one info line when it is over; nothing per reconnect attempt.
+  let down = false;
+  redis.on('error', (err: Error) => {
+    if (down) return;
+    down = true;
+    log.warn({ err: { message: err.message, code: (err as { code?: string }).code } }, 'redis unreachable: reconnecting with backoff');
+  });
+  redis.on('ready', () => {
+    if (down) log.info('redis reachable again');
+    else log.debug('redis connected');
+    down = false;
+  });
+  return redis;
+}
+
+/** `redis://user:***@host:port/db`: the URL with any password replaced, for logs and messages. */
+export function redactRedisUrl(url: string): string {
+  try {
+    const u = new URL(url);
+    if (u.password) u.password = '***';
+    return u.toString();
+  } catch {
+    return '(unparseable redis url)';
+  }
+}
+
+/** Registers the index's Lua scripts on a client (idempotent). */
+export function defineIndexScripts(redis: Redis): void {
+  for (const s of INDEX_SCRIPTS) {
+    if (typeof (redis as unknown as Record<string, unknown>)[s.command] === 'function') continue;
+    redis.defineCommand(s.command, s.keys === null ? { lua: s.lua } : { lua: s.lua, numberOfKeys: s.keys });
+  }
+}
+
+/**
+ * Any failure of a Redis call as a retriable SEQCHAIN_ERR_UNREACHABLE naming the operation and
+ * its context (chain, seq, key, …). seqchain's own errors pass through unchanged.
+ */
+export function redisError(err: unknown, op: string, details: Record<string, unknown> = {}): SeqchainError {
+  if (isSeqchainError(err)) return err;
+  const message = err instanceof Error ? err.message : String(err);
+  return new SeqchainError('SEQCHAIN_ERR_UNREACHABLE', `Redis ${op} failed: ${message}`, { retriable: true, cause: err, details: { service: 'redis', op, ...details } });
+}
+
+/** True for the errors redisError() makes. */
+export function isRedisError(err: unknown): boolean {
+  return isSeqchainError(err) && err.code === 'SEQCHAIN_ERR_UNREACHABLE' && err.details.service === 'redis';
+}
+
+/** Waits until the client is connected and ready, or fails with SEQCHAIN_ERR_UNREACHABLE after timeoutMs. */
+export async function waitForRedis(redis: Redis, timeoutMs: number): Promise<void> {
+  if (redis.status === 'ready') return;
+  await new Promise<void>((resolve, reject) => {
+    const timer = setTimeout(() => {
+      redis.off('ready', onReady);
+      reject(redisError(new Error(`not ready after ${timeoutMs} ms (connection ${redis.status})`), 'connect', { status: redis.status }));
+    }, timeoutMs);
+    const onReady = () => {
+      clearTimeout(timer);
+      resolve();
+    };
+    redis.once('ready', onReady);
+  });
+}

@@ -1,0 +1,31 @@
+import type { LeaderElection } from '../coordination/election.js';
+import type { PauseWatch } from '../coordination/pause.js';
+import type { Sequencer } from '../sequencer/sequencer.js';
+import type { Worker } from '../worker/worker.js';
+import type { SeqchainMetrics } from './metrics.js';
+
+/** Turns the roles' events into metrics; the roles themselves know nothing about Prometheus. */
+export function bindRoleMetrics(m: SeqchainMetrics, roles: { sequencer: Sequencer; worker: Worker; election: LeaderElection; pause: PauseWatch }): void {
+  const { sequencer, worker, election, pause } = roles;
+  election.on('elected', () => m.elections.inc());
+  sequencer.on('sequencer:leading', ({ epoch }) => {
+    m.isLeader.set(1);
+    m.leaderEpoch.set(Number(epoch));
+    // Every term starts by fencing whoever held the transactional.id before.
+    m.fencing.inc({ kind: 'fenced_predecessor' });
+  });
+  sequencer.on('sequencer:cut', (cut) => {
+    m.recordsSequenced.inc(cut.records);
+    m.cuts.inc();
+    m.cutRecords.observe(cut.records);
+    m.cutLatency.observe(cut.latencyMs / 1000);
+  });
+  sequencer.on('sequencer:stopped', ({ code }) => {
+    m.isLeader.set(0);
+    if (code === 'SEQCHAIN_ERR_FENCED') m.fencing.inc({ kind: 'fenced' });
+  });
+  sequencer.on('sequencer:halted', () => m.halted.set(1));
+  sequencer.on('sequencer:gap', () => m.gaps.inc());
+  worker.on('worker:batch', ({ records }) => m.workerRecords.inc(records));
+  pause.on('changed', (p) => m.paused.set(p ? 1 : 0));
+}
