@@ -69,6 +69,16 @@ async function main(): Promise<void> {
     progress.finish(await set.sequenced());
     const sequencedPerSec = Math.round((produced.records * 1000) / (doneAt - startedAt));
 
+    // Every replica serves the query API from its Redis index; ask the new leader's.
+    const api = await set.apiUrl(next.replicaId);
+    const head = await waitFor('the index caught up', async () => {
+      const res = await fetch(`${api}/v1/head`).catch(() => null);
+      const body = res?.ok ? ((await res.json()) as { seq: string; hash: string }) : null;
+      return body && Number(body.seq) >= produced.records ? body : undefined;
+    }, 60_000, 100);
+    const sample = (await (await fetch(`${api}/v1/records/${Math.ceil(produced.records / 2)}`)).json()) as { seq: string; position: { partition: number; offset: string } };
+    say(`API ${api}: head seq ${head.seq} hash ${head.hash.slice(0, 16)}…; seq ${sample.seq} is partition ${sample.position.partition} offset ${sample.position.offset}`);
+
     say('running seqchain verify');
     await set.stopAll('SIGTERM');
     const verify = await runCli(['verify', '--json'], { SEQCHAIN_CHAIN: chain, SEQCHAIN_LOG_LEVEL: 'warn' });
@@ -85,13 +95,14 @@ async function main(): Promise<void> {
       duplicates: report.duplicates,
       verified: verify.code === 0 && report.ok && report.sourceRecordsMatched === produced.records,
       headHash: report.headHash,
+      apiHeadHash: head.hash,
       failoverMs,
       sequencedPerSec,
       epochs: report.epochs,
       chain,
     };
     process.stdout.write(`${JSON.stringify(result)}\n`);
-    if (!result.verified || result.sequenced !== result.records) process.exitCode = 1;
+    if (!result.verified || result.sequenced !== result.records || result.apiHeadHash !== result.headHash) process.exitCode = 1;
   } finally {
     await set.close();
     await sleep(10);
