@@ -69,7 +69,9 @@ export class ReplicaIndex {
 
   /** Where the index stands against the counter; also refreshes the index gauges. */
   async state(): Promise<IndexState> {
-    const seq = this.indexer.indexedSeq;
+    // The index in Redis may be ahead of this replica's own indexer when replicas share a Redis.
+    const stored = await this.indexer.store.head().catch(() => null);
+    const seq = stored && stored.seq > this.indexer.indexedSeq ? stored.seq : this.indexer.indexedSeq;
     const counter = await this.options.counterSeq().catch(() => null);
     const lag = counter === null ? null : counter > seq ? counter - seq : 0n;
     if (lag !== null) this.options.metrics.indexLag.set(Number(lag));

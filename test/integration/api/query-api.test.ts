@@ -1,6 +1,8 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { waitFor } from '../../../scripts/lib/replica-set.js';
+import { Redis } from 'ioredis';
 import { linkHash } from '../../../src/chain/link.js';
+import { ENTRY_BYTES } from '../../../src/index/entry-codec.js';
 import type { CutMessage } from '../../../src/wire/ledger-v1.js';
 import { ChainFixture, type LedgerRow } from '../../helpers/chain-fixture.js';
 import { PrivateRedis } from '../../helpers/redis-server.js';
@@ -186,14 +188,35 @@ describe('query API on every replica (real Kafka, ZooKeeper, Redis)', () => {
     expect((await get(`${api[0]}/readyz`)).status).toBe(200);
   }, 120_000);
 
+  it('names a tampered index entry in /v1/verify and counts the failure in metrics', async () => {
+    const client = new Redis(redis.url);
+    try {
+      const keys = await client.keys(`seqchain:${f.chain}:*:e:0`);
+      expect(keys.length).toBe(1);
+      // seq 500's digest, inside the first entry bucket (entries are ENTRY_BYTES apart; the digest at byte 20).
+      await client.setrange(keys[0]!, 500 * ENTRY_BYTES + 20, Buffer.alloc(32, 0xee));
+    } finally {
+      client.disconnect();
+    }
+    const report = await get(`${api[0]}/v1/verify?from=401&to=600`);
+    expect(report.status).toBe(200);
+    expect(report.body).toMatchObject({ ok: false, checked: 99, firstBreak: { kind: 'record-hash', seq: '500' } });
+    const metrics = await (await fetch(`${api[0]}/metrics`)).text();
+    expect(metrics).toMatch(/^seqchain_verification_failures_total\{[^}]*\} 1$/m);
+  });
+
   it('POST /v1/ops/reindex needs the token and rebuilds the index from the ledger', async () => {
     expect((await fetch(`${api[0]}/v1/ops/reindex`, { method: 'POST' })).status).toBe(401);
-    const before = await get(`${api[0]}/v1/records/777`);
+    const row = rows[499]!;
+    const cut = cuts.find((c) => c.firstSeq <= row.seq && row.seq <= c.lastSeq)!;
+    const ledgerDigest = cut.entries[Number(row.seq - cut.firstSeq)]!.digest.toString('hex');
     const res = await fetch(`${api[0]}/v1/ops/reindex`, { method: 'POST', headers: { authorization: `Bearer ${TOKEN}` } });
     expect(res.status).toBe(202);
     const total = BigInt(await f.set.sequenced());
     await waitFor('index rebuilt', async () => (await indexedSeq(api[0]!)) === total, 60_000, 100);
-    expect((await get(`${api[0]}/v1/records/777`)).body).toEqual(before.body);
+    // The tampered entry of the test before is gone: rebuilt from the ledger.
+    expect((await get(`${api[0]}/v1/records/500`)).body).toMatchObject({ seq: '500', digest: ledgerDigest, position: { partition: row.partition, offset: row.offset.toString() } });
+    expect((await get(`${api[0]}/v1/verify?from=401&to=600`)).body).toMatchObject({ ok: true, checked: 200 });
   }, 120_000);
 
   it('query latency against one replica (a figure for the notes, not a timed assertion)', async () => {
