@@ -268,7 +268,7 @@ export class Replica implements ReplicaPort {
       });
     }
     const epoch = this.leaderEpoch;
-    await this.sequencer.stop('resign requested');
+    await this.sequencer.stopWrites('resign requested');
     await clearLeader(this.zk, this.paths).catch(() => undefined);
     await this.election.resign();
     return { resigned: this.config.replicaId, epoch: epoch.toString() };
@@ -297,8 +297,10 @@ export class Replica implements ReplicaPort {
   close(): Promise<void> {
     this.closing ??= (async () => {
       const steps: [string, () => Promise<unknown>][] = [
-        ['sequencer', () => this.sequencer.stop('replica closing')],
+        // The next leader may start as soon as this one can write no more.
+        ['sequencer writes', () => this.sequencer.stopWrites('replica closing')],
         ['election', () => this.election.close()],
+        ['sequencer', () => this.sequencer.stop('replica closing')],
         ['api', async () => this.api?.close()],
         ['worker', () => this.worker.close()],
         ['index', () => this.index.close()],

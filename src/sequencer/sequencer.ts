@@ -76,6 +76,8 @@ interface Term {
  */
 export class Sequencer extends EventEmitter<SequencerEvents> {
   private term: Promise<void> | null = null;
+  /** Resolves once the current term can write no more (before its clients disconnect). */
+  private writesDone: Promise<void> = Promise.resolve();
   private epoch = 0n;
   private stopRequested = false;
   /** The election's latest word: should this replica be running a term? */
@@ -106,12 +108,20 @@ export class Sequencer extends EventEmitter<SequencerEvents> {
    * still land (it is fenced at the broker if a new leader already called initTransactions).
    */
   async stop(reason: string): Promise<void> {
+    await this.stopWrites(reason);
+    await this.term?.catch(() => undefined);
+  }
+
+  /**
+   * Like stop(), but resolves as soon as the term's last ledger transaction has committed or
+   * aborted, before its Kafka clients disconnect: a hand-off need not wait for those.
+   */
+  async stopWrites(reason: string): Promise<void> {
     this.wantLead = false;
+    if (!this.term) return;
+    if (!this.stopRequested) this.options.logger.info({ epoch: this.epoch.toString(), reason }, 'sequencer stepping down');
     this.stopRequested = true;
-    if (this.term) {
-      this.options.logger.info({ epoch: this.epoch.toString(), reason }, 'sequencer stepping down');
-      await this.term.catch(() => undefined);
-    }
+    await this.writesDone;
   }
 
   private async runTerm(): Promise<void> {
@@ -120,6 +130,8 @@ export class Sequencer extends EventEmitter<SequencerEvents> {
     let reason = 'stopped';
     let failed = false;
     let code: string | undefined;
+    let writesEnded!: () => void;
+    this.writesDone = new Promise((resolve) => (writesEnded = resolve));
     try {
       if (await this.beginTerm(term)) await this.cutLoop(term);
     } catch (err) {
@@ -136,6 +148,7 @@ export class Sequencer extends EventEmitter<SequencerEvents> {
         this.emit('sequencer:halted', error);
       }
     } finally {
+      writesEnded();
       term.watch.abort();
       await term.watching;
       await term.consumer?.disconnect().catch((err) => log.warn({ err }, 'digest consumer disconnect failed'));
