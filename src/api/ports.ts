@@ -1,4 +1,5 @@
 import type { PauseInfo } from '../coordination/pause.js';
+import type { IndexHead as HeadView, IndexedRecord as RecordView } from '../index/index-store.js';
 import type { SeqchainMetrics } from '../metrics/metrics.js';
 import type { RangeVerifyReport } from '../verify/verify-range.js';
 
@@ -7,27 +8,8 @@ import type { RangeVerifyReport } from '../verify/verify-range.js';
  * these ports, the composition root (src/app.ts) implements them.
  */
 
-/** One sequenced record as the index holds it. */
-export interface RecordView {
-  seq: bigint;
-  partition: number;
-  offset: bigint;
-  timestampMs: bigint;
-  digest: Buffer;
-  hash: Buffer;
-  prevHash: Buffer;
-  epoch: bigint;
-  cutId: bigint;
-}
-
-export interface HeadView {
-  seq: bigint;
-  hash: Buffer;
-  epoch: bigint;
-  cutId: bigint;
-  updatedAtMs: number;
-}
-
+/** Records and head as the index holds them (src/index owns their shape). */
+export type { IndexedRecord as RecordView, IndexHead as HeadView } from '../index/index-store.js';
 /** Read side of the Redis index. Each call throws SEQCHAIN_ERR_UNREACHABLE when Redis is down. */
 export interface QueryPort {
   head(): Promise<HeadView | null>;

@@ -4,7 +4,8 @@
  * back empty, which is also what an index wiped by an operator looks like.
  */
 import { spawn, type ChildProcess } from 'node:child_process';
-import { createConnection } from 'node:net';
+import { createConnection, createServer } from 'node:net';
+import { Redis } from 'ioredis';
 import { setTimeout as sleep } from 'node:timers/promises';
 
 export class PrivateRedis {
@@ -25,6 +26,13 @@ export class PrivateRedis {
       if (Date.now() > deadline) throw new Error(`private redis-server on port ${this.port} did not answer PING`);
       await sleep(50);
     }
+  }
+
+  /** A plain client for the test itself (CLIENT PAUSE, inspection); its reconnect errors are ignored. */
+  client(): Redis {
+    const c = new Redis(this.port, '127.0.0.1');
+    c.on('error', () => undefined);
+    return c;
   }
 
   async stop(): Promise<void> {
@@ -49,6 +57,18 @@ function ping(port: number): Promise<boolean> {
     socket.once('timeout', () => {
       socket.destroy();
       resolve(false);
+    });
+  });
+}
+
+/** A loopback port nobody listens on right now. */
+export function freePort(): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const server = createServer();
+    server.once('error', reject);
+    server.listen(0, '127.0.0.1', () => {
+      const { port } = server.address() as { port: number };
+      server.close(() => resolve(port));
     });
   });
 }

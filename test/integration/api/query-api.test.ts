@@ -5,11 +5,11 @@ import { linkHash } from '../../../src/chain/link.js';
 import { ENTRY_BYTES } from '../../../src/index/entry-codec.js';
 import type { CutMessage } from '../../../src/wire/ledger-v1.js';
 import { ChainFixture, type LedgerRow } from '../../helpers/chain-fixture.js';
-import { PrivateRedis } from '../../helpers/redis-server.js';
+import { PrivateRedis, freePort } from '../../helpers/redis-server.js';
 
 const TOKEN = 'query-api-test-token-0123456789';
 const RECORDS = 5_000;
-const redis = new PrivateRedis(16391);
+let redis: PrivateRedis;
 let f: ChainFixture;
 let rows: LedgerRow[];
 let cuts: CutMessage[];
@@ -28,6 +28,7 @@ async function indexedSeq(url: string): Promise<bigint> {
 }
 
 beforeAll(async () => {
+  redis = new PrivateRedis(await freePort());
   await redis.start();
   f = new ChainFixture({ SEQCHAIN_API_TOKEN: TOKEN, SEQCHAIN_REDIS_URL: redis.url });
   await f.init(4);
@@ -43,7 +44,7 @@ beforeAll(async () => {
 
 afterAll(async () => {
   await f?.close();
-  await redis.stop();
+  await redis?.stop();
 });
 
 /** The chain recomputed from the ledger alone: hash of every seq, by seq. */

@@ -1,17 +1,13 @@
 /**
  * Helpers of the index integration tests: a ledger written by the test itself (valid or
- * tampered cuts, with the records and hashes the chain math says), a private redis-server that a
- * test may stop and restart, and a check of every lookup of the index against the expectation.
+ * tampered cuts, with the records and hashes the chain math says), and a check of every lookup of the index against the expectation.
  */
-import { spawn, type ChildProcess } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
-import { createServer } from 'node:net';
 import { Writable } from 'node:stream';
-import { setTimeout as sleep } from 'node:timers/promises';
 import type { Producer } from 'kafkajs';
 import { pino } from 'pino';
 import { expect } from 'vitest';
-import { Redis } from 'ioredis';
+import type { Redis } from 'ioredis';
 import { extendChain } from '../../../src/chain/link.js';
 import type { Config } from '../../../src/config/schema.js';
 import type { IndexStore, IndexedRecord } from '../../../src/index/index-store.js';
@@ -207,61 +203,3 @@ export function capturingLogger(level = 'info'): { logger: Logger; lines: Array<
   return { logger: pino({ level }, stream), lines };
 }
 
-export async function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const server = createServer();
-    server.once('error', reject);
-    server.listen(0, '127.0.0.1', () => {
-      const { port } = server.address() as { port: number };
-      server.close(() => resolve(port));
-    });
-  });
-}
-
-/** A redis-server of this test's own, on its own loopback port: it may be stopped and restarted. */
-export class OwnRedis {
-  private child: ChildProcess | null = null;
-
-  constructor(readonly port: number) {}
-
-  get url(): string {
-    return `redis://127.0.0.1:${this.port}`;
-  }
-
-  async start(): Promise<void> {
-    if (this.child) return;
-    const child = spawn('redis-server', ['--port', String(this.port), '--bind', '127.0.0.1', '--save', '', '--appendonly', 'no', '--loglevel', 'warning'], { stdio: 'ignore' });
-    this.child = child;
-    const probe = new Redis(this.port, '127.0.0.1', { lazyConnect: true, maxRetriesPerRequest: 0, retryStrategy: () => null });
-    probe.on('error', () => undefined);
-    const deadline = Date.now() + 10_000;
-    for (;;) {
-      try {
-        await probe.connect();
-        await probe.ping();
-        break;
-      } catch {
-        if (Date.now() > deadline) throw new Error(`own redis-server on port ${this.port} did not answer`);
-        probe.disconnect();
-        await sleep(50);
-      }
-    }
-    probe.disconnect();
-  }
-
-  /** A plain client for the test itself (CLIENT PAUSE, inspection); its reconnect errors are ignored. */
-  client(): Redis {
-    const c = new Redis(this.port, '127.0.0.1');
-    c.on('error', () => undefined);
-    return c;
-  }
-
-  async stop(): Promise<void> {
-    const child = this.child;
-    this.child = null;
-    if (!child || child.exitCode !== null) return;
-    const exited = new Promise((res) => child.once('exit', res));
-    child.kill('SIGKILL');
-    await exited;
-  }
-}

@@ -6,7 +6,8 @@ import { kafkaNames } from '../../../src/kafka/names.js';
 import { readRanges } from '../../../src/kafka/range-reader.js';
 import { createRedis, waitForRedis } from '../../../src/index/redis-client.js';
 import { ChainFixture } from '../../helpers/chain-fixture.js';
-import { LedgerBuilder, OwnRedis, configWith, expectIndexHolds, freePort } from './helpers.js';
+import { LedgerBuilder, configWith, expectIndexHolds } from './helpers.js';
+import { PrivateRedis, freePort } from '../../helpers/redis-server.js';
 
 /** Stated bound, docs/INDEX.md: the layout needs ~134 bytes per record (100 of them the entry). */
 const MAX_BYTES_PER_RECORD = 150;
@@ -34,7 +35,7 @@ describe('index memory and speed (own redis-server, so INFO memory counts only t
     // Cuts as the sequencer writes them under load (maxCutRecords 5,000) and at moderate load.
     await b.appendRecords(RECORDS / 2, 5_000, 2);
     await b.appendRecords(RECORDS / 2, 500, 20);
-    const own = new OwnRedis(await freePort());
+    const own = new PrivateRedis(await freePort());
     await own.start();
     cleanups.push(() => own.stop());
     const admin = own.client();
@@ -118,8 +119,7 @@ describe('index memory and speed (own redis-server, so INFO memory counts only t
       expect(applier.confirmed.seq).toBe(BigInt(RECORDS));
     }
     process.stdout.write(`index build rate (records/s, 3 rounds): ${JSON.stringify(rates)}\n`);
-    // Conservative on a shared 2-core machine; the measured rates are printed and in docs/INDEX.md.
-    expect(Math.max(...rates)).toBeGreaterThan(50_000);
+    // A figure, not a timed assertion (speed is the benchmark's business): docs/INDEX.md quotes it.
     await expectIndexHolds(ix.store, b, 100);
   }, 300_000);
 });

@@ -7,7 +7,8 @@ import type { AppliedInfo } from '../../../src/index/ledger-applier.js';
 import { LedgerIndexer } from '../../../src/index/ledger-indexer.js';
 import { createRedis, waitForRedis } from '../../../src/index/redis-client.js';
 import { ChainFixture } from '../../helpers/chain-fixture.js';
-import { LedgerBuilder, OwnRedis, capturingLogger, configWith, expectIndexHolds, freePort } from './helpers.js';
+import { LedgerBuilder, capturingLogger, configWith, expectIndexHolds } from './helpers.js';
+import { PrivateRedis, freePort } from '../../helpers/redis-server.js';
 
 const cleanups: Array<() => Promise<unknown>> = [];
 afterEach(async () => {
@@ -46,7 +47,7 @@ describe('Redis unreachable (own redis-server on its own port; the shared one is
     expect(JSON.stringify(lines)).not.toContain('s3cret');
     expect((w.err as Error).message).not.toContain('s3cret');
 
-    const own = new OwnRedis(await freePort());
+    const own = new PrivateRedis(await freePort());
     await own.start();
     cleanups.push(() => own.stop());
     const paused = createRedis(configWith(f.set.config, { redisUrl: own.url, commandTimeoutMs: 300 }), f.logger, 'test');
@@ -69,7 +70,7 @@ describe('Redis unreachable (own redis-server on its own port; the shared one is
     const b = new LedgerBuilder(f, 2);
     cleanups.push(() => b.close());
     await b.appendRecords(1_000, 100, 5);
-    const own = new OwnRedis(await freePort());
+    const own = new PrivateRedis(await freePort());
     await own.start();
     cleanups.push(() => own.stop());
     const { logger, lines } = capturingLogger();
@@ -118,7 +119,7 @@ describe('Redis unreachable (own redis-server on its own port; the shared one is
     const b = new LedgerBuilder(f, 2);
     cleanups.push(() => b.close());
     await b.appendRecords(800, 100, 4);
-    const own = new OwnRedis(await freePort());
+    const own = new PrivateRedis(await freePort());
     await own.start();
     cleanups.push(() => own.stop());
     const config = configWith(f.set.config, { redisUrl: own.url, commandTimeoutMs: 400, replicaId: `${f.chain}-i` });

@@ -1,44 +1,27 @@
 import { setTimeout as sleep } from 'node:timers/promises';
-import { afterEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { waitFor } from '../../../scripts/lib/replica-set.js';
 import type { CutMessage } from '../../../src/wire/ledger-v1.js';
-import { ChainFixture, invariantOneViolations } from '../../helpers/chain-fixture.js';
-import { LoadGenerator } from '../../helpers/load.js';
+import type { ChainFixture } from '../../helpers/chain-fixture.js';
+import type { LoadGenerator } from '../../helpers/load.js';
+import { expectInvariantOne, perTest, waitForOwnership } from './helpers.js';
 
 const TOKEN = 'handoff-test-token-0123456789';
-let fixture: ChainFixture | null = null;
-let load: LoadGenerator | null = null;
-
-afterEach(async () => {
-  await load?.stop().catch(() => undefined);
-  load = null;
-  await fixture?.close();
-  fixture = null;
-});
+const t = perTest();
 
 async function threeReplicasUnderLoad(rate: number): Promise<{ f: ChainFixture; load: LoadGenerator }> {
-  const f = new ChainFixture({ SEQCHAIN_API_TOKEN: TOKEN });
-  fixture = f;
+  const f = t.chain({ SEQCHAIN_API_TOKEN: TOKEN });
   await f.init(6);
   for (let i = 1; i <= 3; i++) f.set.start(`${f.chain}-r${i}`);
-  await waitFor('a leader and three assigned workers', async () => {
-    const [leader, members] = await Promise.all([f.set.leader(), f.set.members()]);
-    return leader !== null && members.length === 3 && members.every((m) => m.partitions.length > 0);
-  }, 60_000);
-  load = new LoadGenerator(f.kafka, f.topic, { rate });
-  await load.start();
+  await waitForOwnership(f, [1, 2, 3].map((i) => `${f.chain}-r${i}`), 6, 60_000);
+  const load = await t.startLoad(f, rate);
   await waitFor('records flowing through the chain', async () => (await f.set.sequenced()) >= rate, 60_000, 50);
   return { f, load };
 }
 
-/** Stops the load, waits until all of it is sequenced, and checks invariant 1 from the raw topics. */
-async function drainAndCheck(f: ChainFixture, l: LoadGenerator): Promise<CutMessage[]> {
-  const total = await l.stop();
-  load = null;
-  await waitFor(`${total} records sequenced`, async () => (await f.set.sequenced()) >= total, 120_000, 200);
-  const [source, rows] = await Promise.all([f.sourcePositions(), f.ledgerRows()]);
-  expect(rows.length).toBe(total);
-  expect(invariantOneViolations(source, rows)).toEqual([]);
+/** Stops the load, waits until all of it is sequenced, checks invariant 1; the ledger's cuts. */
+async function drainAndCheck(f: ChainFixture): Promise<CutMessage[]> {
+  await expectInvariantOne(f, await t.stopLoad());
   return (await f.ledgerMessages()).filter((m): m is CutMessage => m.kind === 'cut');
 }
 
@@ -68,7 +51,7 @@ describe('leader hand-off and operations (real Kafka, ZooKeeper; replicas as pro
       return leader !== null && leader.epoch > old.epoch;
     }, 30_000, 20);
     await l.waitFor(2_000);
-    const cuts = await drainAndCheck(f, l);
+    const cuts = await drainAndCheck(f);
     const gap = handOffGapMs(cuts, old.epoch);
     console.log(`[figure] SIGTERM hand-off gap (last cut of epoch ${old.epoch} → first cut of the next): ${gap} ms`);
     expect(gap).toBeLessThanOrEqual(1_000);
@@ -96,7 +79,7 @@ describe('leader hand-off and operations (real Kafka, ZooKeeper; replicas as pro
     expect(await resigned.json()).toEqual({ resigned: old.replicaId, epoch: old.epoch.toString() });
     await waitFor('a new leader', async () => ((await f.set.leader())?.epoch ?? 0n) > old.epoch, 30_000, 20);
     await l.waitFor(2_000);
-    const cuts = await drainAndCheck(f, l);
+    const cuts = await drainAndCheck(f);
     const gap = handOffGapMs(cuts, old.epoch);
     console.log(`[figure] resign hand-off gap: ${gap} ms`);
     expect(gap).toBeLessThanOrEqual(1_000);
@@ -124,6 +107,6 @@ describe('leader hand-off and operations (real Kafka, ZooKeeper; replicas as pro
     const resumed = await post(`${anyApi}/v1/ops/resume`, TOKEN);
     expect(await resumed.json()).toEqual({ paused: false, wasPaused: true });
     await waitFor('sequencing resumes', async () => (await f.set.sequenced()) > frozen, 30_000, 50);
-    await drainAndCheck(f, l);
+    await drainAndCheck(f);
   }, 180_000);
 });

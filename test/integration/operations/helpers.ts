@@ -2,11 +2,50 @@
  * Shared checks of the operations tests: partition ownership settled over the expected members,
  * and DESIGN.md invariant 1 plus `seqchain verify` at the end of a test.
  */
-import { expect } from 'vitest';
+import { afterEach, expect } from 'vitest';
 import { runCli, waitFor } from '../../../scripts/lib/replica-set.js';
 import type { MemberInfo } from '../../../src/coordination/members.js';
 import type { VerifyReport } from '../../../src/verify/verify-chain.js';
-import { type ChainFixture, invariantOneViolations, type LedgerRow } from '../../helpers/chain-fixture.js';
+import { ChainFixture, invariantOneViolations, type LedgerRow } from '../../helpers/chain-fixture.js';
+import { LoadGenerator } from '../../helpers/load.js';
+
+/** The chain and the load generator of the running test: made by the test, torn down after it. */
+export class PerTest {
+  fixture: ChainFixture | null = null;
+  load: LoadGenerator | null = null;
+
+  chain(env: Record<string, string> = {}): ChainFixture {
+    this.fixture = new ChainFixture(env);
+    return this.fixture;
+  }
+
+  async startLoad(f: ChainFixture, rate: number): Promise<LoadGenerator> {
+    this.load = new LoadGenerator(f.kafka, f.topic, { rate });
+    await this.load.start();
+    return this.load;
+  }
+
+  /** Stops the load; the records the broker acknowledged. */
+  async stopLoad(): Promise<number> {
+    const total = await this.load!.stop();
+    this.load = null;
+    return total;
+  }
+
+  async close(): Promise<void> {
+    await this.load?.stop().catch(() => undefined);
+    this.load = null;
+    await this.fixture?.close();
+    this.fixture = null;
+  }
+}
+
+/** One PerTest for a test file, closed after each test. */
+export function perTest(): PerTest {
+  const t = new PerTest();
+  afterEach(() => t.close());
+  return t;
+}
 
 /** Problems with the ownership the members publish: each of `partitions` owned by exactly one of `ids`. */
 export function ownershipProblems(members: readonly MemberInfo[], ids: readonly string[], partitions: number): string[] {

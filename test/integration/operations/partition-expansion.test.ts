@@ -1,4 +1,4 @@
-import { afterEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { runCli, waitFor } from '../../../scripts/lib/replica-set.js';
 import { kafkaNames } from '../../../src/kafka/names.js';
 import { partitionCount, withAdmin } from '../../../src/kafka/offsets.js';
@@ -6,18 +6,10 @@ import type { ChainStatus } from '../../../src/ops/chain-status.js';
 import { readLedgerHead } from '../../../src/sequencer/ledger-tail.js';
 import type { VerifyReport } from '../../../src/verify/verify-chain.js';
 import type { CutMessage } from '../../../src/wire/ledger-v1.js';
-import { ChainFixture } from '../../helpers/chain-fixture.js';
-import { LoadGenerator } from '../../helpers/load.js';
-import { epochsOf, expectInvariantOne, expectVerified, waitForOwnership } from './helpers.js';
+import type { ChainFixture } from '../../helpers/chain-fixture.js';
+import { epochsOf, expectInvariantOne, expectVerified, perTest, waitForOwnership } from './helpers.js';
 
-let fixture: ChainFixture | null = null;
-let load: LoadGenerator | null = null;
-afterEach(async () => {
-  await load?.stop().catch(() => undefined);
-  load = null;
-  await fixture?.close();
-  fixture = null;
-});
+const t = perTest();
 
 /** Coverage length of the ledger's last message (genesis: its P). */
 async function coveredPartitions(f: ChainFixture): Promise<number> {
@@ -35,16 +27,14 @@ async function coveredPartitions(f: ChainFixture): Promise<number> {
 
 describe('source topic partition expansion while replicas run (real Kafka, ZooKeeper)', () => {
   it('covers partitions added under load with an expansion cut, keeps them after a leader SIGKILL, and verify knows where they start', async () => {
-    fixture = new ChainFixture({ SEQCHAIN_KAFKA_METADATA_MAX_AGE_MS: '1000', SEQCHAIN_PARTITION_CHECK_INTERVAL_MS: '500' });
-    const f = fixture;
+    const f = t.chain({ SEQCHAIN_KAFKA_METADATA_MAX_AGE_MS: '1000', SEQCHAIN_PARTITION_CHECK_INTERVAL_MS: '500' });
     await f.init(4);
     const ids = [1, 2, 3].map((i) => `${f.chain}-r${i}`);
     for (const id of ids) f.set.start(id);
     await waitFor('a leader', async () => (await f.set.leader()) ?? undefined, 60_000);
     await waitForOwnership(f, ids, 4);
 
-    load = new LoadGenerator(f.kafka, f.topic, { rate: 2_000 });
-    await load.start();
+    const load = await t.startLoad(f, 2_000);
     await waitFor('records sequenced before the expansion', async () => (await f.set.sequenced()) >= 2_000, 60_000, 50);
 
     // 4 → 6 partitions under load: the producer writes into all six as soon as it sees them.
@@ -68,8 +58,7 @@ describe('source topic partition expansion while replicas run (real Kafka, ZooKe
       return leader !== null && leader.epoch > victim.epoch ? leader : undefined;
     }, 30_000);
     await load.waitFor(6_000);
-    const total = await load.stop();
-    load = null;
+    const total = await t.stopLoad();
 
     const rows = await expectInvariantOne(f, total);
     const messages = (await f.ledgerMessages()).filter((m): m is CutMessage => m.kind === 'cut');
@@ -141,23 +130,20 @@ describe('source topic partition expansion while replicas run (real Kafka, ZooKe
   it('a digest batch for a partition beyond coverage waits for the expansion cut and is not lost (no periodic check)', async () => {
     // The leader checks the partition count once, at the start of its term: here the new
     // partition reaches it only through a worker's digest batch.
-    fixture = new ChainFixture({ SEQCHAIN_KAFKA_METADATA_MAX_AGE_MS: '1000', SEQCHAIN_PARTITION_CHECK_INTERVAL_MS: '600000' });
-    const f = fixture;
+    const f = t.chain({ SEQCHAIN_KAFKA_METADATA_MAX_AGE_MS: '1000', SEQCHAIN_PARTITION_CHECK_INTERVAL_MS: '600000' });
     await f.init(3);
     const ids = [1, 2].map((i) => `${f.chain}-r${i}`);
     for (const id of ids) f.set.start(id);
     await waitFor('a leader', async () => (await f.set.leader()) ?? undefined, 60_000);
     await waitForOwnership(f, ids, 3);
-    load = new LoadGenerator(f.kafka, f.topic, { rate: 1_000 });
-    await load.start();
+    const load = await t.startLoad(f, 1_000);
     await load.waitFor(1_000);
 
     const addedAt = Date.now();
     await withAdmin(f.kafka, (admin) => admin.createPartitions({ topicPartitions: [{ topic: f.topic, count: 4 }] }));
     await waitFor('the expansion cut', async () => (await coveredPartitions(f)) === 4, 30_000, 250);
     await load.waitFor(2_000);
-    const total = await load.stop();
-    load = null;
+    const total = await t.stopLoad();
 
     const rows = await expectInvariantOne(f, total);
     expect(rows.some((r) => r.partition === 3)).toBe(true);

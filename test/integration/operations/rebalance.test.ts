@@ -1,18 +1,11 @@
-import { afterEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { waitFor } from '../../../scripts/lib/replica-set.js';
-import { ChainFixture } from '../../helpers/chain-fixture.js';
-import { LoadGenerator } from '../../helpers/load.js';
-import { epochsOf, expectInvariantOne, expectVerified, waitForOwnership } from './helpers.js';
+import type { ChainFixture } from '../../helpers/chain-fixture.js';
+import type { LoadGenerator } from '../../helpers/load.js';
+import { epochsOf, expectInvariantOne, expectVerified, perTest, waitForOwnership } from './helpers.js';
 
 const PARTITIONS = 6;
-let fixture: ChainFixture | null = null;
-let load: LoadGenerator | null = null;
-afterEach(async () => {
-  await load?.stop().catch(() => undefined);
-  load = null;
-  await fixture?.close();
-  fixture = null;
-});
+const t = perTest();
 
 /** Sequencing keeps going: everything acknowledged so far gets sequenced, while the load goes on. */
 async function keepsUp(f: ChainFixture, l: LoadGenerator, label: string): Promise<void> {
@@ -22,16 +15,14 @@ async function keepsUp(f: ChainFixture, l: LoadGenerator, label: string): Promis
 
 describe('scaling the replica set while producers write (real Kafka, ZooKeeper)', () => {
   it('1 → 3 → 5 → 2 replicas: sequencing continues throughout, nothing lost or doubled, each partition owned once when settled', async () => {
-    fixture = new ChainFixture();
-    const f = fixture;
+    const f = t.chain();
     await f.init(PARTITIONS);
     const id = (i: number) => `${f.chain}-r${i}`;
     f.set.start(id(1));
     await waitFor('a leader', async () => (await f.set.leader()) ?? undefined, 60_000);
     await waitForOwnership(f, [id(1)], PARTITIONS);
 
-    load = new LoadGenerator(f.kafka, f.topic, { rate: 3_000 });
-    await load.start();
+    const load = await t.startLoad(f, 3_000);
     await load.waitFor(2_000);
     await keepsUp(f, load, 'one replica');
 
@@ -61,8 +52,7 @@ describe('scaling the replica set while producers write (real Kafka, ZooKeeper)'
     await load.waitFor(2_000);
     await keepsUp(f, load, 'two replicas');
 
-    const total = await load.stop();
-    load = null;
+    const total = await t.stopLoad();
     const rows = await expectInvariantOne(f, total);
     const successor = (await f.set.leader())!;
     expect(remaining).toContain(successor.replicaId);

@@ -1,23 +1,13 @@
-import { afterEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { waitFor } from '../../../scripts/lib/replica-set.js';
-import { ChainFixture } from '../../helpers/chain-fixture.js';
-import { LoadGenerator } from '../../helpers/load.js';
-import { epochsOf, expectInvariantOne, expectVerified, waitForOwnership } from './helpers.js';
+import { epochsOf, expectInvariantOne, expectVerified, perTest, waitForOwnership } from './helpers.js';
 
 const PARTITIONS = 6;
-let fixture: ChainFixture | null = null;
-let load: LoadGenerator | null = null;
-afterEach(async () => {
-  await load?.stop().catch(() => undefined);
-  load = null;
-  await fixture?.close();
-  fixture = null;
-});
+const t = perTest();
 
 describe('rolling restart under load (real Kafka, ZooKeeper)', () => {
   it('restarts every replica one by one (SIGTERM, then a fresh process with the same id): nothing lost or doubled, sequencing resumes each time', async () => {
-    fixture = new ChainFixture();
-    const f = fixture;
+    const f = t.chain();
     await f.init(PARTITIONS);
     const ids = [1, 2, 3].map((i) => `${f.chain}-r${i}`);
     for (const id of ids) f.set.start(id);
@@ -25,8 +15,7 @@ describe('rolling restart under load (real Kafka, ZooKeeper)', () => {
     await waitForOwnership(f, ids, PARTITIONS);
     const firstLeader = (await f.set.leader())!;
 
-    load = new LoadGenerator(f.kafka, f.topic, { rate: 2_000 });
-    await load.start();
+    const load = await t.startLoad(f, 2_000);
     await load.waitFor(2_000);
 
     const timings: Record<string, number> = {};
@@ -46,8 +35,7 @@ describe('rolling restart under load (real Kafka, ZooKeeper)', () => {
       await load.waitFor(1_000);
     }
 
-    const total = await load.stop();
-    load = null;
+    const total = await t.stopLoad();
     const rows = await expectInvariantOne(f, total);
     const epochs = epochsOf(rows);
     expect(epochs[0]).toBe(firstLeader.epoch);
