@@ -71,15 +71,40 @@ export function writeI32(target: Buffer, pos: number, value: number, field: stri
   return pos + 4;
 }
 
+const SAFE_MAX = BigInt(Number.MAX_SAFE_INTEGER);
+const TWO_32 = 0x1_0000_0000;
+
+/**
+ * Writes 0 ≤ n ≤ 2^53 − 1 (a safe integer) as 8 big-endian bytes. Offsets, timestamps and
+ * sequence numbers are always in this range: one BigInt → Number conversion instead of the
+ * several BigInt operations of Buffer#writeBigUInt64BE (the per-record path writes three).
+ */
+function writeSafeU64(target: Buffer, pos: number, n: number): void {
+  const hi = Math.floor(n / TWO_32);
+  const lo = n >>> 0;
+  target[pos] = hi >>> 24;
+  target[pos + 1] = hi >>> 16;
+  target[pos + 2] = hi >>> 8;
+  target[pos + 3] = hi;
+  target[pos + 4] = lo >>> 24;
+  target[pos + 5] = lo >>> 16;
+  target[pos + 6] = lo >>> 8;
+  target[pos + 7] = lo;
+}
+
 /** Writes a big-endian u64 at `pos`; returns `pos + 8`. */
 export function writeU64(target: Buffer, pos: number, value: bigint, field: string): number {
-  target.writeBigUInt64BE(checkU64(value, field), pos);
+  checkU64(value, field);
+  if (value <= SAFE_MAX) writeSafeU64(target, pos, Number(value));
+  else target.writeBigUInt64BE(value, pos);
   return pos + 8;
 }
 
 /** Writes a big-endian two's-complement i64 at `pos`; returns `pos + 8`. */
 export function writeI64(target: Buffer, pos: number, value: bigint, field: string): number {
-  target.writeBigInt64BE(checkI64(value, field), pos);
+  checkI64(value, field);
+  if (value >= 0n && value <= SAFE_MAX) writeSafeU64(target, pos, Number(value));
+  else target.writeBigInt64BE(value, pos);
   return pos + 8;
 }
 

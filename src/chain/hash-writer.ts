@@ -1,19 +1,23 @@
 /**
  * A buffered SHA-256 writer for the per-record hot path: small fields are packed into one
- * reusable scratch buffer, large byte strings go to the hash directly, so a typical record
- * costs one `createHash`, one `update` and one `digest`, and no per-record allocation besides
- * the hash object and its result.
+ * reusable scratch buffer, large byte strings go to the hash directly. A record that fits in
+ * the scratch buffer (the common case) is hashed in one call (`sha256`, no Hash object); only a
+ * larger one opens a streaming Hash. Either way the only per-record allocation is the result.
  *
  * Not reentrant: `begin()` starts a new hash and discards any unfinished one.
  */
 import { createHash, type Hash } from 'node:crypto';
 import { SeqchainError } from '../errors.js';
 import { NULL_LENGTH, writeI32, writeI64, writeU32, writeU64 } from './bytes.js';
+import { sha256 } from './sha256.js';
 
 /** Byte strings at least this long are passed to the hash without copying. */
 const DIRECT_UPDATE_BYTES = 16 * 1024;
 
 export class Sha256Writer {
+  /** Between begin() and digest(). */
+  private open = false;
+  /** Opened only once the input outgrows the scratch buffer. */
   private hash: Hash | null = null;
   private readonly scratch: Buffer;
   private pos = 0;
@@ -23,7 +27,8 @@ export class Sha256Writer {
   }
 
   begin(): this {
-    this.hash = createHash('sha256');
+    this.open = true;
+    this.hash = null;
     this.pos = 0;
     return this;
   }
@@ -55,7 +60,8 @@ export class Sha256Writer {
       return;
     }
     this.room(data.length);
-    data.copy(this.scratch, this.pos);
+    // TypedArray#set: faster than Buffer#copy for the short strings of a record.
+    this.scratch.set(data, this.pos);
     this.pos += data.length;
   }
 
@@ -70,14 +76,27 @@ export class Sha256Writer {
   }
 
   digest(): Buffer {
-    this.flush();
-    const out = this.active().digest();
+    let out: Buffer;
+    if (this.hash === null) {
+      this.check();
+      out = sha256(this.scratch.subarray(0, this.pos));
+    } else {
+      this.flush();
+      out = this.hash.digest();
+    }
+    this.open = false;
     this.hash = null;
+    this.pos = 0;
     return out;
   }
 
+  private check(): void {
+    if (!this.open) throw new SeqchainError('SEQCHAIN_ERR_USAGE', 'Sha256Writer: begin() was not called');
+  }
+
   private active(): Hash {
-    if (this.hash === null) throw new SeqchainError('SEQCHAIN_ERR_USAGE', 'Sha256Writer: begin() was not called');
+    this.check();
+    this.hash ??= createHash('sha256');
     return this.hash;
   }
 

@@ -3,9 +3,9 @@
  *
  * h_g = SHA-256("SCL1" ‖ h_{g-1}(32) ‖ u64(g) ‖ d_g(32)), g = 1, 2, 3, … (the genesis is h_0).
  */
-import { createHash } from 'node:crypto';
 import { MalformedMessageError } from '../errors.js';
 import { writeU64 } from './bytes.js';
+import { sha256 } from './sha256.js';
 
 export const LINK_FORMAT = 'SCL1';
 export const HASH_BYTES = 32;
@@ -15,7 +15,7 @@ const SEQ_AT = PREV_AT + HASH_BYTES;
 const DIGEST_AT = SEQ_AT + 8;
 const LINK_INPUT_BYTES = DIGEST_AT + HASH_BYTES;
 
-// One reusable input buffer: `update` copies synchronously, so reuse is safe.
+// One reusable input buffer: hashing reads it synchronously, so reuse is safe.
 const input = Buffer.alloc(LINK_INPUT_BYTES);
 input.write(LINK_FORMAT, 0, 'ascii');
 
@@ -35,9 +35,9 @@ export function linkHash(prev: Buffer, seq: bigint, digest: Buffer): Buffer {
     });
   }
   writeU64(input, SEQ_AT, seq, 'SCL1 seq');
-  prev.copy(input, PREV_AT);
-  digest.copy(input, DIGEST_AT);
-  return createHash('sha256').update(input).digest();
+  input.set(prev, PREV_AT);
+  input.set(digest, DIGEST_AT);
+  return sha256(input);
 }
 
 /** The hashes h_firstSeq … h_(firstSeq+n-1) of `digests` linked onto `prev`. */

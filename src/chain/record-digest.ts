@@ -44,14 +44,27 @@ function topicBytes(topic: string): Buffer {
   return cachedTopicBytes;
 }
 
+/**
+ * Bytewise order of two names, as Buffer.compare (unsigned bytes, a prefix first), in plain JS:
+ * header names are a few bytes, where a call into Buffer.compare costs more than the comparison.
+ */
+export function compareBytes(a: Uint8Array, b: Uint8Array): number {
+  const n = Math.min(a.length, b.length);
+  for (let i = 0; i < n; i++) {
+    const d = a[i]! - b[i]!;
+    if (d !== 0) return d < 0 ? -1 : 1;
+  }
+  return a.length === b.length ? 0 : a.length < b.length ? -1 : 1;
+}
+
 function compareHeaderNames(a: RecordHeader, b: RecordHeader): number {
-  return Buffer.compare(a.name, b.name);
+  return compareBytes(a.name, b.name);
 }
 
 /** Headers in SCR1 order. Array.prototype.sort is stable (ES2019), so duplicates keep wire order. */
 function sortedHeaders(headers: readonly RecordHeader[]): readonly RecordHeader[] {
   for (let i = 1; i < headers.length; i++) {
-    if (Buffer.compare(headers[i - 1]!.name, headers[i]!.name) > 0) {
+    if (compareBytes(headers[i - 1]!.name, headers[i]!.name) > 0) {
       return headers.slice().sort(compareHeaderNames);
     }
   }

@@ -1,4 +1,4 @@
-import { WireReader } from './reader.js';
+import { elementField, WireReader } from './reader.js';
 
 /**
  * Digest batch, format "SCD1": what a worker publishes to `<chain>.digests` partition p for
@@ -56,10 +56,10 @@ export function decodeDigestBatch(buf: Buffer): DigestBatch {
   const entries: DigestEntry[] = new Array(count);
   let previous = from - 1n;
   for (let i = 0; i < count; i++) {
-    const offset = r.u64(`entries[${i}].offset`);
-    if (offset <= previous || offset >= to) r.fail(`entries[${i}].offset`, `${offset} is out of order or outside [${from}, ${to})`);
+    const offset = r.u64Of('entries', i, 'offset');
+    if (offset <= previous || offset >= to) r.fail(elementField('entries', i, 'offset'), `${offset} is out of order or outside [${from}, ${to})`);
     previous = offset;
-    entries[i] = { offset, timestampMs: r.i64(`entries[${i}].timestampMs`), digest: Buffer.from(r.bytes(32, `entries[${i}].digest`)) };
+    entries[i] = { offset, timestampMs: r.i64Of('entries', i, 'timestampMs'), digest: Buffer.from(r.bytesOf(32, 'entries', i, 'digest')) };
   }
   r.end();
   return { partition, from, to, entries };

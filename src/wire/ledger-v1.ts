@@ -1,5 +1,5 @@
 import type { LedgerEntry } from '../chain/chain-verifier.js';
-import { WireReader } from './reader.js';
+import { elementField, WireReader } from './reader.js';
 
 /**
  * Ledger message, format "SCM1": one per Kafka transaction on `<chain>.ledger` (one partition).
@@ -153,13 +153,13 @@ function decodeCut(r: WireReader): CutMessage {
   if (BigInt(count) !== lastSeq - firstSeq + 1n) r.fail('count', `${count} does not match seq range [${firstSeq}, ${lastSeq}]`);
   const entries: CutEntry[] = new Array(count);
   for (let i = 0; i < count; i++) {
-    const partition = r.u32(`entries[${i}].partition`);
-    if (partition >= partitions) r.fail(`entries[${i}].partition`, `${partition} is not below ${partitions}`);
+    const partition = r.u32Of('entries', i, 'partition');
+    if (partition >= partitions) r.fail(elementField('entries', i, 'partition'), `${partition} is not below ${partitions}`);
     entries[i] = {
       partition,
-      offset: r.u64(`entries[${i}].offset`),
-      timestampMs: r.i64(`entries[${i}].timestampMs`),
-      digest: Buffer.from(r.bytes(32, `entries[${i}].digest`)),
+      offset: r.u64Of('entries', i, 'offset'),
+      timestampMs: r.i64Of('entries', i, 'timestampMs'),
+      digest: Buffer.from(r.bytesOf(32, 'entries', i, 'digest')),
     };
   }
   r.end();

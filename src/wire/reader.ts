@@ -1,5 +1,8 @@
 import { MalformedMessageError } from '../errors.js';
 
+/** Larger u64 values are rejected as implausible (2^53 × 1024: no offset, seq or time gets there). */
+const U64_PLAUSIBLE_MAX = BigInt(Number.MAX_SAFE_INTEGER) * 1024n;
+
 /**
  * Bounds-checked big-endian reader for seqchain's binary formats. Every failure is a
  * MalformedMessageError naming the format, the field and the byte position, never a RangeError.
@@ -51,7 +54,40 @@ export class WireReader {
     this.need(8, field);
     const v = this.buf.readBigUInt64BE(this.pos);
     this.pos += 8;
-    if (v > BigInt(Number.MAX_SAFE_INTEGER) * 1024n) this.fail(field, `is implausibly large (${v})`);
+    if (v > U64_PLAUSIBLE_MAX) this.fail(field, `is implausibly large (${v})`);
+    return v;
+  }
+
+  /**
+   * The per-element readers of an array (`<array>[i].<name>`): the same checks and messages as
+   * u32/u64/i64/bytes, but the field name is built only when a read fails, not for every element.
+   */
+  u32Of(array: string, i: number, name: string): number {
+    if (this.pos + 4 > this.buf.length) this.need(4, elementField(array, i, name));
+    const v = this.buf.readUInt32BE(this.pos);
+    this.pos += 4;
+    return v;
+  }
+
+  u64Of(array: string, i: number, name: string): bigint {
+    if (this.pos + 8 > this.buf.length) this.need(8, elementField(array, i, name));
+    const v = this.buf.readBigUInt64BE(this.pos);
+    this.pos += 8;
+    if (v > U64_PLAUSIBLE_MAX) this.fail(elementField(array, i, name), `is implausibly large (${v})`);
+    return v;
+  }
+
+  i64Of(array: string, i: number, name: string): bigint {
+    if (this.pos + 8 > this.buf.length) this.need(8, elementField(array, i, name));
+    const v = this.buf.readBigInt64BE(this.pos);
+    this.pos += 8;
+    return v;
+  }
+
+  bytesOf(n: number, array: string, i: number, name: string): Buffer {
+    if (this.pos + n > this.buf.length) this.need(n, elementField(array, i, name));
+    const v = this.buf.subarray(this.pos, this.pos + n);
+    this.pos += n;
     return v;
   }
 
@@ -85,4 +121,8 @@ export class WireReader {
   end(): void {
     if (this.remaining !== 0) this.fail('end', `has ${this.remaining} trailing bytes`);
   }
+}
+
+export function elementField(array: string, i: number, name: string): string {
+  return `${array}[${i}].${name}`;
 }

@@ -124,3 +124,19 @@ describe('genesis and link validation', () => {
     expect(thrown(() => linkHash(h, 1n << 64n, h)).message).toContain('SCL1 seq');
   });
 });
+
+describe('u64/i64 fast path (safe integers) and fallback write the same bytes', () => {
+  it('agrees with Buffer#writeBig(U)Int64BE around 2^32 and 2^53', () => {
+    const values = [0n, 1n, 255n, 256n, 0xffff_ffffn, 0x1_0000_0000n, 0x1_0000_0001n, 1_700_000_000_000n, (1n << 53n) - 2n, (1n << 53n) - 1n, 1n << 53n, (1n << 53n) + 1n, (1n << 63n) - 1n];
+    for (const v of values) {
+      const ref = Buffer.alloc(8);
+      ref.writeBigUInt64BE(v);
+      expect(u64(v, 'f').toString('hex'), `u64 ${v}`).toBe(ref.toString('hex'));
+      ref.writeBigInt64BE(v);
+      expect(i64(v, 'f').toString('hex'), `i64 ${v}`).toBe(ref.toString('hex'));
+      ref.writeBigInt64BE(-v);
+      expect(i64(-v, 'f').toString('hex'), `i64 ${-v}`).toBe(ref.toString('hex'));
+    }
+    expect(u64((1n << 64n) - 1n, 'f').toString('hex')).toBe('ffffffffffffffff');
+  });
+});

@@ -46,10 +46,21 @@ describe('digest batch v1', () => {
     ['empty range', (b: Buffer) => { const c = Buffer.from(b); c.writeBigUInt64BE(2n ** 33n, 16); return c; }, /to/],
     ['offset outside range', (b: Buffer) => { const c = Buffer.from(b); c.writeBigUInt64BE(2n ** 34n, 28 + 48); return c; }, /outside/],
     ['offsets out of order', (b: Buffer) => { const c = Buffer.from(b); c.writeBigUInt64BE(2n ** 33n, 28 + 48); return c; }, /out of order/],
+    ['an implausible offset', (b: Buffer) => { const c = Buffer.from(b); c.writeBigUInt64BE(2n ** 63n, 28 + 48); return c; }, /entries\[1\]\.offset is implausibly large/],
   ])('rejects %s with a typed error naming the field', (_name, mutate, pattern) => {
     const bad = mutate(encodeDigestBatch(batch));
     expect(() => decodeDigestBatch(bad)).toThrow(MalformedMessageError);
     expect(() => decodeDigestBatch(bad)).toThrow(pattern);
+  });
+
+  it('names the element field and byte position of a read that fails inside the entries', () => {
+    // A count that claims more entries than fit is refused up front; past that check, a field of
+    // an element is named by its index.
+    const buf = encodeDigestBatch(batch);
+    expect(() => decodeDigestBatch(buf.subarray(0, buf.length - 1))).toThrow(/count of 2 needs 96 bytes, 95 left/);
+    const c = Buffer.from(buf);
+    c.writeBigUInt64BE(2n ** 33n + 20n, 28 + 48);
+    expect(() => decodeDigestBatch(c)).toThrow(/entries\[1\]\.offset .* at byte 84 of 124/);
   });
 });
 
