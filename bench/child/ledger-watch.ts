@@ -1,0 +1,114 @@
+/**
+ * Child process of the latency runs: a read_committed consumer of `<chain>.ledger` that notes,
+ * for every sequenced record, when a reader could first see its cut committed in the ledger.
+ *
+ *   e2e latency   = time this reader receives the fetch holding the cut − the record's timestamp
+ *   close latency = the cut's closedAtMs (when the sequencer took the cut) − the record's timestamp
+ *
+ * The load generator stamps every record with its intended send time, so both include any delay
+ * of the producer itself. Same machine, same clock.
+ *
+ * IPC: {type:'progress', records} every 50 ms; on {type:'collect'} it answers {type:'collected',
+ * e2e, close, records, cuts} (summaries of the samples since the last collect) and starts afresh.
+ */
+import { randomUUID } from 'node:crypto';
+import { loadConfig } from '../../src/config/load.js';
+import { createKafka } from '../../src/kafka/client.js';
+import { kafkaNames } from '../../src/kafka/names.js';
+import { createLogger } from '../../src/log.js';
+import { decodeLedgerMessage } from '../../src/wire/ledger-v1.js';
+import { summarizeLatencies, type LatencySummary } from '../lib/stats.js';
+
+export type WatchMessage =
+  | { type: 'ready' }
+  | { type: 'progress'; records: number }
+  | { type: 'collected'; e2e: LatencySummary; close: LatencySummary; records: number; cuts: number; ledgerBytes: number };
+
+/** A growable array of doubles. */
+class Samples {
+  private buf = new Float64Array(1 << 16);
+  length = 0;
+  push(v: number): void {
+    if (this.length === this.buf.length) {
+      const next = new Float64Array(this.buf.length * 2);
+      next.set(this.buf);
+      this.buf = next;
+    }
+    this.buf[this.length++] = v;
+  }
+  view(): Float64Array {
+    return this.buf.subarray(0, this.length);
+  }
+}
+
+const chain = process.env.BENCH_CHAIN!;
+
+function send(msg: WatchMessage): void {
+  process.send?.(msg);
+}
+
+async function main(): Promise<void> {
+  const config = loadConfig({ overrides: { chain, replicaId: `bench-watch-${process.pid}` } });
+  const logger = createLogger({ level: 'warn', name: 'bench-ledger-watch' });
+  const kafka = createKafka(config, logger, 'bench-watch');
+  const consumer = kafka.consumer({
+    groupId: kafkaNames.readerGroup(chain, 'bench-watch', randomUUID()),
+    sessionTimeout: 10_000,
+    heartbeatInterval: 1_000,
+    maxWaitTimeInMs: 100,
+    readUncommitted: false,
+  });
+  let e2e = new Samples();
+  let close = new Samples();
+  let records = 0;
+  let total = 0;
+  let cuts = 0;
+  let ledgerBytes = 0;
+  consumer.on(consumer.events.GROUP_JOIN, () => send({ type: 'ready' }));
+  await consumer.connect();
+  await consumer.subscribe({ topic: kafkaNames.ledgerTopic(chain), fromBeginning: true });
+  await consumer.run({
+    autoCommit: false,
+    eachBatch: async ({ batch }) => {
+      const seenAt = Date.now();
+      for (const m of batch.messages) {
+        if (!m.value) continue;
+        const msg = decodeLedgerMessage(m.value);
+        if (msg.kind !== 'cut') continue;
+        cuts++;
+        ledgerBytes += m.value.length;
+        const closedAt = Number(msg.closedAtMs);
+        for (const e of msg.entries) {
+          const ts = Number(e.timestampMs);
+          e2e.push(seenAt - ts);
+          close.push(closedAt - ts);
+        }
+        records += msg.entries.length;
+        total += msg.entries.length;
+      }
+    },
+  });
+  const ticker = setInterval(() => send({ type: 'progress', records: total }), 50);
+  process.on('message', (msg: { type?: string }) => {
+    if (msg?.type === 'collect') {
+      send({ type: 'collected', e2e: summarizeLatencies(e2e.view()), close: summarizeLatencies(close.view()), records, cuts, ledgerBytes });
+      e2e = new Samples();
+      close = new Samples();
+      records = 0;
+      cuts = 0;
+      ledgerBytes = 0;
+    } else if (msg?.type === 'stop') {
+      clearInterval(ticker);
+      void consumer
+        .disconnect()
+        .catch(() => undefined)
+        .finally(() => process.exit(0));
+    }
+  });
+  process.on('disconnect', () => process.exit(0));
+}
+
+main().catch((err) => {
+  process.stderr.write(`bench ledger watch: ${(err as Error).stack ?? err}\n`);
+  process.exit(1);
+});

@@ -1,0 +1,179 @@
+/**
+ * Turns the repetitions' raw figures into the result: medians with their spread, ratios (the
+ * median of each repetition's own ratio, so both sides of a ratio come from the same moment of
+ * a noisy machine), latency per offered load, the targets of issue 4, the JSON and the table.
+ * Pure.
+ */
+import { fmtInt, fmtMs, fmtPct, fmtRatio, formatTable, roundFigure } from './table.js';
+import { median, ratio, spreadOf, type LatencySummary, type Spread } from './stats.js';
+
+/** One repetition's figures; a phase that was not run leaves its field undefined. */
+export interface Repetition {
+  chainLimitRps?: number;
+  linkOnlyRps?: number;
+  /** Sustained: over the middle 80% of the records. */
+  clientCeilingRps?: number;
+  onePartitionRps?: number;
+  seqchainRps?: number;
+  /** From the moment the consumers / replicas were ready to the last record. */
+  clientCeilingFromReadyRps?: number;
+  onePartitionFromReadyRps?: number;
+  seqchainFromReadyRps?: number;
+  /** Keyed by offered load (records/s). */
+  latency?: Record<string, { e2e: LatencySummary; close: LatencySummary; sentRps: number }>;
+}
+
+export interface ReportInput {
+  meta: Record<string, unknown>;
+  repetitions: Repetition[];
+  /** Resident memory, MiB, and of which process(es) during which run. */
+  rssMb: { start: number | null; end: number | null; of: string; during: string } | null;
+  extra: Record<string, unknown>;
+}
+
+type Figure =
+  | 'chainLimitRps'
+  | 'linkOnlyRps'
+  | 'clientCeilingRps'
+  | 'onePartitionRps'
+  | 'seqchainRps'
+  | 'clientCeilingFromReadyRps'
+  | 'onePartitionFromReadyRps'
+  | 'seqchainFromReadyRps';
+
+const FIGURES: [Figure, string][] = [
+  ['chainLimitRps', 'chain limit: digest + link, 1 core'],
+  ['linkOnlyRps', '  link only (the sequencer\'s hashing)'],
+  ['clientCeilingRps', 'client ceiling: kafkajs, consume only'],
+  ['clientCeilingFromReadyRps', '  from ready to last record'],
+  ['onePartitionRps', 'one-partition topic, 1 consumer chaining'],
+  ['onePartitionFromReadyRps', '  from ready to last record'],
+  ['seqchainRps', 'seqchain, sustained from backlog'],
+  ['seqchainFromReadyRps', '  from ready to last record'],
+];
+
+const RATIOS: [string, Figure, Figure, string, number | null][] = [
+  ['seqchainOverClientCeiling', 'seqchainRps', 'clientCeilingRps', 'seqchain ÷ client ceiling', 0.8],
+  ['seqchainOverOnePartition', 'seqchainRps', 'onePartitionRps', 'seqchain ÷ one-partition', 1.0],
+  ['chainLimitOverSeqchain', 'chainLimitRps', 'seqchainRps', 'chain limit ÷ seqchain', null],
+];
+
+/** p99 target at 20,000 records/s, ms (issue 4). */
+export const P99_TARGET_MS = 50;
+export const P99_TARGET_LOAD = 20_000;
+
+function values(reps: Repetition[], f: Figure): number[] {
+  return reps.map((r) => r[f]).filter((v): v is number => v !== undefined && Number.isFinite(v));
+}
+
+export interface Report {
+  json: Record<string, unknown>;
+  table: string;
+}
+
+export function buildReport(input: ReportInput): Report {
+  const reps = input.repetitions;
+  const spreads: Partial<Record<Figure, Spread>> = {};
+  for (const [f] of FIGURES) {
+    const v = values(reps, f);
+    if (v.length > 0) spreads[f] = spreadOf(v);
+  }
+  const ratioSpreads: Record<string, Spread> = {};
+  for (const [name, a, b] of RATIOS) {
+    const v = reps.map((r) => ratio(r[a] ?? Number.NaN, r[b] ?? Number.NaN)).filter(Number.isFinite);
+    if (v.length > 0) ratioSpreads[name] = spreadOf(v);
+  }
+  const loads = [...new Set(reps.flatMap((r) => Object.keys(r.latency ?? {})))].sort((x, y) => Number(x) - Number(y));
+  const latencyMs: Record<string, { p50: number | null; p99: number | null; max: number | null; samples: number }> = {};
+  const cutCloseMs: Record<string, { p50: number | null; p99: number | null; max: number | null }> = {};
+  const latencySpread: Record<string, { p99: Spread; sentRps: number | null }> = {};
+  for (const load of loads) {
+    const runs = reps.map((r) => r.latency?.[load]).filter((x) => x !== undefined);
+    const pick = (g: (x: (typeof runs)[number]) => number) => median(runs.map(g));
+    latencyMs[load] = { p50: roundFigure(pick((x) => x.e2e.p50)), p99: roundFigure(pick((x) => x.e2e.p99)), max: roundFigure(pick((x) => x.e2e.max)), samples: runs.reduce((n, x) => n + x.e2e.count, 0) };
+    cutCloseMs[load] = { p50: roundFigure(pick((x) => x.close.p50)), p99: roundFigure(pick((x) => x.close.p99)), max: roundFigure(pick((x) => x.close.max)) };
+    latencySpread[load] = { p99: spreadOf(runs.map((x) => x.e2e.p99)), sentRps: roundFigure(pick((x) => x.sentRps)) };
+  }
+
+  const med = (f: Figure) => roundFigure(spreads[f]?.median ?? Number.NaN);
+  const ratios = Object.fromEntries(RATIOS.map(([name]) => [name, roundFigure(ratioSpreads[name]?.median ?? Number.NaN)]));
+  const p99At20k = latencyMs[String(P99_TARGET_LOAD)]?.p99 ?? null;
+  const targets = {
+    seqchainOverClientCeilingAtLeast0_8: ratios.seqchainOverClientCeiling === null ? null : ratios.seqchainOverClientCeiling! >= 0.8,
+    seqchainOverOnePartitionAtLeast1_0: ratios.seqchainOverOnePartition === null ? null : ratios.seqchainOverOnePartition! >= 1.0,
+    p99At20kAtMost50ms: p99At20k === null ? null : p99At20k <= P99_TARGET_MS,
+  };
+  const json: Record<string, unknown> = {
+    ...input.meta,
+    chainLimitRps: med('chainLimitRps'),
+    linkOnlyRps: med('linkOnlyRps'),
+    clientCeilingRps: med('clientCeilingRps'),
+    onePartitionRps: med('onePartitionRps'),
+    seqchainRps: med('seqchainRps'),
+    fromReadyRps: { clientCeiling: med('clientCeilingFromReadyRps'), onePartition: med('onePartitionFromReadyRps'), seqchain: med('seqchainFromReadyRps') },
+    throughputMeasures: 'records/s over the middle 80% of the backlog (10% → 90% done); fromReadyRps: from the moment the consumers or replicas were ready to the last record',
+    ratios,
+    latencyMs,
+    latencyMeasures: 'produce (the record\'s intended send time, stamped as its Kafka timestamp) → its cut received by a read_committed consumer of the ledger',
+    cutCloseMs,
+    rssMb: input.rssMb,
+    targets,
+    spread: {
+      ...Object.fromEntries(Object.entries(spreads).map(([k, s]) => [k, compactSpread(s)])),
+      ratios: Object.fromEntries(Object.entries(ratioSpreads).map(([k, s]) => [k, compactSpread(s)])),
+      latencyP99: Object.fromEntries(Object.entries(latencySpread).map(([k, s]) => [k, compactSpread(s.p99)])),
+    },
+    ...input.extra,
+  };
+  return { json, table: renderTable(input, spreads, ratioSpreads, loads, latencyMs, cutCloseMs, latencySpread, targets) };
+}
+
+function compactSpread(s: Spread): Record<string, unknown> {
+  return { median: roundFigure(s.median), min: roundFigure(s.min), max: roundFigure(s.max), relative: roundFigure(s.relative), values: s.values.map(roundFigure) };
+}
+
+function verdict(ok: boolean | null): string {
+  return ok === null ? 'n/a' : ok ? 'met' : 'NOT met';
+}
+
+function renderTable(
+  input: ReportInput,
+  spreads: Partial<Record<Figure, Spread>>,
+  ratioSpreads: Record<string, Spread>,
+  loads: string[],
+  latencyMs: Record<string, { p50: number | null; p99: number | null; max: number | null; samples: number }>,
+  cutCloseMs: Record<string, { p50: number | null; p99: number | null; max: number | null }>,
+  latencySpread: Record<string, { p99: Spread; sentRps: number | null }>,
+  targets: Record<string, boolean | null>,
+): string {
+  const out: string[] = [];
+  const throughput = FIGURES.filter(([f]) => spreads[f]).map(([f, label]) => {
+    const s = spreads[f]!;
+    return [label, fmtInt(s.median), fmtInt(s.min), fmtInt(s.max), fmtPct(s.relative), String(s.values.length)];
+  });
+  if (throughput.length > 0) out.push(formatTable(['throughput, records/s', 'median', 'min', 'max', 'spread', 'runs'], throughput));
+  const ratioRows = RATIOS.filter(([name]) => ratioSpreads[name]).map(([name, , , label, target]) => {
+    const s = ratioSpreads[name]!;
+    const goal = target === null ? '' : `≥ ${target.toFixed(2)}`;
+    const met = target === null ? '' : verdict(s.median >= target);
+    return [label, fmtRatio(s.median), fmtRatio(s.min), fmtRatio(s.max), goal, met];
+  });
+  if (ratioRows.length > 0) out.push(formatTable(['ratio (per repetition)', 'median', 'min', 'max', 'target', ''], ratioRows));
+  if (loads.length > 0) {
+    const rows = loads.map((load) => {
+      const l = latencyMs[load]!;
+      const c = cutCloseMs[load]!;
+      const sp = latencySpread[load]!;
+      return [fmtInt(Number(load)), fmtInt(sp.sentRps ?? Number.NaN), fmtMs(l.p50 ?? Number.NaN), fmtMs(l.p99 ?? Number.NaN), fmtMs(l.max ?? Number.NaN), `${fmtMs(sp.p99.min)}–${fmtMs(sp.p99.max)}`, fmtMs(c.p50 ?? Number.NaN), fmtMs(c.p99 ?? Number.NaN), fmtInt(l.samples)];
+    });
+    out.push(
+      'latency, ms: produce → cut committed and visible to a ledger reader (e2e); produce → cut closed (close)\n' +
+        formatTable(['offered/s', 'sent/s', 'e2e p50', 'e2e p99', 'e2e max', 'p99 range', 'close p50', 'close p99', 'samples'], rows),
+    );
+  }
+  const lines: string[] = [];
+  if (input.rssMb) lines.push(`RSS (${input.rssMb.of}, ${input.rssMb.during}): ${fmtInt(input.rssMb.start ?? Number.NaN)} MiB at start → ${fmtInt(input.rssMb.end ?? Number.NaN)} MiB at end`);
+  lines.push(`targets: seqchain ≥ 0.8 × client ceiling: ${verdict(targets.seqchainOverClientCeilingAtLeast0_8 ?? null)}; ≥ 1.0 × one-partition: ${verdict(targets.seqchainOverOnePartitionAtLeast1_0 ?? null)}; p99 ≤ ${P99_TARGET_MS} ms at ${fmtInt(P99_TARGET_LOAD)}/s: ${verdict(targets.p99At20kAtMost50ms ?? null)}`);
+  out.push(lines.join('\n'));
+  return out.join('\n\n');
+}

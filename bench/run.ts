@@ -1,0 +1,274 @@
+/**
+ * `npm run bench`: seqchain against its baselines, in one run, on the same records, on this
+ * machine (issue 4). Progress on stderr; the table, then the JSON result as the LAST line, on
+ * stdout; the same JSON in bench/results/<timestamp>.json. See docs/PERFORMANCE.md.
+ */
+import { mkdirSync, writeFileSync } from 'node:fs';
+import { cpus, loadavg, totalmem } from 'node:os';
+import { isAbsolute, join } from 'node:path';
+import { REPO } from '../scripts/lib/replica-set.js';
+import { loadConfig } from '../src/config/load.js';
+import { createKafka } from '../src/kafka/client.js';
+import { kafkaNames } from '../src/kafka/names.js';
+import { withAdmin } from '../src/kafka/offsets.js';
+import { createLogger } from '../src/log.js';
+import { parseBenchArgs, UsageError, USAGE, type BenchOptions } from './lib/options.js';
+import { RecordFactory } from './lib/records.js';
+import { buildReport, type Repetition } from './lib/report.js';
+import { fmtInt, roundFigure } from './lib/table.js';
+import { measureChainLimit } from './phases/chain-limit.js';
+import { runConsumers } from './phases/consumers.js';
+import { createTopic, fillTopic } from './phases/fill.js';
+import { runLatencySession, type LatencySession } from './phases/seqchain-latency.js';
+import { runSeqchainBacklog, type SeqchainRunResult } from './phases/seqchain-throughput.js';
+
+const say = (msg: string) => process.stderr.write(`bench: ${msg}\n`);
+
+async function main(opts: Readonly<BenchOptions>): Promise<number> {
+  const startedAt = new Date();
+  const loadAtStart = loadavg()[0]!;
+  const prefix = `bench-${startedAt.getTime().toString(36)}`;
+  const logger = createLogger({ level: process.env.BENCH_LOG_LEVEL ?? 'error', name: 'bench' });
+  const config = loadConfig({ overrides: { replicaId: `${prefix}-runner` } });
+  const kafka = createKafka(config, logger, 'bench');
+  const factory = new RecordFactory({ size: opts.size, keys: opts.keys, headers: opts.headers });
+  const has = (p: BenchOptions['phases'][number]) => opts.phases.includes(p);
+  const source = `${prefix}.source`;
+  const onePartition = `${prefix}.one`;
+  const live = `${prefix}.live`;
+  const topics: string[] = [];
+  const chains: string[] = [];
+  say(`run ${prefix}: ${fmtInt(opts.records)} records of ${opts.size} B, ${opts.keys > 0 ? 'keys' : 'null keys'}, ${opts.headers} headers; ${opts.partitions} partitions, ${opts.replicas} replicas, ${opts.repeat} repetitions; phases ${opts.phases.join(', ') || 'none'}${opts.soakMinutes > 0 ? `, soak ${opts.soakMinutes} min at ${fmtInt(opts.soakRate)}/s` : ''}; ${cpus().length} CPUs`);
+
+  const repetitions: Repetition[] = [];
+  const seqchainRuns: SeqchainRunResult[] = [];
+  const sessions: LatencySession[] = [];
+  let soak: LatencySession | null = null;
+  const fillRps: Record<string, number> = {};
+  try {
+    if (has('client') || has('seqchain')) {
+      await withAdmin(kafka, (admin) => createTopic(admin, config, source, opts.partitions));
+      topics.push(source);
+      fillRps.source = await fillTopic(kafka, factory, { topic: source, partitions: opts.partitions, total: opts.records, label: `fill ${source}` });
+    }
+    if (has('one-partition')) {
+      await withAdmin(kafka, (admin) => createTopic(admin, config, onePartition, 1));
+      topics.push(onePartition);
+      fillRps.onePartition = await fillTopic(kafka, factory, { topic: onePartition, partitions: 1, total: opts.records, label: `fill ${onePartition}` });
+    }
+    if (has('latency') || opts.soakMinutes > 0) topics.push(live);
+
+    for (let rep = 1; rep <= opts.repeat; rep++) {
+      const r: Repetition = {};
+      const tag = `[${rep}/${opts.repeat}]`;
+      if (has('chain')) {
+        const c = measureChainLimit(factory, { topic: source, partitions: opts.partitions, total: opts.records, label: `${tag} chain limit` });
+        r.chainLimitRps = c.rps;
+        r.linkOnlyRps = c.linkRps;
+        say(`${tag} chain limit ${fmtInt(c.rps)} records/s (link only ${fmtInt(c.linkRps)}/s)`);
+      }
+      if (has('client')) {
+        const c = await runConsumers({ label: `${tag} client ceiling`, mode: 'consume', topic: source, groupId: `${prefix}.ceiling.${rep}`, processes: opts.replicas, partitions: opts.partitions, total: opts.records, timeoutMs: 600_000 });
+        r.clientCeilingRps = c.rps;
+        r.clientCeilingFromReadyRps = c.fromReadyRps;
+        say(`${tag} client ceiling ${fmtInt(c.rps)} records/s sustained, ${fmtInt(c.fromReadyRps)}/s over the ${(c.steadyMs / 1000).toFixed(1)} s after the group settled (joins took ${(c.joinMs / 1000).toFixed(1)} s)`);
+      }
+      if (has('one-partition')) {
+        const c = await runConsumers({ label: `${tag} one-partition baseline`, mode: 'chain', topic: onePartition, groupId: `${prefix}.one.${rep}`, processes: 1, partitions: 1, total: opts.records, timeoutMs: 900_000 });
+        r.onePartitionRps = c.rps;
+        r.onePartitionFromReadyRps = c.fromReadyRps;
+        say(`${tag} one-partition baseline ${fmtInt(c.rps)} records/s sustained, ${fmtInt(c.fromReadyRps)}/s over the ${(c.steadyMs / 1000).toFixed(1)} s after the join (join took ${(c.joinMs / 1000).toFixed(1)} s)`);
+      }
+      if (has('seqchain')) {
+        const chain = `${prefix}-s${rep}`;
+        chains.push(chain);
+        const s = await runSeqchainBacklog({
+          label: `${tag} seqchain`,
+          chain,
+          topic: source,
+          partitions: opts.partitions,
+          replicas: opts.replicas,
+          total: opts.records,
+          logger,
+          cpuProfDir: opts.cpuProfDir === null ? null : resolveDir(opts.cpuProfDir, String(rep)),
+          readLedgerShape: rep === 1,
+          timeoutMs: 1_800_000,
+        });
+        seqchainRuns.push(s);
+        r.seqchainRps = s.rps;
+        r.seqchainFromReadyRps = s.fromReadyRps;
+        say(`${tag} seqchain ${fmtInt(s.rps)} records/s sustained, ${fmtInt(s.fromReadyRps)}/s over the ${(s.steadyMs / 1000).toFixed(1)} s after the set was ready (${fmtInt(s.wallRps)}/s from the first replica start); CPU in cores: leader ${s.cpu.leader.toFixed(2)}, followers ${s.cpu.followers.map((x) => x.toFixed(2)).join(' ')}, kafka ${s.cpu.kafka.toFixed(2)}, redis ${s.cpu.redis.toFixed(2)}, zookeeper ${s.cpu.zookeeper.toFixed(2)}`);
+        if (s.ledger) say(`${tag} ledger: ${fmtInt(s.ledger.cuts)} cuts, ${s.ledger.meanRecordsPerCut.toFixed(0)} records per cut, ${s.ledger.cutsPerSecond.toFixed(1)} cuts/s, ${s.ledger.messageBytesPerRecord.toFixed(1)} message bytes and ${s.ledger.diskBytesPerRecord?.toFixed(1) ?? 'n/a'} disk bytes per record`);
+      }
+      if (has('latency')) {
+        const chain = `${prefix}-l${rep}`;
+        chains.push(chain);
+        const session = await runLatencySession(factory, {
+          label: `${tag} latency`,
+          chain,
+          topic: live,
+          partitions: opts.partitions,
+          replicas: opts.replicas,
+          loads: opts.loads,
+          seconds: opts.latencySeconds,
+          warmupSeconds: opts.warmupSeconds,
+          logger,
+          rssEveryMs: 0,
+          progress: true,
+        });
+        sessions.push(session);
+        r.latency = Object.fromEntries(session.runs.map((run) => [String(run.offeredRps), { e2e: run.e2e, close: run.close, sentRps: run.sentRps }]));
+        for (const run of session.runs) {
+          say(
+            `${tag} latency at ${fmtInt(run.offeredRps)}/s (sent ${fmtInt(run.sentRps)}/s): e2e p50 ${run.e2e.p50} p99 ${run.e2e.p99} max ${run.e2e.max} ms; ` +
+              `cut closed p50 ${run.close.p50} p99 ${run.close.p99} ms; ${run.meanRecordsPerCut.toFixed(0)} records per cut; generator behind p50 ${run.generatorBehindMs.p50.toFixed(0)} p99 ${run.generatorBehindMs.p99.toFixed(0)} ms; ` +
+              `CPU cores leader ${run.cpuCores.leader.toFixed(2)}, others ${run.cpuCores.followers.map((x) => x.toFixed(2)).join(' ')}; load average ${run.loadAverage.toFixed(1)}`,
+          );
+        }
+      }
+      repetitions.push(r);
+    }
+
+    if (opts.soakMinutes > 0) {
+      const chain = `${prefix}-soak`;
+      chains.push(chain);
+      say(`soak: ${opts.soakMinutes} min at ${fmtInt(opts.soakRate)}/s`);
+      soak = await runLatencySession(factory, {
+        label: 'soak',
+        chain,
+        topic: live,
+        partitions: opts.partitions,
+        replicas: opts.replicas,
+        loads: [opts.soakRate],
+        seconds: opts.soakMinutes * 60,
+        warmupSeconds: 0,
+        logger,
+        rssEveryMs: 10_000,
+        progress: true,
+        drainTimeoutMs: 600_000,
+        tolerateBacklog: true,
+      });
+      const run = soak.runs[0]!;
+      say(
+        `soak: RSS of the leader ${soak.leaderRssMb.start.toFixed(0)} MiB at start → ${soak.leaderRssMb.end.toFixed(0)} MiB at end (max ${Math.max(...soak.rss.map((x) => x.leaderMb)).toFixed(0)}); ` +
+          `sent ${fmtInt(run.sentRps)}/s; ${run.complete ? 'every record reached the ledger' : `only ${fmtInt(run.recordsSeen)} of ${fmtInt(run.records)} records reached the ledger within 10 min of the end`}; e2e p50 ${run.e2e.p50} p99 ${run.e2e.p99} max ${run.e2e.max} ms`,
+      );
+    }
+  } finally {
+    if (!opts.keep) await deleteTopics(kafka, [...topics, ...chains.flatMap((c) => [kafkaNames.ledgerTopic(c), kafkaNames.digestTopic(c)])]);
+  }
+
+  const lastSession = sessions[sessions.length - 1];
+  const rss = soak
+    ? { start: round(soak.leaderRssMb.start), end: round(soak.leaderRssMb.end), of: 'leader replica', during: `soak, ${opts.soakMinutes} min at ${opts.soakRate}/s` }
+    : lastSession
+      ? { start: round(lastSession.leaderRssMb.start), end: round(lastSession.leaderRssMb.end), of: 'leader replica', during: `last latency session (${opts.warmupSeconds} s warm-up + ${opts.loads.length} × ${opts.latencySeconds} s)` }
+      : null;
+  const firstLedger = seqchainRuns.find((s) => s.ledger)?.ledger ?? null;
+  const report = buildReport({
+    meta: {
+      bench: 'seqchain',
+      run: prefix,
+      startedAt: startedAt.toISOString(),
+      finishedAt: new Date().toISOString(),
+      cpus: cpus().length,
+      cpuModel: cpus()[0]?.model ?? 'unknown',
+      memoryMb: Math.round(totalmem() / 2 ** 20),
+      loadAverage: { start: roundFigure(loadAtStart), end: roundFigure(loadavg()[0]!), note: '1-minute load average of the machine, other users included' },
+      node: process.version,
+      records: opts.records,
+      partitions: opts.partitions,
+      valueBytes: opts.size,
+      keys: opts.keys,
+      headers: opts.headers,
+      replicas: opts.replicas,
+      repetitions: opts.repeat,
+    },
+    repetitions,
+    rssMb: rss,
+    extra: {
+      fillRps: Object.fromEntries(Object.entries(fillRps).map(([k, v]) => [k, round(v)])),
+      seqchainCpuCores: seqchainRuns.map((s) => ({ leader: roundFigure(s.cpu.leader), followers: s.cpu.followers.map(roundFigure), kafka: roundFigure(s.cpu.kafka), redis: roundFigure(s.cpu.redis), zookeeper: roundFigure(s.cpu.zookeeper) })),
+      ledger: firstLedger && {
+        cuts: firstLedger.cuts,
+        meanRecordsPerCut: round(firstLedger.meanRecordsPerCut),
+        cutsPerSecond: roundFigure(firstLedger.cutsPerSecond),
+        messageBytesPerRecord: roundFigure(firstLedger.messageBytesPerRecord),
+        diskBytesPerRecord: firstLedger.diskBytesPerRecord === null ? null : roundFigure(firstLedger.diskBytesPerRecord),
+      },
+      soak: soak && {
+        minutes: opts.soakMinutes,
+        offeredRps: opts.soakRate,
+        sentRps: round(soak.runs[0]!.sentRps),
+        complete: soak.runs[0]!.complete,
+        records: soak.runs[0]!.records,
+        recordsSeen: soak.runs[0]!.recordsSeen,
+        latencyMs: { p50: soak.runs[0]!.e2e.p50, p99: soak.runs[0]!.e2e.p99, max: soak.runs[0]!.e2e.max },
+        generatorBehindMs: { p50: roundFigure(soak.runs[0]!.generatorBehindMs.p50), p99: roundFigure(soak.runs[0]!.generatorBehindMs.p99) },
+        cpuCores: { leader: roundFigure(soak.runs[0]!.cpuCores.leader), followers: soak.runs[0]!.cpuCores.followers.map(roundFigure) },
+        leaderRssMb: { start: round(soak.leaderRssMb.start), end: round(soak.leaderRssMb.end), max: round(Math.max(...soak.rss.map((s) => s.leaderMb))) },
+        rssSamples: soak.rss.map((x) => ({ ...x, leaderMb: round(x.leaderMb) })),
+      },
+      latencyRuns: sessions.map((session) =>
+        session.runs.map((run) => ({
+          offeredRps: run.offeredRps,
+          sentRps: round(run.sentRps),
+          e2e: run.e2e,
+          close: run.close,
+          generatorBehindMs: { p50: roundFigure(run.generatorBehindMs.p50), p99: roundFigure(run.generatorBehindMs.p99), max: roundFigure(run.generatorBehindMs.max) },
+          recordsPerCut: round(run.meanRecordsPerCut),
+          cpuCores: { leader: roundFigure(run.cpuCores.leader), followers: run.cpuCores.followers.map(roundFigure) },
+          loadAverage: roundFigure(run.loadAverage),
+        })),
+      ),
+      latencyRecordsPerCut: Object.fromEntries(opts.loads.map((l) => [String(l), sessions.map((s) => round(s.runs.find((x) => x.offeredRps === l)?.meanRecordsPerCut ?? Number.NaN))])),
+    },
+  });
+
+  const outDir = resolveDir(opts.outDir);
+  mkdirSync(outDir, { recursive: true });
+  const file = join(outDir, `${startedAt.toISOString().replace(/[:.]/g, '-')}.json`);
+  writeFileSync(file, `${JSON.stringify(report.json, null, 2)}\n`);
+  process.stdout.write(`\nseqchain benchmark ${prefix}: ${fmtInt(opts.records)} records × ${opts.size} B, ${opts.partitions} partitions, ${opts.replicas} replicas, ${opts.repeat} repetitions, ${cpus().length} CPUs (median, min, max of the repetitions)\n\n`);
+  process.stdout.write(`${report.table}\n\nresult: ${file}\n`);
+  process.stdout.write(`${JSON.stringify(report.json)}\n`);
+  return 0;
+}
+
+function round(n: number): number | null {
+  return Number.isFinite(n) ? Math.round(n) : null;
+}
+
+function resolveDir(dir: string, ...sub: string[]): string {
+  return join(isAbsolute(dir) ? dir : join(REPO, dir), ...sub);
+}
+
+async function deleteTopics(kafka: ReturnType<typeof createKafka>, topics: string[]): Promise<void> {
+  if (topics.length === 0) return;
+  await withAdmin(kafka, async (admin) => {
+    const existing = new Set(await admin.listTopics());
+    const mine = topics.filter((t) => existing.has(t));
+    if (mine.length > 0) await admin.deleteTopics({ topics: mine });
+    say(`deleted ${mine.length} benchmark topics`);
+  }).catch((err: unknown) => say(`could not delete the benchmark topics: ${(err as Error).message}`));
+}
+
+let opts: Readonly<BenchOptions>;
+try {
+  opts = parseBenchArgs(process.argv.slice(2));
+} catch (err) {
+  if (!(err instanceof UsageError)) throw err;
+  process.stderr.write(`bench: ${err.message}\n\n${USAGE}\n`);
+  process.exit(2);
+}
+if (opts.help) {
+  process.stdout.write(`${USAGE}\n`);
+  process.exit(0);
+}
+main(opts).then(
+  (code) => process.exit(code),
+  (err: unknown) => {
+    process.stderr.write(`bench: failed: ${(err as Error).stack ?? err}\n`);
+    process.exit(1);
+  },
+);

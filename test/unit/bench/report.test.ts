@@ -1,0 +1,42 @@
+import { describe, expect, it } from 'vitest';
+import { buildReport, type Repetition } from '../../../bench/lib/report.js';
+
+const lat = (p50: number, p99: number, max: number) => ({ count: 100, p50, p99, max });
+
+function reps(): Repetition[] {
+  return [
+    { chainLimitRps: 200_000, clientCeilingRps: 100_000, onePartitionRps: 50_000, seqchainRps: 90_000, latency: { '20000': { e2e: lat(10, 40, 60), close: lat(5, 20, 30), sentRps: 19_990 } } },
+    { chainLimitRps: 220_000, clientCeilingRps: 120_000, onePartitionRps: 60_000, seqchainRps: 84_000, latency: { '20000': { e2e: lat(12, 60, 90), close: lat(6, 30, 40), sentRps: 19_900 } } },
+    { chainLimitRps: 210_000, clientCeilingRps: 80_000, onePartitionRps: 40_000, seqchainRps: 76_000, latency: { '20000': { e2e: lat(11, 45, 70), close: lat(5, 25, 35), sentRps: 20_000 } } },
+  ];
+}
+
+describe('benchmark report', () => {
+  const { json, table } = buildReport({ meta: { cpus: 2 }, repetitions: reps(), rssMb: { start: 100, end: 110, of: 'leader replica', during: 'soak' }, extra: { note: 1 } });
+
+  it('has the fields issue 4 asks for, medians of the repetitions', () => {
+    expect(json).toMatchObject({ cpus: 2, chainLimitRps: 210_000, clientCeilingRps: 100_000, onePartitionRps: 50_000, seqchainRps: 84_000, rssMb: { start: 100, end: 110 }, note: 1 });
+    expect(json.latencyMs).toEqual({ '20000': { p50: 11, p99: 45, max: 70, samples: 300 } });
+  });
+
+  it('takes each ratio per repetition, then the median', () => {
+    // seqchain ÷ client: 0.9, 0.7, 0.95 → 0.9 (the ratio of medians would be 0.84)
+    expect((json.ratios as Record<string, number>).seqchainOverClientCeiling).toBe(0.9);
+    expect((json.ratios as Record<string, number>).seqchainOverOnePartition).toBe(1.8);
+    expect(json.targets).toEqual({ seqchainOverClientCeilingAtLeast0_8: true, seqchainOverOnePartitionAtLeast1_0: true, p99At20kAtMost50ms: true });
+  });
+
+  it('prints the spread of every figure and the targets', () => {
+    expect(table).toMatch(/seqchain, sustained from backlog\s+84,000\s+76,000\s+90,000\s+16\.7%\s+3/);
+    expect(table).toMatch(/seqchain ÷ client ceiling\s+0\.90\s+0\.70\s+0\.95\s+≥ 0\.80\s+met/);
+    expect(table).toMatch(/20,000\s+19,990\s+11\s+45\s+70\s+40–60/);
+    expect(table).toContain('RSS (leader replica, soak): 100 MiB at start → 110 MiB at end');
+  });
+
+  it('leaves out what was not measured', () => {
+    const r = buildReport({ meta: {}, repetitions: [{ chainLimitRps: 1 }], rssMb: null, extra: {} });
+    expect(r.json.seqchainRps).toBeNull();
+    expect(r.json.targets).toEqual({ seqchainOverClientCeilingAtLeast0_8: null, seqchainOverOnePartitionAtLeast1_0: null, p99At20kAtMost50ms: null });
+    expect(r.table).not.toContain('latency');
+  });
+});
