@@ -105,7 +105,7 @@ export class Replica implements ReplicaPort {
     this.sequencer = new Sequencer({ config, kafka, logger: log, coordination: sequencerCoordination(zk, this.paths, config.replicaId, this.card), genesis: { hash: genesis.hash, start: genesis.start }, sourceTopic: genesis.topic });
     this.election = new LeaderElection({ session: zk, paths: this.paths, replicaId: config.replicaId, logger: log.child({ component: 'election' }) });
     this.pauseWatch = new PauseWatch(zk, this.paths, log.child({ component: 'pause' }));
-    this.index = new ReplicaIndex({ config, kafka, genesis, logger: log.child({ role: 'indexer' }), metrics: this.metrics, counterSeq: async () => ((await readCounter(zk, this.paths))?.value.nextSeq ?? 1n) - 1n });
+    this.index = new ReplicaIndex({ config, kafka, genesis, logger: log.child({ role: 'indexer' }), metrics: this.metrics, counterSeq: async () => ((await readCounter(zk, this.paths))?.value.nextSeq ?? 1n) - 1n, leading: () => this.election.isLeader });
   }
 
   get replicaId(): string {
@@ -175,9 +175,10 @@ export class Replica implements ReplicaPort {
       }
     });
     await pauseWatch.start();
-    this.index.start();
     await worker.start();
     await election.start();
+    // After the election: a replica that leads from the start leaves the index lease to a peer.
+    this.index.start();
     logger.info({ api: this.apiAddress, paused: pauseWatch.paused !== null, chain: config.chain }, 'replica started');
   }
 

@@ -63,6 +63,10 @@ async function main(): Promise<void> {
   await consumer.connect();
   await consumer.subscribe({ topic, fromBeginning: true });
   await consumer.run({
+    // Offsets are committed at most once a second (commitOffsetsIfNecessary after each batch),
+    // not after every fetch: workers are at-least-once by design, the sequencer trims repeats.
+    autoCommit: false,
+    autoCommitInterval: 1_000,
     partitionsConsumedConcurrently: 64,
     eachBatchAutoResolve: false,
     eachBatch: async ({ batch, resolveOffset, heartbeat, isRunning, isStale, commitOffsetsIfNecessary, pause }) => {

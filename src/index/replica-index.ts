@@ -4,6 +4,9 @@ import type { Config } from '../config/schema.js';
 import type { GenesisRecord } from '../coordination/genesis-store.js';
 import type { Logger } from '../log.js';
 import type { SeqchainMetrics } from '../metrics/metrics.js';
+import { IndexLease } from './index-lease.js';
+import { IndexStore } from './index-store.js';
+import { chainKeys } from './keys.js';
 import { LedgerIndexer } from './ledger-indexer.js';
 import { createRedis, type Redis } from './redis-client.js';
 
@@ -15,6 +18,8 @@ export interface ReplicaIndexOptions {
   metrics: SeqchainMetrics;
   /** Last sequenced seq according to the counter znode: what "caught up" is measured against. */
   counterSeq: () => Promise<bigint>;
+  /** True while this replica sequences: it then leaves the indexing to a peer if one takes it. */
+  leading: () => boolean;
 }
 
 export interface IndexState {
@@ -23,30 +28,44 @@ export interface IndexState {
   lag: string;
   redis: 'up' | 'down';
   caughtUp: boolean;
+  /** Whether this replica is the one writing the index into its Redis (holds the lease). */
+  writer: boolean;
   halted: string | null;
 }
 
+/** How long a lease lives without renewal, and how often it is checked, ms. */
+const LEASE_TTL_MS = 10_000;
+const LEASE_CHECK_MS = 2_000;
+/** The leader takes a free lease only after it has stayed free this many checks (a peer goes first). */
+const LEADER_PATIENCE = 2;
+
 /**
- * A replica's share of the index: its Redis connection, the indexer that keeps the index caught
- * up with the ledger, and the read side the API queries. Nothing here can stop sequencing.
+ * A replica's share of the index: its Redis connection, the read side the API queries, and —
+ * while it holds the index lease of its Redis — the indexer that keeps the index caught up with
+ * the ledger. Replicas sharing one Redis elect one writer through the lease, preferably not the
+ * leader; a replica with a Redis of its own always holds it. Nothing here can stop sequencing.
  */
 export class ReplicaIndex {
   readonly redis: Redis;
-  readonly indexer: LedgerIndexer;
+  readonly store: IndexStore;
   readonly query: QueryPort;
+  private readonly lease: IndexLease;
+  private indexer: LedgerIndexer | null = null;
+  private timer: NodeJS.Timeout | null = null;
+  private checking: Promise<void> | null = null;
+  private freeChecks = 0;
   private redisUp = false;
+  private closed = false;
 
   constructor(private readonly options: ReplicaIndexOptions) {
-    const { config, kafka, genesis, logger, metrics } = options;
+    const { config, genesis, logger } = options;
     this.redis = createRedis(config, logger);
-    this.indexer = new LedgerIndexer({ config, kafka, redis: this.redis, logger, genesisHash: genesis.hash });
-    this.query = this.indexer.store;
+    this.store = new IndexStore(this.redis, config.redis.keyPrefix, config.chain, genesis.hash);
+    this.query = this.store;
+    this.lease = new IndexLease(this.redis, `${chainKeys(config.redis.keyPrefix, config.chain).chainPrefix}lease`, config.replicaId, LEASE_TTL_MS);
     this.redis.on('ready', () => this.setRedisUp(true));
     this.redis.on('end', () => this.setRedisUp(false));
     this.redis.on('close', () => this.setRedisUp(false));
-    this.indexer.on('index:applied', ({ seq }) => metrics.indexedSeq.set(Number(seq)));
-    this.indexer.on('index:redis-down', () => this.setRedisUp(false));
-    this.indexer.on('index:redis-up', () => this.setRedisUp(true));
   }
 
   private setRedisUp(up: boolean): void {
@@ -55,28 +74,87 @@ export class ReplicaIndex {
   }
 
   start(): void {
-    void this.indexer.start();
+    this.timer = setInterval(() => void this.checkLease(), LEASE_CHECK_MS);
+    this.timer.unref();
+    void this.checkLease();
   }
 
-  reset(): Promise<void> {
-    return this.indexer.reset();
+  /** Takes, keeps or loses the lease, and starts or stops the indexer to match. */
+  private checkLease(): Promise<void> {
+    this.checking ??= (async () => {
+      try {
+        if (this.closed) return;
+        if (this.indexer) {
+          // Redis down: keep the indexer (it retries by itself); the lease is settled when Redis is back.
+          const held = await this.lease.renew().catch(() => true);
+          if (!held) await this.stopIndexer('the index lease passed to another replica');
+          return;
+        }
+        const free = (await this.lease.holder()) === null;
+        this.freeChecks = free ? this.freeChecks + 1 : 0;
+        if (!free || (this.options.leading() && this.freeChecks < LEADER_PATIENCE)) return;
+        if (await this.lease.acquire()) this.startIndexer();
+      } catch {
+        // Redis unreachable: nobody can index now; the next check tries again.
+      } finally {
+        this.checking = null;
+      }
+    })();
+    return this.checking;
+  }
+
+  private startIndexer(): void {
+    const { config, kafka, genesis, logger, metrics } = this.options;
+    const indexer = new LedgerIndexer({ config, kafka, redis: this.redis, logger, genesisHash: genesis.hash });
+    indexer.on('index:applied', ({ seq }) => metrics.indexedSeq.set(Number(seq)));
+    indexer.on('index:redis-down', () => this.setRedisUp(false));
+    indexer.on('index:redis-up', () => this.setRedisUp(true));
+    this.indexer = indexer;
+    logger.info({ lease: this.lease.key }, 'this replica writes the index (holds the index lease)');
+    void indexer.start();
+  }
+
+  private async stopIndexer(reason: string): Promise<void> {
+    const indexer = this.indexer;
+    this.indexer = null;
+    if (!indexer) return;
+    this.options.logger.info({ reason }, 'this replica stops writing the index');
+    await indexer.stop();
+  }
+
+  /** Flushes the index; its writer (this replica or a peer) rebuilds it from the ledger. */
+  async reset(): Promise<void> {
+    if (this.indexer) await this.indexer.reset();
+    else await this.store.reset();
   }
 
   async close(): Promise<void> {
-    await this.indexer.stop();
+    this.closed = true;
+    if (this.timer) clearInterval(this.timer);
+    await this.checking;
+    const wasWriter = this.indexer !== null;
+    await this.stopIndexer('replica closing');
+    if (wasWriter) await this.lease.release().catch(() => undefined);
     this.redis.disconnect();
   }
 
-  /** Where the index stands against the counter; also refreshes the index gauges. */
+  /** Where the index in Redis stands against the counter; also refreshes the index gauges. */
   async state(): Promise<IndexState> {
-    // The index in Redis may be ahead of this replica's own indexer when replicas share a Redis.
-    const stored = await this.indexer.store.head().catch(() => null);
-    const seq = stored && stored.seq > this.indexer.indexedSeq ? stored.seq : this.indexer.indexedSeq;
+    const stored = await this.store.head().catch(() => null);
+    const seq = stored?.seq ?? this.indexer?.indexedSeq ?? 0n;
     const counter = await this.options.counterSeq().catch(() => null);
     const lag = counter === null ? null : counter > seq ? counter - seq : 0n;
+    this.options.metrics.indexedSeq.set(Number(seq));
     if (lag !== null) this.options.metrics.indexLag.set(Number(lag));
-    const halted = this.indexer.halted;
-    return { seq: seq.toString(), lag: lag === null ? 'unknown' : lag.toString(), redis: this.redisUp ? 'up' : 'down', caughtUp: lag === 0n, halted: halted ? `${halted.code}: ${halted.message}` : null };
+    const halted = this.indexer?.halted ?? null;
+    return {
+      seq: seq.toString(),
+      lag: lag === null ? 'unknown' : lag.toString(),
+      redis: this.redisUp ? 'up' : 'down',
+      caughtUp: lag === 0n,
+      writer: this.indexer !== null,
+      halted: halted ? `${halted.code}: ${halted.message}` : null,
+    };
   }
 
   async readiness(): Promise<{ redis: ReadinessCheck; index: ReadinessCheck }> {

@@ -178,6 +178,10 @@ export class Sequencer extends EventEmitter<SequencerEvents> {
       idempotent: true,
       transactionTimeout: 30_000,
       allowAutoTopicCreation: false,
+      // The broker refuses the next transaction until the previous commit has completed
+      // (CONCURRENT_TRANSACTIONS); kafkajs' default first retry waits 100+ ms, which stalls every
+      // cut behind it. Short first retries, still finite so that a fenced term ends.
+      retry: { initialRetryTime: 5, maxRetryTime: 3_000, retries: 12 },
     });
     await term.producer.connect();
     await (await term.producer.transaction()).abort();

@@ -86,6 +86,10 @@ export class Worker extends EventEmitter<WorkerEvents> {
     await consumer.connect();
     await consumer.subscribe({ topic: sourceTopic, fromBeginning: true });
     await consumer.run({
+      // Offsets are committed at most once a second (commitOffsetsIfNecessary after each batch),
+      // not after every fetch: workers are at-least-once by design, the sequencer trims repeats.
+      autoCommit: false,
+      autoCommitInterval: 1_000,
       partitionsConsumedConcurrently: 64,
       eachBatchAutoResolve: false,
       eachBatch: (payload) => this.onBatch(payload),

@@ -145,13 +145,25 @@ describe('query API on every replica (real Kafka, ZooKeeper, Redis)', () => {
     expect(ready.status).toBe(200);
     expect(ready.body).toMatchObject({ ready: true, checks: { zookeeper: { ok: true }, kafka: { ok: true }, redis: { ok: true }, index: { ok: true } } });
 
-    const status = await get(`${api[1]}/v1/status`);
+    // The leader publishes its last cut in the leader znode at most once a second.
+    const status = await waitFor('the last cut in status', async () => {
+      const s = await get(`${api[1]}/v1/status`);
+      return s.body.lastCut ? s : undefined;
+    }, 10_000, 200);
     expect(status.body.members.map((m: Json) => m.replicaId).sort()).toEqual([`${f.chain}-r1`, `${f.chain}-r2`]);
     const owned = status.body.members.flatMap((m: Json) => m.partitions).sort();
     expect(owned).toEqual([0, 1, 2, 3]);
     expect(status.body.partitions.map((p: Json) => p.lag)).toEqual(['0', '0', '0', '0']);
     expect(status.body.head.seq).toBe(String(RECORDS));
     expect(status.body.index).toMatchObject({ seq: String(RECORDS), lag: '0', redis: 'up' });
+    // The two replicas share one Redis: exactly one writes the index, and not the leader.
+    const writers = [];
+    for (const url of api) {
+      const s = await get(`${url}/v1/status`);
+      if (s.body.index.writer) writers.push(s.body.replicaId);
+    }
+    expect(writers).toHaveLength(1);
+    expect(writers[0]).not.toBe(status.body.leader.replicaId);
     expect(status.body.lastCut).toMatchObject({ cutId: cuts.at(-1)!.cutId.toString() });
     expect(status.body.lastCut.latencyMs).toBeGreaterThanOrEqual(0);
 
