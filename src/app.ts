@@ -133,7 +133,7 @@ export class Replica implements ReplicaPort {
     const { member, worker, sequencer, election, pauseWatch, logger, config } = this;
     bindRoleMetrics(this.metrics, { sequencer, worker, election, pause: pauseWatch });
     await this.startApi(token);
-    member.update({ apiAddress: this.apiAddress }).catch(() => undefined);
+    await member.update({ apiAddress: this.apiAddress }); // not registered yet: only sets what register() writes
     await member.register();
     worker.on('worker:assigned', (partitions) => {
       member.update({ partitions }).catch((err: unknown) => logger.warn({ err }, 'could not publish partition ownership'));

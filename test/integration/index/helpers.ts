@@ -14,7 +14,8 @@ import type { IndexStore, IndexedRecord } from '../../../src/index/index-store.j
 import { kafkaNames } from '../../../src/kafka/names.js';
 import type { Logger } from '../../../src/log.js';
 import { encodeCutMessage, type CutMessage } from '../../../src/wire/ledger-v1.js';
-import type { ChainFixture } from '../../helpers/chain-fixture.js';
+import { ChainFixture } from '../../helpers/chain-fixture.js';
+import { createRedis, waitForRedis } from '../../../src/index/redis-client.js';
 
 export type ExpectedRecord = IndexedRecord;
 
@@ -203,3 +204,22 @@ export function capturingLogger(level = 'info'): { logger: Logger; lines: Array<
   return { logger: pino({ level }, stream), lines };
 }
 
+
+export type Cleanup = () => Promise<unknown>;
+
+/**
+ * A chain whose ledger the test writes itself (LedgerBuilder) and a Redis client for it; each
+ * is undone, last first, by the test file's `cleanups` (the chain's index keys included).
+ */
+export async function chainWithLedger(cleanups: Cleanup[], partitions: number): Promise<{ f: ChainFixture; b: LedgerBuilder; redis: Redis }> {
+  const f = new ChainFixture();
+  cleanups.push(() => f.close());
+  await f.init(partitions);
+  const b = new LedgerBuilder(f, partitions);
+  cleanups.push(() => b.close());
+  const redis = createRedis(f.set.config, f.logger, 'test');
+  cleanups.push(async () => redis.disconnect());
+  await waitForRedis(redis, 5_000);
+  cleanups.push(() => deleteChainKeys(redis, f.set.config.redis.keyPrefix, f.chain));
+  return { f, b, redis };
+}

@@ -4,25 +4,16 @@ import { Redis } from 'ioredis';
 import { waitFor } from '../../../scripts/lib/replica-set.js';
 import { IndexWriter } from '../../../src/index/index-writer.js';
 import { LedgerIndexer } from '../../../src/index/ledger-indexer.js';
-import { createRedis, waitForRedis } from '../../../src/index/redis-client.js';
 import { ChainFixture } from '../../helpers/chain-fixture.js';
-import { LedgerBuilder, configWith, deleteChainKeys, expectIndexHolds } from './helpers.js';
+import { chainWithLedger, type Cleanup, configWith, expectIndexHolds, LedgerBuilder } from './helpers.js';
 
-const cleanups: Array<() => Promise<unknown>> = [];
+const cleanups: Cleanup[] = [];
 afterEach(async () => {
   while (cleanups.length > 0) await cleanups.pop()!().catch(() => undefined);
 });
 
 async function setUp(partitions = 4): Promise<{ f: ChainFixture; b: LedgerBuilder; redis: Redis }> {
-  const f = new ChainFixture();
-  cleanups.push(() => f.close());
-  await f.init(partitions);
-  const b = new LedgerBuilder(f, partitions);
-  cleanups.push(() => b.close());
-  const redis = createRedis(f.set.config, f.logger, 'test');
-  cleanups.push(async () => redis.disconnect());
-  await waitForRedis(redis, 5_000);
-  cleanups.push(() => deleteChainKeys(redis, f.set.config.redis.keyPrefix, f.chain));
+  const { f, b, redis } = await chainWithLedger(cleanups, partitions);
   return { f, b, redis };
 }
 

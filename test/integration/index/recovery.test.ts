@@ -6,26 +6,17 @@ import { extendChain } from '../../../src/chain/link.js';
 import { IndexWriter } from '../../../src/index/index-writer.js';
 import type { AppliedInfo } from '../../../src/index/ledger-applier.js';
 import { LedgerIndexer } from '../../../src/index/ledger-indexer.js';
-import { createRedis, waitForRedis } from '../../../src/index/redis-client.js';
 import type { CutMessage } from '../../../src/wire/ledger-v1.js';
 import { ChainFixture } from '../../helpers/chain-fixture.js';
-import { LedgerBuilder, capturingLogger, configWith, countMatching, deleteChainKeys, expectIndexHolds } from './helpers.js';
+import { capturingLogger, chainWithLedger, type Cleanup, configWith, countMatching, deleteChainKeys, expectIndexHolds, LedgerBuilder } from './helpers.js';
 
-const cleanups: Array<() => Promise<unknown>> = [];
+const cleanups: Cleanup[] = [];
 afterEach(async () => {
   while (cleanups.length > 0) await cleanups.pop()!().catch(() => undefined);
 });
 
 async function setUp(partitions = 3): Promise<{ f: ChainFixture; b: LedgerBuilder; redis: Redis; metaKey: string; prefix: string }> {
-  const f = new ChainFixture();
-  cleanups.push(() => f.close());
-  await f.init(partitions);
-  const b = new LedgerBuilder(f, partitions);
-  cleanups.push(() => b.close());
-  const redis = createRedis(f.set.config, f.logger, 'test');
-  cleanups.push(async () => redis.disconnect());
-  await waitForRedis(redis, 5_000);
-  cleanups.push(() => deleteChainKeys(redis, f.set.config.redis.keyPrefix, f.chain));
+  const { f, b, redis } = await chainWithLedger(cleanups, partitions);
   const prefix = `${f.set.config.redis.keyPrefix}:${f.chain}:`;
   return { f, b, redis, metaKey: `${prefix}meta`, prefix };
 }

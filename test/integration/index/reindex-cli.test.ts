@@ -4,25 +4,16 @@ import type { Redis } from 'ioredis';
 import { runCli } from '../../../scripts/lib/replica-set.js';
 import { IndexStore } from '../../../src/index/index-store.js';
 import { LedgerIndexer } from '../../../src/index/ledger-indexer.js';
-import { createRedis, waitForRedis } from '../../../src/index/redis-client.js';
 import { ChainFixture } from '../../helpers/chain-fixture.js';
-import { LedgerBuilder, configWith, countMatching, deleteChainKeys, expectIndexHolds } from './helpers.js';
+import { chainWithLedger, type Cleanup, configWith, countMatching, expectIndexHolds, LedgerBuilder } from './helpers.js';
 
-const cleanups: Array<() => Promise<unknown>> = [];
+const cleanups: Cleanup[] = [];
 afterEach(async () => {
   while (cleanups.length > 0) await cleanups.pop()!().catch(() => undefined);
 });
 
 async function setUp(): Promise<{ f: ChainFixture; b: LedgerBuilder; redis: Redis; env: Record<string, string> }> {
-  const f = new ChainFixture();
-  cleanups.push(() => f.close());
-  await f.init(4);
-  const b = new LedgerBuilder(f, 4);
-  cleanups.push(() => b.close());
-  const redis = createRedis(f.set.config, f.logger, 'test');
-  cleanups.push(async () => redis.disconnect());
-  await waitForRedis(redis, 5_000);
-  cleanups.push(() => deleteChainKeys(redis, f.set.config.redis.keyPrefix, f.chain));
+  const { f, b, redis } = await chainWithLedger(cleanups, 4);
   return { f, b, redis, env: { SEQCHAIN_CHAIN: f.chain, SEQCHAIN_LOG_LEVEL: 'warn' } };
 }
 

@@ -4,25 +4,16 @@ import type { Redis } from 'ioredis';
 import { kafkaNames } from '../../../src/kafka/names.js';
 import type { SeqchainError } from '../../../src/errors.js';
 import { LedgerIndexer } from '../../../src/index/ledger-indexer.js';
-import { createRedis, waitForRedis } from '../../../src/index/redis-client.js';
 import { ChainFixture } from '../../helpers/chain-fixture.js';
-import { LedgerBuilder, capturingLogger, configWith, deleteChainKeys } from './helpers.js';
+import { capturingLogger, chainWithLedger, type Cleanup, configWith, LedgerBuilder } from './helpers.js';
 
-const cleanups: Array<() => Promise<unknown>> = [];
+const cleanups: Cleanup[] = [];
 afterEach(async () => {
   while (cleanups.length > 0) await cleanups.pop()!().catch(() => undefined);
 });
 
 async function setUp(): Promise<{ f: ChainFixture; b: LedgerBuilder; redis: Redis }> {
-  const f = new ChainFixture();
-  cleanups.push(() => f.close());
-  await f.init(2);
-  const b = new LedgerBuilder(f, 2);
-  cleanups.push(() => b.close());
-  const redis = createRedis(f.set.config, f.logger, 'test');
-  cleanups.push(async () => redis.disconnect());
-  await waitForRedis(redis, 5_000);
-  cleanups.push(() => deleteChainKeys(redis, f.set.config.redis.keyPrefix, f.chain));
+  const { f, b, redis } = await chainWithLedger(cleanups, 2);
   return { f, b, redis };
 }
 
