@@ -2,7 +2,7 @@ import { hostname } from 'node:os';
 import type { FastifyInstance } from 'fastify';
 import type { Kafka } from 'kafkajs';
 import { loadOpsToken } from './api/auth.js';
-import type { QueryPort, Readiness, ReplicaPort } from './api/ports.js';
+import type { Readiness, ReplicaPort } from './api/ports.js';
 import { buildApi } from './api/server.js';
 import type { Config } from './config/schema.js';
 import { casCounter, createCounter, readCounter } from './coordination/counter.js';

@@ -17,7 +17,7 @@
 import { linkHash } from '../../src/chain/link.js';
 import { recordDigest } from '../../src/chain/record-digest.js';
 import { loadConfig } from '../../src/config/load.js';
-import { createKafka } from '../../src/kafka/client.js';
+import { createKafka, groupConsumerConfig } from '../../src/kafka/client.js';
 import { toSourceRecord } from '../../src/kafka/source-record.js';
 import { createLogger } from '../../src/log.js';
 
@@ -43,14 +43,7 @@ async function main(): Promise<void> {
   const logger = createLogger({ level: process.env.BENCH_CHILD_LOG_LEVEL ?? 'fatal', name: `bench-${mode}` });
   const kafka = createKafka(config, logger, `bench-${mode}`);
   // The options of src/worker/worker.ts, so the ceiling is the one seqchain's workers live under.
-  const consumer = kafka.consumer({
-    groupId,
-    sessionTimeout: config.worker.sessionTimeoutMs,
-    heartbeatInterval: config.worker.heartbeatIntervalMs,
-    maxWaitTimeInMs: config.worker.maxWaitTimeMs,
-    readUncommitted: false,
-    allowAutoTopicCreation: false,
-  });
+  const consumer = kafka.consumer(groupConsumerConfig(config, groupId));
   let count = 0;
   let head: Buffer = Buffer.alloc(32);
   let seq = 0n;

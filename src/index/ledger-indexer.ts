@@ -4,6 +4,7 @@ import type { Config } from '../config/schema.js';
 import { ChainBrokenError, MalformedMessageError, SeqchainError, isSeqchainError } from '../errors.js';
 import { fromKafkaError } from '../kafka/errors.js';
 import { readLedger } from '../kafka/ledger-reader.js';
+import { groupConsumerConfig } from '../kafka/client.js';
 import { kafkaNames } from '../kafka/names.js';
 import { topicOffsets, withAdmin } from '../kafka/offsets.js';
 import { seekAll } from '../kafka/range-reader.js';
@@ -256,13 +257,9 @@ export class LedgerIndexer extends EventEmitter<LedgerIndexerEvents> {
       }
     };
     const consumer: Consumer = kafka.consumer({
-      groupId: this.groupId(),
-      sessionTimeout: config.worker.sessionTimeoutMs,
-      heartbeatInterval: config.worker.heartbeatIntervalMs,
+      ...groupConsumerConfig(config, this.groupId()),
       maxWaitTimeInMs: Math.max(config.worker.maxWaitTimeMs, 50),
       maxBytesPerPartition: this.tuning.maxBytesPerPartition,
-      readUncommitted: false,
-      allowAutoTopicCreation: false,
       retry: { retries: 5, restartOnFailure: async () => false },
     });
     consumer.on(consumer.events.CRASH, (event) => session.end({ kind: 'error', err: event.payload.error }));

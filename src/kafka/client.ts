@@ -1,4 +1,4 @@
-import { Kafka, logLevel, type KafkaConfig, type LogEntry, type SASLOptions } from 'kafkajs';
+import { Kafka, logLevel, type ConsumerConfig, type KafkaConfig, type LogEntry, type SASLOptions } from 'kafkajs';
 import type { Config } from '../config/schema.js';
 import type { Logger } from '../log.js';
 
@@ -35,4 +35,21 @@ export function createKafka(config: Readonly<Config>, logger: Logger, role: stri
     options.sasl = { mechanism, username, password } as SASLOptions;
   }
   return new Kafka(options);
+}
+
+/**
+ * Settings every long-running seqchain consumer shares (worker, sequencer, indexer, and the
+ * benchmark's copy of the worker): group timing from `worker.*`, metadata refresh from
+ * `kafka.metadataMaxAgeMs`, read_committed, no topic auto-creation.
+ */
+export function groupConsumerConfig(config: Readonly<Config>, groupId: string): ConsumerConfig {
+  return {
+    groupId,
+    metadataMaxAge: config.kafka.metadataMaxAgeMs,
+    sessionTimeout: config.worker.sessionTimeoutMs,
+    heartbeatInterval: config.worker.heartbeatIntervalMs,
+    maxWaitTimeInMs: config.worker.maxWaitTimeMs,
+    readUncommitted: false,
+    allowAutoTopicCreation: false,
+  };
 }

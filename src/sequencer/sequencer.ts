@@ -4,6 +4,7 @@ import type { Consumer, EachBatchPayload, Kafka, Producer } from 'kafkajs';
 import { linkHash } from '../chain/link.js';
 import type { Config } from '../config/schema.js';
 import { SeqchainError, isSeqchainError } from '../errors.js';
+import { groupConsumerConfig } from '../kafka/client.js';
 import { kafkaNames } from '../kafka/names.js';
 import { partitionCount, topicOffsets, withAdmin } from '../kafka/offsets.js';
 import { ensureDigestPartitions } from '../kafka/partitions.js';
@@ -378,15 +379,7 @@ export class Sequencer extends EventEmitter<SequencerEvents> {
     // group rebalances (it does when the digest topic gains partitions), instead of re-reading
     // the partition from its beginning (nothing is committed in this group).
     const readNext = new Map(head.coverage.map((slot, partition) => [partition, slot.digestNext]));
-    const consumer = kafka.consumer({
-      groupId,
-      metadataMaxAge: config.kafka.metadataMaxAgeMs,
-      sessionTimeout: config.worker.sessionTimeoutMs,
-      heartbeatInterval: config.worker.heartbeatIntervalMs,
-      maxWaitTimeInMs: config.worker.maxWaitTimeMs,
-      readUncommitted: false,
-      allowAutoTopicCreation: false,
-    });
+    const consumer = kafka.consumer(groupConsumerConfig(config, groupId));
     consumer.on(consumer.events.GROUP_JOIN, (event) => {
       for (const partition of event.payload.memberAssignment[digestTopic] ?? []) {
         const at = readNext.get(partition);

@@ -4,6 +4,7 @@ import type { Consumer, EachBatchPayload, Kafka, Message, Producer } from 'kafka
 import { recordDigest } from '../chain/record-digest.js';
 import type { Config } from '../config/schema.js';
 import { SeqchainError } from '../errors.js';
+import { groupConsumerConfig } from '../kafka/client.js';
 import { kafkaNames } from '../kafka/names.js';
 import { partitionCount, withAdmin } from '../kafka/offsets.js';
 import { ensureDigestPartitions } from '../kafka/partitions.js';
@@ -65,15 +66,7 @@ export class Worker extends EventEmitter<WorkerEvents> {
     // consumer sees source partitions added (kafkajs then rejoins the group and is assigned them).
     this.producer = kafka.producer({ allowAutoTopicCreation: false, idempotent: false, metadataMaxAge: config.kafka.metadataMaxAgeMs });
     await this.producer.connect();
-    const consumer = kafka.consumer({
-      groupId: kafkaNames.workerGroup(config.chain),
-      metadataMaxAge: config.kafka.metadataMaxAgeMs,
-      sessionTimeout: config.worker.sessionTimeoutMs,
-      heartbeatInterval: config.worker.heartbeatIntervalMs,
-      maxWaitTimeInMs: config.worker.maxWaitTimeMs,
-      readUncommitted: false,
-      allowAutoTopicCreation: false,
-    });
+    const consumer = kafka.consumer(groupConsumerConfig(config, kafkaNames.workerGroup(config.chain)));
     this.consumer = consumer;
     consumer.on(consumer.events.GROUP_JOIN, (event) => {
       this.claimedTo.clear();

@@ -4,32 +4,16 @@
  * records); the verifiers then treat it like a genesis partition.
  */
 import { describe, expect, it } from 'vitest';
-import { extendChain } from '../../../src/chain/link.js';
 import { ChainVerifier, type CutView, type MatchEntry, SourceMatcher } from '../../../src/chain/verify.js';
-import { digestOf, entry, GENESIS, START, type Pos } from './fixtures.js';
+import { digestOf, GENESIS, ledger as consistentLedger, START, type Pos } from './fixtures.js';
 
-/** Consistent cuts (as in fixtures.ledger) that also carry a coverage vector. */
+/** Consistent cuts that also carry a coverage vector (fixtures.ledger). */
 function ledger(cuts: readonly { positions: readonly Pos[]; coverage: readonly number[] }[]): CutView[] {
-  let prev = GENESIS;
-  let seq = 1n;
-  return cuts.map(({ positions, coverage }, i) => {
-    const entries = positions.map(entry);
-    const hs = extendChain(prev, seq, entries.map((e) => e.digest));
-    const cut: CutView = {
-      ledgerOffset: BigInt(i + 1),
-      epoch: 1n,
-      cutId: BigInt(i + 1),
-      firstSeq: seq,
-      lastSeq: seq + BigInt(entries.length) - 1n,
-      prevHash: prev,
-      headHash: hs[hs.length - 1] ?? prev,
-      entries,
-      coverage: coverage.map((c) => ({ sourceNext: BigInt(c) })),
-    };
-    prev = cut.headHash;
-    seq = cut.lastSeq + 1n;
-    return cut;
-  });
+  return consistentLedger(
+    cuts.map((c) => c.positions),
+    [],
+    cuts.map((c) => c.coverage),
+  );
 }
 
 function run(cuts: readonly CutView[]) {

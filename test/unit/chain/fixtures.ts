@@ -34,9 +34,10 @@ export function entry([partition, offset]: Pos): LedgerEntry {
 
 /**
  * A ledger whose hashes are all consistent (what a careful forger would write): each cut lists
- * its positions; seqs, prev/head hashes are computed. `epochs[i]` defaults to 1.
+ * its positions; seqs, prev/head hashes are computed. `epochs[i]` defaults to 1; a cut with
+ * `coverage[i]` carries that coverage vector (sourceNext per partition).
  */
-export function ledger(cuts: readonly (readonly Pos[])[], epochs: readonly bigint[] = []): CutView[] {
+export function ledger(cuts: readonly (readonly Pos[])[], epochs: readonly bigint[] = [], coverage: readonly (readonly number[] | undefined)[] = []): CutView[] {
   let prev = GENESIS;
   let seq = 1n;
   return cuts.map((positions, i) => {
@@ -51,6 +52,7 @@ export function ledger(cuts: readonly (readonly Pos[])[], epochs: readonly bigin
       prevHash: prev,
       headHash: hs[hs.length - 1] ?? prev,
       entries,
+      ...(coverage[i] ? { coverage: coverage[i]!.map((c) => ({ sourceNext: BigInt(c) })) } : {}),
     };
     prev = cut.headHash;
     seq = cut.lastSeq + 1n;
