@@ -30,6 +30,8 @@ export function registerVerify(program: Command): void {
         `  head         ${report.headHash}`,
         `  source       ${report.sourceRecordsMatched} records recomputed and matched`,
         ...report.unverifiable.map((u) => `  unverifiable partition ${u.partition} [${u.from}, ${u.to}): ${u.reason}`),
+        // Lag on a running chain, not a break: records the ledger does not cover yet.
+        ...report.unsequenced.map((u) => `  unsequenced  partition ${u.partition} [${u.from}, ${u.to})${u.covered ? '' : ' (a partition the ledger does not cover yet)'}`),
         ...(report.firstBreak ? [`  first break  ${report.firstBreak.kind}: ${report.firstBreak.message}`] : []),
       ];
       process.stdout.write(`${lines.join('\n')}\n`);

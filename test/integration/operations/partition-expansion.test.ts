@@ -119,6 +119,9 @@ describe('source topic partition expansion while replicas run (real Kafka, ZooKe
     const lateReport = JSON.parse(late.stdout) as VerifyReport;
     expect(late.code).toBe(0);
     expect(lateReport).toMatchObject({ ok: true, records: total, partitions: 6, unsequenced: [{ partition: 6, from: '0', to: '3', covered: false }] });
+    const text = await runCli(['verify'], env);
+    expect(text.code).toBe(0);
+    expect(text.stdout).toContain('unsequenced  partition 6 [0, 3) (a partition the ledger does not cover yet)');
     const status = await runCli(['status', '--json'], env);
     expect(status.code).toBe(0);
     const s = JSON.parse(status.stdout) as ChainStatus;
