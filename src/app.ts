@@ -42,6 +42,12 @@ export function connectZk(config: Readonly<Config>, logger: Logger): Promise<ZkS
   });
 }
 
+/** The chain's genesis from ZooKeeper, through a session opened and closed for it (CLI commands). */
+export async function readChainGenesis(config: Readonly<Config>, logger: Logger): Promise<GenesisRecord> {
+  const zk = await connectZk(config, logger);
+  return readGenesis(zk, chainPaths(config.zookeeper.root, config.chain)).finally(() => zk.close());
+}
+
 /** What the leader publishes about itself in the leader znode. */
 interface LeaderCard {
   apiAddress: () => string;

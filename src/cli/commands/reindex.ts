@@ -1,7 +1,5 @@
 import type { Command } from 'commander';
-import { connectZk } from '../../app.js';
-import { readGenesis } from '../../coordination/genesis-store.js';
-import { chainPaths } from '../../coordination/paths.js';
+import { readChainGenesis } from '../../app.js';
 import { createRedis, redactRedisUrl, waitForRedis } from '../../index/redis-client.js';
 import { reindex } from '../../index/reindex.js';
 import { createKafka } from '../../kafka/client.js';
@@ -16,8 +14,7 @@ export function registerReindex(program: Command): void {
       .option('--json', 'print the summary as JSON', false),
   ).action(async (opts) => {
     const { config, logger } = contextFrom(opts);
-    const zk = await connectZk(config, logger);
-    const genesis = await readGenesis(zk, chainPaths(config.zookeeper.root, config.chain)).finally(() => zk.close());
+    const genesis = await readChainGenesis(config, logger);
     const kafka = createKafka(config, logger, 'reindex');
     const redis = createRedis(config, logger, 'reindex');
     try {

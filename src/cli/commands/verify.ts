@@ -1,7 +1,5 @@
 import type { Command } from 'commander';
-import { connectZk } from '../../app.js';
-import { readGenesis } from '../../coordination/genesis-store.js';
-import { chainPaths } from '../../coordination/paths.js';
+import { readChainGenesis } from '../../app.js';
 import { createKafka } from '../../kafka/client.js';
 import { verifyChain } from '../../verify/verify-chain.js';
 import { addSharedOptions, contextFrom } from '../options.js';
@@ -15,8 +13,7 @@ export function registerVerify(program: Command): void {
       .option('--json', 'print the report as JSON', false),
   ).action(async (opts) => {
     const { config, logger } = contextFrom(opts);
-    const zk = await connectZk(config, logger);
-    const genesis = await readGenesis(zk, chainPaths(config.zookeeper.root, config.chain)).finally(() => zk.close());
+    const genesis = await readChainGenesis(config, logger);
     const kafka = createKafka(config, logger, 'verify');
     const progress = { ledger: new Progress('verify ledger', null), source: new Progress('verify source', null) };
     const report = await verifyChain({ kafka, chain: config.chain, genesis, logger, onProgress: (phase, done) => progress[phase].update(done) });
