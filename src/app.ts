@@ -202,7 +202,7 @@ export class Replica implements ReplicaPort {
     const { config, logger } = this;
     this.api = await buildApi(
       { query: this.index.query, replica: this, metrics: this.metrics },
-      { logger: logger.child({ component: 'api' }), token, bodyLimitBytes: config.api.bodyLimitBytes, maxPageSize: config.api.maxPageSize, maxVerifyRange: config.api.maxVerifyRange, version: VERSION },
+      { logger: logger.child({ component: 'api' }), token, bodyLimitBytes: config.api.bodyLimitBytes, rateLimit: { max: config.api.rateLimitMax, opsMax: config.api.opsRateLimitMax, windowMs: config.api.rateLimitWindowMs }, maxPageSize: config.api.maxPageSize, maxVerifyRange: config.api.maxVerifyRange, version: VERSION },
     );
     await this.api.listen({ host: config.api.host, port: config.api.port });
     const address = this.api.server.address();

@@ -3,6 +3,7 @@ import Fastify, { type FastifyBaseLogger, type FastifyInstance } from 'fastify';
 import type { Logger } from '../log.js';
 import { sendError, toHttpError } from './http-errors.js';
 import type { ApiDeps } from './ports.js';
+import { registerRateLimit, type RateLimitOptions } from './rate-limit.js';
 import { healthRoutes } from './routes/health.js';
 import { operationRoutes } from './routes/operations.js';
 import { queryRoutes } from './routes/query.js';
@@ -12,6 +13,7 @@ export interface ApiOptions {
   /** Bearer token of the ops routes; null closes them (every call gets 401). */
   token: string | null;
   bodyLimitBytes: number;
+  rateLimit: RateLimitOptions;
   maxPageSize: number;
   maxVerifyRange: number;
   version: string;
@@ -36,6 +38,8 @@ export async function buildApi(deps: ApiDeps, options: ApiOptions): Promise<Fast
     },
   });
 
+  await registerRateLimit(app, options.rateLimit);
+
   app.setErrorHandler((err, request, reply) => {
     const { status, body } = toHttpError(err, request, logger);
     return sendError(reply, status, body);
@@ -47,7 +51,7 @@ export async function buildApi(deps: ApiDeps, options: ApiOptions): Promise<Fast
 
   queryRoutes(app, deps, options);
   healthRoutes(app, deps);
-  operationRoutes(app, deps, options.token);
+  operationRoutes(app, deps, options.token, options.rateLimit);
   app.get('/openapi.json', { schema: { hide: true } }, async () => app.swagger());
   await app.ready();
   return app;

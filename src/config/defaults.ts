@@ -62,6 +62,12 @@ export const defaults = {
     tokenFile: undefined as undefined | string,
     /** Largest request body, bytes. */
     bodyLimitBytes: 64 * 1024,
+    /** Requests one client address may make per window (all routes but health and metrics); 0 = no limit. */
+    rateLimitMax: 60_000,
+    /** The rate-limit window, ms. */
+    rateLimitWindowMs: 60_000,
+    /** Requests to /v1/ops/* per client address per window, failed tokens included (slows guessing); 0 = no limit. */
+    opsRateLimitMax: 60,
     /** Largest page of /v1/chain, entries. */
     maxPageSize: 1_000,
     /** Largest range /v1/verify recomputes in one request, records. */

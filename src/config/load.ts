@@ -33,6 +33,8 @@ export const ENV_KEYS: Readonly<Record<string, string>> = {
   SEQCHAIN_API_ADVERTISED_URL: 'api.advertisedUrl',
   SEQCHAIN_API_TOKEN: 'api.token',
   SEQCHAIN_API_TOKEN_FILE: 'api.tokenFile',
+  SEQCHAIN_API_RATE_LIMIT_MAX: 'api.rateLimitMax',
+  SEQCHAIN_API_OPS_RATE_LIMIT_MAX: 'api.opsRateLimitMax',
   SEQCHAIN_CUT_INTERVAL_MS: 'sequencer.cutIntervalMs',
   SEQCHAIN_MAX_CUT_RECORDS: 'sequencer.maxCutRecords',
   SEQCHAIN_GAP_TIMEOUT_MS: 'sequencer.gapTimeoutMs',

@@ -1,17 +1,21 @@
 import type { FastifyInstance } from 'fastify';
 import { checkBearer } from '../auth.js';
 import type { ApiDeps } from '../ports.js';
+import { opsRouteLimit, type RateLimitOptions } from '../rate-limit.js';
 import { schemas } from '../views.js';
 
 const errors = { 401: schemas.error, 409: schemas.error, 503: schemas.error };
 const ok = { type: 'object', additionalProperties: true } as const;
 
 /** Routes that change what the replica set does: bearer token required (constant-time check). */
-export function operationRoutes(app: FastifyInstance, { replica }: ApiDeps, token: string | null): void {
+export function operationRoutes(app: FastifyInstance, { replica }: ApiDeps, token: string | null, limits: RateLimitOptions): void {
+  const config = opsRouteLimit(limits);
   app.register(async (ops) => {
-    ops.addHook('onRequest', async (req) => checkBearer(req.headers.authorization, token));
+    // preParsing, not onRequest: the rate limit (onRequest) must count failed tokens too, and an
+    // unauthenticated body is still never parsed.
+    ops.addHook('preParsing', async (req) => checkBearer(req.headers.authorization, token));
 
-    ops.post('/v1/ops/resign', { schema: { summary: 'The leader ends its term and hands leadership on', tags: ['ops'], security: [{ bearer: [] }], response: { 200: ok, ...errors } } }, async (req) => {
+    ops.post('/v1/ops/resign', { config, schema: { summary: 'The leader ends its term and hands leadership on', tags: ['ops'], security: [{ bearer: [] }], response: { 200: ok, ...errors } } }, async (req) => {
       const result = await replica.resign();
       req.log.info({ op: 'resign', ...result }, 'leader resigned on request');
       return result;
@@ -20,6 +24,7 @@ export function operationRoutes(app: FastifyInstance, { replica }: ApiDeps, toke
     ops.post<{ Body: { reason?: string } | undefined }>(
       '/v1/ops/pause',
       {
+        config,
         schema: {
           summary: 'Stop sequencing (the chain, not one replica) until resume; workers keep digesting',
           tags: ['ops'],
@@ -35,13 +40,13 @@ export function operationRoutes(app: FastifyInstance, { replica }: ApiDeps, toke
       },
     );
 
-    ops.post('/v1/ops/resume', { schema: { summary: 'Resume sequencing after a pause', tags: ['ops'], security: [{ bearer: [] }], response: { 200: ok, ...errors } } }, async (req) => {
+    ops.post('/v1/ops/resume', { config, schema: { summary: 'Resume sequencing after a pause', tags: ['ops'], security: [{ bearer: [] }], response: { 200: ok, ...errors } } }, async (req) => {
       const wasPaused = await replica.resume();
       req.log.info({ op: 'resume', wasPaused }, 'sequencing resumed on request');
       return { paused: false, wasPaused };
     });
 
-    ops.post('/v1/ops/reindex', { schema: { summary: 'Flush the Redis index and rebuild it from the ledger', tags: ['ops'], security: [{ bearer: [] }], response: { 202: ok, ...errors } } }, async (req, reply) => {
+    ops.post('/v1/ops/reindex', { config, schema: { summary: 'Flush the Redis index and rebuild it from the ledger', tags: ['ops'], security: [{ bearer: [] }], response: { 202: ok, ...errors } } }, async (req, reply) => {
       await replica.reindex();
       req.log.info({ op: 'reindex' }, 'reindex started on request');
       return reply.code(202).send({ reindexing: true });
