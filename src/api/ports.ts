@@ -27,7 +27,8 @@ export interface ReadinessCheck {
 
 export interface Readiness {
   ready: boolean;
-  checks: { zookeeper: ReadinessCheck; kafka: ReadinessCheck; redis: ReadinessCheck; index: ReadinessCheck };
+  /** sequencing: not halted; worker: not stopped on any partition (a record above worker.maxRecordBytes). */
+  checks: { zookeeper: ReadinessCheck; kafka: ReadinessCheck; redis: ReadinessCheck; index: ReadinessCheck; sequencing: ReadinessCheck; worker: ReadinessCheck };
 }
 
 export interface ReplicaPort {

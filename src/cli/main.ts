@@ -29,7 +29,9 @@ registerOperations(program);
 try {
   await program.parseAsync(process.argv);
 } catch (err) {
-  if (err instanceof CommanderError) process.exit(err.exitCode);
+  // Commander has printed its message (naming the option) and the help; a usage error exits 2 like
+  // SEQCHAIN_ERR_USAGE, so that 1 keeps meaning "the chain is broken". --help and --version exit 0.
+  if (err instanceof CommanderError) process.exit(err.exitCode === 0 ? 0 : 2);
   // One clear line for the user; the code says which kind of problem it is.
   const error = fromKafkaError(err);
   const code = isSeqchainError(error) ? error.code : 'SEQCHAIN_ERR_UNEXPECTED';

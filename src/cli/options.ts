@@ -35,10 +35,14 @@ export function contextFrom(opts: Record<string, unknown>, extra: Record<string,
   return { config, logger: createLogger({ level: config.log.level, name: 'seqchain' }) };
 }
 
-export function parseIntArg(name: string, min = 0): (value: string) => number {
+/**
+ * A whole number in [min, max], written in plain decimal: Number() alone would take "", " 5",
+ * "0x10" and "1e3" as numbers.
+ */
+export function parseIntArg(name: string, min = 0, max = Number.MAX_SAFE_INTEGER): (value: string) => number {
   return (value: string) => {
-    const n = Number(value);
-    if (!Number.isInteger(n) || n < min) throw new InvalidArgumentError(`${name} must be an integer ≥ ${min}, got "${value}"`);
+    const n = /^-?[0-9]+$/.test(value) ? Number(value) : NaN;
+    if (!Number.isSafeInteger(n) || n < min || n > max) throw new InvalidArgumentError(`${name} must be an integer from ${min} to ${max}, got "${value}"`);
     return n;
   };
 }

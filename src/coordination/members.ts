@@ -39,8 +39,15 @@ export function encodeMember(m: MemberInfo): Buffer {
 export function decodeMember(data: Buffer, path?: string): MemberInfo {
   const r = ZnodeJsonReader.parse(MEMBER_FORMAT, data, path);
   r.version(1);
+  const replicaId = r.string('replicaId', { nonEmpty: true });
+  // The same rule encodeMember applies: a decoded member can always be written back.
+  try {
+    validateZnodeName('replicaId', replicaId);
+  } catch (err) {
+    r.fail('replicaId', `is not a valid znode name: ${(err as Error).message}`);
+  }
   return {
-    replicaId: r.string('replicaId', { nonEmpty: true }),
+    replicaId,
     pid: r.int('pid', 0),
     host: r.string('host'),
     startedAt: r.int('startedAt', 0),

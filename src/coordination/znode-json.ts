@@ -113,7 +113,8 @@ export class ZnodeJsonReader {
 }
 
 export function parseDecimal(format: string, field: string, v: unknown, min = 0n): bigint {
-  if (typeof v !== 'string' || !/^-?(0|[1-9][0-9]*)$/.test(v)) {
+  // One spelling per number ("-0" and "007" are refused): a decoded value re-encodes to the same bytes.
+  if (typeof v !== 'string' || !/^-?(0|[1-9][0-9]*)$/.test(v) || v === '-0') {
     throw new MalformedMessageError(format, `field ${field} must be a decimal string, got ${describe(v)}`, { field });
   }
   const n = BigInt(v);

@@ -8,6 +8,7 @@ import { IndexLease } from './index-lease.js';
 import { IndexStore } from './index-store.js';
 import { chainKeys } from './keys.js';
 import { LedgerIndexer } from './ledger-indexer.js';
+import { rejectedMessage } from '../wire/rejected-message.js';
 import { createRedis, type Redis } from './redis-client.js';
 
 export interface ReplicaIndexOptions {
@@ -109,6 +110,10 @@ export class ReplicaIndex {
     indexer.on('index:applied', ({ seq }) => metrics.indexedSeq.set(Number(seq)));
     indexer.on('index:redis-down', () => this.setRedisUp(false));
     indexer.on('index:redis-up', () => this.setRedisUp(true));
+    indexer.on('index:halted', ({ err }) => {
+      const rejected = rejectedMessage(err);
+      if (rejected) metrics.rejectedMessages.inc({ topic: rejected.stream, reason: rejected.reason });
+    });
     this.indexer = indexer;
     logger.info({ lease: this.lease.key }, 'this replica writes the index (holds the index lease)');
     void indexer.start();

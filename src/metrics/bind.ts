@@ -2,6 +2,7 @@ import type { LeaderElection } from '../coordination/election.js';
 import type { PauseWatch } from '../coordination/pause.js';
 import type { Sequencer } from '../sequencer/sequencer.js';
 import type { Worker } from '../worker/worker.js';
+import { rejectedMessage } from '../wire/rejected-message.js';
 import type { SeqchainMetrics } from './metrics.js';
 
 /** Turns the roles' events into metrics; the roles themselves know nothing about Prometheus. */
@@ -24,8 +25,17 @@ export function bindRoleMetrics(m: SeqchainMetrics, roles: { sequencer: Sequence
     m.isLeader.set(0);
     if (code === 'SEQCHAIN_ERR_FENCED') m.fencing.inc({ kind: 'fenced' });
   });
-  sequencer.on('sequencer:halted', () => m.halted.set(1));
+  sequencer.on('sequencer:halted', (err) => {
+    m.halted.set(1);
+    const rejected = rejectedMessage(err);
+    if (rejected) m.rejectedMessages.inc({ topic: rejected.stream, reason: rejected.reason });
+  });
   sequencer.on('sequencer:gap', () => m.gaps.inc());
   worker.on('worker:batch', ({ records }) => m.workerRecords.inc(records));
+  worker.on('worker:stalled', (err) => {
+    m.recordsTooLarge.inc({ partition: String(err.details.partition) });
+    m.stalledPartitions.set(worker.stalled.length);
+  });
+  worker.on('worker:unstalled', () => m.stalledPartitions.set(worker.stalled.length));
   pause.on('changed', (p) => m.paused.set(p ? 1 : 0));
 }

@@ -34,6 +34,19 @@ export class SeqchainMetrics {
     registers: [this.registry],
   });
   readonly halted = new Gauge({ name: 'seqchain_sequencer_halted', help: '1 when this replica stopped sequencing rather than write a wrong chain', registers: [this.registry] });
+  readonly rejectedMessages = new Counter({
+    name: 'seqchain_rejected_messages_total',
+    help: 'Internal messages that did not decode (topic: digest or ledger; reason: empty, bad_magic, truncated, trailing_bytes, out_of_bounds, invalid_field, wrong_partition); each one stops sequencing or indexing',
+    labelNames: ['topic', 'reason'] as const,
+    registers: [this.registry],
+  });
+  readonly recordsTooLarge = new Counter({
+    name: 'seqchain_records_too_large_total',
+    help: 'Source records above worker.maxRecordBytes; the worker stops on their partition (SEQCHAIN_ERR_RECORD_TOO_LARGE), nothing is skipped',
+    labelNames: ['partition'] as const,
+    registers: [this.registry],
+  });
+  readonly stalledPartitions = new Gauge({ name: 'seqchain_worker_stalled_partitions', help: 'Source partitions this replica\'s worker stopped on (a record above worker.maxRecordBytes)', registers: [this.registry] });
   readonly gaps = new Counter({ name: 'seqchain_coverage_gaps_total', help: 'Digest batches that arrived ahead of coverage', registers: [this.registry] });
   readonly workerRecords = new Counter({ name: 'seqchain_worker_records_total', help: 'Source records this replica digested', registers: [this.registry] });
   readonly verificationFailures = new Counter({ name: 'seqchain_verification_failures_total', help: 'Verifications (API) that found a broken link or a mismatch with the source', registers: [this.registry] });

@@ -4,6 +4,7 @@ import { topicOffsets, withAdmin } from '../kafka/offsets.js';
 import { readLedger } from '../kafka/ledger-reader.js';
 import type { Logger } from '../log.js';
 import type { CoverageSlot, LedgerMessage } from '../wire/ledger-v1.js';
+import { rejectReason } from '../wire/reader.js';
 
 export interface ChainHead {
   /** Last sequenced global seq (0 = only the genesis). */
@@ -57,7 +58,10 @@ export async function readLedgerHead(opts: {
     logger: opts.logger,
     onMessage: (offset, message) => {
       if (message instanceof MalformedMessageError) {
-        malformed ??= new SeqchainError('SEQCHAIN_ERR_MALFORMED_MESSAGE', `ledger message at offset ${offset} does not decode: ${message.message}`, { cause: message, details: { offset: offset.toString() } });
+        malformed ??= new SeqchainError('SEQCHAIN_ERR_MALFORMED_MESSAGE', `ledger topic ${opts.ledgerTopic} partition 0 offset ${offset}: does not decode: ${message.message}`, {
+          cause: message,
+          details: { stream: 'ledger', reason: rejectReason(message), topic: opts.ledgerTopic, partition: 0, offset: offset.toString(), field: message.details.field },
+        });
       } else {
         last = { offset, message };
       }

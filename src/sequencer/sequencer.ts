@@ -10,13 +10,13 @@ import { partitionCount, topicOffsets, withAdmin } from '../kafka/offsets.js';
 import { ensureDigestPartitions } from '../kafka/partitions.js';
 import { seekAll } from '../kafka/range-reader.js';
 import type { Logger } from '../log.js';
-import { decodeDigestBatch } from '../wire/digest-batch-v1.js';
 import { encodeCutMessage } from '../wire/ledger-v1.js';
 import type { SequencerCoordination } from './coordination-port.js';
 import { takeCut, type CutContent } from './cut-merge.js';
 import { expandCoverage, newPartitionStarts, PartitionDemand } from './expansion.js';
 import { readLedgerHead, type ChainHead, type GenesisAnchor } from './ledger-tail.js';
 import { PendingDigests } from './pending-digests.js';
+import { decodeDigestMessage, rejectedDigest } from '../wire/rejected-message.js';
 
 export interface SequencerOptions {
   config: Readonly<Config>;
@@ -397,16 +397,10 @@ export class Sequencer extends EventEmitter<SequencerEvents> {
         }
         let decoded;
         try {
-          if (!message.value) throw new Error('empty value');
-          decoded = decodeDigestBatch(message.value);
-          if (decoded.partition !== batch.partition) throw new Error(`batch for source partition ${decoded.partition} found in digest partition ${batch.partition}`);
+          decoded = decodeDigestMessage(message.value, batch.partition);
         } catch (err) {
-          fail(
-            new SeqchainError('SEQCHAIN_ERR_MALFORMED_MESSAGE', `digest topic ${digestTopic} partition ${batch.partition} offset ${message.offset}: ${(err as Error).message}`, {
-              cause: err,
-              details: { topic: digestTopic, partition: batch.partition, offset: message.offset },
-            }),
-          );
+          // DESIGN.md invariant 5: never guess past a message that does not decode; stop sequencing.
+          fail(rejectedDigest(err, digestTopic, batch.partition, message.offset));
           return;
         }
         if (decoded.partition >= pending.partitions) {

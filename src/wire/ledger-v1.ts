@@ -123,7 +123,7 @@ function decodeGenesis(r: WireReader): GenesisMessage {
   const chainId = r.string('chainId');
   const topic = r.string('topic');
   const partitions = r.count('partitions', 8);
-  if (partitions < 1 || partitions > MAX_PARTITIONS) r.fail('partitions', `is ${partitions}`);
+  if (partitions < 1 || partitions > MAX_PARTITIONS) r.fail('partitions', `is ${partitions}, expected 1 to ${MAX_PARTITIONS}`, 'out_of_bounds');
   const start: bigint[] = [];
   for (let p = 0; p < partitions; p++) start.push(r.u64(`start[${p}]`));
   const createdAtMs = r.u64('createdAtMs');
@@ -146,7 +146,7 @@ function decodeCut(r: WireReader): CutMessage {
   const headHash = Buffer.from(r.bytes(32, 'headHash'));
   const closedAtMs = r.u64('closedAtMs');
   const partitions = r.count('coverage', 16);
-  if (partitions < 1 || partitions > MAX_PARTITIONS) r.fail('coverage', `has ${partitions} partitions`);
+  if (partitions < 1 || partitions > MAX_PARTITIONS) r.fail('coverage', `has ${partitions} partitions, expected 1 to ${MAX_PARTITIONS}`, 'out_of_bounds');
   const coverage: CoverageSlot[] = [];
   for (let p = 0; p < partitions; p++) coverage.push({ sourceNext: r.u64(`coverage[${p}].sourceNext`), digestNext: r.u64(`coverage[${p}].digestNext`) });
   const count = r.count('count', ENTRY_BYTES);

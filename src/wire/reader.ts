@@ -2,6 +2,11 @@ import { MalformedMessageError } from '../errors.js';
 
 /** Larger u64 values are rejected as implausible (2^53 × 1024: no offset, seq or time gets there). */
 const U64_PLAUSIBLE_MAX = BigInt(Number.MAX_SAFE_INTEGER) * 1024n;
+/**
+ * Strict UTF-8: a lenient decode would turn invalid bytes into U+FFFD, a string that re-encodes
+ * (and hashes, e.g. the genesis chainId) to different bytes than the ledger holds.
+ */
+const UTF8 = new TextDecoder('utf-8', { fatal: true, ignoreBOM: true });
 
 /**
  * Bounds-checked big-endian reader for seqchain's binary formats. Every failure is a
@@ -23,18 +28,19 @@ export class WireReader {
     return this.buf.length - this.pos;
   }
 
-  fail(field: string, problem: string): never {
-    throw new MalformedMessageError(this.format, `${field} ${problem} at byte ${this.pos} of ${this.buf.length}`, { field, position: this.pos });
+  /** `reason` is a stable label (metrics, logs): see RejectReason. */
+  fail(field: string, problem: string, reason: RejectReason = 'invalid_field'): never {
+    throw new MalformedMessageError(this.format, `${field} ${problem} at byte ${this.pos} of ${this.buf.length}`, { field, position: this.pos, reason });
   }
 
   private need(n: number, field: string): void {
-    if (this.pos + n > this.buf.length) this.fail(field, `truncated (needs ${n} bytes, ${this.remaining} left)`);
+    if (this.pos + n > this.buf.length) this.fail(field, `truncated (needs ${n} bytes, ${this.remaining} left)`, 'truncated');
   }
 
   magic(expected: string): void {
     this.need(expected.length, 'magic');
     const got = this.buf.toString('latin1', this.pos, this.pos + expected.length);
-    if (got !== expected) this.fail('magic', `is ${JSON.stringify(got)}, expected ${JSON.stringify(expected)}`);
+    if (got !== expected) this.fail('magic', `is ${JSON.stringify(got)}, expected ${JSON.stringify(expected)}`, 'bad_magic');
     this.pos += expected.length;
   }
 
@@ -54,7 +60,7 @@ export class WireReader {
     this.need(8, field);
     const v = this.buf.readBigUInt64BE(this.pos);
     this.pos += 8;
-    if (v > U64_PLAUSIBLE_MAX) this.fail(field, `is implausibly large (${v})`);
+    if (v > U64_PLAUSIBLE_MAX) this.fail(field, `is implausibly large (${v})`, 'out_of_bounds');
     return v;
   }
 
@@ -73,7 +79,7 @@ export class WireReader {
     if (this.pos + 8 > this.buf.length) this.need(8, elementField(array, i, name));
     const v = this.buf.readBigUInt64BE(this.pos);
     this.pos += 8;
-    if (v > U64_PLAUSIBLE_MAX) this.fail(elementField(array, i, name), `is implausibly large (${v})`);
+    if (v > U64_PLAUSIBLE_MAX) this.fail(elementField(array, i, name), `is implausibly large (${v})`, 'out_of_bounds');
     return v;
   }
 
@@ -107,20 +113,39 @@ export class WireReader {
 
   string(field: string, maxLength = 1024): string {
     const len = this.u32(`${field} length`);
-    if (len > maxLength) this.fail(field, `length ${len} exceeds ${maxLength}`);
-    return this.bytes(len, field).toString('utf8');
+    if (len > maxLength) this.fail(field, `length ${len} exceeds ${maxLength}`, 'out_of_bounds');
+    const raw = this.bytes(len, field);
+    try {
+      return UTF8.decode(raw);
+    } catch {
+      this.pos -= len;
+      return this.fail(field, 'is not valid UTF-8');
+    }
   }
 
   /** A count that must fit in what is left, given the size of one element. */
   count(field: string, elementSize: number): number {
     const n = this.u32(field);
-    if (n * elementSize > this.remaining) this.fail(field, `of ${n} needs ${n * elementSize} bytes, ${this.remaining} left`);
+    // Checked before anything is allocated for the elements: a header claiming 2^32 entries costs nothing.
+    if (n * elementSize > this.remaining) this.fail(field, `of ${n} needs ${n * elementSize} bytes, ${this.remaining} left`, 'out_of_bounds');
     return n;
   }
 
   end(): void {
-    if (this.remaining !== 0) this.fail('end', `has ${this.remaining} trailing bytes`);
+    if (this.remaining !== 0) this.fail('end', `has ${this.remaining} trailing bytes`, 'trailing_bytes');
   }
+}
+
+/**
+ * Why an internal message was rejected, as a metric label (seqchain_rejected_messages_total):
+ * a small fixed set, never the free-text message.
+ */
+export type RejectReason = 'empty' | 'bad_magic' | 'truncated' | 'trailing_bytes' | 'out_of_bounds' | 'invalid_field' | 'wrong_partition';
+
+/** The reason label of a decoding error (invalid_field when it carries none). */
+export function rejectReason(err: unknown): RejectReason {
+  const reason = (err as { details?: { reason?: unknown } } | null)?.details?.reason;
+  return typeof reason === 'string' ? (reason as RejectReason) : 'invalid_field';
 }
 
 export function elementField(array: string, i: number, name: string): string {

@@ -12,6 +12,7 @@ import { toSourceRecord } from '../kafka/source-record.js';
 import type { Logger } from '../log.js';
 import { encodeDigestBatch, type DigestEntry } from '../wire/digest-batch-v1.js';
 import { chunkDigests } from './digest-chunks.js';
+import { recordBytes, RecordTooLargeError } from './record-size.js';
 
 export interface WorkerOptions {
   config: Readonly<Config>;
@@ -23,6 +24,10 @@ export interface WorkerOptions {
 export interface WorkerEvents {
   'worker:assigned': [partitions: number[]];
   'worker:batch': [info: { partition: number; from: bigint; to: bigint; records: number }];
+  /** The worker stopped on a partition at a record above worker.maxRecordBytes (never skipped). */
+  'worker:stalled': [err: RecordTooLargeError];
+  /** A stalled partition moved to another replica (that one stops on it too, unless its limit is higher). */
+  'worker:unstalled': [partition: number];
 }
 
 /**
@@ -49,6 +54,8 @@ export class Worker extends EventEmitter<WorkerEvents> {
    */
   private digestPartitions = 0;
   private growingDigests: Promise<void> | null = null;
+  /** Partitions this worker stopped on, with the record that stopped it (status, readiness). */
+  private readonly stalledOn = new Map<number, RecordTooLargeError>();
   private started = false;
   private closing: Promise<void> | null = null;
 
@@ -71,6 +78,7 @@ export class Worker extends EventEmitter<WorkerEvents> {
     consumer.on(consumer.events.GROUP_JOIN, (event) => {
       this.claimedTo.clear();
       const partitions = [...(event.payload.memberAssignment[sourceTopic] ?? [])].sort((a, b) => a - b);
+      this.forgetStalls(consumer, sourceTopic, new Set(partitions));
       logger.info({ partitions, groupId: event.payload.groupId }, 'worker assignment');
       this.emit('worker:assigned', partitions);
     });
@@ -89,29 +97,75 @@ export class Worker extends EventEmitter<WorkerEvents> {
     });
   }
 
-  private async onBatch({ batch, resolveOffset, heartbeat, isStale, isRunning, commitOffsetsIfNecessary }: EachBatchPayload): Promise<void> {
+  private async onBatch(payload: EachBatchPayload): Promise<void> {
+    const { batch, isStale, isRunning } = payload;
     if (!isRunning() || isStale() || batch.messages.length === 0) return;
+    // A batch fetched before the pause landed: claiming it would step over the record that stopped us.
+    if (this.stalledOn.has(batch.partition)) return;
     const partition = batch.partition;
     const fetched = BigInt((batch as unknown as { fetchedOffset: string }).fetchedOffset);
     const claimed = this.claimedTo.get(partition);
     const from = claimed !== undefined && claimed < fetched ? claimed : fetched;
     const to = BigInt(batch.lastOffset()) + 1n;
 
+    const { maxRecordBytes, maxBatchRecords } = this.options.config.worker;
     const entries: DigestEntry[] = new Array(batch.messages.length);
     for (let i = 0; i < batch.messages.length; i++) {
       const message = batch.messages[i]!;
+      const size = recordBytes(message);
+      if (size > maxRecordBytes) return this.stallAt(payload, entries.slice(0, i), from, message.offset, size);
       const record = toSourceRecord(batch.topic, partition, message);
       entries[i] = { offset: record.offset, timestampMs: record.timestampMs, digest: recordDigest(record) };
     }
-    const chunks = chunkDigests(partition, from, to, entries, this.options.config.worker.maxBatchRecords);
+    await this.publish(payload, from, to, entries, maxBatchRecords);
+  }
+
+  /** Claims [from, to) with these entries, then moves the group offset past them. */
+  private async publish(payload: EachBatchPayload, from: bigint, to: bigint, entries: DigestEntry[], maxBatchRecords: number): Promise<void> {
+    const { batch, resolveOffset, heartbeat, isStale, isRunning, commitOffsetsIfNecessary } = payload;
+    const partition = batch.partition;
+    const chunks = chunkDigests(partition, from, to, entries, maxBatchRecords);
     if (partition >= this.digestPartitions) await this.ensureDigestPartition(partition);
     await this.sendDigests(partition, chunks.map((chunk) => ({ partition, value: encodeDigestBatch(chunk) })), { heartbeat, isRunning });
     if (isStale()) return;
-    resolveOffset(batch.lastOffset());
+    resolveOffset((to - 1n).toString());
     this.claimedTo.set(partition, to);
     this.emit('worker:batch', { partition, from, to, records: entries.length });
     await commitOffsetsIfNecessary();
     await heartbeat();
+  }
+
+  /**
+   * A record above worker.maxRecordBytes: the records before it are claimed as usual, the range
+   * ends just below it, and the partition is paused there. Nothing at or after it is claimed, so
+   * the sequencer waits on this partition (exactly-once: it is never skipped) while the others
+   * go on. Whoever owns the partition next reads it again from the same offset.
+   */
+  private async stallAt(payload: EachBatchPayload, before: DigestEntry[], from: bigint, offset: string, size: number): Promise<void> {
+    const { batch } = payload;
+    const at = BigInt(offset);
+    if (at > from) await this.publish(payload, from, at, before, this.options.config.worker.maxBatchRecords);
+    const err = new RecordTooLargeError(batch.topic, batch.partition, offset, size, this.options.config.worker.maxRecordBytes);
+    this.consumer?.pause([{ topic: batch.topic, partitions: [batch.partition] }]);
+    if (this.stalledOn.get(batch.partition)?.details.offset === offset) return;
+    this.stalledOn.set(batch.partition, err);
+    this.options.logger.error({ err, code: err.code, details: err.details }, 'worker stopped on a partition: source record too large');
+    this.emit('worker:stalled', err);
+  }
+
+  /** Stalls of partitions no longer assigned here are another replica's now (it stops on them too). */
+  private forgetStalls(consumer: Consumer, topic: string, assigned: Set<number>): void {
+    for (const partition of [...this.stalledOn.keys()]) {
+      if (assigned.has(partition)) continue;
+      this.stalledOn.delete(partition);
+      consumer.resume([{ topic, partitions: [partition] }]);
+      this.emit('worker:unstalled', partition);
+    }
+  }
+
+  /** The partitions this worker stopped on, and why (for status and readiness). */
+  get stalled(): RecordTooLargeError[] {
+    return [...this.stalledOn.values()];
   }
 
   /** Grows the digest topic to the source topic's partition count (at least partition + 1). */

@@ -7,9 +7,9 @@ type Json = Record<string, unknown>;
 
 const usage = (message: string) => new SeqchainError('SEQCHAIN_ERR_USAGE', message);
 
-function decimal(name: string): (value: string) => string {
+function decimal(name: string, max = 2n ** 63n - 1n): (value: string) => string {
   return (value) => {
-    if (!/^(0|[1-9][0-9]{0,18})$/.test(value)) throw new InvalidArgumentError(`${name} must be a non-negative integer, got "${value}"`);
+    if (!/^(0|[1-9][0-9]{0,18})$/.test(value) || BigInt(value) > max) throw new InvalidArgumentError(`${name} must be a non-negative integer${max < 2n ** 63n - 1n ? ` up to ${max}` : ''}, got "${value}"`);
     return value;
   };
 }
@@ -51,7 +51,7 @@ export function registerQueries(program: Command): void {
     });
 
   queryCommand(program, 'lookup', 'the global seq of a source record: by <partition> <offset>, or by --digest <hex>')
-    .argument('[partition]', 'source partition', decimal('partition'))
+    .argument('[partition]', 'source partition', decimal('partition', 2n ** 31n - 1n))
     .argument('[offset]', 'source offset', decimal('offset'))
     .option('--digest <hex>', 'SCR1 record digest (64 hex digits)')
     .action(async (partition: string | undefined, offset: string | undefined, opts) => {
