@@ -7,6 +7,7 @@ export type { Logger };
  * pino's redaction is applied at serialisation, so a config object can be logged whole.
  */
 const REDACT_PATHS = [
+  'password',
   '*.password',
   '*.token',
   '*.apiToken',

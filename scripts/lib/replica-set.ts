@@ -41,6 +41,11 @@ export interface ReplicaSetOptions {
   /** Extra environment for every replica (e.g. SEQCHAIN_WORKER_SESSION_TIMEOUT_MS). */
   env?: Record<string, string>;
   logger?: Logger;
+  /**
+   * Configuration of the set's own ZooKeeper reads (leader, counter, members). Default: loaded
+   * from process.env for `chain`. Pass it when `env` points the replicas at another stack.
+   */
+  config?: Readonly<Config>;
 }
 
 export class ReplicaSet {
@@ -52,7 +57,7 @@ export class ReplicaSet {
 
   constructor(private readonly options: ReplicaSetOptions) {
     this.logger = options.logger ?? createLogger({ level: 'warn', name: 'replica-set' });
-    this.config = loadConfig({ overrides: { chain: options.chain } });
+    this.config = options.config ?? loadConfig({ overrides: { chain: options.chain } });
     this.paths = chainPaths(this.config.zookeeper.root, options.chain);
     mkdirSync(options.logDir, { recursive: true });
   }

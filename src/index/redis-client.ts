@@ -1,5 +1,6 @@
 import { Redis, type RedisOptions } from 'ioredis';
 import type { Config } from '../config/schema.js';
+import { readSecretFile } from '../config/secret-file.js';
 import { SeqchainError, isSeqchainError } from '../errors.js';
 import type { Logger } from '../log.js';
 import { INDEX_SCRIPTS } from './scripts.js';
@@ -14,8 +15,9 @@ const RECONNECT_MAX_MS = 2_000;
  * The Redis client of the query index. Built so that a Redis outage costs a fast, typed error
  * instead of a queue that grows: no offline queue (a command sent while disconnected fails at
  * once), no retry of in-flight commands after a dropped connection, every command bounded by
- * `redis.commandTimeoutMs`. The client itself reconnects forever with backoff; password and db
- * come from `redis.url` and the password is never logged.
+ * `redis.commandTimeoutMs`. The client itself reconnects forever with backoff; the password
+ * comes from `redis.url`, `redis.password` or `redis.passwordFile` (the config allows only one)
+ * and is never logged.
  */
 export function createRedis(config: Readonly<Config>, logger: Logger, role = 'index'): Redis {
   const url = config.redis.url;
@@ -31,6 +33,8 @@ export function createRedis(config: Readonly<Config>, logger: Logger, role = 'in
     connectionName: `seqchain-${config.replicaId}-${role}`,
     retryStrategy: (attempt) => Math.min(RECONNECT_MIN_MS * 2 ** Math.min(attempt, 10), RECONNECT_MAX_MS),
   };
+  const password = redisPassword(config.redis);
+  if (password !== undefined) options.password = password;
   const redis = new Redis(url, options);
   defineIndexScripts(redis);
   // One warn line per outage, one info line when it is over; nothing per reconnect attempt.
@@ -46,6 +50,12 @@ export function createRedis(config: Readonly<Config>, logger: Logger, role = 'in
     down = false;
   });
   return redis;
+}
+
+/** `redis.password`, else the first line of `redis.passwordFile`; undefined when neither is set (a password in the URL applies then). */
+export function redisPassword(redis: Readonly<Config['redis']>): string | undefined {
+  if (redis.password !== undefined) return redis.password;
+  return redis.passwordFile === undefined ? undefined : readSecretFile('redis.passwordFile', redis.passwordFile);
 }
 
 /** `redis://user:***@host:port/db`: the URL with any password replaced, for logs and messages. */

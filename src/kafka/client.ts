@@ -1,6 +1,7 @@
 import { Kafka, logLevel, type ConsumerConfig, type KafkaConfig, type LogEntry, type SASLOptions } from 'kafkajs';
 import type { Config } from '../config/schema.js';
 import type { Logger } from '../log.js';
+import { kafkaSsl } from './tls.js';
 
 const LEVELS: Record<number, 'error' | 'warn' | 'info' | 'debug'> = {
   [logLevel.ERROR]: 'error',
@@ -18,7 +19,7 @@ export function createKafka(config: Readonly<Config>, logger: Logger, role: stri
   const options: KafkaConfig = {
     clientId: `${config.kafka.clientId}-${config.replicaId}-${role}`,
     brokers: [...config.kafka.brokers],
-    ssl: config.kafka.ssl,
+    ssl: kafkaSsl(config.kafka),
     connectionTimeout: config.kafka.connectionTimeoutMs,
     requestTimeout: config.kafka.requestTimeoutMs,
     logLevel: config.log.level === 'debug' || config.log.level === 'trace' ? logLevel.INFO : logLevel.WARN,
