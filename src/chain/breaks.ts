@@ -21,7 +21,22 @@ export type BreakKind =
   | 'duplicate-position'
   | 'genesis'
   /** A ledger message that is not a seqchain ledger message at all. */
-  | 'malformed';
+  | 'malformed'
+  /** A cut whose id does not follow the previous cut's (seqchain numbers cuts 1, 2, 3, …). */
+  | 'cut-id'
+  /** A copy of a cut already in the ledger (same cut id, seqs and head hash), appended again. */
+  | 'duplicate-cut'
+  /** A cut that is in the ledger, but after a later cut (cuts reordered). */
+  | 'cut-order'
+  /**
+   * A ledger message that seqchain's sequencer did not write: outside a Kafka transaction, from
+   * another Kafka producer than the rest of its epoch, or with an epoch ZooKeeper never issued.
+   */
+  | 'foreign-writer'
+  /** The chain ends before a head kept from an earlier verification (cut short at the end). */
+  | 'truncated'
+  /** The chain holds another hash at the seq of a head kept from an earlier verification. */
+  | 'fork';
 
 export interface Break {
   kind: BreakKind;

@@ -41,13 +41,25 @@ export interface CutView {
  */
 const RECENT_CUTS = 16;
 
+/** What is kept of a verified cut: enough to recognise a copy of it. */
+interface RecentCut {
+  cutId: bigint;
+  firstSeq: bigint;
+  lastSeq: bigint;
+  headHash: Buffer;
+  ledgerOffset: bigint;
+  entries: readonly LedgerEntry[];
+}
+
 export class ChainVerifier {
   private readonly start: bigint[];
   private nextSeq = 1n;
   private headHash: Buffer;
   private lastEpoch: bigint | null = null;
+  /** seqchain numbers cuts 1, 2, 3, … across epochs (a new leader continues from the ledger tail). */
+  private lastCutId = 0n;
   private readonly lastOffset = new Map<number, bigint>();
-  private readonly recent: (readonly LedgerEntry[])[] = [];
+  private readonly recent: RecentCut[] = [];
   private broken: Break | null = null;
 
   constructor(genesisHash: Buffer, start: readonly bigint[]) {
@@ -76,12 +88,30 @@ export class ChainVerifier {
     return this.start;
   }
 
-  /** Verifies the next cut. Returns the first break; once broken, returns that same break. */
+  /**
+   * Verifies the next cut. Returns the first break; once broken, returns that break, except
+   * that the cuts after a gap are still looked at: if the missing cut turns up later, the gap is
+   * renamed 'cut-order' (cuts reordered, not removed). Feed the rest of the ledger to get it.
+   */
   addCut(cut: CutView): Break | null {
-    if (this.broken !== null) return this.broken;
+    if (this.broken !== null) return this.refine(cut);
     const b = this.check(cut);
     if (b !== null) this.broken = b;
     return b;
+  }
+
+  private refine(cut: CutView): Break {
+    const b = this.broken!;
+    // Only a gap (seqs missing here) can turn out to be a reordering: the cut that should have
+    // come here appears later, with the seq and cut id the chain was waiting for.
+    // Naming only: the break keeps its position, and the late cut is not verified further.
+    if (b.kind !== 'seq-gap' || b.ledgerOffset === undefined || cut.firstSeq !== this.nextSeq || cut.cutId !== this.lastCutId + 1n || !cut.prevHash.equals(this.headHash)) return b;
+    this.broken = {
+      ...b,
+      kind: 'cut-order',
+      message: `cut ${cut.cutId} (seqs ${cut.firstSeq}..${cut.lastSeq}) is at ledger offset ${cut.ledgerOffset}, after a later cut at ledger offset ${b.ledgerOffset} (cuts reordered)`,
+    };
+    return this.broken;
   }
 
   private check(cut: CutView): Break | null {
@@ -98,8 +128,24 @@ export class ChainVerifier {
         message: `${at}: epoch ${cut.epoch} is below the previous cut's epoch ${this.lastEpoch}`,
       };
     }
+    if (cut.firstSeq < this.nextSeq) {
+      const copy = this.recent.find((r) => r.cutId === cut.cutId && r.firstSeq === cut.firstSeq && r.lastSeq === cut.lastSeq && r.headHash.equals(cut.headHash));
+      if (copy !== undefined) {
+        return {
+          kind: 'duplicate-cut',
+          seq: cut.firstSeq,
+          ledgerOffset,
+          expected: String(this.nextSeq),
+          actual: String(cut.firstSeq),
+          message: `${at}: a copy of cut ${copy.cutId} at ledger offset ${copy.ledgerOffset} (seqs ${cut.firstSeq}..${cut.lastSeq}, same head hash) is in the ledger a second time`,
+        };
+      }
+    }
     if (cut.firstSeq !== this.nextSeq) {
-      const what = cut.firstSeq > this.nextSeq ? `seqs ${this.nextSeq}..${cut.firstSeq - 1n} are missing` : 'it overlaps seqs already sequenced';
+      const skipped = cut.cutId - this.lastCutId - 1n;
+      const cuts = skipped === 1n ? `cut ${this.lastCutId + 1n} is` : `cuts ${this.lastCutId + 1n}..${cut.cutId - 1n} are`;
+      const missing = skipped > 0n ? `missing: ${cuts} not here (removed, or later in the ledger)` : 'missing';
+      const what = cut.firstSeq > this.nextSeq ? `seqs ${this.nextSeq}..${cut.firstSeq - 1n} are ${missing}` : 'it overlaps seqs already sequenced';
       return {
         kind: 'seq-gap',
         seq: this.nextSeq,
@@ -120,6 +166,16 @@ export class ChainVerifier {
         message: `${at}: seqs ${cut.firstSeq}..${cut.lastSeq} need ${count} entries, the cut has ${cut.entries.length}`,
       };
     }
+    if (cut.cutId !== this.lastCutId + 1n) {
+      return {
+        kind: 'cut-id',
+        seq: cut.firstSeq,
+        ledgerOffset,
+        expected: String(this.lastCutId + 1n),
+        actual: String(cut.cutId),
+        message: `${at}: cut id ${cut.cutId} does not follow cut ${this.lastCutId} (seqchain numbers cuts without gaps: a cut from another writer)`,
+      };
+    }
     const first = cut.entries[0];
     if (!cut.prevHash.equals(this.headHash)) {
       return {
@@ -129,7 +185,7 @@ export class ChainVerifier {
         ledgerOffset,
         expected: hex(this.headHash),
         actual: hex(cut.prevHash),
-        message: `${at}: prev hash does not equal h_${this.nextSeq - 1n}, the head of the chain before seq ${cut.firstSeq}`,
+        message: `${at}: prev hash does not equal h_${this.nextSeq - 1n}, ${this.nextSeq === 1n ? 'the genesis hash' : `the head of the chain before seq ${cut.firstSeq}`}`,
       };
     }
 
@@ -211,7 +267,8 @@ export class ChainVerifier {
     this.nextSeq = cut.lastSeq + 1n;
     this.headHash = h;
     this.lastEpoch = cut.epoch;
-    this.recent.push(cut.entries);
+    this.lastCutId = cut.cutId;
+    this.recent.push({ cutId: cut.cutId, firstSeq: cut.firstSeq, lastSeq: cut.lastSeq, headHash: cut.headHash, ledgerOffset, entries: cut.entries });
     if (this.recent.length > RECENT_CUTS) this.recent.shift();
     return null;
   }
@@ -221,7 +278,7 @@ export class ChainVerifier {
       const e = current[i]!;
       if (e.partition === partition && e.offset === offset) return true;
     }
-    for (const entries of this.recent) {
+    for (const { entries } of this.recent) {
       for (const e of entries) if (e.partition === partition && e.offset === offset) return true;
     }
     return false;

@@ -10,6 +10,7 @@
  *  - `observe(p, offset, digest)`: a source record, read from start[p] on, strictly increasing,
  *    below the coverage declared so far.
  *  - `finish(p, endOffset)`: the source holds no further records below `endOffset` (≤ coverage).
+ *  - `skipDeleted(p, until)`: retention deleted the source below `until`; matching goes on from there.
  *  - `addPartition(start)`: a partition added to the source topic after the genesis, starting at
  *    `start` (from the first ledger cut that covers it). Its source is read from the partition's
  *    earliest offset, which may be below `start`: the sequencer starts a new partition at its
@@ -178,6 +179,26 @@ export class SourceMatcher {
     }
     this.matchedCount++;
     return null;
+  }
+
+  /**
+   * The source no longer holds `partition` below `until` (retention deleted it): the ledger
+   * entries there cannot be matched and are dropped unchecked (their links were checked by the
+   * ledger verifier); the source is read on from `until`. Returns how many entries were dropped.
+   */
+  skipDeleted(partition: number, until: bigint): number {
+    const st = this.state(partition);
+    if (until < st.sourceNext) {
+      throw new SeqchainError('SEQCHAIN_ERR_USAGE', `SourceMatcher: skipDeleted(${partition}, ${until}) is below ${st.sourceNext}, where the source was read to`);
+    }
+    const end = until < st.covered ? until : st.covered;
+    let dropped = 0;
+    for (let e = st.queue[st.head]; e !== undefined && e.offset < end; e = st.queue[st.head]) {
+      this.pop(st);
+      dropped++;
+    }
+    st.sourceNext = end;
+    return dropped;
   }
 
   finish(partition: number, endOffset: bigint): Break | null {

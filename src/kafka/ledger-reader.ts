@@ -1,8 +1,15 @@
-import type { Kafka } from 'kafkajs';
+import type { Kafka, KafkaMessage } from 'kafkajs';
 import { MalformedMessageError } from '../errors.js';
 import type { Logger } from '../log.js';
 import { decodeLedgerMessage, type LedgerMessage } from '../wire/ledger-v1.js';
 import { readRanges } from './range-reader.js';
+
+/** The Kafka producer of the record batch a ledger message came in (kafkajs `batchContext`). */
+export interface LedgerWriter {
+  transactional: boolean;
+  producerId: string;
+  producerEpoch: number;
+}
 
 export interface LedgerReadOptions {
   kafka: Kafka;
@@ -16,8 +23,9 @@ export interface LedgerReadOptions {
   /**
    * Each committed ledger message in order, decoded, or the decoding error (a message that is
    * not a seqchain ledger message): the caller decides whether that stops it or is reported.
+   * `writer` is the Kafka producer of the record batch it came in (undefined if unknown).
    */
-  onMessage: (offset: bigint, message: LedgerMessage | MalformedMessageError) => void;
+  onMessage: (offset: bigint, message: LedgerMessage | MalformedMessageError, writer: LedgerWriter | undefined) => void;
 }
 
 /** Reads committed ledger messages [from, to) of `<chain>.ledger` (one partition) in order. */
@@ -37,8 +45,18 @@ export async function readLedger(opts: LedgerReadOptions): Promise<void> {
         } catch (err) {
           decoded = err instanceof MalformedMessageError ? err : new MalformedMessageError('ledger message v1', (err as Error).message, { offset: offset.toString() });
         }
-        opts.onMessage(offset, decoded);
+        opts.onMessage(offset, decoded, writerOf(m));
       }
     },
   });
+}
+
+/**
+ * kafkajs decodes each record batch's producer fields into `batchContext` on every message of
+ * the batch, but does not declare it in its types: read it defensively.
+ */
+function writerOf(m: KafkaMessage): LedgerWriter | undefined {
+  const ctx = (m as { batchContext?: { inTransaction?: unknown; producerId?: unknown; producerEpoch?: unknown } }).batchContext;
+  if (ctx === undefined || typeof ctx.inTransaction !== 'boolean' || ctx.producerId === undefined || typeof ctx.producerEpoch !== 'number') return undefined;
+  return { transactional: ctx.inTransaction, producerId: String(ctx.producerId), producerEpoch: ctx.producerEpoch };
 }

@@ -9,6 +9,9 @@ import { readRanges, type ReadRange } from '../kafka/range-reader.js';
 import { toSourceRecord } from '../kafka/source-record.js';
 import type { Logger } from '../log.js';
 import type { GenesisMessage } from '../wire/ledger-v1.js';
+import { genesisFieldsDiffering } from './genesis-diff.js';
+import { checkKeptHead, formatHead, hashInCut, type KeptHead } from './kept-head.js';
+import { WriterCheck } from './writer-check.js';
 
 export type ChainGenesis = Omit<GenesisMessage, 'kind'>;
 
@@ -16,6 +19,8 @@ export interface VerifyReport {
   ok: boolean;
   chain: string;
   genesisHash: string;
+  /** The topic the source records were read from: the chain's, or a copy (`--source-topic`). */
+  sourceTopic: string;
   cuts: number;
   /** Ledger entries (sequenced records). */
   records: number;
@@ -29,8 +34,12 @@ export interface VerifyReport {
   gaps: number;
   /** Entries whose (partition, offset) was already sequenced. */
   duplicates: number;
-  /** Ranges the source topic no longer holds (retention): reported, never called tampering. */
-  unverifiable: { partition: number; from: string; to: string; reason: string }[];
+  /**
+   * Ranges the source topic no longer holds (retention): reported, never called tampering.
+   * `records`: ledger entries there, whose links were checked but not their source bytes. The
+   * records of the partition still present are checked as usual.
+   */
+  unverifiable: { partition: number; from: string; to: string; reason: string; records: number }[];
   /** Source partitions the ledger covers: the genesis's P, plus those added by expansion cuts. */
   partitions: number;
   /**
@@ -40,6 +49,8 @@ export interface VerifyReport {
    */
   unsequenced: { partition: number; from: string; to: string; covered: boolean }[];
   firstBreak: (Omit<Break, 'seq' | 'offset' | 'ledgerOffset'> & { seq?: string; offset?: string; ledgerOffset?: string }) | null;
+  /** The head kept from an earlier verification that was checked (`<seq>:<hash>`), if any. */
+  keptHead?: string;
   durationMs: number;
 }
 
@@ -49,6 +60,12 @@ export interface VerifyOptions {
   genesis: ChainGenesis;
   logger: Logger;
   onProgress?: (phase: 'ledger' | 'source', done: number) => void;
+  /** Read the source records from this topic (a copy of the source: mirror, backup, restore) instead of `genesis.topic`. Digests still use `genesis.topic`. */
+  sourceTopic?: string;
+  /** A head seen earlier: the chain must still reach its seq with its hash (else 'truncated' or 'fork'). */
+  keptHead?: KeptHead;
+  /** The epoch znode, read once the ledger end is known: a cut with an epoch above it was written by no leader. */
+  issuedEpoch?: () => Promise<bigint>;
 }
 
 /**
@@ -59,10 +76,12 @@ export async function verifyChain(opts: VerifyOptions): Promise<VerifyReport> {
   const started = Date.now();
   const { kafka, chain, genesis, logger } = opts;
   const genesisP = genesis.start.length;
+  const sourceTopic = opts.sourceTopic ?? genesis.topic;
   const report: VerifyReport = {
     ok: false,
     chain,
     genesisHash: genesis.hash.toString('hex'),
+    sourceTopic,
     cuts: 0,
     records: 0,
     firstSeq: null,
@@ -78,7 +97,9 @@ export async function verifyChain(opts: VerifyOptions): Promise<VerifyReport> {
     firstBreak: null,
     durationMs: 0,
   };
-  let broken: Break | null = verifyGenesis(genesis, genesis.hash);
+  // The genesis znode is read without its own hash check, so that a changed znode is named here.
+  const znodeBreak = verifyGenesis(genesis, genesis.hash);
+  let broken: Break | null = znodeBreak;
   const verifier = new ChainVerifier(genesis.hash, genesis.start);
   const matcher = new SourceMatcher(genesis.start);
   // Per partition, growing when a cut's coverage adds partitions (see ChainVerifier.starts).
@@ -87,8 +108,12 @@ export async function verifyChain(opts: VerifyOptions): Promise<VerifyReport> {
   let expectedSeq = 1n;
 
   const ledgerTopic = kafkaNames.ledgerTopic(chain);
-  const [ledgerOffsets, sourceOffsets] = await withAdmin(kafka, (admin) => Promise.all([topicOffsets(admin, ledgerTopic), topicOffsets(admin, genesis.topic)]));
+  const [ledgerOffsets, sourceOffsets] = await withAdmin(kafka, (admin) => Promise.all([topicOffsets(admin, ledgerTopic), topicOffsets(admin, sourceTopic)]));
   const ledgerEnd = ledgerOffsets[0]?.high ?? 0n;
+  // Read after the ledger end: every cut below it was written under an epoch issued by then.
+  const writers = new WriterCheck(opts.issuedEpoch ? await opts.issuedEpoch() : null);
+  const kept = opts.keptHead;
+  let hashAtKept: Buffer | null = kept?.seq === 0n ? genesis.hash : null;
   if ((ledgerOffsets[0]?.low ?? 0n) > 0n) {
     broken ??= { kind: 'genesis', ledgerOffset: 0n, message: `ledger ${ledgerTopic} no longer starts at offset 0 (earliest is ${ledgerOffsets[0]?.low}): its beginning was deleted` };
   }
@@ -101,15 +126,28 @@ export async function verifyChain(opts: VerifyOptions): Promise<VerifyReport> {
     to: ledgerEnd,
     groupPrefix: `seqchain.${chain}.verify`,
     logger,
-    onMessage: (ledgerOffset, msg) => {
-      if (broken) return;
+    onMessage: (ledgerOffset, msg, writer) => {
+      if (broken) {
+        if (msg instanceof MalformedMessageError) return;
+        // The ledger verifier still looks at later cuts: a gap may turn out to be a reordering.
+        if (msg.kind === 'cut' && broken === verifier.firstBreak) broken = verifier.addCut({ ledgerOffset, ...msg });
+        // A changed genesis znode: say which fields differ from the ledger's genesis.
+        if (msg.kind === 'genesis' && znodeBreak !== null && broken === znodeBreak && !sawGenesis) {
+          const fields = genesisFieldsDiffering(genesis, msg);
+          if (fields.length > 0) broken = { ...znodeBreak, message: `${znodeBreak.message}; the genesis znode differs from the ledger's genesis (offset ${ledgerOffset}) in ${fields.join(', ')}` };
+        }
+        if (msg.kind === 'genesis') sawGenesis = true;
+        return;
+      }
       if (msg instanceof MalformedMessageError) {
         broken = { kind: 'malformed', ledgerOffset, message: `ledger offset ${ledgerOffset}: message does not decode: ${msg.message}` };
         return;
       }
       if (msg.kind === 'genesis') {
         if (sawGenesis || !msg.hash.equals(genesis.hash)) {
-          broken = { kind: 'genesis', ledgerOffset, expected: genesis.hash.toString('hex'), actual: msg.hash.toString('hex'), message: `ledger offset ${ledgerOffset}: ${sawGenesis ? 'a second genesis message' : 'genesis differs from the chain genesis in ZooKeeper'}` };
+          const fields = sawGenesis ? [] : genesisFieldsDiffering(genesis, msg);
+          const what = sawGenesis ? 'a second genesis message' : `genesis differs from the chain genesis in ZooKeeper${fields.length > 0 ? ` (in ${fields.join(', ')})` : ''}`;
+          broken = { kind: 'genesis', ledgerOffset, expected: genesis.hash.toString('hex'), actual: msg.hash.toString('hex'), message: `ledger offset ${ledgerOffset}: ${what}` };
         }
         sawGenesis = true;
         return;
@@ -123,8 +161,9 @@ export async function verifyChain(opts: VerifyOptions): Promise<VerifyReport> {
       expectedSeq = msg.lastSeq + 1n;
       const epoch = msg.epoch.toString();
       if (report.epochs[report.epochs.length - 1] !== epoch) report.epochs.push(epoch);
-      broken = verifier.addCut({ ledgerOffset, ...msg });
+      broken = writers.check({ ledgerOffset, ...msg }, writer) ?? verifier.addCut({ ledgerOffset, ...msg });
       if (broken) return;
+      if (kept && kept.seq >= msg.firstSeq && kept.seq <= msg.lastSeq) hashAtKept = hashInCut(msg, kept.seq);
       const starts = verifier.starts;
       for (let p = matcher.partitionCount; p < starts.length; p++) {
         matcher.addPartition(starts[p]!);
@@ -152,6 +191,12 @@ export async function verifyChain(opts: VerifyOptions): Promise<VerifyReport> {
     },
   });
   if (!broken && !sawGenesis) broken = { kind: 'genesis', message: `ledger ${ledgerTopic} holds no genesis message` };
+  // After the ledger's own checks, before the source: a chain cut short or rewritten since the
+  // kept head was seen is named even where the source would not notice (a shorter chain holds).
+  if (kept) {
+    report.keptHead = formatHead(kept);
+    if (!broken) broken = checkKeptHead(kept, BigInt(report.lastSeq), hashAtKept);
+  }
 
   const starts = verifier.starts;
   report.partitions = starts.length;
@@ -160,22 +205,24 @@ export async function verifyChain(opts: VerifyOptions): Promise<VerifyReport> {
     for (let p = 0; p < starts.length; p++) {
       const start = starts[p]!;
       const low = sourceOffsets[p]?.low ?? 0n;
+      let from = p >= genesisP ? low : start;
       if (low > start) {
-        // Retention deleted part of what was sequenced: those links cannot be recomputed.
-        report.unverifiable.push({ partition: p, from: start.toString(), to: low.toString(), reason: 'deleted by retention' });
-        continue;
+        // Retention deleted part of what was sequenced: those records' bytes cannot be checked
+        // (their links were). The records still there are checked as usual, from `low` on.
+        const records = matcher.skipDeleted(p, low);
+        report.unverifiable.push({ partition: p, from: start.toString(), to: low.toString(), reason: 'deleted by retention', records });
+        from = low;
       }
       // The ledger may claim more than the source holds (a forged cut): read what exists, and
       // let finish() name every ledger entry beyond it. A partition added after the genesis is
       // read from its earliest offset: a record below its recorded start was never sequenced.
       const high = sourceOffsets[p]?.high ?? 0n;
-      const from = p >= genesisP ? low : start;
       ranges.set(p, { from, to: coverageEnd[p]! < high ? coverageEnd[p]! : high });
     }
     let seen = 0;
     await readRanges({
       kafka,
-      topic: genesis.topic,
+      topic: sourceTopic,
       ranges,
       groupPrefix: `seqchain.${chain}.verify`,
       logger,
@@ -188,7 +235,8 @@ export async function verifyChain(opts: VerifyOptions): Promise<VerifyReport> {
         opts.onProgress?.('source', seen);
       },
     });
-    for (const p of ranges.keys()) broken ??= matcher.finish(p, coverageEnd[p]!);
+    // Every partition, also one whose sequenced range retention deleted entirely (no read range).
+    for (let p = 0; p < starts.length; p++) broken ??= matcher.finish(p, coverageEnd[p]!);
     report.sourceRecordsMatched = Number(matcher.matched);
   }
   for (let p = 0; p < sourceOffsets.length; p++) {

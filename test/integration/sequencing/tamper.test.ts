@@ -1,83 +1,137 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { runCli, waitFor } from '../../../scripts/lib/replica-set.js';
+import { waitFor } from '../../../scripts/lib/replica-set.js';
 import { linkHash } from '../../../src/chain/link.js';
+import { recordDigest } from '../../../src/chain/record-digest.js';
+import { decodeEpoch, encodeEpoch } from '../../../src/coordination/epoch.js';
 import { kafkaNames } from '../../../src/kafka/names.js';
-import type { VerifyReport } from '../../../src/verify/verify-chain.js';
-import { encodeCutMessage, type CutMessage } from '../../../src/wire/ledger-v1.js';
+import { toSourceRecord } from '../../../src/kafka/source-record.js';
+import type { CutEntry } from '../../../src/wire/ledger-v1.js';
+import { decodeLedgerMessage, encodeCutMessage, type CutMessage } from '../../../src/wire/ledger-v1.js';
 import { ChainFixture } from '../../helpers/chain-fixture.js';
+import { appendLedger, ledgerValues, rewriteLedger, rewriteZnode, topicRecords, verifyCli } from '../../helpers/tamper.js';
 
 /**
- * The ledger is append-only, so "tampering" means someone with write access to the ledger topic
- * appends a message seqchain did not write. A raw (non-seqchain) producer does it here.
+ * A second writer appends to the ledger, outside seqchain: a well-formed next cut (links computed
+ * from the head, no secret is involved). What verify can tell it by: the Kafka transaction and
+ * producer of the message, the epoch against ZooKeeper's epoch znode, the cut id, and the source.
+ * What it cannot (by design): a writer with seqchain's transactional.id and ZooKeeper write
+ * access that sequences real source records correctly. Each test starts from the original
+ * ledger (rewritten with seqchain's own transactional.id).
  */
-describe('verify detects a ledger message written by a raw producer', () => {
+describe('verify names a ledger message written by a second writer', () => {
   let f: ChainFixture;
+  let original: Buffer[];
   let lastCut: CutMessage;
+  /** A source record produced after the replicas stopped: real, with its real digest, never sequenced. */
+  let unsequenced: CutEntry;
 
   beforeAll(async () => {
     f = new ChainFixture();
     await f.init(2);
     f.set.start(`${f.chain}-r1`);
     await waitFor('a leader', async () => (await f.set.leader()) ?? undefined, 60_000);
-    await f.produce(2_000);
-    await waitFor('2,000 sequenced', async () => (await f.set.sequenced()) >= 2_000, 120_000, 100);
+    await f.produce(1_000);
+    await waitFor('1,000 sequenced', async () => (await f.set.sequenced()) >= 1_000, 120_000, 100);
     await f.set.stopAll();
-    lastCut = (await f.ledgerMessages()).filter((m): m is CutMessage => m.kind === 'cut').pop()!;
+    original = await ledgerValues(f);
+    lastCut = decodeLedgerMessage(original.at(-1)!) as CutMessage;
+    await f.produce(1);
+    const records = await topicRecords(f, f.topic);
+    const p = records.findIndex((rs, p) => rs.length > 0 && BigInt(rs.at(-1)!.offset) >= lastCut.coverage[p]!.sourceNext);
+    const m = records[p]!.at(-1)!;
+    unsequenced = { partition: p, offset: BigInt(m.offset), timestampMs: BigInt(m.timestamp), digest: recordDigest(toSourceRecord(f.topic, p, m)) };
   }, 180_000);
 
   afterAll(async () => {
     await f?.close();
   });
 
-  async function verify(): Promise<{ code: number | null; report: VerifyReport }> {
-    const out = await runCli(['verify', '--json'], { SEQCHAIN_CHAIN: f.chain, SEQCHAIN_LOG_LEVEL: 'warn' });
-    return { code: out.code, report: JSON.parse(out.stdout) as VerifyReport };
-  }
-
-  async function append(value: Buffer): Promise<void> {
-    const producer = f.kafka.producer({ allowAutoTopicCreation: false });
-    await producer.connect();
-    await producer.send({ topic: kafkaNames.ledgerTopic(f.chain), acks: -1, messages: [{ value }] });
-    await producer.disconnect();
-  }
-
-  it('passes before tampering', async () => {
-    const { code, report } = await verify();
-    expect(code).toBe(0);
-    expect(report.ok).toBe(true);
-  }, 60_000);
-
-  it('names the seq of a forged cut that extends the chain with a record the source never had', async () => {
-    // A forger can compute links (no secret is involved) but cannot make the source topic hold
-    // the record: the source check names the forged seq.
+  /** The next cut after the ledger's last, as seqchain would write it; `over` changes fields. */
+  function nextCut(entry: CutEntry, over: Partial<CutMessage> = {}): Buffer {
     const seq = lastCut.lastSeq + 1n;
-    const digest = Buffer.alloc(32, 0xab);
-    const entry = { partition: 0, offset: lastCut.coverage[0]!.sourceNext, timestampMs: BigInt(Date.now()), digest };
-    const forged = encodeCutMessage({
+    return encodeCutMessage({
       ...lastCut,
       cutId: lastCut.cutId + 1n,
       firstSeq: seq,
       lastSeq: seq,
       prevHash: lastCut.headHash,
-      headHash: linkHash(lastCut.headHash, seq, digest),
-      coverage: lastCut.coverage.map((c, p) => (p === 0 ? { ...c, sourceNext: c.sourceNext + 1n } : c)),
+      headHash: linkHash(lastCut.headHash, seq, entry.digest),
+      coverage: lastCut.coverage.map((c, p) => (p === entry.partition ? { ...c, sourceNext: entry.offset + 1n } : c)),
       entries: [entry],
+      ...over,
     });
-    await append(forged);
-    const { code, report } = await verify();
-    expect(code).toBe(1);
-    expect(report.ok).toBe(false);
-    expect(report.firstBreak).toMatchObject({ kind: 'not-in-source', seq: seq.toString(), partition: 0, offset: entry.offset.toString() });
+  }
+
+  const restore = () => rewriteLedger(f, original, kafkaNames.transactionalId(f.chain));
+  const epochZnode = async () => decodeEpoch(await rewriteZnode(f, 'epoch', (d) => d));
+
+  it('passes before tampering (also once rewritten with seqchain\'s own transactional.id)', async () => {
+    expect((await verifyCli(f)).code).toBe(0);
+    await restore();
+    const { code, report } = await verifyCli(f);
+    expect(report.firstBreak).toBeNull();
+    expect(code).toBe(0);
   }, 60_000);
 
-  it('names the seq where a replayed cut with an altered digest breaks the ledger (runs after the forged cut)', async () => {
-    const altered = { ...lastCut, entries: lastCut.entries.map((e, i) => (i === 0 ? { ...e, digest: Buffer.from(e.digest).fill(0, 0, 1) } : e)) };
-    await append(encodeCutMessage(altered));
-    const { code, report } = await verify();
+  it('names a cut appended outside a Kafka transaction: foreign-writer', async () => {
+    const [at] = await appendLedger(f, [nextCut(unsequenced)]);
+    const { code, report } = await verifyCli(f);
     expect(code).toBe(1);
-    // The ledger's own links break before the source is even read: after the forged cut of the
-    // previous test the next seq is lastSeq + 2, and the replay starts at an old seq.
-    expect(report.firstBreak).toMatchObject({ kind: 'seq-gap', seq: (lastCut.lastSeq + 2n).toString(), actual: lastCut.firstSeq.toString() });
-    expect(report.firstBreak!.message).toContain(`starts at seq ${lastCut.firstSeq}`);
+    expect(report.firstBreak).toMatchObject({ kind: 'foreign-writer', seq: (lastCut.lastSeq + 1n).toString(), ledgerOffset: String(at), expected: 'a transactional write' });
+    expect(report.firstBreak!.message).toContain('outside a Kafka transaction');
   }, 60_000);
+
+  it('names a cut appended by another transactional producer under the current epoch: foreign-writer', async () => {
+    await restore();
+    const [at] = await appendLedger(f, [nextCut(unsequenced)], { transactionalId: `second.${f.chain}` });
+    const { code, report } = await verifyCli(f);
+    expect(code).toBe(1);
+    expect(report.firstBreak).toMatchObject({ kind: 'foreign-writer', seq: (lastCut.lastSeq + 1n).toString(), ledgerOffset: String(at) });
+    expect(report.firstBreak!.message).toContain(`but epoch ${lastCut.epoch}'s earlier cuts`);
+  }, 60_000);
+
+  it('names a cut with an epoch ZooKeeper never issued: foreign-writer', async () => {
+    await restore();
+    const epoch = (await epochZnode()) + 1n;
+    const [at] = await appendLedger(f, [nextCut(unsequenced, { epoch })], { transactionalId: `second.${f.chain}` });
+    const { code, report } = await verifyCli(f);
+    expect(code).toBe(1);
+    expect(report.firstBreak).toMatchObject({ kind: 'foreign-writer', ledgerOffset: String(at), actual: String(epoch), expected: `an epoch in [1, ${epoch - 1n}]` });
+  }, 60_000);
+
+  describe('a writer that also bumps the epoch znode (ZooKeeper write access)', () => {
+    let epoch: bigint;
+    beforeAll(async () => {
+      epoch = decodeEpoch(await rewriteZnode(f, 'epoch', (d) => encodeEpoch(decodeEpoch(d) + 1n))) + 1n;
+    });
+
+    it('names a cut id out of sequence: cut-id', async () => {
+      await restore();
+      const [at] = await appendLedger(f, [nextCut(unsequenced, { epoch, cutId: lastCut.cutId + 5n })], { transactionalId: `second.${f.chain}` });
+      const { code, report } = await verifyCli(f);
+      expect(code).toBe(1);
+      expect(report.firstBreak).toMatchObject({ kind: 'cut-id', ledgerOffset: String(at), expected: String(lastCut.cutId + 1n), actual: String(lastCut.cutId + 5n) });
+    }, 60_000);
+
+    it('names the seq of a record the source never had: not-in-source', async () => {
+      await restore();
+      // The other partition, at its end (fully sequenced): no such record exists in the source.
+      const partition = 1 - unsequenced.partition;
+      const forged = { partition, offset: lastCut.coverage[partition]!.sourceNext, timestampMs: BigInt(Date.now()), digest: Buffer.alloc(32, 0xab) };
+      await appendLedger(f, [nextCut(forged, { epoch })], { transactionalId: `second.${f.chain}` });
+      const { code, report } = await verifyCli(f);
+      expect(code).toBe(1);
+      expect(report.firstBreak).toMatchObject({ kind: 'not-in-source', seq: (lastCut.lastSeq + 1n).toString(), partition: forged.partition, offset: forged.offset.toString() });
+    }, 60_000);
+
+    it('cannot tell a cut that sequences a real source record correctly (undetectable by design)', async () => {
+      await restore();
+      await appendLedger(f, [nextCut(unsequenced, { epoch })], { transactionalId: `second.${f.chain}` });
+      const { code, report } = await verifyCli(f);
+      // Exactly what a new leader would have written: a valid chain. Signed checkpoints would be needed.
+      expect(report.firstBreak).toBeNull();
+      expect(code).toBe(0);
+      expect(report.lastSeq).toBe(Number(lastCut.lastSeq + 1n));
+    }, 60_000);
+  });
 });

@@ -72,11 +72,45 @@ describe('ChainVerifier', () => {
     expect(run([cuts[1]!, cuts[0]!]).brk).toMatchObject({ kind: 'seq-gap', seq: 1n, actual: '5' });
   });
 
-  it('names a duplicated cut (replayed) as a seq gap that overlaps', () => {
+  it('names a duplicated cut (an exact copy, later in the ledger) as duplicate-cut', () => {
     const cuts = ledger(GOOD_CUTS);
-    const { brk } = run([cuts[0]!, cuts[0]!]);
+    const copy = { ...cuts[0]!, ledgerOffset: 3n };
+    const { brk } = run([cuts[0]!, cuts[1]!, copy]);
+    expect(brk).toMatchObject({ kind: 'duplicate-cut', seq: 1n, ledgerOffset: 3n, expected: '8', actual: '1' });
+    expect(brk?.message).toContain('a copy of cut 1 at ledger offset 1');
+  });
+
+  it('names a replayed cut that is not an exact copy as a seq gap that overlaps', () => {
+    const cuts = ledger(GOOD_CUTS);
+    const { brk } = run([cuts[0]!, { ...cuts[0]!, headHash: flipByte(cuts[0]!.headHash) }]);
     expect(brk).toMatchObject({ kind: 'seq-gap', seq: 5n, actual: '1' });
     expect(brk?.message).toContain('overlaps');
+  });
+
+  it('names a removed cut as a seq gap, naming the missing cut id', () => {
+    const cuts = ledger(GOOD_CUTS);
+    const v = new ChainVerifier(GENESIS, START);
+    v.addCut(cuts[0]!);
+    const brk = v.addCut(cuts[2]!);
+    expect(brk).toMatchObject({ kind: 'seq-gap', seq: 5n, ledgerOffset: 3n });
+    expect(brk?.message).toContain('cut 2 is not here');
+  });
+
+  it('renames a gap to cut-order when the missing cut turns up later (swapped cuts)', () => {
+    const cuts = ledger([...GOOD_CUTS, [[0, 9]]]);
+    const v = new ChainVerifier(GENESIS, START);
+    v.addCut(cuts[0]!);
+    expect(v.addCut({ ...cuts[2]!, ledgerOffset: 2n })?.kind).toBe('seq-gap');
+    const brk = v.addCut({ ...cuts[1]!, ledgerOffset: 3n });
+    expect(brk).toMatchObject({ kind: 'cut-order', seq: 5n, ledgerOffset: 2n, expected: '5', actual: '8' });
+    expect(brk?.message).toContain('cut 2 (seqs 5..7) is at ledger offset 3, after a later cut at ledger offset 2');
+    expect(v.addCut(cuts[3]!)).toBe(brk);
+  });
+
+  it('names a cut id that does not follow (a consistently linked cut from another writer)', () => {
+    const cuts = ledger(GOOD_CUTS);
+    const { brk } = run([cuts[0]!, { ...cuts[1]!, cutId: 7n }]);
+    expect(brk).toMatchObject({ kind: 'cut-id', seq: 5n, ledgerOffset: 2n, expected: '2', actual: '7' });
   });
 
   it('names a wrong prevHash with the first entry of the cut', () => {
@@ -143,7 +177,8 @@ describe('ChainVerifier', () => {
     expect(v.addCut(cuts[0]!)).toBeNull();
     const first = v.addCut(cuts[2]!);
     expect(first?.kind).toBe('seq-gap');
-    expect(v.addCut(cuts[1]!)).toBe(first); // would have been valid
+    expect(v.addCut({ ...cuts[1]!, prevHash: flipByte(cuts[1]!.prevHash) })).toBe(first);
+    expect(v.addCut(ledger([[[0, 9]]])[0]!)).toBe(first);
     expect(v.firstBreak).toBe(first);
     expect(v.head.seq).toBe(4n);
   });

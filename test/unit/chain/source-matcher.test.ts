@@ -91,6 +91,24 @@ describe('SourceMatcher', () => {
     expect(m2.expect(0, entries(0, [3], 1), 3n)?.kind).toBe('partition-order');
   });
 
+  it('skips what retention deleted and still checks the records after it', () => {
+    const m = new SourceMatcher(START);
+    expect(m.expect(0, entries(0, [0, 1, 2, 3, 4], 1), 5n)).toBeNull();
+    expect(m.skipDeleted(0, 3n)).toBe(3);
+    expect(m.observe(0, 3n, digestOf(0, 3n))).toBeNull();
+    const altered = Buffer.from(digestOf(0, 4n)).fill(1, 0, 1);
+    expect(m.observe(0, 4n, altered)).toMatchObject({ kind: 'digest-mismatch', seq: 5n, partition: 0, offset: 4n, expected: altered.toString('hex') });
+    expect(m.matched).toBe(1n);
+  });
+
+  it('skips to the coverage end when retention deleted beyond it, and refuses to skip backwards', () => {
+    const m = new SourceMatcher(START);
+    expect(m.expect(0, entries(0, [0, 1], 1), 2n)).toBeNull();
+    expect(m.skipDeleted(0, 9n)).toBe(2);
+    expect(m.finish(0, 2n)).toBeNull();
+    expect(() => m.skipDeleted(0, 1n)).toThrow(SeqchainError);
+  });
+
   it('keeps the first break', () => {
     const m = new SourceMatcher(START);
     m.expect(0, entries(0, [0, 1], 1), 2n);
