@@ -80,6 +80,8 @@ const LEADER_CARD_INTERVAL_MS = 1_000;
 export class Replica implements ReplicaPort {
   private closing: Promise<void> | null = null;
   private halted = false;
+  /** Why this replica stopped sequencing for good (status, readiness). */
+  private haltedWith: SeqchainError | null = null;
   private api: FastifyInstance | null = null;
   private apiAddress = '';
   private readonly card: LeaderCard;
@@ -168,6 +170,7 @@ export class Replica implements ReplicaPort {
     sequencer.on('sequencer:halted', (err) => {
       // Stop sequencing for good on this replica: it must not write a chain it cannot trust.
       this.halted = true;
+      this.haltedWith = err;
       logger.fatal({ code: err.code, details: err.details }, 'replica stops sequencing; it keeps running as a worker');
       void election.close();
     });
@@ -242,7 +245,16 @@ export class Replica implements ReplicaPort {
     const status = await collectStatus({ config: this.config, zk: this.zk, kafka: this.kafka, genesis: this.genesis, logger: this.logger });
     for (const p of status.partitions) this.metrics.partitionLag.set({ partition: String(p.partition) }, Number(p.lag));
     if (status.leader) this.metrics.leaderEpoch.set(Number(status.leader.epoch));
-    return { replicaId: this.config.replicaId, ...status, index: await this.index.state() };
+    return { replicaId: this.config.replicaId, ...status, index: await this.index.state(), replica: this.health() };
+  }
+
+  /** This replica's own stops: sequencing halted, partitions the worker stopped on. */
+  private health(): { sequencingHalted: { code: string; message: string; details: Record<string, unknown> } | null; stalledPartitions: { partition: number; offset: string; size: number; limit: number; code: string; message: string }[] } {
+    const h = this.haltedWith;
+    return {
+      sequencingHalted: h ? { code: h.code, message: h.message, details: h.details } : null,
+      stalledPartitions: this.worker.stalled.map((e) => ({ ...(e.details as { partition: number; offset: string; size: number; limit: number }), code: e.code, message: e.message })),
+    };
   }
 
   private gaugesAt = 0;
@@ -262,7 +274,10 @@ export class Replica implements ReplicaPort {
       return { ok: true, detail: 'metadata answered' };
     }).catch((err: unknown) => ({ ok: false, detail: `Kafka: ${(err as Error).message}` }));
     const { redis, index } = await this.index.readiness();
-    const checks = { zookeeper, kafka, redis, index };
+    const { sequencingHalted, stalledPartitions } = this.health();
+    const sequencing = sequencingHalted ? { ok: false, detail: `sequencing halted: ${sequencingHalted.code}: ${sequencingHalted.message}` } : { ok: true, detail: 'not halted' };
+    const worker = stalledPartitions.length > 0 ? { ok: false, detail: stalledPartitions.map((s) => `${s.code}: ${s.message}`).join('; ') } : { ok: true, detail: 'no partition stopped' };
+    const checks = { zookeeper, kafka, redis, index, sequencing, worker };
     return { ready: Object.values(checks).every((c) => c.ok), checks };
   }
 

@@ -13,6 +13,21 @@ export const defaults = {
     clientId: 'seqchain',
     /** TLS to the brokers. @defaultValue false */
     ssl: false,
+    /**
+     * How TLS is done when `ssl` is true; each key needs `ssl: true`. Files are PEM, read when a
+     * client is created. Without `caFile`, Node's built-in CA list checks the broker.
+     */
+    tls: {
+      /** CA certificate(s) that signed the brokers' certificates (replaces the built-in list). */
+      caFile: undefined as undefined | string,
+      /** Client certificate and its key, for brokers that require mutual TLS (both or neither). */
+      certFile: undefined as undefined | string,
+      keyFile: undefined as undefined | string,
+      /** Check the broker's certificate and name; false only to debug, never in production. @defaultValue true */
+      rejectUnauthorized: true,
+      /** SNI / name checked against the certificate, when it differs from the broker's host. */
+      servername: undefined as undefined | string,
+    },
     /** SASL credentials (PLAIN or SCRAM); the password is never logged. */
     sasl: undefined as undefined | { mechanism: 'plain' | 'scram-sha-256' | 'scram-sha-512'; username: string; password: string },
     /** Replication factor and min.insync.replicas of the internal topics (3/2 in production). */
@@ -48,6 +63,10 @@ export const defaults = {
     keyPrefix: 'seqchain',
     /** A command that takes longer fails (the API answers 503), ms. */
     commandTimeoutMs: 2_000,
+    /** Password (Redis AUTH), when it is not in `url`; never logged. */
+    password: undefined as undefined | string,
+    /** File whose first line is the password, when `password` is not set (e.g. a mounted secret). */
+    passwordFile: undefined as undefined | string,
   },
   api: {
     /** Interface the HTTP API listens on. */
@@ -76,6 +95,12 @@ export const defaults = {
   worker: {
     /** Largest digest batch message, in records (48 bytes each on the wire). */
     maxBatchRecords: 5_000,
+    /**
+     * Largest source record (key + value + header names and values), bytes. A bigger record is
+     * never skipped: the worker stops on its partition with SEQCHAIN_ERR_RECORD_TOO_LARGE until
+     * the limit is raised and the replica restarted (docs/ERRORS.md). @defaultValue 16 MiB
+     */
+    maxRecordBytes: 16 * 1024 * 1024,
     /**
      * Consumer-group session timeout, ms: how long until a dead replica's partitions move to
      * the others. 6000 is the broker's default minimum (group.min.session.timeout.ms).

@@ -15,6 +15,11 @@ export const ENV_KEYS: Readonly<Record<string, string>> = {
   SEQCHAIN_REPLICA_ID: 'replicaId',
   SEQCHAIN_KAFKA_BROKERS: 'kafka.brokers',
   SEQCHAIN_KAFKA_SSL: 'kafka.ssl',
+  SEQCHAIN_KAFKA_TLS_CA_FILE: 'kafka.tls.caFile',
+  SEQCHAIN_KAFKA_TLS_CERT_FILE: 'kafka.tls.certFile',
+  SEQCHAIN_KAFKA_TLS_KEY_FILE: 'kafka.tls.keyFile',
+  SEQCHAIN_KAFKA_TLS_REJECT_UNAUTHORIZED: 'kafka.tls.rejectUnauthorized',
+  SEQCHAIN_KAFKA_TLS_SERVERNAME: 'kafka.tls.servername',
   SEQCHAIN_KAFKA_SASL_MECHANISM: 'kafka.sasl.mechanism',
   SEQCHAIN_KAFKA_SASL_USERNAME: 'kafka.sasl.username',
   SEQCHAIN_KAFKA_SASL_PASSWORD: 'kafka.sasl.password',
@@ -28,6 +33,8 @@ export const ENV_KEYS: Readonly<Record<string, string>> = {
   SEQCHAIN_KAFKA_METADATA_MAX_AGE_MS: 'kafka.metadataMaxAgeMs',
   SEQCHAIN_REDIS_URL: 'redis.url',
   SEQCHAIN_REDIS_KEY_PREFIX: 'redis.keyPrefix',
+  SEQCHAIN_REDIS_PASSWORD: 'redis.password',
+  SEQCHAIN_REDIS_PASSWORD_FILE: 'redis.passwordFile',
   SEQCHAIN_API_HOST: 'api.host',
   SEQCHAIN_API_PORT: 'api.port',
   SEQCHAIN_API_ADVERTISED_URL: 'api.advertisedUrl',
@@ -40,6 +47,7 @@ export const ENV_KEYS: Readonly<Record<string, string>> = {
   SEQCHAIN_GAP_TIMEOUT_MS: 'sequencer.gapTimeoutMs',
   SEQCHAIN_PARTITION_CHECK_INTERVAL_MS: 'sequencer.partitionCheckIntervalMs',
   SEQCHAIN_WORKER_SESSION_TIMEOUT_MS: 'worker.sessionTimeoutMs',
+  SEQCHAIN_WORKER_MAX_RECORD_BYTES: 'worker.maxRecordBytes',
   SEQCHAIN_LOG_LEVEL: 'log.level',
 };
 

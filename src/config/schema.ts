@@ -1,8 +1,35 @@
+import { accessSync, constants, statSync } from 'node:fs';
 import { z } from 'zod';
 
 const name = z.string().regex(/^[A-Za-z0-9._-]{1,100}$/, 'use 1-100 of A-Z a-z 0-9 . _ -');
 const hostPort = z.string().regex(/^[^\s:,]+:\d{1,5}$/, 'expected host:port');
 const positiveInt = z.number().int().positive();
+
+/**
+ * A path to a file this process can read, checked when the configuration is loaded: a wrong
+ * path fails at start with the key named, not later inside a TLS handshake.
+ */
+const readableFile = z
+  .string()
+  .min(1)
+  .superRefine((file, ctx) => {
+    try {
+      if (!statSync(file).isFile()) throw new Error('not a regular file');
+      accessSync(file, constants.R_OK);
+    } catch (err) {
+      const reason = (err as NodeJS.ErrnoException).code ?? (err as Error).message;
+      ctx.addIssue({ code: 'custom', message: `cannot read file ${file} (${reason})` });
+    }
+  });
+
+/** TLS to the brokers beyond `ssl: true`: a private CA, a client certificate, an SNI name. */
+const kafkaTls = z.strictObject({
+  caFile: readableFile.optional(),
+  certFile: readableFile.optional(),
+  keyFile: readableFile.optional(),
+  rejectUnauthorized: z.boolean(),
+  servername: z.string().min(1).optional(),
+});
 
 /** The validated configuration. Unknown keys are errors, so a typo is named instead of ignored. */
 export const configSchema = z.strictObject({
@@ -12,6 +39,7 @@ export const configSchema = z.strictObject({
     brokers: z.array(hostPort).min(1),
     clientId: name,
     ssl: z.boolean(),
+    tls: kafkaTls,
     sasl: z
       .strictObject({
         mechanism: z.enum(['plain', 'scram-sha-256', 'scram-sha-512']),
@@ -25,6 +53,17 @@ export const configSchema = z.strictObject({
     connectionTimeoutMs: positiveInt,
     requestTimeoutMs: positiveInt,
     metadataMaxAgeMs: positiveInt,
+  }).superRefine((kafka, ctx) => {
+    // TLS settings without TLS would be silently ignored: a plaintext connection the user did not ask for.
+    const { tls } = kafka;
+    const set = [...(['caFile', 'certFile', 'keyFile', 'servername'] as const).filter((k) => tls[k] !== undefined), ...(tls.rejectUnauthorized ? [] : ['rejectUnauthorized'])];
+    if (!kafka.ssl && set.length > 0) {
+      ctx.addIssue({ code: 'custom', path: ['tls', set[0]!], message: 'is set but kafka.ssl is false: set kafka.ssl to true (SEQCHAIN_KAFKA_SSL=true) to use TLS' });
+    }
+    if ((tls.certFile === undefined) !== (tls.keyFile === undefined)) {
+      const missing = tls.certFile === undefined ? 'certFile' : 'keyFile';
+      ctx.addIssue({ code: 'custom', path: ['tls', missing], message: 'a client certificate needs both kafka.tls.certFile and kafka.tls.keyFile' });
+    }
   }),
   zookeeper: z.strictObject({
     connect: z.string().regex(/^[^\s,]+:\d{1,5}(,[^\s,]+:\d{1,5})*(\/.*)?$/, 'expected host:port[,host:port…]'),
@@ -38,6 +77,15 @@ export const configSchema = z.strictObject({
     url: z.string().regex(/^rediss?:\/\//, 'expected redis://host:port'),
     keyPrefix: name,
     commandTimeoutMs: positiveInt,
+    password: z.string().min(1).optional(),
+    passwordFile: readableFile.optional(),
+  }).superRefine((redis, ctx) => {
+    // One place for the password: with two, which one wins would be a guess.
+    const inUrl = /^rediss?:\/\/[^/@]*:[^/@]+@/.test(redis.url);
+    const sources = [inUrl && 'redis.url', redis.password !== undefined && 'redis.password', redis.passwordFile !== undefined && 'redis.passwordFile'].filter(Boolean);
+    if (sources.length > 1) {
+      ctx.addIssue({ code: 'custom', path: [redis.passwordFile !== undefined ? 'passwordFile' : 'password'], message: `the Redis password is given twice (${sources.join(' and ')}): keep one` });
+    }
   }),
   api: z.strictObject({
     host: z.string().min(1),
@@ -54,6 +102,7 @@ export const configSchema = z.strictObject({
   }),
   worker: z.strictObject({
     maxBatchRecords: positiveInt.max(20_000),
+    maxRecordBytes: positiveInt.max(2 ** 31 - 1),
     sessionTimeoutMs: z.number().int().min(6_000),
     heartbeatIntervalMs: positiveInt,
     maxWaitTimeMs: z.number().int().min(0).max(10_000),
