@@ -112,7 +112,12 @@ function toWatchEvent(e: ZkEvent): ZkWatchEvent {
 
 /** node-zookeeper-client internals used to drop a silent socket; absent fields are tolerated. */
 interface ClientInternals {
-  connectionManager?: { socket?: { destroy(): void } };
+  connectionManager?: { socket?: { destroy(): void; readonly readyState?: string } };
+}
+
+/** The library's current socket (internal: node-zookeeper-client exposes none). */
+function socketOf(client: Client): { destroy(): void; readonly readyState?: string } | undefined {
+  return (client as unknown as ClientInternals).connectionManager?.socket;
 }
 
 function dropSocket(client: Client): void {
@@ -199,6 +204,8 @@ export class ZkSession extends EventEmitter<ZkSessionEvents> {
   private readonly opTimeoutMs: number;
   private probeTimer: NodeJS.Timeout | undefined;
   private probeInFlight = false;
+  /** The reconnect socket being watched (TCP open, handshake pending), and since when. */
+  private reconnectWatch: { socket: object; since: number } | null = null;
   private closing: Promise<void> | undefined;
   private renewing = false;
 
@@ -402,6 +409,11 @@ export class ZkSession extends EventEmitter<ZkSessionEvents> {
     const interval = Math.max(100, Math.floor(this.opts.sessionTimeoutMs / 3));
     const deadline = Math.max(200, Math.floor((this.opts.sessionTimeoutMs * 2) / 3));
     this.probeTimer = setInterval(() => {
+      if (this.stateValue === 'disconnected') {
+        this.watchReconnect(deadline);
+        return;
+      }
+      this.reconnectWatch = null;
       if (this.stateValue !== 'connected' || this.probeInFlight) return;
       this.probeInFlight = true;
       const client = this.client;
@@ -419,6 +431,34 @@ export class ZkSession extends EventEmitter<ZkSessionEvents> {
       });
     }, interval);
     this.probeTimer.unref();
+  }
+
+  /**
+   * node-zookeeper-client clears its connect timeout as soon as TCP connects and then waits for
+   * the handshake answer with no deadline. A server that accepts the connection but never reads
+   * it (ZooKeeper 3.8 restarting: the socket sits in its accept queue with the ConnectRequest
+   * unread) leaves the session 'disconnected' forever: no reconnect, no 'expired'. Found by the
+   * chaos suite (zookeeper-stop). A reconnect that has not completed within `deadlineMs` gets its
+   * socket dropped, and the library tries again on a fresh one (harmless while the server is
+   * down: every attempt there fails at once anyway).
+   */
+  private watchReconnect(deadlineMs: number): void {
+    const socket = socketOf(this.client);
+    // Only a TCP connection that is open and still unanswered; a connect in progress has the
+    // library's own timeout, and a refused one is retried by the library at once.
+    if (!socket || socket.readyState !== 'open') {
+      this.reconnectWatch = null;
+      return;
+    }
+    const now = Date.now();
+    if (this.reconnectWatch?.socket !== socket) {
+      this.reconnectWatch = { socket, since: now };
+      return;
+    }
+    if (now - this.reconnectWatch.since < deadlineMs) return;
+    this.reconnectWatch = null;
+    this.logger.warn({ deadlineMs }, 'zookeeper reconnect stalled (connected, no handshake answer); retrying on a new socket');
+    socket.destroy();
   }
 
   private run<T>(op: string, path: string, fn: (client: Client, cb: (err: unknown, res?: T) => void) => void): Promise<T> {

@@ -1,0 +1,45 @@
+#!/usr/bin/env bash
+# `npm run chaos`: the chaos suite on a stack of its own (never the shared one in .stack/):
+# starts Kafka, ZooKeeper and Redis on their own ports under .stack-chaos/ (fresh data each run),
+# builds, runs the driver (chaos/run.ts), and stops that stack at the end unless --keep-stack.
+# Arguments go to the driver (`npm run chaos -- --short`, `-- --seed 42 --scenarios leader-kill`,
+# `-- --help`). Stack lines go to stderr; the driver's lines and, last, its JSON go to stdout.
+#
+# Environment: CHAOS_STACK_DIR [<repo>/.stack-chaos], CHAOS_KAFKA_PORT [29092],
+# CHAOS_KAFKA_CONTROLLER_PORT [29093], CHAOS_ZK_PORT [22181], CHAOS_REDIS_PORT [26379].
+set -euo pipefail
+cd "$(dirname "${BASH_SOURCE[0]}")/.."
+
+keep=0
+args=()
+for a in "$@"; do
+  case "$a" in
+    --keep-stack) keep=1 ;;
+    *) args+=("$a") ;;
+  esac
+done
+
+export SEQCHAIN_STACK_DIR="${CHAOS_STACK_DIR:-$PWD/.stack-chaos}"
+export SEQCHAIN_KAFKA_PORT="${CHAOS_KAFKA_PORT:-29092}"
+export SEQCHAIN_KAFKA_CONTROLLER_PORT="${CHAOS_KAFKA_CONTROLLER_PORT:-29093}"
+export SEQCHAIN_ZK_PORT="${CHAOS_ZK_PORT:-22181}"
+export SEQCHAIN_REDIS_PORT="${CHAOS_REDIS_PORT:-26379}"
+export SEQCHAIN_KAFKA_BROKERS="127.0.0.1:$SEQCHAIN_KAFKA_PORT"
+export SEQCHAIN_ZK_CONNECT="127.0.0.1:$SEQCHAIN_ZK_PORT"
+export SEQCHAIN_REDIS_URL="redis://127.0.0.1:$SEQCHAIN_REDIS_PORT"
+unset SEQCHAIN_STACK_COMPONENTS SEQCHAIN_CONFIG
+
+[ -d node_modules/kafkajs ] || npm ci --no-audit --no-fund >&2
+# Fresh data every run: a chaos run's history must not depend on an earlier one. Logs of the
+# previous run (replicas under chaos-logs/, the stack's own) go with it.
+bash scripts/stack.sh down --purge >&2
+bash scripts/stack.sh up >&2
+if ((keep == 0)); then
+  trap 'bash scripts/stack.sh down >&2 || true' EXIT
+fi
+npm run --silent build >&2
+set +e
+node dist/chaos/run.js "${args[@]+"${args[@]}"}"
+status=$?
+set -e
+exit $status

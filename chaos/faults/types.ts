@@ -1,0 +1,21 @@
+/** What every fault module returns: whom it hit, when, and when the chain had recovered. */
+import type { ChaosCluster } from '../lib/cluster.js';
+
+export interface FaultOutcome {
+  target: string;
+  /** When the fault was injected, ms since the Unix epoch. */
+  injectedAt: number;
+  /** Recovery is measured from here: the injection, or the restart of what was stopped. */
+  referenceAt: number;
+  /** When the recovery condition first held (null: not within the recovery timeout). */
+  recoveredAt: number | null;
+  detail: string;
+}
+
+export type Fault = (c: ChaosCluster) => Promise<FaultOutcome>;
+
+/** "failover to epoch N in X ms" from the watcher's record of epochs, or '' when none came. */
+export function failoverDetail(c: ChaosCluster, fromEpoch: number, since: number): string {
+  const next = [...c.watcher.epochFirstCut.entries()].filter(([e]) => e > fromEpoch).sort((a, b) => a[0] - b[0])[0];
+  return next ? `first cut of epoch ${next[0]} closed ${next[1].closedAtMs - since} ms after` : 'no new epoch';
+}

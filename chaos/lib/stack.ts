@@ -1,0 +1,31 @@
+/**
+ * Stops and starts one component of the chaos run's own stack through scripts/stack.sh, with
+ * the environment chaos/chaos.sh exported (SEQCHAIN_STACK_DIR, ports). Refuses to act on the
+ * shared stack (<repo>/.stack): other people run tests on it.
+ */
+import { spawn } from 'node:child_process';
+import { join, resolve } from 'node:path';
+import { REPO } from '../../scripts/lib/replica-set.js';
+
+export type Component = 'zookeeper' | 'kafka' | 'redis';
+
+/** Throws unless SEQCHAIN_STACK_DIR names a work folder other than the shared one. */
+export function assertOwnStack(env: NodeJS.ProcessEnv = process.env): string {
+  const dir = env.SEQCHAIN_STACK_DIR;
+  if (!dir) throw new Error('SEQCHAIN_STACK_DIR is not set: run the chaos suite through chaos/chaos.sh (it starts a stack of its own)');
+  if (resolve(dir) === resolve(join(REPO, '.stack'))) throw new Error(`SEQCHAIN_STACK_DIR is the shared stack (${dir}); the chaos suite stops components and needs its own`);
+  return dir;
+}
+
+/** Runs `scripts/stack.sh <cmd>` for one component; resolves with its output, rejects on a non-zero exit. */
+export function stackCommand(cmd: 'up' | 'down', component: Component): Promise<string> {
+  assertOwnStack();
+  return new Promise((res, rej) => {
+    const child = spawn('bash', [join(REPO, 'scripts', 'stack.sh'), cmd], { env: { ...process.env, SEQCHAIN_STACK_COMPONENTS: component }, stdio: ['ignore', 'pipe', 'pipe'] });
+    let out = '';
+    child.stdout.on('data', (d: Buffer) => (out += d.toString()));
+    child.stderr.on('data', (d: Buffer) => (out += d.toString()));
+    child.on('error', rej);
+    child.on('exit', (code) => (code === 0 ? res(out) : rej(new Error(`stack.sh ${cmd} ${component} exited ${code}: ${out.trim().split('\n').slice(-5).join(' | ')}`))));
+  });
+}
