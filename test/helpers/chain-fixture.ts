@@ -16,7 +16,7 @@ import { readRanges } from '../../src/kafka/range-reader.js';
 import { createLogger } from '../../src/log.js';
 import { initChain } from '../../src/ops/init-chain.js';
 import type { LedgerMessage } from '../../src/wire/ledger-v1.js';
-import { REPO, ReplicaSet } from '../../scripts/lib/replica-set.js';
+import { REPO, ReplicaSet, waitFor } from '../../scripts/lib/replica-set.js';
 
 export interface LedgerRow {
   seq: bigint;
@@ -41,6 +41,18 @@ export class ChainFixture {
   async init(partitions: number): Promise<GenesisRecord> {
     this.genesis = await initChain(this.set.config, this.logger, { topic: this.topic, partitions, start: 'earliest', force: false });
     return this.genesis;
+  }
+
+  /**
+   * The usual start of a test: the chain with `partitions` source partitions, one replica
+   * (`<chain>-<replica>`) leading, and `records` records produced and sequenced.
+   */
+  async startSequenced(partitions: number, records: number, replica = 'r1'): Promise<void> {
+    await this.init(partitions);
+    this.set.start(`${this.chain}-${replica}`);
+    await waitFor('a leader', async () => (await this.set.leader()) ?? undefined, 60_000);
+    await this.produce(records);
+    await waitFor(`${records} sequenced`, async () => (await this.set.sequenced()) >= records, 120_000, 100);
   }
 
   produce(count: number, opts: Partial<ProduceOptions> = {}) {

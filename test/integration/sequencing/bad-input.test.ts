@@ -30,11 +30,8 @@ describe('a malformed message on the digest topic halts sequencing', () => {
 
   beforeAll(async () => {
     f = new ChainFixture();
-    await f.init(2);
-    f.set.start(`${f.chain}-r1`);
+    await f.startSequenced(2, 500);
     api = await f.set.apiUrl(`${f.chain}-r1`);
-    await f.produce(500);
-    await waitFor('500 sequenced', async () => (await f.set.sequenced()) >= 500, 120_000, 100);
   }, 180_000);
 
   afterAll(async () => {
@@ -88,11 +85,8 @@ describe('a source record above worker.maxRecordBytes stops its partition, never
 
   beforeAll(async () => {
     f = new ChainFixture({ SEQCHAIN_WORKER_MAX_RECORD_BYTES: String(LIMIT) });
-    await f.init(2);
-    f.set.start(`${f.chain}-r1`);
+    await f.startSequenced(2, 300);
     api = await f.set.apiUrl(`${f.chain}-r1`);
-    await f.produce(300);
-    await waitFor('300 sequenced', async () => (await f.set.sequenced()) >= 300, 120_000, 100);
   }, 180_000);
 
   afterAll(async () => {

@@ -1,5 +1,4 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { waitFor } from '../../../scripts/lib/replica-set.js';
 import { recordDigest } from '../../../src/chain/record-digest.js';
 import { toSourceRecord } from '../../../src/kafka/source-record.js';
 import type { Message } from 'kafkajs';
@@ -19,11 +18,7 @@ describe('verify --source-topic names a source record that no longer matches its
 
   beforeAll(async () => {
     f = new ChainFixture();
-    await f.init(2);
-    f.set.start(`${f.chain}-r1`);
-    await waitFor('a leader', async () => (await f.set.leader()) ?? undefined, 60_000);
-    await f.produce(600);
-    await waitFor('600 sequenced', async () => (await f.set.sequenced()) >= 600, 120_000, 100);
+    await f.startSequenced(2, 600);
     await f.set.stopAll();
     rows = await f.ledgerRows();
   }, 180_000);

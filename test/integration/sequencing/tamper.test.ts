@@ -1,5 +1,4 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { waitFor } from '../../../scripts/lib/replica-set.js';
 import { linkHash } from '../../../src/chain/link.js';
 import { recordDigest } from '../../../src/chain/record-digest.js';
 import { decodeEpoch, encodeEpoch } from '../../../src/coordination/epoch.js';
@@ -27,11 +26,7 @@ describe('verify names a ledger message written by a second writer', () => {
 
   beforeAll(async () => {
     f = new ChainFixture();
-    await f.init(2);
-    f.set.start(`${f.chain}-r1`);
-    await waitFor('a leader', async () => (await f.set.leader()) ?? undefined, 60_000);
-    await f.produce(1_000);
-    await waitFor('1,000 sequenced', async () => (await f.set.sequenced()) >= 1_000, 120_000, 100);
+    await f.startSequenced(2, 1_000);
     await f.set.stopAll();
     original = await ledgerValues(f);
     lastCut = decodeLedgerMessage(original.at(-1)!) as CutMessage;

@@ -21,11 +21,7 @@ describe('a leader cut off from ZooKeeper', () => {
   it('writes no ledger message while disconnected, then resumes under a new epoch with nothing lost or doubled', async () => {
     proxy = await new TcpProxy(ZK_CONNECT).start();
     f = new ChainFixture({ SEQCHAIN_ZK_CONNECT: proxy.connect });
-    await f.init(2);
-    f.set.start(`${f.chain}-solo`);
-    await waitFor('a leader', async () => (await f.set.leader()) ?? undefined, 60_000);
-    await f.produce(2_000);
-    await waitFor('2,000 sequenced', async () => (await f.set.sequenced()) >= 2_000, 60_000, 100);
+    await f.startSequenced(2, 2_000, 'solo');
     const before = (await f.set.leader())!;
 
     proxy.cut();
