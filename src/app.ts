@@ -249,10 +249,16 @@ export class Replica implements ReplicaPort {
   }
 
   /** This replica's own stops: sequencing halted, partitions the worker stopped on. */
-  private health(): { sequencingHalted: { code: string; message: string; details: Record<string, unknown> } | null; stalledPartitions: { partition: number; offset: string; size: number; limit: number; code: string; message: string }[] } {
+  private health(): {
+    sequencingHalted: { code: string; message: string; details: Record<string, unknown> } | null;
+    workerFailed: { code: string; message: string } | null;
+    stalledPartitions: { partition: number; offset: string; size: number; limit: number; code: string; message: string }[];
+  } {
     const h = this.haltedWith;
+    const w = this.worker.failure;
     return {
       sequencingHalted: h ? { code: h.code, message: h.message, details: h.details } : null,
+      workerFailed: w ? { code: w.code, message: w.message } : null,
       stalledPartitions: this.worker.stalled.map((e) => ({ ...(e.details as { partition: number; offset: string; size: number; limit: number }), code: e.code, message: e.message })),
     };
   }
@@ -276,7 +282,11 @@ export class Replica implements ReplicaPort {
     const { redis, index } = await this.index.readiness();
     const { sequencingHalted, stalledPartitions } = this.health();
     const sequencing = sequencingHalted ? { ok: false, detail: `sequencing halted: ${sequencingHalted.code}: ${sequencingHalted.message}` } : { ok: true, detail: 'not halted' };
-    const worker = stalledPartitions.length > 0 ? { ok: false, detail: stalledPartitions.map((s) => `${s.code}: ${s.message}`).join('; ') } : { ok: true, detail: 'no partition stopped' };
+    const { workerFailed } = this.health();
+    const worker =
+      workerFailed ? { ok: false, detail: `worker stopped: ${workerFailed.code}: ${workerFailed.message}` }
+      : stalledPartitions.length > 0 ? { ok: false, detail: stalledPartitions.map((s) => `${s.code}: ${s.message}`).join('; ') }
+      : { ok: true, detail: 'no partition stopped' };
     const checks = { zookeeper, kafka, redis, index, sequencing, worker };
     return { ready: Object.values(checks).every((c) => c.ok), checks };
   }

@@ -1,6 +1,7 @@
 import { Kafka, logLevel, type ConsumerConfig, type KafkaConfig, type LogEntry, type SASLOptions } from 'kafkajs';
 import type { Config } from '../config/schema.js';
 import type { Logger } from '../log.js';
+import { noConsumerRestart } from './consumer-crash.js';
 import { kafkaSsl } from './tls.js';
 
 const LEVELS: Record<number, 'error' | 'warn' | 'info' | 'debug'> = {
@@ -41,7 +42,9 @@ export function createKafka(config: Readonly<Config>, logger: Logger, role: stri
 /**
  * Settings every long-running seqchain consumer shares (worker, sequencer, indexer, and the
  * benchmark's copy of the worker): group timing from `worker.*`, metadata refresh from
- * `kafka.metadataMaxAgeMs`, read_committed, no topic auto-creation.
+ * `kafka.metadataMaxAgeMs`, read_committed, no topic auto-creation. kafkajs never restarts
+ * one of them after a crash (`noConsumerRestart`, see consumer-crash.ts): each owner handles
+ * the CRASH event (the worker re-creates its consumer, the sequencer ends the term).
  */
 export function groupConsumerConfig(config: Readonly<Config>, groupId: string): ConsumerConfig {
   return {
@@ -52,5 +55,6 @@ export function groupConsumerConfig(config: Readonly<Config>, groupId: string): 
     maxWaitTimeInMs: config.worker.maxWaitTimeMs,
     readUncommitted: false,
     allowAutoTopicCreation: false,
+    retry: { ...noConsumerRestart },
   };
 }

@@ -2,6 +2,7 @@ import { randomUUID } from 'node:crypto';
 import type { Consumer, Kafka, KafkaMessage } from 'kafkajs';
 import { SeqchainError } from '../errors.js';
 import type { Logger } from '../log.js';
+import { consumerCrashError, noConsumerRestart } from './consumer-crash.js';
 import { withAdmin } from './offsets.js';
 
 export interface ReadRange {
@@ -28,6 +29,12 @@ export interface RangeReadOptions {
  * assign(): every consumer is in a group, so this uses a throw-away group and seeks it. Transaction markers occupy offsets but are never delivered as messages; the
  * position is advanced past them from the batch bounds (and from kafkajs' batch events for
  * batches that held only markers or aborted records).
+ *
+ * A crash of the reader's consumer (GROUP_LOAD_IN_PROGRESS right after a broker restart, a
+ * coordinator not found) rejects the read with a typed error (consumer-crash.ts): retriable
+ * SEQCHAIN_ERR_UNREACHABLE unless a new attempt would fail the same way. kafkajs does not
+ * restart the consumer (its restart path can end the process, tulios/kafkajs#1390); a caller
+ * that wants to try again reads again, with a new group.
  */
 export async function readRanges(options: RangeReadOptions): Promise<void> {
   const { kafka, topic, ranges, logger } = options;
@@ -36,7 +43,7 @@ export async function readRanges(options: RangeReadOptions): Promise<void> {
   if (position.size === 0) return;
 
   const groupId = `${options.groupPrefix}.${randomUUID()}`;
-  const consumer = kafka.consumer({ groupId, sessionTimeout: 10_000, heartbeatInterval: 1_000, maxWaitTimeInMs: 100, readUncommitted: false, retry: { retries: 5 } });
+  const consumer = kafka.consumer({ groupId, sessionTimeout: 10_000, heartbeatInterval: 1_000, maxWaitTimeInMs: 100, readUncommitted: false, retry: { retries: 5, ...noConsumerRestart } });
   try {
     let resolveDone!: () => void;
     let rejectDone!: (err: unknown) => void;
@@ -44,6 +51,10 @@ export async function readRanges(options: RangeReadOptions): Promise<void> {
       resolveDone = res;
       rejectDone = rej;
     });
+    // The consumer can crash while run() is still joining, before anything awaits `done`: that
+    // rejection must not count as unhandled (Node ends the process on one). It is read below.
+    let crashed: SeqchainError | null = null;
+    done.catch(() => undefined);
     let lastProgress = Date.now();
     const advance = (partition: number, lastOffset: string) => {
       const range = ranges.get(partition);
@@ -64,7 +75,11 @@ export async function readRanges(options: RangeReadOptions): Promise<void> {
       const { topic: t, partition, lastOffset, batchSize } = event.payload as { topic: string; partition: number; lastOffset: string; batchSize: number };
       if (t === topic && batchSize === 0) advance(partition, lastOffset);
     });
-    consumer.on(consumer.events.CRASH, (event) => rejectDone(event.payload.error));
+    consumer.on(consumer.events.CRASH, (event) => {
+      crashed ??= consumerCrashError(`range reader (${groupId})`, event.payload.error);
+      logger.warn({ err: event.payload.error, groupId, topic, retriable: crashed.retriable }, 'range reader consumer crashed');
+      rejectDone(crashed);
+    });
     await consumer.subscribe({ topic, fromBeginning: true });
     await consumer.run({
       autoCommit: false,
@@ -81,6 +96,8 @@ export async function readRanges(options: RangeReadOptions): Promise<void> {
         advance(batch.partition, batch.lastOffset());
       },
     });
+    // kafkajs' run() resolves even when the first join crashed the consumer: nothing to seek then.
+    if (crashed) throw crashed;
     seekAll(consumer, topic, position);
     const stallTimeoutMs = options.stallTimeoutMs ?? 60_000;
     const watchdog = setInterval(() => {

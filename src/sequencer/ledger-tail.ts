@@ -1,5 +1,7 @@
+import { setTimeout as sleep } from 'node:timers/promises';
 import type { Kafka } from 'kafkajs';
-import { MalformedMessageError, SeqchainError } from '../errors.js';
+import { isSeqchainError, MalformedMessageError, SeqchainError } from '../errors.js';
+import { fromKafkaError } from '../kafka/errors.js';
 import { topicOffsets, withAdmin } from '../kafka/offsets.js';
 import { readLedger } from '../kafka/ledger-reader.js';
 import type { Logger } from '../log.js';
@@ -23,6 +25,16 @@ export interface GenesisAnchor {
 }
 
 /**
+ * Attempts at reading the tail before the term gives up, and the pause before the n-th retry
+ * (ms, doubling): right after a broker restart the group coordinator answers
+ * GROUP_LOAD_IN_PROGRESS or is not found for a few seconds. Past the last attempt the read
+ * fails retriable and the term ends (the replica resigns; the election picks a leader again).
+ */
+export const TAIL_READ_ATTEMPTS = 5;
+const TAIL_RETRY_INITIAL_MS = 500;
+const TAIL_RETRY_MAX_MS = 4_000;
+
+/**
  * Rebuilds the chain head from the ledger (the source of truth), reading read_committed from
  * `fromOffset` (a hint: the counter's ledger offset) to the end. A message that does not decode
  * stops recovery with a typed error naming its offset: a new leader never guesses.
@@ -34,6 +46,10 @@ export async function readLedgerHead(opts: {
   genesis: GenesisAnchor;
   fromOffset: bigint;
   logger: Logger;
+  /** Reads of the tail before giving up on retriable failures. @defaultValue TAIL_READ_ATTEMPTS */
+  attempts?: number;
+  /** Stops retrying (the term was asked to stop): the last failure is thrown. */
+  shouldStop?: () => boolean;
 }): Promise<ChainHead> {
   const [ledger] = await withAdmin(opts.kafka, (admin) => topicOffsets(admin, opts.ledgerTopic));
   const end = ledger?.high ?? 0n;
@@ -41,7 +57,7 @@ export async function readLedgerHead(opts: {
   if (end === 0n) {
     throw new SeqchainError('SEQCHAIN_ERR_CHAIN_NOT_FOUND', `ledger topic ${opts.ledgerTopic} is empty: run "seqchain init" first`, { details: { topic: opts.ledgerTopic } });
   }
-  let from = opts.fromOffset < low ? low : opts.fromOffset;
+  const from = opts.fromOffset < low ? low : opts.fromOffset;
   if (from >= end) {
     throw new SeqchainError('SEQCHAIN_ERR_COUNTER_MISMATCH', `counter points at ledger offset ${opts.fromOffset} but the ledger ends at ${end}`, {
       details: { counterLedgerOffset: opts.fromOffset.toString(), ledgerEnd: end.toString() },
@@ -49,24 +65,43 @@ export async function readLedgerHead(opts: {
   }
   let last: { offset: bigint; message: LedgerMessage } | null = null;
   let malformed: SeqchainError | null = null;
-  await readLedger({
-    kafka: opts.kafka,
-    ledgerTopic: opts.ledgerTopic,
-    from,
-    to: end,
-    groupPrefix: opts.groupPrefix,
-    logger: opts.logger,
-    onMessage: (offset, message) => {
-      if (message instanceof MalformedMessageError) {
-        malformed ??= new SeqchainError('SEQCHAIN_ERR_MALFORMED_MESSAGE', `ledger topic ${opts.ledgerTopic} partition 0 offset ${offset}: does not decode: ${message.message}`, {
-          cause: message,
-          details: { stream: 'ledger', reason: rejectReason(message), topic: opts.ledgerTopic, partition: 0, offset: offset.toString(), field: message.details.field },
-        });
-      } else {
-        last = { offset, message };
-      }
-    },
-  });
+  // A failed read is read again from the start (a new throw-away group): what one attempt
+  // collected is dropped. Never sequence without the tail: the last failure is thrown.
+  for (let attempt = 1; ; attempt++) {
+    last = null;
+    malformed = null;
+    try {
+      await readTail();
+      break;
+    } catch (err) {
+      const error = fromKafkaError(err);
+      const retriable = isSeqchainError(error) && error.retriable;
+      if (!retriable || attempt >= (opts.attempts ?? TAIL_READ_ATTEMPTS) || opts.shouldStop?.()) throw error;
+      const delayMs = Math.min(TAIL_RETRY_MAX_MS, TAIL_RETRY_INITIAL_MS * 2 ** (attempt - 1));
+      opts.logger.warn({ err: error, attempt, delayMs, topic: opts.ledgerTopic, from: from.toString(), end: end.toString() }, 'reading the ledger tail failed; reading it again');
+      await sleep(delayMs);
+    }
+  }
+  function readTail(): Promise<void> {
+    return readLedger({
+      kafka: opts.kafka,
+      ledgerTopic: opts.ledgerTopic,
+      from,
+      to: end,
+      groupPrefix: opts.groupPrefix,
+      logger: opts.logger,
+      onMessage: (offset, message) => {
+        if (message instanceof MalformedMessageError) {
+          malformed ??= new SeqchainError('SEQCHAIN_ERR_MALFORMED_MESSAGE', `ledger topic ${opts.ledgerTopic} partition 0 offset ${offset}: does not decode: ${message.message}`, {
+            cause: message,
+            details: { stream: 'ledger', reason: rejectReason(message), topic: opts.ledgerTopic, partition: 0, offset: offset.toString(), field: message.details.field },
+          });
+        } else {
+          last = { offset, message };
+        }
+      },
+    });
+  }
   // A new leader never builds on a ledger it cannot read.
   if (malformed) throw malformed;
   const tail = last as { offset: bigint; message: LedgerMessage } | null;

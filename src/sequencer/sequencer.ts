@@ -5,6 +5,7 @@ import { linkHash } from '../chain/link.js';
 import type { Config } from '../config/schema.js';
 import { SeqchainError, isSeqchainError } from '../errors.js';
 import { groupConsumerConfig } from '../kafka/client.js';
+import { consumerCrashError } from '../kafka/consumer-crash.js';
 import { kafkaNames } from '../kafka/names.js';
 import { partitionCount, topicOffsets, withAdmin } from '../kafka/offsets.js';
 import { ensureDigestPartitions } from '../kafka/partitions.js';
@@ -197,6 +198,7 @@ export class Sequencer extends EventEmitter<SequencerEvents> {
       genesis,
       fromOffset: counter?.value.ledgerOffset ?? 0n,
       logger: term.log,
+      shouldStop: () => this.stopRequested,
     });
     if (counter && counter.value.nextSeq > head.seq + 1n) {
       throw new SeqchainError('SEQCHAIN_ERR_COUNTER_MISMATCH', `counter says next seq ${counter.value.nextSeq} but the ledger ends at seq ${head.seq}: refusing to sequence`, {
@@ -386,6 +388,13 @@ export class Sequencer extends EventEmitter<SequencerEvents> {
         if (at !== undefined) consumer.seek({ topic: digestTopic, partition, offset: at.toString() });
       }
     });
+    // kafkajs does not restart this consumer (groupConsumerConfig): a crash ends the term, which
+    // hands leadership on, rather than leave a leader that reads no digests and cuts nothing.
+    consumer.on(consumer.events.CRASH, (event) => {
+      const err = consumerCrashError(`sequencer digest (${groupId})`, event.payload.error);
+      term.log.error({ err: event.payload.error, groupId, epoch: epoch.toString() }, 'digest consumer crashed: ending the term');
+      fail(new SeqchainError('SEQCHAIN_ERR_UNREACHABLE', err.message, { retriable: true, cause: event.payload.error, details: err.details }));
+    });
     await consumer.connect();
     await consumer.subscribe({ topic: digestTopic, fromBeginning: true });
     const onBatch = async ({ batch, heartbeat, isRunning }: EachBatchPayload) => {
@@ -430,6 +439,11 @@ export class Sequencer extends EventEmitter<SequencerEvents> {
     };
     // Concurrency above the partition count leaves room for partitions added during the term.
     await consumer.run({ autoCommit: false, partitionsConsumedConcurrently: Math.max(16, head.coverage.length), eachBatch: onBatch });
+    // run() resolves even when the first join crashed the consumer: the term ends (runTerm disconnects it).
+    if (term.intakeError) {
+      term.consumer = consumer;
+      throw term.intakeError;
+    }
     seekAll(consumer, digestTopic, new Map(head.coverage.map((slot, partition) => [partition, slot.digestNext])));
     return consumer;
   }

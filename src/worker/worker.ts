@@ -5,6 +5,7 @@ import { recordDigest } from '../chain/record-digest.js';
 import type { Config } from '../config/schema.js';
 import { SeqchainError } from '../errors.js';
 import { groupConsumerConfig } from '../kafka/client.js';
+import { consumerCrashError, crashAction, recreateDelayMs } from '../kafka/consumer-crash.js';
 import { kafkaNames } from '../kafka/names.js';
 import { partitionCount, withAdmin } from '../kafka/offsets.js';
 import { ensureDigestPartitions } from '../kafka/partitions.js';
@@ -28,7 +29,19 @@ export interface WorkerEvents {
   'worker:stalled': [err: RecordTooLargeError];
   /** A stalled partition moved to another replica (that one stops on it too, unless its limit is higher). */
   'worker:unstalled': [partition: number];
+  /** The consumer crashed; a new one joins after `delayMs` (its partitions were released: 'worker:assigned' []). */
+  'worker:restarting': [info: { attempt: number; delayMs: number; err: SeqchainError }];
+  /** The consumer failed in a way a new one would repeat (bad SASL login, a bug): the worker digests nothing. */
+  'worker:failed': [err: SeqchainError];
 }
+
+/** Pause before re-creating a crashed consumer, ms: doubling per attempt, reset by a group join. */
+const RECREATE_BACKOFF = {
+  /** First re-creation, ms. */
+  initialMs: 500,
+  /** Longest pause between attempts while Kafka stays away, ms. */
+  maxMs: 10_000,
+} as const;
 
 /**
  * The worker role (every replica): reads its share of the source topic in the consumer group
@@ -58,6 +71,12 @@ export class Worker extends EventEmitter<WorkerEvents> {
   private readonly stalledOn = new Map<number, RecordTooLargeError>();
   private started = false;
   private closing: Promise<void> | null = null;
+  /** The consumer being created (close waits for it, so that no consumer outlives close). */
+  private starting: Promise<void> | null = null;
+  private restartTimer: NodeJS.Timeout | null = null;
+  /** Consumer re-creations since the last successful group join (the backoff grows with it). */
+  private restartAttempts = 0;
+  private failedWith: SeqchainError | null = null;
 
   constructor(private readonly options: WorkerOptions) {
     super();
@@ -67,34 +86,95 @@ export class Worker extends EventEmitter<WorkerEvents> {
   async start(): Promise<void> {
     if (this.started) throw new SeqchainError('SEQCHAIN_ERR_ALREADY_STARTED', 'worker already started');
     this.started = true;
-    const { config, kafka, logger, sourceTopic } = this.options;
+    const { config, kafka } = this.options;
     this.digestPartitions = await withAdmin(kafka, (admin) => partitionCount(admin, this.digestTopic));
     // metadataMaxAge: how soon the producer sees digest partitions added while it runs, and the
     // consumer sees source partitions added (kafkajs then rejoins the group and is assigned them).
     this.producer = kafka.producer({ allowAutoTopicCreation: false, idempotent: false, metadataMaxAge: config.kafka.metadataMaxAgeMs });
     await this.producer.connect();
-    const consumer = kafka.consumer(groupConsumerConfig(config, kafkaNames.workerGroup(config.chain)));
-    this.consumer = consumer;
-    consumer.on(consumer.events.GROUP_JOIN, (event) => {
-      this.claimedTo.clear();
-      const partitions = [...(event.payload.memberAssignment[sourceTopic] ?? [])].sort((a, b) => a - b);
-      this.forgetStalls(consumer, sourceTopic, new Set(partitions));
-      logger.info({ partitions, groupId: event.payload.groupId }, 'worker assignment');
-      this.emit('worker:assigned', partitions);
-    });
-    consumer.on(consumer.events.REBALANCING, () => this.claimedTo.clear());
-    consumer.on(consumer.events.CRASH, (event) => logger.error({ err: event.payload.error, restart: event.payload.restart }, 'worker consumer crashed'));
-    await consumer.connect();
-    await consumer.subscribe({ topic: sourceTopic, fromBeginning: true });
-    await consumer.run({
-      // Offsets are committed at most once a second (commitOffsetsIfNecessary after each batch),
-      // not after every fetch: workers are at-least-once by design, the sequencer trims repeats.
-      autoCommit: false,
-      autoCommitInterval: 1_000,
-      partitionsConsumedConcurrently: 64,
-      eachBatchAutoResolve: false,
-      eachBatch: (payload) => this.onBatch(payload),
-    });
+    await this.startConsumer();
+  }
+
+  /**
+   * Creates, connects and runs a group consumer over the source topic. Every failure of it — a
+   * CRASH event (kafkajs never restarts a seqchain consumer, see consumer-crash.ts) or a call that
+   * throws — goes to onConsumerFailure, which re-creates it or fails the worker.
+   */
+  private startConsumer(): Promise<void> {
+    this.starting = (async () => {
+      const { config, kafka, logger, sourceTopic } = this.options;
+      const consumer = kafka.consumer(groupConsumerConfig(config, kafkaNames.workerGroup(config.chain)));
+      this.consumer = consumer;
+      consumer.on(consumer.events.GROUP_JOIN, (event) => {
+        this.restartAttempts = 0;
+        this.claimedTo.clear();
+        const partitions = [...(event.payload.memberAssignment[sourceTopic] ?? [])].sort((a, b) => a - b);
+        this.forgetStalls(consumer, sourceTopic, new Set(partitions));
+        logger.info({ partitions, groupId: event.payload.groupId }, 'worker assignment');
+        this.emit('worker:assigned', partitions);
+      });
+      consumer.on(consumer.events.REBALANCING, () => this.claimedTo.clear());
+      consumer.on(consumer.events.CRASH, (event) => this.onConsumerFailure(consumer, event.payload.error));
+      try {
+        await consumer.connect();
+        await consumer.subscribe({ topic: sourceTopic, fromBeginning: true });
+        await consumer.run({
+          // Offsets are committed at most once a second (commitOffsetsIfNecessary after each batch),
+          // not after every fetch: workers are at-least-once by design, the sequencer trims repeats.
+          autoCommit: false,
+          autoCommitInterval: 1_000,
+          partitionsConsumedConcurrently: 64,
+          eachBatchAutoResolve: false,
+          eachBatch: (payload) => this.onBatch(payload),
+        });
+      } catch (err) {
+        this.onConsumerFailure(consumer, err);
+      }
+    })();
+    return this.starting;
+  }
+
+  /**
+   * The consumer is dead (kafkajs has disconnected it). Its partitions are no longer this
+   * worker's: the published ownership is cleared at once (status, and the chaos driver, must not
+   * see a dead worker as the owner), and a new consumer joins the group after a backoff — or, when
+   * a new one would fail the same way, the worker stops for good and says so ('worker:failed').
+   */
+  private onConsumerFailure(consumer: Consumer, error: unknown): void {
+    if (this.closing || this.failedWith || consumer !== this.consumer) return;
+    const { logger } = this.options;
+    this.consumer = null;
+    this.claimedTo.clear();
+    // The new consumer is not paused anywhere: it stops again on a too-large record it meets.
+    for (const partition of [...this.stalledOn.keys()]) {
+      this.stalledOn.delete(partition);
+      this.emit('worker:unstalled', partition);
+    }
+    this.emit('worker:assigned', []);
+    const err = consumerCrashError(`worker (${kafkaNames.workerGroup(this.options.config.chain)})`, error);
+    void consumer.disconnect().catch((e: unknown) => logger.debug({ err: e }, 'crashed worker consumer disconnect failed'));
+    if (crashAction(error) === 'fail') {
+      this.failedWith = err;
+      logger.fatal({ err: error, code: err.code, details: err.details }, 'worker consumer failed and a new one would fail the same way: this replica digests nothing');
+      this.emit('worker:failed', err);
+      return;
+    }
+    const attempt = ++this.restartAttempts;
+    const delayMs = recreateDelayMs(attempt, RECREATE_BACKOFF.initialMs, RECREATE_BACKOFF.maxMs);
+    logger.error({ err: error, kafkaError: (error as Error)?.name, attempt, delayMs }, 'worker consumer crashed: partitions released, re-creating the consumer');
+    this.emit('worker:restarting', { attempt, delayMs, err });
+    this.restartTimer = setTimeout(() => {
+      this.restartTimer = null;
+      if (this.closing) return;
+      void this.startConsumer().then(() => {
+        if (this.consumer) logger.info({ attempt }, 'worker consumer re-created');
+      });
+    }, delayMs);
+  }
+
+  /** Why the worker stopped for good (a consumer failure a new consumer would repeat), if it did. */
+  get failure(): SeqchainError | null {
+    return this.failedWith;
   }
 
   private async onBatch(payload: EachBatchPayload): Promise<void> {
@@ -206,7 +286,13 @@ export class Worker extends EventEmitter<WorkerEvents> {
   close(): Promise<void> {
     this.closing ??= (async () => {
       const log = this.options.logger;
+      if (this.restartTimer) clearTimeout(this.restartTimer);
+      this.restartTimer = null;
+      // First the consumer as it is (a join in progress fails and run() returns), then again once
+      // a creation in progress has settled: no consumer of this worker outlives close().
       await this.consumer?.disconnect().catch((err) => log.warn({ err }, 'worker consumer disconnect failed'));
+      await this.starting?.catch(() => undefined);
+      await this.consumer?.disconnect().catch(() => undefined);
       await this.producer?.disconnect().catch((err) => log.warn({ err }, 'worker producer disconnect failed'));
     })();
     return this.closing;
