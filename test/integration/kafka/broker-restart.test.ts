@@ -11,7 +11,7 @@ import { readFileSync } from 'node:fs';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { REPO, waitFor } from '../../../scripts/lib/replica-set.js';
-import { expectInvariantOne, expectVerified, perTest, waitForOwnership } from '../operations/helpers.js';
+import { expectInvariantOne, expectVerified, perTest, startReplicaSet, waitForOwnership } from '../operations/helpers.js';
 
 const STACK_ENV = {
   SEQCHAIN_STACK_DIR: `${REPO}/.stack-crash`,
@@ -48,11 +48,7 @@ describe('Kafka broker restart under a running replica set (private stack)', () 
 
   it('no replica exits; workers digest again, ownership is republished, every record is sequenced once and verify passes', async () => {
     const f = t.chain();
-    await f.init(PARTITIONS);
-    const ids = [1, 2, 3].map((i) => `${f.chain}-r${i}`);
-    for (const id of ids) f.set.start(id);
-    await waitFor('a leader', async () => (await f.set.leader()) ?? undefined, 60_000);
-    await waitForOwnership(f, ids, PARTITIONS);
+    const ids = await startReplicaSet(f, PARTITIONS, 3);
     await f.produce(300);
     await waitFor('300 records sequenced before the restart', async () => (await f.set.sequenced()) >= 300, 60_000, 200);
     const epochBefore = (await f.set.leader())!.epoch;

@@ -59,6 +59,19 @@ export function ownershipProblems(members: readonly MemberInfo[], ids: readonly 
   return problems;
 }
 
+/**
+ * Inits the chain with `partitions` source partitions and starts `count` replicas
+ * (`<chain>-r1`…); returns their ids once one leads and ownership has settled over all of them.
+ */
+export async function startReplicaSet(f: ChainFixture, partitions: number, count: number): Promise<string[]> {
+  await f.init(partitions);
+  const ids = Array.from({ length: count }, (_, i) => `${f.chain}-r${i + 1}`);
+  for (const id of ids) f.set.start(id);
+  await waitFor('a leader', async () => (await f.set.leader()) ?? undefined, 60_000);
+  await waitForOwnership(f, ids, partitions);
+  return ids;
+}
+
 /** Waits until exactly `ids` are members and their partitions cover 0..partitions-1 exactly once. */
 export async function waitForOwnership(f: ChainFixture, ids: readonly string[], partitions: number, timeoutMs = 45_000): Promise<MemberInfo[]> {
   let last: string[] = [];

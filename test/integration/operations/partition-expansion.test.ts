@@ -7,7 +7,7 @@ import { readLedgerHead } from '../../../src/sequencer/ledger-tail.js';
 import type { VerifyReport } from '../../../src/verify/verify-chain.js';
 import type { CutMessage } from '../../../src/wire/ledger-v1.js';
 import type { ChainFixture } from '../../helpers/chain-fixture.js';
-import { epochsOf, expectInvariantOne, expectVerified, perTest, waitForOwnership } from './helpers.js';
+import { epochsOf, expectInvariantOne, expectVerified, perTest, startReplicaSet, waitForOwnership } from './helpers.js';
 
 const t = perTest();
 
@@ -28,11 +28,7 @@ async function coveredPartitions(f: ChainFixture): Promise<number> {
 describe('source topic partition expansion while replicas run (real Kafka, ZooKeeper)', () => {
   it('covers partitions added under load with an expansion cut, keeps them after a leader SIGKILL, and verify knows where they start', async () => {
     const f = t.chain({ SEQCHAIN_KAFKA_METADATA_MAX_AGE_MS: '1000', SEQCHAIN_PARTITION_CHECK_INTERVAL_MS: '500' });
-    await f.init(4);
-    const ids = [1, 2, 3].map((i) => `${f.chain}-r${i}`);
-    for (const id of ids) f.set.start(id);
-    await waitFor('a leader', async () => (await f.set.leader()) ?? undefined, 60_000);
-    await waitForOwnership(f, ids, 4);
+    const ids = await startReplicaSet(f, 4, 3);
 
     const load = await t.startLoad(f, 2_000);
     await waitFor('records sequenced before the expansion', async () => (await f.set.sequenced()) >= 2_000, 60_000, 50);
@@ -134,11 +130,7 @@ describe('source topic partition expansion while replicas run (real Kafka, ZooKe
     // The leader checks the partition count once, at the start of its term: here the new
     // partition reaches it only through a worker's digest batch.
     const f = t.chain({ SEQCHAIN_KAFKA_METADATA_MAX_AGE_MS: '1000', SEQCHAIN_PARTITION_CHECK_INTERVAL_MS: '600000' });
-    await f.init(3);
-    const ids = [1, 2].map((i) => `${f.chain}-r${i}`);
-    for (const id of ids) f.set.start(id);
-    await waitFor('a leader', async () => (await f.set.leader()) ?? undefined, 60_000);
-    await waitForOwnership(f, ids, 3);
+    const ids = await startReplicaSet(f, 3, 2);
     const load = await t.startLoad(f, 1_000);
     await load.waitFor(1_000);
 

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { waitFor } from '../../../scripts/lib/replica-set.js';
-import { epochsOf, expectInvariantOne, expectVerified, perTest, waitForOwnership } from './helpers.js';
+import { epochsOf, expectInvariantOne, expectVerified, perTest, startReplicaSet, waitForOwnership } from './helpers.js';
 
 const PARTITIONS = 6;
 const t = perTest();
@@ -8,11 +8,7 @@ const t = perTest();
 describe('rolling restart under load (real Kafka, ZooKeeper)', () => {
   it('restarts every replica one by one (SIGTERM, then a fresh process with the same id): nothing lost or doubled, sequencing resumes each time', async () => {
     const f = t.chain();
-    await f.init(PARTITIONS);
-    const ids = [1, 2, 3].map((i) => `${f.chain}-r${i}`);
-    for (const id of ids) f.set.start(id);
-    await waitFor('a leader', async () => (await f.set.leader()) ?? undefined, 60_000);
-    await waitForOwnership(f, ids, PARTITIONS);
+    const ids = await startReplicaSet(f, PARTITIONS, 3);
     const firstLeader = (await f.set.leader())!;
 
     const load = await t.startLoad(f, 2_000);

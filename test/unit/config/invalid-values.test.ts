@@ -2,7 +2,7 @@ import { describe, expect, it } from 'vitest';
 import { z } from 'zod';
 import { ENV_KEYS, loadConfig } from '../../../src/config/load.js';
 import { configSchema } from '../../../src/config/schema.js';
-import { ConfigError } from '../../../src/errors.js';
+import { configError } from './config-error.js';
 
 /**
  * Every config key, every way to get it wrong: the error names the dotted key (and the
@@ -35,16 +35,6 @@ function load(overrides: Record<string, unknown>) {
   return loadConfig({ env: {}, overrides: { 'kafka.sasl': { ...SASL }, ...overrides } });
 }
 
-function errorOf(fn: () => unknown): ConfigError {
-  try {
-    fn();
-  } catch (err) {
-    expect(err).toBeInstanceOf(ConfigError);
-    return err as ConfigError;
-  }
-  throw new Error('expected a ConfigError, nothing was thrown');
-}
-
 const cases: { key: string; value: unknown; why: string }[] = [];
 for (const [key, leaf] of KEYS) {
   const wrong = WRONG_TYPES.find((v) => !leaf.safeParse(v).success && v !== null);
@@ -63,7 +53,7 @@ describe('config: every invalid value is rejected with its key named', () => {
   });
 
   it.each(cases)('$key: $why ($value)', ({ key, value }) => {
-    const err = errorOf(() => load({ [key]: value }));
+    const err = configError(() => load({ [key]: value }));
     expect(err.message).toContain(key);
     expect(err.details.key).toBe(key);
   });
@@ -71,7 +61,7 @@ describe('config: every invalid value is rejected with its key named', () => {
   it.each(KEYS.map(([key]) => key))('unknown key next to %s is named', (key) => {
     const parent = key.includes('.') ? key.slice(0, key.lastIndexOf('.')) : '';
     const unknown = parent ? `${parent}.notAKey` : 'notAKey';
-    const err = errorOf(() => load({ [unknown]: 1 }));
+    const err = configError(() => load({ [unknown]: 1 }));
     expect(err.message).toContain(`unknown key(s) ${unknown}`);
   });
 });
@@ -101,7 +91,7 @@ describe('config: a bad environment value names the variable and the key', () =>
   });
 
   it.each(envCases)('$variable=$raw', ({ variable, key, raw }) => {
-    const err = errorOf(() => loadConfig({ env: { ...BASE_ENV, [variable]: raw } }));
+    const err = configError(() => loadConfig({ env: { ...BASE_ENV, [variable]: raw } }));
     expect(err.message).toContain(key);
     expect(err.message).toContain(variable);
   });

@@ -4,7 +4,7 @@ import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { defaults } from '../../../src/config/defaults.js';
 import { ENV_KEYS, loadConfig } from '../../../src/config/load.js';
-import { ConfigError, type SeqchainError } from '../../../src/errors.js';
+import { configError } from './config-error.js';
 
 // Every test passes an explicit `env` object: nothing here reads or depends on process.env.
 const dir = mkdtempSync(join(tmpdir(), 'seqchain-config-'));
@@ -15,20 +15,6 @@ function jsonFile(content: unknown): string {
   const file = join(dir, `config-${++files}.json`);
   writeFileSync(file, typeof content === 'string' ? content : JSON.stringify(content));
   return file;
-}
-
-/** The ConfigError that `fn` throws (fails the test when it does not throw one). */
-function configError(fn: () => unknown): SeqchainError {
-  try {
-    fn();
-  } catch (err) {
-    expect(err).toBeInstanceOf(ConfigError);
-    const e = err as SeqchainError;
-    expect(e.code).toBe('SEQCHAIN_ERR_CONFIG');
-    expect(e.retriable).toBe(false);
-    return e;
-  }
-  throw new Error('expected a ConfigError, nothing was thrown');
 }
 
 describe('loadConfig: defaults', () => {

@@ -3,10 +3,10 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { loadConfig } from '../../../src/config/load.js';
-import { ConfigError, type SeqchainError } from '../../../src/errors.js';
 import { redisPassword } from '../../../src/index/redis-client.js';
 import { kafkaSsl } from '../../../src/kafka/tls.js';
 import { createLogger } from '../../../src/log.js';
+import { configError } from './config-error.js';
 
 // The security keys: kafka.tls.*, redis.password / redis.passwordFile, and what reaches a log.
 // Every test passes an explicit `env`; nothing here reads process.env.
@@ -24,16 +24,6 @@ const caFile = file('ca.pem', PEM_CERT);
 const certFile = file('client.pem', PEM_CERT);
 const keyFile = file('client.key', PEM_KEY);
 const derFile = file('ca.der', '0\x82\x01\x0a not pem');
-
-function configError(fn: () => unknown): SeqchainError {
-  try {
-    fn();
-  } catch (err) {
-    expect(err).toBeInstanceOf(ConfigError);
-    return err as SeqchainError;
-  }
-  throw new Error('expected a ConfigError, nothing was thrown');
-}
 
 describe('kafka.tls: TLS to the brokers with a private CA', () => {
   it('defaults: no TLS; ssl alone keeps kafkajs on Node’s built-in CA list (ssl: true)', () => {
