@@ -1,19 +1,13 @@
 import { createHash, timingSafeEqual } from 'node:crypto';
-import { readFileSync } from 'node:fs';
 import type { Config } from '../config/schema.js';
+import { readSecretFile } from '../config/secret-file.js';
 import { ConfigError, SeqchainError } from '../errors.js';
 
 /** The ops token from `api.token`, else the first line of `api.tokenFile`; null when neither is set. */
 export function loadOpsToken(api: Readonly<Config['api']>): string | null {
   if (api.token) return api.token;
   if (!api.tokenFile) return null;
-  let text: string;
-  try {
-    text = readFileSync(api.tokenFile, 'utf8');
-  } catch (err) {
-    throw new ConfigError(`invalid configuration: api.tokenFile: cannot read ${api.tokenFile}: ${(err as Error).message}`, { key: 'api.tokenFile' });
-  }
-  const token = text.split(/\r?\n/)[0]!.trim();
+  const token = readSecretFile('api.tokenFile', api.tokenFile);
   if (token.length < 16) throw new ConfigError(`invalid configuration: api.tokenFile: the token in ${api.tokenFile} is shorter than 16 characters`, { key: 'api.tokenFile' });
   return token;
 }
