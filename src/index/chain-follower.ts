@@ -1,6 +1,6 @@
 import { linkHash } from '../chain/link.js';
 import { ChainBrokenError, MalformedMessageError } from '../errors.js';
-import { rejectReason } from '../wire/reader.js';
+import { rejectedLedgerDetails } from '../wire/rejected-message.js';
 import type { CutMessage, LedgerMessage } from '../wire/ledger-v1.js';
 
 /** Where a follower stands: the last ledger message it has checked and the chain head there. */
@@ -58,12 +58,7 @@ export class ChainFollower {
         chain: this.chain,
         ledgerOffset: offset.toString(),
         afterSeq: this.at.seq.toString(),
-        // For seqchain_rejected_messages_total{topic="ledger"} and the halt log line.
-        stream: 'ledger',
-        partition: 0,
-        offset: offset.toString(),
-        reason: rejectReason(message),
-        field: message.details.field,
+        ...rejectedLedgerDetails(message, offset),
       });
     }
     if (message.kind === 'genesis') return this.genesis(offset, message.hash);

@@ -1,12 +1,13 @@
 import { setTimeout as sleep } from 'node:timers/promises';
 import type { Kafka } from 'kafkajs';
 import { isSeqchainError, MalformedMessageError, SeqchainError } from '../errors.js';
+import { recreateDelayMs } from '../kafka/consumer-crash.js';
 import { fromKafkaError } from '../kafka/errors.js';
 import { topicOffsets, withAdmin } from '../kafka/offsets.js';
 import { readLedger } from '../kafka/ledger-reader.js';
 import type { Logger } from '../log.js';
 import type { CoverageSlot, LedgerMessage } from '../wire/ledger-v1.js';
-import { rejectReason } from '../wire/reader.js';
+import { rejectedLedgerDetails } from '../wire/rejected-message.js';
 
 export interface ChainHead {
   /** Last sequenced global seq (0 = only the genesis). */
@@ -77,7 +78,7 @@ export async function readLedgerHead(opts: {
       const error = fromKafkaError(err);
       const retriable = isSeqchainError(error) && error.retriable;
       if (!retriable || attempt >= (opts.attempts ?? TAIL_READ_ATTEMPTS) || opts.shouldStop?.()) throw error;
-      const delayMs = Math.min(TAIL_RETRY_MAX_MS, TAIL_RETRY_INITIAL_MS * 2 ** (attempt - 1));
+      const delayMs = recreateDelayMs(attempt, TAIL_RETRY_INITIAL_MS, TAIL_RETRY_MAX_MS);
       opts.logger.warn({ err: error, attempt, delayMs, topic: opts.ledgerTopic, from: from.toString(), end: end.toString() }, 'reading the ledger tail failed; reading it again');
       await sleep(delayMs);
     }
@@ -94,7 +95,7 @@ export async function readLedgerHead(opts: {
         if (message instanceof MalformedMessageError) {
           malformed ??= new SeqchainError('SEQCHAIN_ERR_MALFORMED_MESSAGE', `ledger topic ${opts.ledgerTopic} partition 0 offset ${offset}: does not decode: ${message.message}`, {
             cause: message,
-            details: { stream: 'ledger', reason: rejectReason(message), topic: opts.ledgerTopic, partition: 0, offset: offset.toString(), field: message.details.field },
+            details: { topic: opts.ledgerTopic, ...rejectedLedgerDetails(message, offset) },
           });
         } else {
           last = { offset, message };

@@ -32,6 +32,15 @@ export function rejectedDigest(err: unknown, topic: string, partition: number, o
   });
 }
 
+/**
+ * Where a ledger message that does not decode sits and what was wrong with it: the `details`
+ * that seqchain_rejected_messages_total{topic="ledger"} and the halt log line read (the ledger
+ * has one partition).
+ */
+export function rejectedLedgerDetails(err: MalformedMessageError, offset: bigint): { stream: RejectedStream; partition: 0; offset: string; reason: string; field: unknown } {
+  return { stream: 'ledger', partition: 0, offset: offset.toString(), reason: rejectReason(err), field: err.details.field };
+}
+
 /** The stream and reason of an error that rejected an internal message, or null for any other error. */
 export function rejectedMessage(err: SeqchainError): { stream: RejectedStream; reason: string } | null {
   if (err.code !== 'SEQCHAIN_ERR_MALFORMED_MESSAGE') return null;
