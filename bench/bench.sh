@@ -4,6 +4,9 @@
 # Progress on stderr; the table and, as the last line, the JSON result on stdout.
 set -euo pipefail
 cd "$(dirname "${BASH_SOURCE[0]}")/.."
+# shellcheck source=../scripts/lib/node.sh
+. scripts/lib/node.sh
+use_node
 [ -d node_modules/kafkajs ] || npm ci --no-audit --no-fund
 bash scripts/stack.sh up >&2
 npm run --silent build >&2

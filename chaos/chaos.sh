@@ -9,6 +9,9 @@
 # CHAOS_KAFKA_CONTROLLER_PORT [29093], CHAOS_ZK_PORT [22181], CHAOS_REDIS_PORT [26379].
 set -euo pipefail
 cd "$(dirname "${BASH_SOURCE[0]}")/.."
+# shellcheck source=../scripts/lib/node.sh
+. scripts/lib/node.sh
+use_node
 
 keep=0
 args=()

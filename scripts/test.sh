@@ -5,6 +5,9 @@
 # Extra arguments go to vitest (e.g. `npm test -- test/unit`).
 set -euo pipefail
 cd "$(dirname "${BASH_SOURCE[0]}")/.."
+# shellcheck source=lib/node.sh
+. scripts/lib/node.sh
+use_node
 
 [ -d node_modules/kafkajs ] || npm ci --no-audit --no-fund
 bash scripts/stack.sh up
