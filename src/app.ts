@@ -13,7 +13,8 @@ import { clearLeader, publishLeader, readLeader, type LastCutStats } from './coo
 import { MemberRegistration } from './coordination/members.js';
 import { clearPause, PauseWatch, setPause, type PauseInfo } from './coordination/pause.js';
 import { chainPaths, type ChainPaths } from './coordination/paths.js';
-import { ZkSession } from './coordination/zk-session.js';
+import type { ZkSession } from './coordination/zk-session.js';
+import { connectZk } from './coordination/connect.js';
 import { SeqchainError } from './errors.js';
 import { createKafka } from './kafka/client.js';
 import { withAdmin } from './kafka/offsets.js';
@@ -28,25 +29,6 @@ import { Worker } from './worker/worker.js';
 import { ReplicaIndex } from './index/replica-index.js';
 
 const VERSION = '0.1.0';
-
-/** Opens the ZooKeeper session described by the configuration. */
-export function connectZk(config: Readonly<Config>, logger: Logger): Promise<ZkSession> {
-  const zk = config.zookeeper;
-  return ZkSession.connect({
-    connect: zk.connect,
-    sessionTimeoutMs: zk.sessionTimeoutMs,
-    connectTimeoutMs: zk.connectTimeoutMs,
-    acl: zk.acl,
-    logger: logger.child({ component: 'zookeeper' }),
-    ...(zk.auth ? { auth: { scheme: 'digest' as const, credentials: zk.auth } } : {}),
-  });
-}
-
-/** The chain's genesis from ZooKeeper, through a session opened and closed for it (CLI commands). */
-export async function readChainGenesis(config: Readonly<Config>, logger: Logger): Promise<GenesisRecord> {
-  const zk = await connectZk(config, logger);
-  return readGenesis(zk, chainPaths(config.zookeeper.root, config.chain)).finally(() => zk.close());
-}
 
 /** What the leader publishes about itself in the leader znode. */
 interface LeaderCard {
@@ -123,7 +105,7 @@ export class Replica implements ReplicaPort {
   static async start(config: Readonly<Config>, logger: Logger): Promise<Replica> {
     const log = logger.child({ replicaId: config.replicaId, chain: config.chain });
     const token = loadOpsToken(config.api);
-    const zk = await connectZk(config, log);
+    const zk = await connectZk(config.zookeeper, log);
     let replica: Replica | null = null;
     try {
       const genesis = await readGenesis(zk, chainPaths(config.zookeeper.root, config.chain));

@@ -3,7 +3,7 @@
  * read: ZooKeeper is one of the things the chaos run stops, and a read must never hang the
  * driver. A failed read answers null; the session is reopened when it is gone.
  */
-import { connectZk } from '../../src/app.js';
+import { connectZk } from '../../src/coordination/connect.js';
 import type { Config } from '../../src/config/schema.js';
 import { readLeader, type LeaderInfo } from '../../src/coordination/leader.js';
 import { listMembers, type MemberInfo } from '../../src/coordination/members.js';
@@ -35,7 +35,7 @@ export class ZkView {
     let timer: NodeJS.Timeout | undefined;
     const deadline = new Promise<null>((res) => (timer = setTimeout(() => res(null), this.deadlineMs)));
     try {
-      this.session ??= connectZk(this.config, this.logger);
+      this.session ??= connectZk(this.config.zookeeper, this.logger);
       const attempt = this.session.then(fn);
       attempt.catch(() => undefined);
       return await Promise.race([attempt, deadline]);

@@ -8,7 +8,7 @@ import { existsSync, mkdirSync, openSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { fileURLToPath } from 'node:url';
-import { connectZk } from '../../src/app.js';
+import { connectZk } from '../../src/coordination/connect.js';
 import { loadConfig } from '../../src/config/load.js';
 import type { Config } from '../../src/config/schema.js';
 import { readCounter, type CounterValue } from '../../src/coordination/counter.js';
@@ -94,7 +94,7 @@ export class ReplicaSet {
   }
 
   private async session(): Promise<ZkSession> {
-    this.zk ??= await connectZk(this.config, this.logger);
+    this.zk ??= await connectZk(this.config.zookeeper, this.logger);
     return this.zk;
   }
 

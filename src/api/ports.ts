@@ -1,5 +1,6 @@
 import type { PauseInfo } from '../coordination/pause.js';
-import type { IndexHead as HeadView, IndexedRecord as RecordView } from '../index/index-store.js';
+import type { IndexQuery } from '../index/index-store.js';
+import type { ReadinessCheck } from '../readiness.js';
 import type { SeqchainMetrics } from '../metrics/metrics.js';
 import type { RangeVerifyReport } from '../verify/verify-range.js';
 
@@ -8,22 +9,11 @@ import type { RangeVerifyReport } from '../verify/verify-range.js';
  * these ports, the composition root (src/app.ts) implements them.
  */
 
-/** Records and head as the index holds them (src/index owns their shape). */
+/** Records and head as the index holds them (the index store owns their shape). */
 export type { IndexedRecord as RecordView, IndexHead as HeadView } from '../index/index-store.js';
+export type { ReadinessCheck } from '../readiness.js';
 /** Read side of the Redis index. Each call throws SEQCHAIN_ERR_UNREACHABLE when Redis is down. */
-export interface QueryPort {
-  head(): Promise<HeadView | null>;
-  record(seq: bigint): Promise<RecordView | null>;
-  byPosition(partition: number, offset: bigint): Promise<RecordView | null>;
-  byDigest(digest: Buffer): Promise<RecordView | null>;
-  /** Records from..to inclusive, in seq order (the caller bounds the size). */
-  range(from: bigint, to: bigint): Promise<RecordView[]>;
-}
-
-export interface ReadinessCheck {
-  ok: boolean;
-  detail: string;
-}
+export type QueryPort = IndexQuery;
 
 export interface Readiness {
   ready: boolean;

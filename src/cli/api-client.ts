@@ -1,4 +1,4 @@
-import { connectZk } from '../app.js';
+import { connectZk } from '../coordination/connect.js';
 import { loadOpsToken } from '../api/auth.js';
 import type { Config } from '../config/schema.js';
 import { readLeader } from '../coordination/leader.js';
@@ -14,7 +14,7 @@ import type { Logger } from '../log.js';
 export async function resolveApi(config: Readonly<Config>, logger: Logger, explicit: string | undefined, want: 'leader' | 'any'): Promise<string> {
   const given = explicit ?? process.env.SEQCHAIN_API_URL;
   if (given) return given.replace(/\/+$/, '');
-  const zk = await connectZk(config, logger);
+  const zk = await connectZk(config.zookeeper, logger);
   try {
     const paths = chainPaths(config.zookeeper.root, config.chain);
     const leader = await readLeader(zk, paths);

@@ -25,6 +25,16 @@ export interface IndexedRecord {
 }
 
 /** The longest range one range() call reads, records. */
+/** Read side of the index: what queries ask of it. Each call throws SEQCHAIN_ERR_UNREACHABLE when Redis is down. */
+export interface IndexQuery {
+  head(): Promise<IndexHead | null>;
+  record(seq: bigint): Promise<IndexedRecord | null>;
+  byPosition(partition: number, offset: bigint): Promise<IndexedRecord | null>;
+  byDigest(digest: Buffer): Promise<IndexedRecord | null>;
+  /** Records from..to inclusive, in seq order (the caller bounds the size). */
+  range(from: bigint, to: bigint): Promise<IndexedRecord[]>;
+}
+
 export const MAX_RANGE = 100_000;
 /** SCAN batch of a sweep. */
 const SWEEP_BATCH = 1_000;

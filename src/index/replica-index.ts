@@ -1,11 +1,11 @@
 import type { Kafka } from 'kafkajs';
-import type { QueryPort, ReadinessCheck } from '../api/ports.js';
 import type { Config } from '../config/schema.js';
 import type { GenesisRecord } from '../coordination/genesis-store.js';
 import type { Logger } from '../log.js';
 import type { SeqchainMetrics } from '../metrics/metrics.js';
 import { IndexLease } from './index-lease.js';
-import { IndexStore } from './index-store.js';
+import type { ReadinessCheck } from '../readiness.js';
+import { IndexStore, type IndexQuery } from './index-store.js';
 import { chainKeys } from './keys.js';
 import { LedgerIndexer } from './ledger-indexer.js';
 import { rejectedMessage } from '../wire/rejected-message.js';
@@ -49,7 +49,7 @@ const LEADER_PATIENCE = 2;
 export class ReplicaIndex {
   readonly redis: Redis;
   readonly store: IndexStore;
-  readonly query: QueryPort;
+  readonly query: IndexQuery;
   private readonly lease: IndexLease;
   private indexer: LedgerIndexer | null = null;
   private timer: NodeJS.Timeout | null = null;

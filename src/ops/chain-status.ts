@@ -1,6 +1,6 @@
 import type { Kafka } from 'kafkajs';
 import type { Config } from '../config/schema.js';
-import { connectZk } from '../app.js';
+import { connectZk } from '../coordination/connect.js';
 import { readCounter } from '../coordination/counter.js';
 import { readEpoch } from '../coordination/epoch.js';
 import { readGenesis, type GenesisRecord } from '../coordination/genesis-store.js';
@@ -85,7 +85,7 @@ export async function collectStatus({ config, zk, kafka, genesis, logger, head: 
 
 /** Status from outside the replica set (the CLI): opens its own ZooKeeper session and Kafka client. */
 export async function chainStatus(config: Readonly<Config>, logger: Logger): Promise<ChainStatus> {
-  const zk = await connectZk(config, logger);
+  const zk = await connectZk(config.zookeeper, logger);
   try {
     const genesis = await readGenesis(zk, chainPaths(config.zookeeper.root, config.chain));
     return await collectStatus({ config, zk, kafka: createKafka(config, logger, 'status'), genesis, logger });

@@ -1,7 +1,7 @@
 import { randomBytes } from 'node:crypto';
 import { setTimeout as sleep } from 'node:timers/promises';
 import type { Admin, Kafka } from 'kafkajs';
-import { connectZk } from '../app.js';
+import { connectZk } from '../coordination/connect.js';
 import { genesisHash } from '../chain/genesis.js';
 import type { Config } from '../config/schema.js';
 import { createCounter } from '../coordination/counter.js';
@@ -31,7 +31,7 @@ export interface InitOptions {
  */
 export async function initChain(config: Readonly<Config>, logger: Logger, opts: InitOptions): Promise<GenesisRecord> {
   const paths = chainPaths(config.zookeeper.root, config.chain);
-  const zk = await connectZk(config, logger);
+  const zk = await connectZk(config.zookeeper, logger);
   const kafka = createKafka(config, logger, 'init');
   const admin = kafka.admin();
   await admin.connect();

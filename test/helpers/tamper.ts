@@ -6,7 +6,7 @@
  */
 import type { IHeaders, Kafka, KafkaMessage, Message } from 'kafkajs';
 import { runCli } from '../../scripts/lib/replica-set.js';
-import { connectZk } from '../../src/app.js';
+import { connectZk } from '../../src/coordination/connect.js';
 import { chainPaths } from '../../src/coordination/paths.js';
 import type { ZkSession } from '../../src/coordination/zk-session.js';
 import { kafkaNames } from '../../src/kafka/names.js';
@@ -166,7 +166,7 @@ export async function deleteTopic(f: ChainFixture, topic: string): Promise<void>
 
 /** A ZooKeeper session on the fixture's chain, for rewriting its znodes; closed by `fn`'s end. */
 export async function withChainZk<T>(f: ChainFixture, fn: (zk: ZkSession, paths: ReturnType<typeof chainPaths>) => Promise<T>): Promise<T> {
-  const zk = await connectZk(f.set.config, f.logger);
+  const zk = await connectZk(f.set.config.zookeeper, f.logger);
   return fn(zk, chainPaths(f.set.config.zookeeper.root, f.chain)).finally(() => zk.close());
 }
 

@@ -1,5 +1,5 @@
 import type { Command } from 'commander';
-import { readChainGenesis } from '../../app.js';
+import { readChainGenesis } from '../../coordination/connect.js';
 import { createRedis, redactRedisUrl, waitForRedis } from '../../index/redis-client.js';
 import { reindex } from '../../index/reindex.js';
 import { createKafka } from '../../kafka/client.js';
@@ -14,7 +14,7 @@ export function registerReindex(program: Command): void {
       .option('--json', 'print the summary as JSON', false),
   ).action(async (opts) => {
     const { config, logger } = contextFrom(opts);
-    const genesis = await readChainGenesis(config, logger);
+    const genesis = await readChainGenesis(config.zookeeper, config.chain, logger);
     const kafka = createKafka(config, logger, 'reindex');
     const redis = createRedis(config, logger, 'reindex');
     try {

@@ -1,5 +1,5 @@
 import type { Command } from 'commander';
-import { connectZk } from '../../app.js';
+import { withZkSession } from '../../coordination/connect.js';
 import type { Config } from '../../config/schema.js';
 import { readEpoch } from '../../coordination/epoch.js';
 import { readGenesis, type GenesisRecord } from '../../coordination/genesis-store.js';
@@ -11,12 +11,6 @@ import { verifyChain } from '../../verify/verify-chain.js';
 import { readHeadFile, writeHeadFile } from '../head-file.js';
 import { addSharedOptions, contextFrom } from '../options.js';
 import { Progress } from '../progress.js';
-
-/** Runs `fn` on a ZooKeeper session opened for it. */
-async function withZk<T>(config: Readonly<Config>, logger: Logger, fn: (zk: Awaited<ReturnType<typeof connectZk>>) => Promise<T>): Promise<T> {
-  const zk = await connectZk(config, logger);
-  return fn(zk).finally(() => zk.close());
-}
 
 export function registerVerify(program: Command): void {
   addSharedOptions(
@@ -31,7 +25,7 @@ export function registerVerify(program: Command): void {
     const { config, logger } = contextFrom(opts);
     const paths = chainPaths(config.zookeeper.root, config.chain);
     // Read without the znode's own hash check: verify names a changed genesis as a 'genesis' break.
-    const genesis: GenesisRecord = await withZk(config, logger, (zk) => readGenesis(zk, paths, { checkHash: false }));
+    const genesis: GenesisRecord = await withZkSession(config.zookeeper, logger, (zk) => readGenesis(zk, paths, { checkHash: false }));
     const headFile = opts.headFile as string | undefined;
     let keptHead: KeptHead | undefined = opts.expectHead === undefined ? undefined : parseHead(String(opts.expectHead), '--expect-head');
     if (headFile !== undefined) {
@@ -49,7 +43,7 @@ export function registerVerify(program: Command): void {
       onProgress: (phase, done) => progress[phase].update(done),
       ...(opts.sourceTopic ? { sourceTopic: String(opts.sourceTopic) } : {}),
       ...(keptHead ? { keptHead } : {}),
-      issuedEpoch: () => withZk(config, logger, (zk) => readEpoch(zk, paths)),
+      issuedEpoch: () => withZkSession(config.zookeeper, logger, (zk) => readEpoch(zk, paths)),
     });
     // Only a chain that verified becomes the new kept head; a broken one leaves the old head.
     if (report.ok && headFile !== undefined) await writeHeadFile(headFile, { seq: BigInt(report.lastSeq), hash: Buffer.from(report.headHash, 'hex') });
