@@ -151,7 +151,7 @@ async function ledgerShape(opts: { chain: string; logger: Logger; total: number 
     ledgerTopic,
     from: 0n,
     to: end!.high,
-    groupPrefix: `seqchain.${opts.chain}.bench-ledger`,
+    groupPrefix: kafkaNames.readerGroup(opts.chain, 'bench-ledger'),
     logger: opts.logger,
     onMessage: (_offset, m) => {
       if (m instanceof Error || m.kind !== 'cut') return;

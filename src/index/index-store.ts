@@ -4,7 +4,7 @@ import { SeqchainError } from '../errors.js';
 import { ENTRY_BYTES, bucketSpans, readEntry, readEntryHash, type BucketSpan } from './entry-codec.js';
 import { INDEX_LAYOUT, chainKeys, digestGeneration, newIncarnation, type ChainKeys, type DataKeys } from './keys.js';
 import { META_FIELDS, parseMeta, type IndexHead, type IndexMeta } from './meta.js';
-import { defineIndexScripts, redisError } from './redis-client.js';
+import { defineIndexScripts, redisError, type ScriptClient } from './redis-client.js';
 import { RESET, SWEEP } from './scripts.js';
 
 export type { IndexHead };
@@ -40,8 +40,6 @@ export const MAX_RANGE = 100_000;
 const SWEEP_BATCH = 1_000;
 /** How often a read retries when the index's incarnation changed under it (a reset). */
 const READ_ATTEMPTS = 3;
-
-type ScriptClient = Record<string, (...args: (string | number | Buffer)[]) => Promise<unknown>>;
 
 /**
  * Read side of the Redis query index of one chain (and its reset). Every lookup is one or two

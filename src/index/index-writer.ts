@@ -4,7 +4,7 @@ import type { CutMessage } from '../wire/ledger-v1.js';
 import { BUCKET_BYTES, ENTRY_BYTES, bucketSpans, writeEntry } from './entry-codec.js';
 import { DIGEST_FIELD_FROM, DIGEST_GEN0_SEQ_BITS, DIGEST_FIELD_TO, INDEX_LAYOUT, chainKeys, digestGeneration, newIncarnation, type ChainKeys } from './keys.js';
 import { META_FIELDS, parseMeta, type IndexHead } from './meta.js';
-import { defineIndexScripts, redisError } from './redis-client.js';
+import { defineIndexScripts, redisError, type ScriptClient } from './redis-client.js';
 import { ALREADY_APPLIED, APPLIED, APPLY_CUT, APPLY_GENESIS, ATTACH, NOT_FOLLOWING, STALE_INCARNATION } from './scripts.js';
 
 /** One ledger message to write, already checked against the chain (./chain-follower.ts). */
@@ -25,9 +25,6 @@ export type AttachResult =
   | { status: 'existing' | 'created'; inc: string; head: IndexHead }
   /** The index in Redis belongs to another genesis or layout; it was left untouched. */
   | { status: 'foreign'; inc: string; genesisHex: string; layout: string };
-
-type ScriptArg = string | number | Buffer | (string | Buffer)[];
-type ScriptClient = Record<string, (...args: ScriptArg[]) => Promise<unknown>>;
 
 const STATUS: Record<number, WriteResult['status']> = { [APPLIED]: 'applied', [ALREADY_APPLIED]: 'present', [NOT_FOLLOWING]: 'behind', [STALE_INCARNATION]: 'stale' };
 

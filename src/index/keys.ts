@@ -3,6 +3,7 @@
  *
  *   <prefix>:<chain>:meta                      hash: inc, genesis, layout, head (seq, hash, epoch,
  *                                              cutId, ledgerOffset, updatedAtMs)
+ *   <prefix>:<chain>:lease                     string: replica id of the index writer (PX ttl)
  *   <prefix>:<chain>:<inc>:e:<seq/1310>        string: 1310 fixed-size entries (./entry-codec.ts)
  *   <prefix>:<chain>:<inc>:p:<p>:<offset>>7>   hash: (offset & 127) → seq
  *   <prefix>:<chain>:<inc>:d:<gen>:<addr>      hash: digest[6..18) → seq (see digestSlot)
@@ -45,6 +46,8 @@ export interface ChainKeys {
   /** SCAN MATCH pattern of every key of this chain's index. */
   readonly pattern: string;
   readonly meta: string;
+  /** string: the replica id holding the index lease (./index-lease.ts); survives index resets. */
+  readonly lease: string;
   data(inc: string): DataKeys;
 }
 
@@ -62,6 +65,7 @@ export function chainKeys(keyPrefix: string, chain: string): ChainKeys {
     chainPrefix,
     pattern: `${chainPrefix}*`,
     meta: `${chainPrefix}meta`,
+    lease: `${chainPrefix}lease`,
     data: (inc) => dataKeys(`${chainPrefix}${inc}:`, inc),
   };
 }

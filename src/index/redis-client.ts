@@ -70,6 +70,10 @@ export function redactRedisUrl(url: string): string {
 }
 
 /** Registers the index's Lua scripts on a client (idempotent). */
+type ScriptArg = string | number | Buffer | (string | Buffer)[];
+/** A client on which defineIndexScripts ran: each script is a method named by its `command`. */
+export type ScriptClient = Record<string, (...args: ScriptArg[]) => Promise<unknown>>;
+
 export function defineIndexScripts(redis: Redis): void {
   for (const s of INDEX_SCRIPTS) {
     if (typeof (redis as unknown as Record<string, unknown>)[s.command] === 'function') continue;

@@ -63,7 +63,7 @@ export class ReplicaIndex {
     this.redis = createRedis(config, logger);
     this.store = new IndexStore(this.redis, config.redis.keyPrefix, config.chain, genesis.hash);
     this.query = this.store;
-    this.lease = new IndexLease(this.redis, `${chainKeys(config.redis.keyPrefix, config.chain).chainPrefix}lease`, config.replicaId, LEASE_TTL_MS);
+    this.lease = new IndexLease(this.redis, chainKeys(config.redis.keyPrefix, config.chain).lease, config.replicaId, LEASE_TTL_MS);
     this.redis.on('ready', () => this.setRedisUp(true));
     this.redis.on('end', () => this.setRedisUp(false));
     this.redis.on('close', () => this.setRedisUp(false));

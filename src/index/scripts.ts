@@ -165,4 +165,35 @@ return n
 `,
 };
 
-export const INDEX_SCRIPTS: readonly IndexScript[] = [ATTACH, RESET, APPLY_GENESIS, APPLY_CUT, SWEEP];
+/** leaseRenew-1: extend the index lease (./index-lease.ts) only while this owner holds it. */
+export const LEASE_RENEW: IndexScript = {
+  command: 'seqchainIndexLeaseRenew',
+  keys: 1,
+  lua: `
+--[[ leaseRenew-1
+KEYS[1] lease
+ARGV[1] owner (replica id), ARGV[2] time to live (ms)
+Returns 1 when the lease was this owner's and now lives ARGV[2] ms more, 0 when it is not its own
+(it expired, and maybe another replica took it).
+]]
+if redis.call('GET', KEYS[1]) == ARGV[1] then return redis.call('PEXPIRE', KEYS[1], ARGV[2]) end
+return 0
+`,
+};
+
+/** leaseRelease-1: give the index lease up only if this owner holds it. */
+export const LEASE_RELEASE: IndexScript = {
+  command: 'seqchainIndexLeaseRelease',
+  keys: 1,
+  lua: `
+--[[ leaseRelease-1
+KEYS[1] lease
+ARGV[1] owner (replica id)
+Returns 1 when the lease was this owner's and is deleted, 0 when it held nothing to release.
+]]
+if redis.call('GET', KEYS[1]) == ARGV[1] then return redis.call('DEL', KEYS[1]) end
+return 0
+`,
+};
+
+export const INDEX_SCRIPTS: readonly IndexScript[] = [ATTACH, RESET, APPLY_GENESIS, APPLY_CUT, SWEEP, LEASE_RENEW, LEASE_RELEASE];

@@ -1,13 +1,20 @@
 /**
  * The one place Kafka names are built: internal topics and consumer groups of a chain.
  */
+/** What a reader group reads for: the middle part of its name, so an operator can tell groups apart. */
+export type ReaderPurpose = 'index' | 'index-genesis' | 'reindex' | 'recover' | 'status' | 'verify' | 'verify-range' | 'bench-watch' | 'bench-ledger';
+
 export const kafkaNames = {
   digestTopic: (chain: string) => `${chain}.digests`,
   ledgerTopic: (chain: string) => `${chain}.ledger`,
   workerGroup: (chain: string) => `seqchain.${chain}.workers`,
   /** A group per epoch: a new leader never waits for a dead leader's group session to expire. */
   sequencerGroup: (chain: string, epoch: bigint) => `seqchain.${chain}.sequencer.e${epoch}`,
-  readerGroup: (chain: string, purpose: string, id: string) => `seqchain.${chain}.${purpose}.${id}`,
+  /**
+   * A reader of the chain's topics that is not a role's long-lived consumer: per replica (`id`)
+   * or, without an id, a prefix that range readers complete with a random suffix.
+   */
+  readerGroup: (chain: string, purpose: ReaderPurpose, id?: string) => (id === undefined ? `seqchain.${chain}.${purpose}` : `seqchain.${chain}.${purpose}.${id}`),
   /** All sequencers of a chain share it, so initTransactions fences a stale leader at the broker. */
   transactionalId: (chain: string) => `seqchain.${chain}.sequencer`,
 } as const;

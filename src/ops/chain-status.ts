@@ -49,7 +49,7 @@ export async function collectStatus({ config, zk, kafka, genesis, logger, head: 
     (await readLedgerHead({
       kafka,
       ledgerTopic: kafkaNames.ledgerTopic(config.chain),
-      groupPrefix: `seqchain.${config.chain}.status`,
+      groupPrefix: kafkaNames.readerGroup(config.chain, 'status'),
       genesis: { hash: genesis.hash, start: genesis.start },
       fromOffset: counter?.value.ledgerOffset ?? 0n,
       logger,

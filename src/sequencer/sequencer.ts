@@ -194,7 +194,7 @@ export class Sequencer extends EventEmitter<SequencerEvents> {
     const head = await readLedgerHead({
       kafka,
       ledgerTopic: kafkaNames.ledgerTopic(config.chain),
-      groupPrefix: `seqchain.${config.chain}.recover`,
+      groupPrefix: kafkaNames.readerGroup(config.chain, 'recover'),
       genesis,
       fromOffset: counter?.value.ledgerOffset ?? 0n,
       logger: term.log,

@@ -124,7 +124,7 @@ export async function verifyChain(opts: VerifyOptions): Promise<VerifyReport> {
     ledgerTopic,
     from: 0n,
     to: ledgerEnd,
-    groupPrefix: `seqchain.${chain}.verify`,
+    groupPrefix: kafkaNames.readerGroup(chain, 'verify'),
     logger,
     onMessage: (ledgerOffset, msg, writer) => {
       if (broken) {
@@ -224,7 +224,7 @@ export async function verifyChain(opts: VerifyOptions): Promise<VerifyReport> {
       kafka,
       topic: sourceTopic,
       ranges,
-      groupPrefix: `seqchain.${chain}.verify`,
+      groupPrefix: kafkaNames.readerGroup(chain, 'verify'),
       logger,
       onMessages: (p, messages) => {
         for (const m of messages) {

@@ -2,6 +2,7 @@ import type { Kafka } from 'kafkajs';
 import type { Break } from '../chain/breaks.js';
 import { recordDigest } from '../chain/record-digest.js';
 import { topicOffsets, withAdmin } from '../kafka/offsets.js';
+import { kafkaNames } from '../kafka/names.js';
 import { readRanges, type ReadRange } from '../kafka/range-reader.js';
 import { toSourceRecord } from '../kafka/source-record.js';
 import type { Logger } from '../log.js';
@@ -62,7 +63,7 @@ export async function verifyRange(options: RangeVerifyOptions): Promise<RangeVer
     kafka,
     topic: sourceTopic,
     ranges,
-    groupPrefix: `seqchain.${options.chain}.verify-range`,
+    groupPrefix: kafkaNames.readerGroup(options.chain, 'verify-range'),
     logger,
     onMessages: (partition, messages) => {
       for (const m of messages) digests.set(`${partition}:${m.offset}`, recordDigest(toSourceRecord(sourceTopic, partition, m)));

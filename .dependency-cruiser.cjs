@@ -1,0 +1,68 @@
+/**
+ * The layers of src/, lowest first. A module may import its own layer and the layers below it,
+ * never one above; no import cycle anywhere. `npm run lint` runs this (depcruise); the order is
+ * explained in docs/DESIGN.md, "Source layout".
+ *
+ * Type-only imports count: a type is a dependency a reader has to follow too.
+ */
+const layers = [
+  // Pure: formats, hashes, the error catalogue, the logger type, retry arithmetic. No service I/O.
+  { name: 'core', paths: ['^src/(errors|log|readiness)\\.ts$', '^src/(chain|wire|retry)/'] },
+  { name: 'config', paths: ['^src/config/'] },
+  // Adapters to the outside: Kafka, ZooKeeper, Redis (the index store), Prometheus.
+  { name: 'adapters', paths: ['^src/(kafka|coordination|index-store|metrics)/'] },
+  // Roles: what a replica (or a one-shot command) does with the adapters.
+  { name: 'roles', paths: ['^src/(worker|sequencer|indexer|verify|ops)/'] },
+  // The HTTP API: routes over ports that the replica implements; never the replica itself.
+  { name: 'api', paths: ['^src/api/'] },
+  // The composition root: builds one replica from roles and the API, owns start and close order.
+  { name: 'replica', paths: ['^src/replica/'] },
+  { name: 'cli', paths: ['^src/cli/'] },
+];
+
+const above = (i) => layers.slice(i + 1).flatMap((l) => l.paths);
+
+module.exports = {
+  forbidden: [
+    {
+      name: 'no-circular',
+      severity: 'error',
+      comment: 'An import cycle: the modules involved cannot be read, tested or loaded one without the other.',
+      from: { path: '^src/' },
+      to: { circular: true },
+    },
+    ...layers.slice(0, -1).map((layer, i) => ({
+      name: `layer-${layer.name}`,
+      severity: 'error',
+      comment: `The ${layer.name} layer imports a layer above it (order: ${layers.map((l) => l.name).join(' → ')}).`,
+      from: { path: layer.paths },
+      to: { path: above(i) },
+    })),
+    {
+      name: 'src-not-to-outside',
+      severity: 'error',
+      comment: 'src/ is the product: it never imports tests, scripts, benchmarks or the chaos suite.',
+      from: { path: '^src/' },
+      to: { path: '^(test|scripts|bench|chaos)/' },
+    },
+    {
+      name: 'every-module-in-a-layer',
+      severity: 'error',
+      comment: 'A module under src/ that no layer names: add its folder to a layer in .dependency-cruiser.cjs.',
+      from: { path: '^src/', pathNot: layers.flatMap((l) => l.paths) },
+      to: {},
+    },
+    {
+      name: 'not-to-unresolvable',
+      severity: 'error',
+      from: {},
+      to: { couldNotResolve: true },
+    },
+  ],
+  options: {
+    doNotFollow: { path: 'node_modules' },
+    tsPreCompilationDeps: true,
+    tsConfig: { fileName: 'tsconfig.json' },
+    enhancedResolveOptions: { extensions: ['.ts', '.js'] },
+  },
+};
