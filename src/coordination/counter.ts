@@ -11,7 +11,7 @@ import { encodeJson, ZnodeJsonReader } from './znode-json.js';
  * epoch: epoch of the leader that wrote it; nextSeq: the next global sequence number (1 before
  * the first record); headHash: hash of record nextSeq-1 (the genesis hash h0 at first);
  * ledgerOffset: offset of the ledger message this state was written after (-1: none yet).
- * The counter is a cache of the ledger head (DESIGN.md invariant 3), written with a version CAS:
+ * The counter is a cache of the ledger head (docs/DESIGN.md invariant 3), written with a version CAS:
  * a failed CAS means another leader moved it, so this one steps down (invariant 2).
  */
 export const COUNTER_FORMAT = 'counter znode v1';

@@ -9,7 +9,7 @@ import { isZkError, type ZkSession } from './zk-session.js';
  * `<election>/n_<seq>` node whose data is its replica id; the lowest sequence leads. Each
  * candidate watches only its direct predecessor (no herd effect when the leader goes).
  *
- * Safety (DESIGN.md "Leadership, in detail"): on 'disconnected' a leader emits 'lost' AT ONCE —
+ * Safety (docs/DESIGN.md "Losing leadership"): on 'disconnected' a leader emits 'lost' AT ONCE —
  * it may have lost leadership without being told. After 'connected' (same session) it checks that
  * its node still exists and is the lowest before emitting 'elected' again. After a new session
  * it creates a new node (at the back of the queue) and runs again.

@@ -5,7 +5,7 @@ import { parseDecimal } from './znode-json.js';
 
 /**
  * The epoch znode: a decimal string ("0", "1", …), incremented by every new leader with a
- * version CAS (DESIGN.md invariant 2). Every ledger message carries the epoch of its writer.
+ * version CAS (docs/DESIGN.md invariant 2). Every ledger message carries the epoch of its writer.
  */
 const FORMAT = 'epoch znode';
 const MAX_ATTEMPTS = 100;

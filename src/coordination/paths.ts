@@ -1,7 +1,7 @@
 import { ConfigError } from '../errors.js';
 
 /**
- * The one place seqchain's znode paths are built (DESIGN.md "ZooKeeper layout"):
+ * The one place seqchain's znode paths are built (docs/DESIGN.md "ZooKeeper layout"):
  *
  *   <root>/<chain>/genesis            persistent, JSON (genesis-store.ts)
  *   <root>/<chain>/election/n_<seq>   ephemeral sequential, data = replica id (election.ts)

@@ -4,7 +4,7 @@ export type { CounterValue };
 
 /**
  * What the sequencer needs from ZooKeeper, as one narrow interface (built in src/app.ts from
- * src/coordination), so the role reads as the protocol in DESIGN.md and nothing more.
+ * src/coordination), so the role reads as the protocol of docs/DESIGN.md and nothing more.
  */
 export interface SequencerCoordination {
   /** Increments the epoch znode by CAS; the new epoch. */

@@ -1,7 +1,7 @@
 import type { DigestBatch, DigestEntry } from '../wire/digest-batch-v1.js';
 import type { CoverageSlot } from '../wire/ledger-v1.js';
 
-/** What happened to one digest batch; see DESIGN.md invariant 4. */
+/** What happened to one digest batch; see docs/DESIGN.md invariant 4. */
 export type AcceptOutcome =
   /** Appended; `trimmed` entries were below next[p] and dropped. */
   | { kind: 'accepted'; trimmed: number }

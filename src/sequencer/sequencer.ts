@@ -160,7 +160,7 @@ export class Sequencer extends EventEmitter<SequencerEvents> {
   }
 
   /**
-   * DESIGN.md "a new leader": bump the epoch, fence, rebuild from the ledger tail, reconcile the
+   * docs/DESIGN.md "A new leader": bump the epoch, fence, rebuild from the ledger tail, reconcile the
    * counter, publish leadership, start reading digests. False when asked to stop meanwhile.
    */
   private async beginTerm(term: Term): Promise<boolean> {
@@ -408,7 +408,7 @@ export class Sequencer extends EventEmitter<SequencerEvents> {
         try {
           decoded = decodeDigestMessage(message.value, batch.partition);
         } catch (err) {
-          // DESIGN.md invariant 5: never guess past a message that does not decode; stop sequencing.
+          // docs/DESIGN.md invariant 5: never guess past a message that does not decode; stop sequencing.
           fail(rejectedDigest(err, digestTopic, batch.partition, message.offset));
           return;
         }

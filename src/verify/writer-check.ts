@@ -12,7 +12,7 @@
  * access (it bumps the epoch, fences the leader, and writes a well-linked next cut) looks
  * exactly like a new leader. The source check still names any record such a cut claims that the
  * source does not hold; a cut that sequences real source records correctly is, by definition,
- * a valid chain. Signed checkpoints (DESIGN.md, later work) would close that gap. Pure.
+ * a valid chain. Signed checkpoints (docs/DESIGN.md "Planned, not built") would close that gap. Pure.
  */
 import type { Break } from '../chain/breaks.js';
 import type { LedgerWriter } from '../kafka/ledger-reader.js';

@@ -109,7 +109,7 @@ export class ChainFixture {
 }
 
 /**
- * Invariant 1 of DESIGN.md, checked from raw topic contents: every source record appears in the
+ * Invariant 1 of docs/DESIGN.md, checked from raw topic contents: every source record appears in the
  * ledger exactly once, global seqs are 1..N with no gap, per-partition offset order is kept.
  * Returns a list of violations (empty when the invariant holds).
  */

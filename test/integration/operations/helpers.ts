@@ -1,6 +1,6 @@
 /**
  * Shared checks of the operations tests: partition ownership settled over the expected members,
- * and DESIGN.md invariant 1 plus `seqchain verify` at the end of a test.
+ * and docs/DESIGN.md invariant 1 plus `seqchain verify` at the end of a test.
  */
 import { afterEach, expect } from 'vitest';
 import { runCli, waitFor } from '../../../scripts/lib/replica-set.js';

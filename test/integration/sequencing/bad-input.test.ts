@@ -6,7 +6,7 @@ import { kafkaNames } from '../../../src/kafka/names.js';
 import type { VerifyReport } from '../../../src/verify/verify-chain.js';
 import { ChainFixture, invariantOneViolations } from '../../helpers/chain-fixture.js';
 
-/** Bad input at runtime (DESIGN.md invariant 5): stop, say where and why, count it; never guess, never skip. */
+/** Bad input at runtime (docs/DESIGN.md invariant 5): stop, say where and why, count it; never guess, never skip. */
 
 async function getJson(url: string): Promise<{ status: number; body: any }> { // eslint-disable-line @typescript-eslint/no-explicit-any
   const res = await fetch(url);

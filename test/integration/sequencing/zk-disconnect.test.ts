@@ -5,7 +5,7 @@ import { ChainFixture, invariantOneViolations } from '../../helpers/chain-fixtur
 import { TcpProxy, ZK_CONNECT } from '../../helpers/zk.js';
 
 /**
- * DESIGN.md: a replica that sees ZooKeeper `disconnected` stops sequencing at once (it may have
+ * docs/DESIGN.md "Losing leadership": a replica that sees ZooKeeper `disconnected` stops sequencing at once (it may have
  * lost leadership without being told) and resumes only after re-confirming leadership, under a
  * new epoch. The leader reaches ZooKeeper through a proxy that the test cuts.
  */

@@ -116,7 +116,7 @@ describe('member znode v1', () => {
 });
 
 describe('chainPaths', () => {
-  it('builds the layout of DESIGN.md', () => {
+  it('builds the layout of docs/DESIGN.md', () => {
     const p = chainPaths('/seqchain', 'orders');
     expect([p.base, p.genesis, p.election, p.electionPrefix, p.leader, p.epoch, p.counter, p.members, p.member('r-1')]).toEqual([
       '/seqchain/orders',
