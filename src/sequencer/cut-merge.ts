@@ -11,7 +11,8 @@ export interface CutContent {
  * Takes up to `maxRecords` pending records into one cut. Partitions are merged by record
  * timestamp, ties by partition then offset; each partition's records are only ever taken from
  * the head of its queue, so the order inside a partition is kept even when its timestamps are
- * not monotonic. Returns null when nothing is pending and no coverage moved.
+ * not monotonic. Returns null when no record is pending: a record cut holds at least one record,
+ * even when coverage moved.
  */
 export function takeCut(pending: PendingDigests, maxRecords: number): CutContent | null {
   pending.settle();
