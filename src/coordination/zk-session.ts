@@ -3,6 +3,8 @@ import zookeeper from 'node-zookeeper-client';
 import type { ACL as ZkAcl, Client, Event as ZkEvent, Stat } from 'node-zookeeper-client';
 import { ConfigError, SeqchainError } from '../errors.js';
 import type { Logger } from '../log.js';
+import { backoffDelayMs, type BackoffPolicy } from '../retry/backoff.js';
+import { sleep } from '../retry/sleep.js';
 import { isZkError, ZkError, zkCodeOf } from './zk-errors.js';
 
 export { isZkError, ZkError, type ZkCode } from './zk-errors.js';
@@ -377,7 +379,8 @@ export class ZkSession extends EventEmitter<ZkSessionEvents> {
   private async renew(): Promise<void> {
     if (this.renewing) return;
     this.renewing = true;
-    const { initialMs, maxMs } = this.opts.reconnectBackoff ?? DEFAULT_BACKOFF;
+    // Equal jitter: replicas whose sessions expired together do not all retry together.
+    const backoff: BackoffPolicy = { ...(this.opts.reconnectBackoff ?? DEFAULT_BACKOFF), jitter: 'equal' };
     let attempt = 0;
     try {
       while (this.stateValue !== 'closed') {
@@ -394,10 +397,10 @@ export class ZkSession extends EventEmitter<ZkSessionEvents> {
           this.emit('session', this.sessionId);
           return;
         } catch (err) {
-          const delay = Math.min(maxMs, initialMs * 2 ** attempt) * (0.5 + Math.random() / 2);
           attempt += 1;
+          const delay = backoffDelayMs(backoff, attempt);
           this.logger.warn({ err, attempt, delayMs: Math.round(delay) }, 'zookeeper new session failed; retrying');
-          await new Promise((r) => setTimeout(r, delay).unref());
+          await sleep(delay, { unref: true });
         }
       }
     } finally {
