@@ -1,4 +1,6 @@
 import { MalformedMessageError } from '../errors.js';
+import { backoffDelayMs, type BackoffPolicy } from '../retry/backoff.js';
+import { sleep } from '../retry/sleep.js';
 import type { ChainPaths } from './paths.js';
 import { isZkError, type ZkSession } from './zk-session.js';
 import { parseDecimal } from './znode-json.js';
@@ -9,6 +11,8 @@ import { parseDecimal } from './znode-json.js';
  */
 const FORMAT = 'epoch znode';
 const MAX_ATTEMPTS = 100;
+/** Pause after a lost CAS race: random up to 2 ms × attempt, at most 50 ms, so racers spread out. */
+const LOST_RACE_BACKOFF: BackoffPolicy = { initialMs: 2, maxMs: 50, growth: 'linear', jitter: 'full' };
 
 export function encodeEpoch(epoch: bigint): Buffer {
   if (epoch < 0n) throw new MalformedMessageError(FORMAT, `field epoch is ${epoch}, below 0`, { field: 'epoch' });
@@ -43,7 +47,7 @@ export async function bumpEpoch(session: ZkSession, paths: ChainPaths): Promise<
     } catch (err) {
       const lostRace = isZkError(err, 'BAD_VERSION') || isZkError(err, 'NO_NODE');
       if (!lostRace || attempt >= MAX_ATTEMPTS) throw err;
-      await new Promise((r) => setTimeout(r, Math.random() * Math.min(50, attempt * 2)));
+      await sleep(backoffDelayMs(LOST_RACE_BACKOFF, attempt));
     }
   }
 }

@@ -1,14 +1,27 @@
 import { EventEmitter } from 'node:events';
-import zookeeper from 'node-zookeeper-client';
 import type { ACL as ZkAcl, Client, Event as ZkEvent, Stat } from 'node-zookeeper-client';
-import { ConfigError, SeqchainError } from '../errors.js';
+import zookeeper from 'node-zookeeper-client';
+import { SeqchainError } from '../errors.js';
 import type { Logger } from '../log.js';
+import { backoffDelayMs } from '../retry/backoff.js';
+import { sleep } from '../retry/sleep.js';
+import { abandonClient, dropSocket } from './zk-client-workarounds.js';
+import { openClient } from './zk-connect.js';
 import { isZkError, ZkError, zkCodeOf } from './zk-errors.js';
+import { LivenessProbe, probeTiming } from './zk-liveness-probe.js';
+import { ReconnectWatchdog } from './zk-reconnect-watchdog.js';
+import { aclOf, reconnectBackoffOf, validateSessionOptions, type ZkSessionOptions } from './zk-session-options.js';
+import { ZkTransaction } from './zk-transaction.js';
+import { CREATE_MODE, toStat, toWatchEvent, type ZkCreateMode, type ZkData, type ZkStat, type ZkWatcher } from './zk-types.js';
 
 export { isZkError, ZkError, type ZkCode } from './zk-errors.js';
+export type { ZkAclMode, ZkSessionOptions } from './zk-session-options.js';
+export { ZkTransaction } from './zk-transaction.js';
+export type { ZkCreateMode, ZkData, ZkStat, ZkWatchEvent, ZkWatchEventType, ZkWatcher } from './zk-types.js';
 
 /**
- * One ZooKeeper session for seqchain, over node-zookeeper-client 1.1.3.
+ * One ZooKeeper session for seqchain, over node-zookeeper-client 1.1.3: the session's state
+ * machine and its operations. Where the library needs help, see zk-client-workarounds.ts.
  *
  * - Promise wrappers that map ZooKeeper errors to ZkError (a SeqchainError with the ZooKeeper
  *   code and the path); "not there" is a value (null / false), not an error.
@@ -19,59 +32,16 @@ export { isZkError, ZkError, type ZkCode } from './zk-errors.js';
  *   every ephemeral and watch with it), 'session' (a NEW session, after 'expired': owners
  *   re-create ephemerals and watches). node-zookeeper-client never makes a new session after
  *   expiry, so ZkSession replaces the client itself, with backoff.
- * - A liveness probe: the library only notices a dead server when the socket closes (it has no
- *   read timeout), so a silent partition could leave a leader acting for ever. ZkSession probes
- *   the server every sessionTimeout/3; with no answer within 2/3 of the session timeout it
- *   reports 'disconnected' and drops the socket so the library reconnects.
+ * - A liveness probe (zk-liveness-probe.ts): the library only notices a dead server when the
+ *   socket closes, so ZkSession probes the server every sessionTimeout/3; with no answer within
+ *   2/3 of the session timeout it reports 'disconnected' and drops the socket so the library
+ *   reconnects. While 'disconnected', the reconnect watchdog (zk-reconnect-watchdog.ts) drops a
+ *   reconnect whose handshake is never answered.
  *
  * Credentials are never logged.
  */
 
-export type ZkCreateMode = 'persistent' | 'persistent_sequential' | 'ephemeral' | 'ephemeral_sequential';
-export type ZkAclMode = 'open' | 'creator';
 export type ZkSessionState = 'connecting' | 'connected' | 'disconnected' | 'expired' | 'closed';
-
-export interface ZkSessionOptions {
-  /** host:port[,host:port…][/chroot] */
-  connect: string;
-  sessionTimeoutMs: number;
-  /** How long connect() (and each reconnect attempt after expiry) waits for a session. */
-  connectTimeoutMs: number;
-  /** Digest credentials `user:password`, added to every connection. */
-  auth?: { scheme: 'digest'; credentials: string };
-  /** ACL of every znode seqchain creates. 'creator' needs auth. @defaultValue 'open' */
-  acl?: ZkAclMode;
-  logger: Logger;
-  /**
-   * A single operation that gets no answer in this time rejects with SEQCHAIN_ERR_TIMEOUT (it may
-   * still be applied later). @defaultValue 2 × sessionTimeoutMs
-   */
-  opTimeoutMs?: number;
-  /** Backoff between attempts to open a new session after expiry, ms. @defaultValue 200 → 5000 */
-  reconnectBackoff?: { initialMs: number; maxMs: number };
-}
-
-export interface ZkStat {
-  version: number;
-  cversion: number;
-  numChildren: number;
-  dataLength: number;
-  /** Session id (16 hex digits) owning an ephemeral node; '0000000000000000' for persistent ones. */
-  ephemeralOwner: string;
-}
-
-export interface ZkData {
-  data: Buffer;
-  version: number;
-  stat: ZkStat;
-}
-
-export type ZkWatchEventType = 'created' | 'deleted' | 'dataChanged' | 'childrenChanged' | 'other';
-export interface ZkWatchEvent {
-  type: ZkWatchEventType;
-  path: string;
-}
-export type ZkWatcher = (event: ZkWatchEvent) => void;
 
 export interface ZkSessionEvents {
   disconnected: [];
@@ -80,121 +50,7 @@ export interface ZkSessionEvents {
   session: [sessionId: string];
 }
 
-const { ACL, CreateMode, Exception, Id, Permission, State } = zookeeper;
-
-const MODE: Record<ZkCreateMode, number> = {
-  persistent: CreateMode.PERSISTENT,
-  persistent_sequential: CreateMode.PERSISTENT_SEQUENTIAL,
-  ephemeral: CreateMode.EPHEMERAL,
-  ephemeral_sequential: CreateMode.EPHEMERAL_SEQUENTIAL,
-};
-
-function toStat(stat: Stat): ZkStat {
-  return {
-    version: stat.version,
-    cversion: stat.cversion,
-    numChildren: stat.numChildren,
-    dataLength: stat.dataLength,
-    ephemeralOwner: Buffer.from(stat.ephemeralOwner).toString('hex'),
-  };
-}
-
-function toWatchEvent(e: ZkEvent): ZkWatchEvent {
-  const t = e.getType();
-  const type: ZkWatchEventType =
-    t === zookeeper.Event.NODE_CREATED ? 'created'
-    : t === zookeeper.Event.NODE_DELETED ? 'deleted'
-    : t === zookeeper.Event.NODE_DATA_CHANGED ? 'dataChanged'
-    : t === zookeeper.Event.NODE_CHILDREN_CHANGED ? 'childrenChanged'
-    : 'other';
-  return { type, path: e.getPath() };
-}
-
-/** node-zookeeper-client internals used to drop a silent socket; absent fields are tolerated. */
-interface ClientInternals {
-  connectionManager?: { socket?: { destroy(): void; readonly readyState?: string } };
-}
-
-/** The library's current socket (internal: node-zookeeper-client exposes none). */
-function socketOf(client: Client): { destroy(): void; readonly readyState?: string } | undefined {
-  return (client as unknown as ClientInternals).connectionManager?.socket;
-}
-
-function dropSocket(client: Client): void {
-  (client as unknown as ClientInternals).connectionManager?.socket?.destroy();
-}
-
-/** Transaction builder; commit() is all-or-nothing. */
-export class ZkTransaction {
-  private readonly ops: { op: string; path: string }[] = [];
-
-  constructor(
-    private readonly tx: zookeeper.Transaction,
-    private readonly acl: ZkAcl[],
-    private readonly run: <T>(op: string, path: string, fn: (cb: (err: unknown, res?: T) => void) => void) => Promise<T>,
-  ) {}
-
-  create(path: string, data: Buffer | null, mode: ZkCreateMode = 'persistent'): this {
-    this.tx.create(path, data ?? Buffer.alloc(0), this.acl, MODE[mode]);
-    this.ops.push({ op: 'create', path });
-    return this;
-  }
-
-  setData(path: string, data: Buffer, version = -1): this {
-    this.tx.setData(path, data, version);
-    this.pinVersion(version);
-    this.ops.push({ op: 'setData', path });
-    return this;
-  }
-
-  check(path: string, version: number): this {
-    this.tx.check(path, version);
-    this.pinVersion(version);
-    this.ops.push({ op: 'check', path });
-    return this;
-  }
-
-  remove(path: string, version = -1): this {
-    this.tx.remove(path, version);
-    this.pinVersion(version);
-    this.ops.push({ op: 'remove', path });
-    return this;
-  }
-
-  get size(): number {
-    return this.ops.length;
-  }
-
-  /** Rejects with the ZkError of the first operation that failed (its path and code). */
-  async commit(): Promise<void> {
-    const described = this.ops.map((o) => `${o.op} ${o.path}`).join(', ');
-    await this.run<unknown>('transaction', described, (cb) =>
-      this.tx.commit((err, results: unknown) => {
-        if (err && Array.isArray(results)) {
-          const idx = results.findIndex((r: { err?: number }) => typeof r?.err === 'number' && r.err !== Exception.OK && r.err !== Exception.RUNTIME_INCONSISTENCY);
-          const failed = idx >= 0 ? this.ops[idx] : undefined;
-          if (failed) {
-            cb(new ZkError(zkCodeOf(err), `transaction ${failed.op}`, failed.path, err));
-            return;
-          }
-        }
-        cb(err, results);
-      }),
-    );
-  }
-
-  /**
-   * node-zookeeper-client 1.1.3's Transaction does `version = version || -1`, which turns an
-   * expected version 0 into "any version". Put the version back on the op just pushed.
-   */
-  private pinVersion(version: number): void {
-    const ops = (this.tx as unknown as { ops?: { version?: number }[] }).ops;
-    const last = ops?.[ops.length - 1];
-    if (last && typeof last.version === 'number') last.version = version;
-  }
-}
-
-const DEFAULT_BACKOFF = { initialMs: 200, maxMs: 5_000 };
+const { CreateMode, State } = zookeeper;
 
 export class ZkSession extends EventEmitter<ZkSessionEvents> {
   readonly logger: Logger;
@@ -202,10 +58,8 @@ export class ZkSession extends EventEmitter<ZkSessionEvents> {
   private stateValue: ZkSessionState = 'connecting';
   private readonly aclList: ZkAcl[];
   private readonly opTimeoutMs: number;
-  private probeTimer: NodeJS.Timeout | undefined;
-  private probeInFlight = false;
-  /** The reconnect socket being watched (TCP open, handshake pending), and since when. */
-  private reconnectWatch: { socket: object; since: number } | null = null;
+  /** Drives the liveness probe (connected) and the reconnect watchdog (disconnected). */
+  private monitorTimer: NodeJS.Timeout | undefined;
   private closing: Promise<void> | undefined;
   private renewing = false;
 
@@ -217,10 +71,7 @@ export class ZkSession extends EventEmitter<ZkSessionEvents> {
     this.logger = opts.logger;
     this.client = client;
     this.opTimeoutMs = opts.opTimeoutMs ?? 2 * opts.sessionTimeoutMs;
-    this.aclList =
-      (opts.acl ?? 'open') === 'creator'
-        ? [new ACL(Permission.ALL, new Id('auth', '')), new ACL(Permission.READ, new Id('world', 'anyone'))]
-        : [new ACL(Permission.ALL, new Id('world', 'anyone'))];
+    this.aclList = aclOf(opts.acl);
   }
 
   /**
@@ -228,76 +79,16 @@ export class ZkSession extends EventEmitter<ZkSessionEvents> {
    * no session is established within connectTimeoutMs.
    */
   static async connect(opts: ZkSessionOptions): Promise<ZkSession> {
-    ZkSession.validate(opts);
+    validateSessionOptions(opts);
     const logger = opts.logger.child({ component: 'zk' });
     const options = { ...opts, logger };
-    const client = await ZkSession.openClient(options);
+    const client = await openClient(options);
     const session = new ZkSession(options, client);
     session.stateValue = 'connected';
     session.attach(client);
-    session.startProbe();
+    session.startMonitor();
     logger.info({ connect: opts.connect, sessionId: session.sessionId, acl: opts.acl ?? 'open' }, 'zookeeper session established');
     return session;
-  }
-
-  private static validate(opts: ZkSessionOptions): void {
-    if (typeof opts.connect !== 'string' || opts.connect.trim() === '') {
-      throw new ConfigError('zookeeper.connect must be a non-empty host:port list', { key: 'zookeeper.connect' });
-    }
-    for (const key of ['sessionTimeoutMs', 'connectTimeoutMs'] as const) {
-      if (!Number.isFinite(opts[key]) || opts[key] <= 0) {
-        throw new ConfigError(`zookeeper.${key} must be a positive number, got ${String(opts[key])}`, { key: `zookeeper.${key}` });
-      }
-    }
-    if (opts.auth !== undefined) {
-      if (opts.auth.scheme !== 'digest' || !/^[^:]+:.+$/.test(opts.auth.credentials)) {
-        // never echo the credentials
-        throw new ConfigError('zookeeper.auth must be digest credentials of the form user:password', { key: 'zookeeper.auth' });
-      }
-    }
-    if ((opts.acl ?? 'open') === 'creator' && opts.auth === undefined) {
-      throw new ConfigError("zookeeper.acl 'creator' needs zookeeper.auth (digest user:password)", { key: 'zookeeper.acl' });
-    }
-  }
-
-  private static openClient(opts: ZkSessionOptions): Promise<Client> {
-    const client = zookeeper.createClient(opts.connect, {
-      sessionTimeout: opts.sessionTimeoutMs,
-      spinDelay: Math.min(1_000, Math.max(50, Math.floor(opts.sessionTimeoutMs / 8))),
-      retries: 0,
-    });
-    if (opts.auth) client.addAuthInfo(opts.auth.scheme, Buffer.from(opts.auth.credentials, 'utf8'));
-    return new Promise<Client>((resolve, reject) => {
-      let done = false;
-      const finish = (err: Error | null): void => {
-        if (done) return;
-        done = true;
-        clearTimeout(timer);
-        client.removeListener('connected', onConnected);
-        client.removeListener('authenticationFailed', onAuthFailed);
-        if (err) {
-          client.close();
-          dropSocket(client);
-          reject(err);
-        } else resolve(client);
-      };
-      const onConnected = (): void => finish(null);
-      const onAuthFailed = (): void =>
-        finish(new ConfigError(`zookeeper at ${opts.connect} rejected the credentials of zookeeper.auth`, { key: 'zookeeper.auth', connect: opts.connect }));
-      const timer = setTimeout(
-        () =>
-          finish(
-            new SeqchainError('SEQCHAIN_ERR_UNREACHABLE', `zookeeper at ${opts.connect} unreachable: no session within ${opts.connectTimeoutMs} ms`, {
-              retriable: true,
-              details: { connect: opts.connect, connectTimeoutMs: opts.connectTimeoutMs },
-            }),
-          ),
-        opts.connectTimeoutMs,
-      );
-      client.once('connected', onConnected);
-      client.once('authenticationFailed', onAuthFailed);
-      client.connect();
-    });
   }
 
   get state(): ZkSessionState {
@@ -365,24 +156,19 @@ export class ZkSession extends EventEmitter<ZkSessionEvents> {
     this.stateValue = 'expired';
     this.logger.warn({ sessionId: old.getSessionId().toString('hex') }, 'zookeeper session expired; opening a new one');
     this.emit('expired');
-    try {
-      old.close();
-    } catch {
-      /* an expired client may refuse; it is dropped either way */
-    }
-    dropSocket(old);
+    abandonClient(old);
     void this.renew();
   }
 
   private async renew(): Promise<void> {
     if (this.renewing) return;
     this.renewing = true;
-    const { initialMs, maxMs } = this.opts.reconnectBackoff ?? DEFAULT_BACKOFF;
+    const backoff = reconnectBackoffOf(this.opts);
     let attempt = 0;
     try {
       while (this.stateValue !== 'closed') {
         try {
-          const client = await ZkSession.openClient(this.opts);
+          const client = await openClient(this.opts);
           if (this.isClosed()) {
             client.close();
             return;
@@ -394,10 +180,10 @@ export class ZkSession extends EventEmitter<ZkSessionEvents> {
           this.emit('session', this.sessionId);
           return;
         } catch (err) {
-          const delay = Math.min(maxMs, initialMs * 2 ** attempt) * (0.5 + Math.random() / 2);
           attempt += 1;
+          const delay = backoffDelayMs(backoff, attempt);
           this.logger.warn({ err, attempt, delayMs: Math.round(delay) }, 'zookeeper new session failed; retrying');
-          await new Promise((r) => setTimeout(r, delay).unref());
+          await sleep(delay, { unref: true });
         }
       }
     } finally {
@@ -405,60 +191,28 @@ export class ZkSession extends EventEmitter<ZkSessionEvents> {
     }
   }
 
-  private startProbe(): void {
-    const interval = Math.max(100, Math.floor(this.opts.sessionTimeoutMs / 3));
-    const deadline = Math.max(200, Math.floor((this.opts.sessionTimeoutMs * 2) / 3));
-    this.probeTimer = setInterval(() => {
+  private startMonitor(): void {
+    const { intervalMs, deadlineMs } = probeTiming(this.opts.sessionTimeoutMs);
+    const probe = new LivenessProbe(deadlineMs, this.logger);
+    const watchdog = new ReconnectWatchdog(deadlineMs, this.logger);
+    this.monitorTimer = setInterval(() => {
       if (this.stateValue === 'disconnected') {
-        this.watchReconnect(deadline);
+        watchdog.check(this.client);
         return;
       }
-      this.reconnectWatch = null;
-      if (this.stateValue !== 'connected' || this.probeInFlight) return;
-      this.probeInFlight = true;
+      watchdog.reset();
+      if (this.stateValue !== 'connected') return;
       const client = this.client;
-      let answered = false;
-      const timer = setTimeout(() => {
-        if (answered || client !== this.client || this.stateValue !== 'connected') return;
-        this.logger.warn({ deadlineMs: deadline }, 'zookeeper server silent; treating the connection as lost');
-        this.markDisconnected('liveness probe timed out');
-        dropSocket(client); // the library reconnects, then reports 'connected' or 'expired'
-      }, deadline);
-      client.exists('/', () => {
-        answered = true;
-        this.probeInFlight = false;
-        clearTimeout(timer);
-      });
-    }, interval);
-    this.probeTimer.unref();
-  }
-
-  /**
-   * node-zookeeper-client clears its connect timeout as soon as TCP connects and then waits for
-   * the handshake answer with no deadline. A server that accepts the connection but never reads
-   * it (ZooKeeper 3.8 restarting: the socket sits in its accept queue with the ConnectRequest
-   * unread) leaves the session 'disconnected' forever: no reconnect, no 'expired'. Found by the
-   * chaos suite (zookeeper-stop). A reconnect that has not completed within `deadlineMs` gets its
-   * socket dropped, and the library tries again on a fresh one (harmless while the server is
-   * down: every attempt there fails at once anyway).
-   */
-  private watchReconnect(deadlineMs: number): void {
-    const socket = socketOf(this.client);
-    // Only a TCP connection that is open and still unanswered; a connect in progress has the
-    // library's own timeout, and a refused one is retried by the library at once.
-    if (!socket || socket.readyState !== 'open') {
-      this.reconnectWatch = null;
-      return;
-    }
-    const now = Date.now();
-    if (this.reconnectWatch?.socket !== socket) {
-      this.reconnectWatch = { socket, since: now };
-      return;
-    }
-    if (now - this.reconnectWatch.since < deadlineMs) return;
-    this.reconnectWatch = null;
-    this.logger.warn({ deadlineMs }, 'zookeeper reconnect stalled (connected, no handshake answer); retrying on a new socket');
-    socket.destroy();
+      probe.send(
+        client,
+        () => client === this.client && this.stateValue === 'connected',
+        () => {
+          this.markDisconnected('liveness probe timed out');
+          dropSocket(client); // the library reconnects, then reports 'connected' or 'expired'
+        },
+      );
+    }, intervalMs);
+    this.monitorTimer.unref();
   }
 
   private run<T>(op: string, path: string, fn: (client: Client, cb: (err: unknown, res?: T) => void) => void): Promise<T> {
@@ -506,7 +260,7 @@ export class ZkSession extends EventEmitter<ZkSessionEvents> {
 
   /** Creates a znode; returns its actual path (with the sequence suffix for sequential modes). */
   create(path: string, data: Buffer | null, mode: ZkCreateMode = 'persistent'): Promise<string> {
-    return this.run<string>('create', path, (c, cb) => c.create(path, data ?? Buffer.alloc(0), this.aclList, MODE[mode], cb));
+    return this.run<string>('create', path, (c, cb) => c.create(path, data ?? Buffer.alloc(0), this.aclList, CREATE_MODE[mode], cb));
   }
 
   /** Data and version, or null when the node does not exist. */
@@ -602,16 +356,11 @@ export class ZkSession extends EventEmitter<ZkSessionEvents> {
   private async doClose(): Promise<void> {
     const wasConnected = this.stateValue === 'connected';
     this.stateValue = 'closed';
-    if (this.probeTimer) clearInterval(this.probeTimer);
+    if (this.monitorTimer) clearInterval(this.monitorTimer);
     const client = this.client;
     await new Promise<void>((resolve) => {
       if (!wasConnected) {
-        try {
-          client.close();
-        } catch {
-          /* not connected: nothing to end on the server */
-        }
-        dropSocket(client);
+        abandonClient(client); // not connected: nothing to end on the server
         resolve();
         return;
       }

@@ -9,6 +9,8 @@ import { kafkaNames } from '../kafka/names.js';
 import { topicOffsets, withAdmin } from '../kafka/offsets.js';
 import { seekAll } from '../kafka/range-reader.js';
 import type { Logger } from '../log.js';
+import { backoffDelayMs, type BackoffPolicy } from '../retry/backoff.js';
+import { sleep } from '../retry/sleep.js';
 import type { FollowPoint } from './chain-follower.js';
 import { IndexStore } from './index-store.js';
 import { IndexWriter } from './index-writer.js';
@@ -175,7 +177,8 @@ export class LedgerIndexer extends EventEmitter<LedgerIndexerEvents> {
   }
 
   private async run(): Promise<void> {
-    let delay = this.tuning.retryMinMs;
+    const backoff: BackoffPolicy = { initialMs: this.tuning.retryMinMs, maxMs: this.tuning.retryMaxMs };
+    let failures = 0;
     while (!this.stopRequested) {
       let end: SessionEnd;
       try {
@@ -189,11 +192,10 @@ export class LedgerIndexer extends EventEmitter<LedgerIndexerEvents> {
         // Only a ledger that does not hold a valid chain stops indexing; anything else may pass.
         if (HALTING.has(error.code)) return this.halt(error);
         this.noteOutage(error);
-        await this.sleep(delay);
-        delay = Math.min(delay * 2, this.tuning.retryMaxMs);
+        await this.sleep(backoffDelayMs(backoff, ++failures));
         continue;
       }
-      delay = this.tuning.retryMinMs;
+      failures = 0;
       if (end.kind === 'reposition') {
         this.log.info({ reason: end.reason, seq: this.point.seq.toString() }, 'indexer re-positions from the index head');
       } else if (end.kind === 'rebuild') {
@@ -202,7 +204,7 @@ export class LedgerIndexer extends EventEmitter<LedgerIndexerEvents> {
           await this.store.reset();
         } catch (err) {
           this.noteOutage(asSeqchainError(err));
-          await this.sleep(delay);
+          await this.sleep(backoffDelayMs(backoff, 1));
         }
       }
     }
@@ -383,14 +385,9 @@ export class LedgerIndexer extends EventEmitter<LedgerIndexerEvents> {
 
   /** Waits `ms`, or less when stop() or reset() wakes it. */
   private sleep(ms: number): Promise<void> {
-    return new Promise<void>((resolve) => {
-      const timer = setTimeout(done, ms);
-      function done() {
-        clearTimeout(timer);
-        resolve();
-      }
-      this.wakeUp = done;
-    }).finally(() => (this.wakeUp = null));
+    const wake = new AbortController();
+    this.wakeUp = () => wake.abort();
+    return sleep(ms, { signal: wake.signal }).finally(() => (this.wakeUp = null));
   }
 }
 

@@ -3,13 +3,13 @@ import type { Config } from '../config/schema.js';
 import { readSecretFile } from '../config/secret-file.js';
 import { SeqchainError, isSeqchainError } from '../errors.js';
 import type { Logger } from '../log.js';
+import { backoffDelayMs, type BackoffPolicy } from '../retry/backoff.js';
 import { INDEX_SCRIPTS } from './scripts.js';
 
 export type { Redis };
 
-/** Reconnect backoff: 50 ms doubling to 2 s, forever. */
-const RECONNECT_MIN_MS = 50;
-const RECONNECT_MAX_MS = 2_000;
+/** Reconnect backoff, forever: 100 ms (ioredis' first retry is attempt 1) doubling to 2 s. */
+const RECONNECT_BACKOFF: BackoffPolicy = { initialMs: 100, maxMs: 2_000 };
 
 /**
  * The Redis client of the query index. Built so that a Redis outage costs a fast, typed error
@@ -31,7 +31,7 @@ export function createRedis(config: Readonly<Config>, logger: Logger, role = 'in
     enableReadyCheck: true,
     autoResubscribe: false,
     connectionName: `seqchain-${config.replicaId}-${role}`,
-    retryStrategy: (attempt) => Math.min(RECONNECT_MIN_MS * 2 ** Math.min(attempt, 10), RECONNECT_MAX_MS),
+    retryStrategy: (attempt) => backoffDelayMs(RECONNECT_BACKOFF, attempt),
   };
   const password = redisPassword(config.redis);
   if (password !== undefined) options.password = password;

@@ -53,8 +53,3 @@ export function consumerCrashError(consumer: string, err: unknown): SeqchainErro
  * CRASH event instead.
  */
 export const noConsumerRestart = { restartOnFailure: async (): Promise<boolean> => false } as const;
-
-/** Delay before the n-th (1-based) re-creation attempt: doubling from initialMs, capped at maxMs. */
-export function recreateDelayMs(attempt: number, initialMs: number, maxMs: number): number {
-  return Math.min(maxMs, initialMs * 2 ** Math.min(Math.max(attempt - 1, 0), 20));
-}

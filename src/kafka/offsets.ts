@@ -1,4 +1,4 @@
-import { setTimeout as sleep } from 'node:timers/promises';
+import { sleep } from '../retry/sleep.js';
 import type { Admin, Kafka } from 'kafkajs';
 
 /** Runs `fn` with a connected admin client and always disconnects it afterwards. */

@@ -1,4 +1,4 @@
-import { setTimeout as sleep } from 'node:timers/promises';
+import { sleep } from '../retry/sleep.js';
 import type { Admin } from 'kafkajs';
 import { SeqchainError } from '../errors.js';
 import { partitionCount } from './offsets.js';

@@ -1,5 +1,5 @@
 import { randomBytes } from 'node:crypto';
-import { setTimeout as sleep } from 'node:timers/promises';
+import { sleep } from '../retry/sleep.js';
 import type { Admin, Kafka } from 'kafkajs';
 import { connectZk } from '../coordination/connect.js';
 import { genesisHash } from '../chain/genesis.js';

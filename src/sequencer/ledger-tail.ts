@@ -1,7 +1,7 @@
-import { setTimeout as sleep } from 'node:timers/promises';
+import { sleep } from '../retry/sleep.js';
 import type { Kafka } from 'kafkajs';
 import { isSeqchainError, MalformedMessageError, SeqchainError } from '../errors.js';
-import { recreateDelayMs } from '../kafka/consumer-crash.js';
+import { backoffDelayMs, type BackoffPolicy } from '../retry/backoff.js';
 import { fromKafkaError } from '../kafka/errors.js';
 import { topicOffsets, withAdmin } from '../kafka/offsets.js';
 import { readLedger } from '../kafka/ledger-reader.js';
@@ -32,8 +32,7 @@ export interface GenesisAnchor {
  * fails retriable and the term ends (the replica resigns; the election picks a leader again).
  */
 export const TAIL_READ_ATTEMPTS = 5;
-const TAIL_RETRY_INITIAL_MS = 500;
-const TAIL_RETRY_MAX_MS = 4_000;
+const TAIL_RETRY: BackoffPolicy = { initialMs: 500, maxMs: 4_000 };
 
 /**
  * Rebuilds the chain head from the ledger (the source of truth), reading read_committed from
@@ -78,7 +77,7 @@ export async function readLedgerHead(opts: {
       const error = fromKafkaError(err);
       const retriable = isSeqchainError(error) && error.retriable;
       if (!retriable || attempt >= (opts.attempts ?? TAIL_READ_ATTEMPTS) || opts.shouldStop?.()) throw error;
-      const delayMs = recreateDelayMs(attempt, TAIL_RETRY_INITIAL_MS, TAIL_RETRY_MAX_MS);
+      const delayMs = backoffDelayMs(TAIL_RETRY, attempt);
       opts.logger.warn({ err: error, attempt, delayMs, topic: opts.ledgerTopic, from: from.toString(), end: end.toString() }, 'reading the ledger tail failed; reading it again');
       await sleep(delayMs);
     }

@@ -1,5 +1,5 @@
 import { EventEmitter } from 'node:events';
-import { setTimeout as sleep } from 'node:timers/promises';
+import { sleep } from '../retry/sleep.js';
 import type { Consumer, EachBatchPayload, Kafka, Producer } from 'kafkajs';
 import { linkHash } from '../chain/link.js';
 import type { Config } from '../config/schema.js';
@@ -317,7 +317,7 @@ export class Sequencer extends EventEmitter<SequencerEvents> {
         } catch (err) {
           if (!signal.aborted) term.log.warn({ err, topic: sourceTopic }, 'source partition check failed; trying again');
         }
-        await sleep(config.sequencer.partitionCheckIntervalMs, undefined, { signal }).catch(() => undefined);
+        await sleep(config.sequencer.partitionCheckIntervalMs, { signal });
       }
     } catch (err) {
       term.log.warn({ err, topic: sourceTopic }, 'source partition watch could not connect; new partitions are noticed through digest batches only');

@@ -1,11 +1,12 @@
 import { EventEmitter } from 'node:events';
-import { setTimeout as sleep } from 'node:timers/promises';
+import { sleep } from '../retry/sleep.js';
 import type { Consumer, EachBatchPayload, Kafka, Message, Producer } from 'kafkajs';
 import { recordDigest } from '../chain/record-digest.js';
 import type { Config } from '../config/schema.js';
 import { SeqchainError } from '../errors.js';
 import { groupConsumerConfig } from '../kafka/client.js';
-import { consumerCrashError, crashAction, recreateDelayMs } from '../kafka/consumer-crash.js';
+import { consumerCrashError, crashAction } from '../kafka/consumer-crash.js';
+import { backoffDelayMs, type BackoffPolicy } from '../retry/backoff.js';
 import { kafkaNames } from '../kafka/names.js';
 import { partitionCount, withAdmin } from '../kafka/offsets.js';
 import { ensureDigestPartitions } from '../kafka/partitions.js';
@@ -41,7 +42,7 @@ const RECREATE_BACKOFF = {
   initialMs: 500,
   /** Longest pause between attempts while Kafka stays away, ms. */
   maxMs: 10_000,
-} as const;
+} as const satisfies BackoffPolicy;
 
 /**
  * The worker role (every replica): reads its share of the source topic in the consumer group
@@ -160,7 +161,7 @@ export class Worker extends EventEmitter<WorkerEvents> {
       return;
     }
     const attempt = ++this.restartAttempts;
-    const delayMs = recreateDelayMs(attempt, RECREATE_BACKOFF.initialMs, RECREATE_BACKOFF.maxMs);
+    const delayMs = backoffDelayMs(RECREATE_BACKOFF, attempt);
     logger.error({ err: error, kafkaError: (error as Error)?.name, attempt, delayMs }, 'worker consumer crashed: partitions released, re-creating the consumer');
     this.emit('worker:restarting', { attempt, delayMs, err });
     this.restartTimer = setTimeout(() => {

@@ -1,5 +1,5 @@
 import { randomBytes } from 'node:crypto';
-import { setTimeout as sleep } from 'node:timers/promises';
+import { sleep } from '../../retry/sleep.js';
 import type { Message } from 'kafkajs';
 import type { Config } from '../../config/schema.js';
 import { createKafka } from '../../kafka/client.js';

@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { KafkaJSConnectionError, KafkaJSGroupCoordinatorNotFound, KafkaJSNonRetriableError, KafkaJSNumberOfRetriesExceeded, KafkaJSProtocolError, KafkaJSSASLAuthenticationError } from 'kafkajs';
 import { SeqchainError } from '../../../src/errors.js';
-import { consumerCrashError, crashAction, noConsumerRestart, recreateDelayMs } from '../../../src/kafka/consumer-crash.js';
+import { consumerCrashError, crashAction, noConsumerRestart } from '../../../src/kafka/consumer-crash.js';
 import { groupConsumerConfig } from '../../../src/kafka/client.js';
 import { loadConfig } from '../../../src/config/load.js';
 
@@ -37,9 +37,5 @@ describe('what seqchain does with a crashed kafkajs consumer', () => {
     const cfg = groupConsumerConfig(loadConfig({ env: {} }), 'g');
     expect(await cfg.retry!.restartOnFailure!(groupLoading())).toBe(false);
     expect(await noConsumerRestart.restartOnFailure()).toBe(false);
-  });
-
-  it('backs off doubling, capped', () => {
-    expect([1, 2, 3, 4, 5, 6, 50].map((a) => recreateDelayMs(a, 500, 10_000))).toEqual([500, 1000, 2000, 4000, 8000, 10_000, 10_000]);
   });
 });
