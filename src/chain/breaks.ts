@@ -54,8 +54,8 @@ export function hex(bytes: Buffer): string {
   return bytes.toString('hex');
 }
 
-/** The break as a (never retried) `ChainBrokenError`, its fields in `details`. */
-export function breakToError(b: Break): ChainBrokenError {
+/** The break's fields as error details (bigints as decimal strings). */
+export function breakDetails(b: Break): Record<string, unknown> {
   const details: Record<string, unknown> = { kind: b.kind };
   if (b.seq !== undefined) details['seq'] = b.seq.toString();
   if (b.partition !== undefined) details['partition'] = b.partition;
@@ -63,5 +63,10 @@ export function breakToError(b: Break): ChainBrokenError {
   if (b.ledgerOffset !== undefined) details['ledgerOffset'] = b.ledgerOffset.toString();
   if (b.expected !== undefined) details['expected'] = b.expected;
   if (b.actual !== undefined) details['actual'] = b.actual;
-  return new ChainBrokenError(b.message, details);
+  return details;
+}
+
+/** The break as a (never retried) `ChainBrokenError`, its fields in `details`. */
+export function breakToError(b: Break): ChainBrokenError {
+  return new ChainBrokenError(b.message, breakDetails(b));
 }

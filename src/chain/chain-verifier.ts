@@ -1,38 +1,14 @@
 /**
- * Verifies the ledger on its own (no source topic needed): cut after cut, it recomputes every
- * link from the recorded digests and checks sequence, counts, hash continuity, epochs and
- * positions. It stops at the first break and names it.
+ * Verifies the ledger on its own (no source topic needed): cut after cut, the chain's own
+ * invariants (`checkCut`: sequence, counts, hash continuity, every link recomputed from the
+ * recorded digests) and the verifier's on top (epochs, copies of cuts, cut ids, positions). It
+ * stops at the first break and names it.
  */
 import { MalformedMessageError } from '../errors.js';
 import { checkU64 } from './bytes.js';
-import { type Break, hex } from './breaks.js';
-import { HASH_BYTES, linkHash } from './link.js';
-
-export interface LedgerEntry {
-  partition: number;
-  offset: bigint;
-  timestampMs: bigint;
-  digest: Buffer;
-}
-
-/** What the verifier needs of one ledger message (one cut). */
-export interface CutView {
-  ledgerOffset: bigint;
-  epoch: bigint;
-  cutId: bigint;
-  firstSeq: bigint;
-  lastSeq: bigint;
-  prevHash: Buffer;
-  headHash: Buffer;
-  /** In sequence order: entries[i] has seq firstSeq + i. */
-  entries: readonly LedgerEntry[];
-  /**
-   * The cut's coverage vector (next source offset per partition), when known. A vector longer
-   * than the partitions known so far adds partitions to the chain (source topic expansion):
-   * partition p beyond them starts at coverage[p].sourceNext, as start[p] does in the genesis.
-   */
-  coverage?: readonly { readonly sourceNext: bigint }[];
-}
+import type { Break } from './breaks.js';
+import { checkCut, type CutRules, type CutView, cutAt, entryAt, type LedgerEntry } from './cut-check.js';
+import { HASH_BYTES } from './link.js';
 
 /**
  * How many recent cuts are kept (by reference) to tell a position sequenced twice from one that
@@ -61,6 +37,8 @@ export class ChainVerifier {
   private readonly lastOffset = new Map<number, bigint>();
   private readonly recent: RecentCut[] = [];
   private broken: Break | null = null;
+  /** The verifier's own invariants on top of the chain's (`checkCut`): bound once, not per cut. */
+  private readonly rules: CutRules = { cut: (cut) => this.checkCutId(cut), entries: (cut) => this.checkPositions(cut) };
 
   constructor(genesisHash: Buffer, start: readonly bigint[]) {
     if (!Buffer.isBuffer(genesisHash) || genesisHash.length !== HASH_BYTES) {
@@ -115,7 +93,7 @@ export class ChainVerifier {
   }
 
   private check(cut: CutView): Break | null {
-    const at = `cut ${cut.cutId} at ledger offset ${cut.ledgerOffset}`;
+    const at = cutAt(cut);
     const ledgerOffset = cut.ledgerOffset;
 
     if (this.lastEpoch !== null && cut.epoch < this.lastEpoch) {
@@ -141,64 +119,41 @@ export class ChainVerifier {
         };
       }
     }
-    if (cut.firstSeq !== this.nextSeq) {
-      const skipped = cut.cutId - this.lastCutId - 1n;
-      const cuts = skipped === 1n ? `cut ${this.lastCutId + 1n} is` : `cuts ${this.lastCutId + 1n}..${cut.cutId - 1n} are`;
-      const missing = skipped > 0n ? `missing: ${cuts} not here (removed, or later in the ledger)` : 'missing';
-      const what = cut.firstSeq > this.nextSeq ? `seqs ${this.nextSeq}..${cut.firstSeq - 1n} are ${missing}` : 'it overlaps seqs already sequenced';
-      return {
-        kind: 'seq-gap',
-        seq: this.nextSeq,
-        ledgerOffset,
-        expected: String(this.nextSeq),
-        actual: String(cut.firstSeq),
-        message: `${at}: starts at seq ${cut.firstSeq}, expected ${this.nextSeq} (${what})`,
-      };
-    }
-    const count = cut.lastSeq - cut.firstSeq + 1n;
-    if (count !== BigInt(cut.entries.length)) {
-      return {
-        kind: 'count',
-        seq: cut.firstSeq,
-        ledgerOffset,
-        expected: String(count < 0n ? 0n : count),
-        actual: String(cut.entries.length),
-        message: `${at}: seqs ${cut.firstSeq}..${cut.lastSeq} need ${count} entries, the cut has ${cut.entries.length}`,
-      };
-    }
-    if (cut.cutId !== this.lastCutId + 1n) {
-      return {
-        kind: 'cut-id',
-        seq: cut.firstSeq,
-        ledgerOffset,
-        expected: String(this.lastCutId + 1n),
-        actual: String(cut.cutId),
-        message: `${at}: cut id ${cut.cutId} does not follow cut ${this.lastCutId} (seqchain numbers cuts without gaps: a cut from another writer)`,
-      };
-    }
-    const first = cut.entries[0];
-    if (!cut.prevHash.equals(this.headHash)) {
-      return {
-        kind: 'prev-hash',
-        seq: cut.firstSeq,
-        ...(first === undefined ? {} : { partition: first.partition, offset: first.offset }),
-        ledgerOffset,
-        expected: hex(this.headHash),
-        actual: hex(cut.prevHash),
-        message: `${at}: prev hash does not equal h_${this.nextSeq - 1n}, ${this.nextSeq === 1n ? 'the genesis hash' : `the head of the chain before seq ${cut.firstSeq}`}`,
-      };
-    }
+    const checked = checkCut({ seq: this.nextSeq - 1n, hash: this.headHash, cutId: this.lastCutId }, cut, this.rules);
+    if (!checked.ok) return checked.brk;
 
+    this.nextSeq = cut.lastSeq + 1n;
+    this.headHash = checked.head;
+    this.lastEpoch = cut.epoch;
+    this.lastCutId = cut.cutId;
+    this.recent.push({ cutId: cut.cutId, firstSeq: cut.firstSeq, lastSeq: cut.lastSeq, headHash: cut.headHash, ledgerOffset, entries: cut.entries });
+    if (this.recent.length > RECENT_CUTS) this.recent.shift();
+    return null;
+  }
+
+  /** Only seqchain's own cuts number on without gaps. */
+  private checkCutId(cut: CutView): Break | null {
+    if (cut.cutId === this.lastCutId + 1n) return null;
+    return {
+      kind: 'cut-id',
+      seq: cut.firstSeq,
+      ledgerOffset: cut.ledgerOffset,
+      expected: String(this.lastCutId + 1n),
+      actual: String(cut.cutId),
+      message: `${cutAt(cut)}: cut id ${cut.cutId} does not follow cut ${this.lastCutId} (seqchain numbers cuts without gaps: a cut from another writer)`,
+    };
+  }
+
+  /** Every position is in a partition of the chain, at or above its start, once, in offset order. */
+  private checkPositions(cut: CutView): Break | null {
     // Partitions added to the source topic: the first cut whose coverage includes one says where
     // it starts (the sequencer writes that in an expansion cut, which has no records).
     if (cut.coverage) for (let p = this.start.length; p < cut.coverage.length; p++) this.start.push(cut.coverage[p]!.sourceNext);
 
-    let h = this.headHash;
     for (let i = 0; i < cut.entries.length; i++) {
       const e = cut.entries[i]!;
       const seq = cut.firstSeq + BigInt(i);
-      const pos = { seq, partition: e.partition, offset: e.offset, ledgerOffset };
-      const where = `${at}, seq ${seq} (partition ${e.partition}, offset ${e.offset})`;
+      const pos = { seq, partition: e.partition, offset: e.offset, ledgerOffset: cut.ledgerOffset };
       const start = Number.isInteger(e.partition) && e.partition >= 0 ? this.start[e.partition] : undefined;
       if (start === undefined) {
         return {
@@ -206,7 +161,7 @@ export class ChainVerifier {
           ...pos,
           expected: `a partition in [0, ${this.start.length})`,
           actual: String(e.partition),
-          message: `${where}: partition ${e.partition} is not one of the chain's ${this.start.length} partitions`,
+          message: `${entryAt(cut, seq, e)}: partition ${e.partition} is not one of the chain's ${this.start.length} partitions`,
         };
       }
       if (e.offset < start) {
@@ -215,7 +170,7 @@ export class ChainVerifier {
           ...pos,
           expected: `>= ${start}`,
           actual: String(e.offset),
-          message: `${where}: offset is below start[${e.partition}] = ${start}, where sequencing of the partition begins`,
+          message: `${entryAt(cut, seq, e)}: offset is below start[${e.partition}] = ${start}, where sequencing of the partition begins`,
         };
       }
       const last = this.lastOffset.get(e.partition);
@@ -226,50 +181,18 @@ export class ChainVerifier {
               kind: 'duplicate-position',
               ...pos,
               actual: String(e.offset),
-              message: `${where}: position (partition ${e.partition}, offset ${e.offset}) is sequenced a second time`,
+              message: `${entryAt(cut, seq, e)}: position (partition ${e.partition}, offset ${e.offset}) is sequenced a second time`,
             }
           : {
               kind: 'partition-order',
               ...pos,
               expected: `> ${last}`,
               actual: String(e.offset),
-              message: `${where}: offset comes after offset ${last} of the same partition (offsets must strictly increase)`,
+              message: `${entryAt(cut, seq, e)}: offset comes after offset ${last} of the same partition (offsets must strictly increase)`,
             };
       }
       this.lastOffset.set(e.partition, e.offset);
-      if (e.digest.length !== HASH_BYTES) {
-        return {
-          kind: 'digest-mismatch',
-          ...pos,
-          expected: `${HASH_BYTES} bytes`,
-          actual: `${e.digest.length} bytes`,
-          message: `${where}: digest is ${e.digest.length} bytes, a SHA-256 digest is ${HASH_BYTES}`,
-        };
-      }
-      h = linkHash(h, seq, e.digest);
     }
-
-    if (!cut.headHash.equals(h)) {
-      const last = cut.entries[cut.entries.length - 1];
-      return {
-        kind: 'head-hash',
-        seq: cut.lastSeq,
-        ...(last === undefined ? {} : { partition: last.partition, offset: last.offset }),
-        ledgerOffset,
-        expected: hex(h),
-        actual: hex(cut.headHash),
-        message:
-          `${at}: head hash differs from h_${cut.lastSeq} recomputed from the cut's digests ` +
-          `(a digest in seqs ${cut.firstSeq}..${cut.lastSeq} or the head hash was altered; match against the source to locate it)`,
-      };
-    }
-
-    this.nextSeq = cut.lastSeq + 1n;
-    this.headHash = h;
-    this.lastEpoch = cut.epoch;
-    this.lastCutId = cut.cutId;
-    this.recent.push({ cutId: cut.cutId, firstSeq: cut.firstSeq, lastSeq: cut.lastSeq, headHash: cut.headHash, ledgerOffset, entries: cut.entries });
-    if (this.recent.length > RECENT_CUTS) this.recent.shift();
     return null;
   }
 

@@ -40,13 +40,24 @@ export function linkHash(prev: Buffer, seq: bigint, digest: Buffer): Buffer {
   return sha256(input);
 }
 
+/**
+ * The one loop that links a cut's entries: entry i of `entries[0..count)` gets seq firstSeq + i.
+ * Returns the last hash, h_(firstSeq+count-1) (`prev` when count is 0); `out[i]`, when given,
+ * receives h_(firstSeq+i). A plain loop and no allocation beyond the hashes: the sequencer links
+ * every record here.
+ */
+export function linkEntries(prev: Buffer, firstSeq: bigint, entries: readonly { readonly digest: Buffer }[], count = entries.length, out?: Buffer[]): Buffer {
+  let h = prev;
+  for (let i = 0; i < count; i++) {
+    h = linkHash(h, firstSeq + BigInt(i), entries[i]!.digest);
+    if (out !== undefined) out[i] = h;
+  }
+  return h;
+}
+
 /** The hashes h_firstSeq … h_(firstSeq+n-1) of `digests` linked onto `prev`. */
 export function extendChain(prev: Buffer, firstSeq: bigint, digests: readonly Buffer[]): Buffer[] {
   const out = new Array<Buffer>(digests.length);
-  let h = prev;
-  for (let i = 0; i < digests.length; i++) {
-    h = linkHash(h, firstSeq + BigInt(i), digests[i]!);
-    out[i] = h;
-  }
+  linkEntries(prev, firstSeq, digests.map((digest) => ({ digest })), digests.length, out);
   return out;
 }

@@ -1,4 +1,5 @@
-import { linkHash } from '../chain/link.js';
+import { breakDetails, hex } from '../chain/breaks.js';
+import { checkCut } from '../chain/cut-check.js';
 import { ChainBrokenError, MalformedMessageError } from '../errors.js';
 import { rejectedLedgerDetails } from '../wire/rejected-message.js';
 import type { CutMessage, LedgerMessage } from '../wire/ledger-v1.js';
@@ -93,47 +94,19 @@ export class ChainFollower {
   }
 
   private cut(offset: bigint, cut: CutMessage): FollowStep {
-    const { seq, hash } = this.at;
     const ctx = { ...this.context(offset), cutId: cut.cutId.toString(), epoch: cut.epoch.toString() };
     if (this.at.ledgerOffset < 0n) {
       throw new ChainBrokenError(`chain ${this.chain}: the ledger does not start with the genesis (ledger offset ${offset} holds cut ${cut.cutId})`, ctx);
     }
-    if (cut.firstSeq !== seq + 1n) {
-      throw new ChainBrokenError(`chain ${this.chain}: cut ${cut.cutId} at ledger offset ${offset} starts at seq ${cut.firstSeq}, expected ${seq + 1n}`, { ...ctx, expected: (seq + 1n).toString(), actual: cut.firstSeq.toString() });
-    }
-    if (!cut.prevHash.equals(hash)) {
-      throw new ChainBrokenError(`chain ${this.chain}: cut ${cut.cutId} at ledger offset ${offset} has prevHash ${hex(cut.prevHash)}, but h_${seq} is ${hex(hash)}`, {
-        ...ctx,
-        expected: hex(hash),
-        actual: hex(cut.prevHash),
-      });
-    }
-    if (cut.lastSeq - cut.firstSeq + 1n !== BigInt(cut.entries.length)) {
-      throw new ChainBrokenError(`chain ${this.chain}: cut ${cut.cutId} at ledger offset ${offset} holds ${cut.entries.length} entries for seqs [${cut.firstSeq}, ${cut.lastSeq}]`, ctx);
-    }
+    // The same invariants, in the same order, as `seqchain verify` checks (the verifier adds its own).
     const hashes = new Array<Buffer>(cut.entries.length);
-    let h = hash;
-    for (let i = 0; i < cut.entries.length; i++) {
-      h = linkHash(h, cut.firstSeq + BigInt(i), cut.entries[i]!.digest);
-      hashes[i] = h;
-    }
-    if (!h.equals(cut.headHash)) {
-      throw new ChainBrokenError(`chain ${this.chain}: cut ${cut.cutId} at ledger offset ${offset} has headHash ${hex(cut.headHash)}, but its entries link to ${hex(h)} (seq ${cut.lastSeq})`, {
-        ...ctx,
-        seq: cut.lastSeq.toString(),
-        expected: hex(h),
-        actual: hex(cut.headHash),
-      });
-    }
-    this.at = { seq: cut.lastSeq, hash: h, ledgerOffset: offset };
+    const checked = checkCut(this.at, { ledgerOffset: offset, ...cut }, undefined, hashes);
+    if (!checked.ok) throw new ChainBrokenError(`chain ${this.chain}: ${checked.brk.message}`, { ...ctx, ...breakDetails(checked.brk) });
+    this.at = { seq: cut.lastSeq, hash: checked.head, ledgerOffset: offset };
     return { kind: 'cut', ledgerOffset: offset, cut, hashes };
   }
 
   private context(offset: bigint): Record<string, unknown> {
     return { chain: this.chain, ledgerOffset: offset.toString(), seq: (this.at.seq + 1n).toString() };
   }
-}
-
-function hex(b: Buffer): string {
-  return b.toString('hex');
 }

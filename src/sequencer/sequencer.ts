@@ -1,7 +1,7 @@
 import { EventEmitter } from 'node:events';
 import { sleep } from '../retry/sleep.js';
 import type { Consumer, EachBatchPayload, Kafka, Producer } from 'kafkajs';
-import { linkHash } from '../chain/link.js';
+import { linkEntries } from '../chain/link.js';
 import type { Config } from '../config/schema.js';
 import { SeqchainError, isSeqchainError } from '../errors.js';
 import { groupConsumerConfig } from '../kafka/client.js';
@@ -331,8 +331,7 @@ export class Sequencer extends EventEmitter<SequencerEvents> {
     const current = this.head!;
     const firstSeq = current.seq + 1n;
     const lastSeq = current.seq + BigInt(content.entries.length);
-    let hash = current.hash;
-    for (let i = 0; i < content.entries.length; i++) hash = linkHash(hash, firstSeq + BigInt(i), content.entries[i]!.digest);
+    const hash = linkEntries(current.hash, firstSeq, content.entries);
     const cutId = current.cutId + 1n;
     const epoch = term.epoch;
     const value = encodeCutMessage({ epoch, cutId, firstSeq, lastSeq, prevHash: current.hash, headHash: hash, closedAtMs: BigInt(startedAt), coverage: content.coverage, entries: content.entries });

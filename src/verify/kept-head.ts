@@ -5,8 +5,8 @@
  * shorter chain; only someone who kept a later head can tell. Pure: parsing and comparison.
  */
 import { hex, type Break } from '../chain/breaks.js';
-import type { CutView } from '../chain/chain-verifier.js';
-import { HASH_BYTES, linkHash } from '../chain/link.js';
+import type { CutView } from '../chain/cut-check.js';
+import { HASH_BYTES, linkEntries } from '../chain/link.js';
 import { ConfigError, SeqchainError } from '../errors.js';
 
 export interface KeptHead {
@@ -32,9 +32,7 @@ export function hashInCut(cut: Pick<CutView, 'firstSeq' | 'lastSeq' | 'prevHash'
   if (seq < cut.firstSeq - 1n || seq > cut.lastSeq) {
     throw new SeqchainError('SEQCHAIN_ERR_USAGE', `hashInCut: seq ${seq} is not in [${cut.firstSeq - 1n}, ${cut.lastSeq}]`);
   }
-  let h = cut.prevHash;
-  for (let s = cut.firstSeq; s <= seq; s++) h = linkHash(h, s, cut.entries[Number(s - cut.firstSeq)]!.digest);
-  return h;
+  return linkEntries(cut.prevHash, cut.firstSeq, cut.entries, Number(seq - cut.firstSeq + 1n));
 }
 
 /**

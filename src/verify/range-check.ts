@@ -1,5 +1,5 @@
 import { hex, type Break } from '../chain/breaks.js';
-import { linkHash } from '../chain/link.js';
+import { linkEntries } from '../chain/link.js';
 
 /** One sequenced record as the index holds it. */
 export interface IndexedLink {
@@ -25,18 +25,24 @@ export interface RangeCheck {
  * has no record there, or `'deleted'` when retention removed it. Pure: the caller does the I/O.
  */
 export function checkRange(prevHash: Buffer, links: readonly IndexedLink[], sourceDigest: (partition: number, offset: bigint) => Buffer | null | 'deleted'): RangeCheck {
-  let prev = prevHash;
   let checked = 0;
   let unverifiable = 0;
-  let expectedSeq = links[0]?.seq;
-  for (const link of links) {
+  // The links up to the first gap in seq are recomputed in one pass: recomputed[i] follows from
+  // recomputed[i-1], which equals links[i-1].hash up to the first break (where this stops).
+  let run = links.length === 0 ? 0 : 1;
+  while (run < links.length && links[run]!.seq === links[run - 1]!.seq + 1n) run++;
+  const recomputed = new Array<Buffer>(run);
+  if (run > 0) linkEntries(prevHash, links[0]!.seq, links, run, recomputed);
+  for (let i = 0; i < links.length; i++) {
+    const link = links[i]!;
     const where = { seq: link.seq, partition: link.partition, offset: link.offset };
-    if (link.seq !== expectedSeq) {
-      return { checked, unverifiable, firstBreak: { kind: 'seq-gap', ...where, expected: String(expectedSeq), actual: link.seq.toString(), message: `seq ${link.seq} follows seq ${expectedSeq! - 1n}` } };
+    if (i === run) {
+      const expectedSeq = links[i - 1]!.seq + 1n;
+      return { checked, unverifiable, firstBreak: { kind: 'seq-gap', ...where, expected: String(expectedSeq), actual: link.seq.toString(), message: `seq ${link.seq} follows seq ${expectedSeq - 1n}` } };
     }
-    const recomputed = linkHash(prev, link.seq, link.digest);
-    if (!recomputed.equals(link.hash)) {
-      return { checked, unverifiable, firstBreak: { kind: 'record-hash', ...where, expected: hex(recomputed), actual: hex(link.hash), message: `seq ${link.seq}: hash does not follow from seq ${link.seq - 1n}` } };
+    const hash = recomputed[i]!;
+    if (!hash.equals(link.hash)) {
+      return { checked, unverifiable, firstBreak: { kind: 'record-hash', ...where, expected: hex(hash), actual: hex(link.hash), message: `seq ${link.seq}: hash does not follow from seq ${link.seq - 1n}` } };
     }
     const source = sourceDigest(link.partition, link.offset);
     if (source === 'deleted') {
@@ -48,8 +54,6 @@ export function checkRange(prevHash: Buffer, links: readonly IndexedLink[], sour
     } else {
       checked++;
     }
-    prev = link.hash;
-    expectedSeq = link.seq + 1n;
   }
   return { checked, unverifiable, firstBreak: null };
 }

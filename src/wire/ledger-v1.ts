@@ -1,4 +1,4 @@
-import type { LedgerEntry } from '../chain/chain-verifier.js';
+import type { LedgerEntry } from '../chain/cut-check.js';
 import { elementField, WireReader } from './reader.js';
 
 /**

@@ -1,6 +1,6 @@
 import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
-import { extendChain, linkHash } from '../../../src/chain/link.js';
+import { extendChain, linkEntries, linkHash } from '../../../src/chain/link.js';
 import { genesisHash } from '../../../src/chain/genesis.js';
 import { recordDigest, type SourceRecord } from '../../../src/chain/record-digest.js';
 
@@ -160,6 +160,17 @@ describe('chain-v1 vectors (independent Python implementation)', () => {
         chain.links.map((l) => Buffer.from(l.digest, 'hex')),
       );
       expect(hs.map((h) => h.toString('hex'))).toEqual(chain.links.map((l) => l.hash));
+    });
+
+    it('linkEntries reproduces every h_g, returns the last, and links a prefix when given a count', () => {
+      const g = Buffer.from(chain.genesisHash, 'hex');
+      const entries = chain.links.map((l) => ({ digest: Buffer.from(l.digest, 'hex') }));
+      const out: Buffer[] = [];
+      expect(linkEntries(g, 1n, entries, entries.length, out).toString('hex')).toBe(chain.links.at(-1)!.hash);
+      expect(out.map((h) => h.toString('hex'))).toEqual(chain.links.map((l) => l.hash));
+      expect(linkEntries(g, 1n, entries).toString('hex')).toBe(chain.links.at(-1)!.hash);
+      expect(linkEntries(g, 1n, entries, 3).toString('hex')).toBe(chain.links[2]!.hash);
+      expect(linkEntries(g, 1n, entries, 0)).toBe(g);
     });
 
     it('extendChain from the middle continues the same chain', () => {

@@ -72,6 +72,22 @@ describe('ChainFollower from the ledger start', () => {
     expect(() => f.next(2n, c1)).toThrow(/headHash/);
   });
 
+  it('reports the break as the ledger verifier names it (kind, expected, actual) in the error details', () => {
+    const f = new ChainFollower('c', G, { seq: 0n, hash: G, ledgerOffset: -1n });
+    f.next(0n, genesisMsg);
+    const c1 = cut(0n, G, 3, 1n);
+    const err = (() => {
+      try {
+        f.next(2n, { ...c1, lastSeq: 4n });
+      } catch (e) {
+        return e as ChainBrokenError;
+      }
+    })();
+    expect(err).toBeInstanceOf(ChainBrokenError);
+    expect(err!.message).toMatch(/^chain c: cut 1 at ledger offset 2: seqs 1\.\.4 need 4 entries, the cut has 3$/);
+    expect(err!.details).toMatchObject({ chain: 'c', kind: 'count', ledgerOffset: '2', seq: '1', cutId: '1', epoch: '1', expected: '4', actual: '3' });
+  });
+
   it('refuses a seq gap, a cut before the genesis, a second or foreign genesis, a malformed message', () => {
     const gap = new ChainFollower('c', G, { seq: 0n, hash: G, ledgerOffset: -1n });
     gap.next(0n, genesisMsg);
