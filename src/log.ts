@@ -1,4 +1,4 @@
-import { pino, type Logger, type LoggerOptions } from 'pino';
+import { pino, type DestinationStream, type Logger, type LoggerOptions } from 'pino';
 
 export type { Logger };
 
@@ -27,6 +27,8 @@ export interface LogOptions {
   name?: string;
   /** Log synchronously to a file descriptor (tests, CLI); default stderr (fd 2). */
   fd?: number;
+  /** Write the lines here instead of `fd` (tests). */
+  stream?: DestinationStream;
 }
 
 /** Logs go to stderr so that stdout stays for command output (tables, JSON). */
@@ -36,5 +38,17 @@ export function createLogger(options: LogOptions = {}): Logger {
     redact: { paths: REDACT_PATHS, censor: '[redacted]' },
     base: { pid: process.pid, ...(options.name ? { name: options.name } : {}) },
   };
-  return pino(opts, pino.destination({ fd: options.fd ?? 2, sync: true }));
+  return pino(opts, options.stream ?? pino.destination({ fd: options.fd ?? 2, sync: true }));
+}
+
+/**
+ * A child logger that binds only the keys `logger` does not carry yet. pino writes every
+ * binding of every ancestor, so binding a key twice (a component naming itself under a parent
+ * that already named it, or `chain` under a replica's logger) prints it twice in one line. The
+ * scope that bound a key first keeps it.
+ */
+export function bindOnce(logger: Logger, bindings: Record<string, unknown>): Logger {
+  const bound = logger.bindings();
+  const fresh = Object.fromEntries(Object.entries(bindings).filter(([key]) => !(key in bound)));
+  return Object.keys(fresh).length === 0 ? logger : logger.child(fresh);
 }

@@ -1,6 +1,6 @@
 import { Kafka, logLevel, type ConsumerConfig, type KafkaConfig, type LogEntry, type SASLOptions } from 'kafkajs';
 import type { Config } from '../config/schema.js';
-import type { Logger } from '../log.js';
+import { bindOnce, type Logger } from '../log.js';
 import { noConsumerRestart } from './consumer-crash.js';
 import { kafkaSsl } from './tls.js';
 
@@ -16,7 +16,7 @@ const LEVELS: Record<number, 'error' | 'warn' | 'info' | 'debug'> = {
 process.env.KAFKAJS_NO_PARTITIONER_WARNING ??= '1';
 
 export function createKafka(config: Readonly<Config>, logger: Logger, role: string): Kafka {
-  const kafkaLogger = logger.child({ component: 'kafkajs', role });
+  const kafkaLogger = bindOnce(logger, { component: 'kafkajs', role });
   const options: KafkaConfig = {
     clientId: `${config.kafka.clientId}-${config.replicaId}-${role}`,
     brokers: [...config.kafka.brokers],

@@ -1,15 +1,17 @@
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { runCli, waitFor } from '../../../scripts/lib/replica-set.js';
 import { ChainFixture } from '../../helpers/chain-fixture.js';
+import { duplicateKeys } from '../../helpers/log-lines.js';
 
 const TOKEN = 'cli-ops-test-token-0123456789';
 const RECORDS = 1_000;
 let f: ChainFixture;
 let env: Record<string, string>;
 let tokenFile: string;
+let replicaLog: string;
 
 beforeAll(async () => {
   const dir = mkdtempSync(join(tmpdir(), 'seqchain-cli-token-'));
@@ -17,7 +19,7 @@ beforeAll(async () => {
   writeFileSync(tokenFile, `${TOKEN}\n`, { mode: 0o600 });
   f = new ChainFixture({ SEQCHAIN_API_TOKEN: TOKEN });
   await f.init(3);
-  f.set.start(`${f.chain}-r1`);
+  replicaLog = f.set.start(`${f.chain}-r1`).logFile;
   const api = await f.set.apiUrl(`${f.chain}-r1`);
   await f.produce(RECORDS);
   await waitFor('records indexed', async () => {
@@ -86,5 +88,11 @@ describe('CLI mirrors of the API (real stack, a running replica)', () => {
     expect(json(resigned.stdout)).toEqual({ resigned: before.replicaId, epoch: before.epoch.toString() });
     // The only replica joins the queue again and leads under a new epoch.
     await waitFor('a new term', async () => ((await f.set.leader())?.epoch ?? 0n) > before.epoch, 30_000, 50);
+  });
+
+  it("the replica's JSON log lines carry each key once", () => {
+    const lines = readFileSync(replicaLog, 'utf8').split('\n').filter((l) => l.startsWith('{'));
+    expect(lines.length).toBeGreaterThan(0);
+    for (const line of lines) expect(duplicateKeys(line), line).toEqual([]);
   });
 });
