@@ -1,4 +1,6 @@
+import { writeSync } from 'node:fs';
 import { pino, type DestinationStream, type Logger, type LoggerOptions } from 'pino';
+import { textLine } from './log-text.js';
 
 export type { Logger };
 
@@ -27,6 +29,12 @@ export interface LogOptions {
   name?: string;
   /** Log synchronously to a file descriptor (tests, CLI); default stderr (fd 2). */
   fd?: number;
+  /**
+   * `json` (default): pino lines, for a long-running replica and its log pipeline. `text`: one
+   * plain line per entry (`seqchain: warn: message (key=value, …)`) for one-shot CLI commands,
+   * read by a person; stack traces only with SEQCHAIN_DEBUG=1.
+   */
+  format?: 'json' | 'text';
   /** Write the lines here instead of `fd` (tests). */
   stream?: DestinationStream;
 }
@@ -38,7 +46,14 @@ export function createLogger(options: LogOptions = {}): Logger {
     redact: { paths: REDACT_PATHS, censor: '[redacted]' },
     base: { pid: process.pid, ...(options.name ? { name: options.name } : {}) },
   };
-  return pino(opts, options.stream ?? pino.destination({ fd: options.fd ?? 2, sync: true }));
+  const fd = options.fd ?? 2;
+  if (options.format === 'text') {
+    // Redaction has happened by the time pino writes the JSON line this turns into text.
+    const stacks = Boolean(process.env.SEQCHAIN_DEBUG);
+    const out = options.stream ?? { write: (s: string) => void writeSync(fd, s) };
+    return pino(opts, { write: (line: string) => out.write(textLine(line, { stacks })) });
+  }
+  return pino(opts, options.stream ?? pino.destination({ fd, sync: true }));
 }
 
 /**
