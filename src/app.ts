@@ -93,7 +93,7 @@ export class Replica implements ReplicaPort {
     this.member = new MemberRegistration(zk, this.paths, { replicaId: config.replicaId, pid: process.pid, host: hostname(), startedAt: Date.now(), apiAddress: '', partitions: [] });
     this.worker = new Worker({ config, kafka, logger: log.child({ role: 'worker' }), sourceTopic: genesis.topic });
     this.sequencer = new Sequencer({ config, kafka, logger: log, coordination: sequencerCoordination(zk, this.paths, config.replicaId, this.card), genesis: { hash: genesis.hash, start: genesis.start }, sourceTopic: genesis.topic });
-    this.election = new LeaderElection({ session: zk, paths: this.paths, replicaId: config.replicaId, logger: log.child({ component: 'election' }) });
+    this.election = new LeaderElection({ session: zk, paths: this.paths, replicaId: config.replicaId, logger: log });
     this.pauseWatch = new PauseWatch(zk, this.paths, log.child({ component: 'pause' }));
     this.index = new ReplicaIndex({ config, kafka, genesis, logger: log.child({ role: 'indexer' }), metrics: this.metrics, counterSeq: async () => ((await readCounter(zk, this.paths))?.value.nextSeq ?? 1n) - 1n, leading: () => this.election.isLeader });
   }
@@ -120,7 +120,7 @@ export class Replica implements ReplicaPort {
   }
 
   private async wire(token: string | null): Promise<void> {
-    const { member, worker, sequencer, election, pauseWatch, logger, config } = this;
+    const { member, worker, sequencer, election, pauseWatch, logger } = this;
     bindRoleMetrics(this.metrics, { sequencer, worker, election, pause: pauseWatch });
     await this.startApi(token);
     await member.update({ apiAddress: this.apiAddress }); // not registered yet: only sets what register() writes
@@ -170,7 +170,7 @@ export class Replica implements ReplicaPort {
     await election.start();
     // After the election: a replica that leads from the start leaves the index lease to a peer.
     this.index.start();
-    logger.info({ api: this.apiAddress, paused: pauseWatch.paused !== null, chain: config.chain }, 'replica started');
+    logger.info({ api: this.apiAddress, paused: pauseWatch.paused !== null }, 'replica started');
   }
 
   /** Leads when elected, healthy and not paused. */

@@ -1,5 +1,4 @@
 import { connectZk } from '../coordination/connect.js';
-import { loadOpsToken } from '../api/auth.js';
 import type { Config } from '../config/schema.js';
 import { readLeader } from '../coordination/leader.js';
 import { listMembers } from '../coordination/members.js';
@@ -55,9 +54,4 @@ export async function callApi(base: string, method: 'GET' | 'POST', path: string
     throw new SeqchainError(code, `${method} ${path}: HTTP ${response.status}: ${b.message ?? text}`, { details: { status: response.status, ...(b.details ?? {}) } });
   }
   return body;
-}
-
-/** The ops token for the CLI: --token, else the config's api.token / api.tokenFile (env SEQCHAIN_API_TOKEN[_FILE]). */
-export function opsToken(config: Readonly<Config>, flag: string | undefined): string | null {
-  return flag ?? loadOpsToken(config.api);
 }

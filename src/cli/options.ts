@@ -24,15 +24,26 @@ export interface CommandContext {
   logger: Logger;
 }
 
+/**
+ * How a command logs. A one-shot command (status, verify, head, …) is read by a person: warnings
+ * and errors only, as plain lines. `run` is a long-running replica whose logs feed a pipeline:
+ * pino JSON at info. --log-level / SEQCHAIN_LOG_LEVEL / log.level change the level of either.
+ */
+const LOGGING = {
+  command: { defaults: { 'log.level': 'warn' }, format: 'text' },
+  replica: { defaults: {}, format: 'json' },
+} as const;
+
 /** Flags > environment > file > defaults; the result is validated and frozen. */
-export function contextFrom(opts: Record<string, unknown>, extra: Record<string, unknown> = {}): CommandContext {
+export function contextFrom(opts: Record<string, unknown>, extra: Record<string, unknown> = {}, kind: keyof typeof LOGGING = 'command'): CommandContext {
   const overrides: Record<string, unknown> = { ...extra };
   for (const [flag, key] of SHARED_FLAGS) {
     const name = flag.split(' ')[0]!.replace(/^--/, '').replace(/-([a-z])/g, (_, c: string) => c.toUpperCase());
     if (opts[name] !== undefined) overrides[key] = opts[name];
   }
-  const config = loadConfig({ file: opts.config as string | undefined, overrides });
-  return { config, logger: createLogger({ level: config.log.level, name: 'seqchain' }) };
+  const { defaults, format } = LOGGING[kind];
+  const config = loadConfig({ file: opts.config as string | undefined, overrides, defaults });
+  return { config, logger: createLogger({ level: config.log.level, name: 'seqchain', format }) };
 }
 
 /**

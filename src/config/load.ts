@@ -59,6 +59,11 @@ export interface LoadOptions {
   env?: NodeJS.ProcessEnv;
   /** Values from command-line flags, as dotted keys: { 'kafka.brokers': 'h:1', chain: 'x' }. */
   overrides?: Record<string, unknown>;
+  /**
+   * A command's own defaults, as dotted keys, in place of the built-in ones and under the file,
+   * the environment and the flags (one-shot CLI commands: { 'log.level': 'warn' }).
+   */
+  defaults?: Record<string, unknown>;
 }
 
 /** defaults < file < environment < flags; validated; frozen. Errors name the key and the source. */
@@ -66,6 +71,7 @@ export function loadConfig(options: LoadOptions = {}): Readonly<Config> {
   const env = options.env ?? process.env;
   const merged = structuredClone(defaults) as unknown as Json;
   merged.replicaId = `${hostname().replace(/[^A-Za-z0-9._-]/g, '-')}-${process.pid}`;
+  for (const [key, value] of Object.entries(options.defaults ?? {})) setPath(merged, key, value);
 
   const file = options.file ?? env.SEQCHAIN_CONFIG;
   if (file) deepMerge(merged, readConfigFile(file));

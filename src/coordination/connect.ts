@@ -14,7 +14,7 @@ export function connectZk(zk: Readonly<ZooKeeperConfig>, logger: Logger): Promis
     sessionTimeoutMs: zk.sessionTimeoutMs,
     connectTimeoutMs: zk.connectTimeoutMs,
     acl: zk.acl,
-    logger: logger.child({ component: 'zookeeper' }),
+    logger, // ZkSession.connect names its component ('zk')
     ...(zk.auth ? { auth: { scheme: 'digest' as const, credentials: zk.auth } } : {}),
   });
 }

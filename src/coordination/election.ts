@@ -1,6 +1,6 @@
 import { EventEmitter } from 'node:events';
 import { SeqchainError } from '../errors.js';
-import type { Logger } from '../log.js';
+import { bindOnce, type Logger } from '../log.js';
 import { ELECTION_NODE_PREFIX, validateZnodeName, type ChainPaths } from './paths.js';
 import { isZkError, type ZkSession } from './zk-session.js';
 
@@ -89,7 +89,7 @@ export class LeaderElection extends EventEmitter<LeaderElectionEvents> {
     this.session = options.session;
     this.paths = options.paths;
     this.replicaId = validateZnodeName('replicaId', options.replicaId);
-    this.logger = (options.logger ?? options.session.logger).child({ component: 'election', replicaId: options.replicaId });
+    this.logger = bindOnce(options.logger ?? options.session.logger, { component: 'election', replicaId: options.replicaId });
     this.retryDelayMs = options.retryDelayMs ?? 200;
   }
 

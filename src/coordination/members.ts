@@ -1,4 +1,4 @@
-import type { Logger } from '../log.js';
+import { bindOnce, type Logger } from '../log.js';
 import { validateZnodeName, type ChainPaths } from './paths.js';
 import { isZkError, type ZkSession } from './zk-session.js';
 import { encodeJson, ZnodeJsonReader } from './znode-json.js';
@@ -78,7 +78,8 @@ export class MemberRegistration {
   ) {
     this.info = { ...info, partitions: [...info.partitions] };
     this.path = paths.member(info.replicaId);
-    this.logger = session.logger.child({ component: 'members', replicaId: info.replicaId });
+    // The session's logger already binds component 'zk', which these lines keep (they say 'member node').
+    this.logger = bindOnce(session.logger, { component: 'members', replicaId: info.replicaId });
   }
 
   get current(): Readonly<MemberInfo> {

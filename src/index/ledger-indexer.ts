@@ -8,7 +8,7 @@ import { groupConsumerConfig } from '../kafka/client.js';
 import { kafkaNames } from '../kafka/names.js';
 import { topicOffsets, withAdmin } from '../kafka/offsets.js';
 import { seekAll } from '../kafka/range-reader.js';
-import type { Logger } from '../log.js';
+import { bindOnce, type Logger } from '../log.js';
 import { backoffDelayMs, type BackoffPolicy } from '../retry/backoff.js';
 import { sleep } from '../retry/sleep.js';
 import type { FollowPoint } from './chain-follower.js';
@@ -108,7 +108,7 @@ export class LedgerIndexer extends EventEmitter<LedgerIndexerEvents> {
     super();
     const { config, redis, genesisHash } = options;
     this.tuning = Object.freeze({ ...indexerDefaults, ...options.tuning });
-    this.log = options.logger.child({ component: 'indexer', chain: config.chain });
+    this.log = bindOnce(options.logger, { component: 'indexer', chain: config.chain });
     this.ledgerTopic = kafkaNames.ledgerTopic(config.chain);
     this.store = new IndexStore(redis, config.redis.keyPrefix, config.chain, genesisHash);
     this.writer = new IndexWriter(redis, config.redis.keyPrefix, config.chain, genesisHash);

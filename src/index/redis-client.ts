@@ -2,7 +2,7 @@ import { Redis, type RedisOptions } from 'ioredis';
 import type { Config } from '../config/schema.js';
 import { readSecretFile } from '../config/secret-file.js';
 import { SeqchainError, isSeqchainError } from '../errors.js';
-import type { Logger } from '../log.js';
+import { bindOnce, type Logger } from '../log.js';
 import { backoffDelayMs, type BackoffPolicy } from '../retry/backoff.js';
 import { INDEX_SCRIPTS } from './scripts.js';
 
@@ -22,7 +22,7 @@ const RECONNECT_BACKOFF: BackoffPolicy = { initialMs: 100, maxMs: 2_000 };
 export function createRedis(config: Readonly<Config>, logger: Logger, role = 'index'): Redis {
   const url = config.redis.url;
   const address = redactRedisUrl(url);
-  const log = logger.child({ component: 'redis', role, redis: address });
+  const log = bindOnce(logger, { component: 'redis', role, redis: address });
   const options: RedisOptions = {
     enableOfflineQueue: false,
     maxRetriesPerRequest: 0,

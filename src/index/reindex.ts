@@ -5,7 +5,7 @@ import { fromKafkaError } from '../kafka/errors.js';
 import { readLedger } from '../kafka/ledger-reader.js';
 import { kafkaNames } from '../kafka/names.js';
 import { topicOffsets, withAdmin } from '../kafka/offsets.js';
-import type { Logger } from '../log.js';
+import { bindOnce, type Logger } from '../log.js';
 import type { LedgerMessage } from '../wire/ledger-v1.js';
 import { LedgerIndexer, type IndexerTuning } from './ledger-indexer.js';
 import type { Redis } from './redis-client.js';
@@ -62,7 +62,7 @@ export async function reindex(opts: ReindexOptions): Promise<ReindexResult> {
   const startedAt = Date.now();
   const chain = config.chain;
   const ledgerTopic = kafkaNames.ledgerTopic(chain);
-  const log = logger.child({ component: 'reindex', chain });
+  const log = bindOnce(logger, { component: 'reindex', chain });
   const [ledger] = await withAdmin(kafka, (admin) => topicOffsets(admin, ledgerTopic)).catch((err: unknown) => Promise.reject(fromKafkaError(err)));
   if (!ledger || ledger.high <= ledger.low) {
     throw new SeqchainError('SEQCHAIN_ERR_CHAIN_NOT_FOUND', `ledger topic ${ledgerTopic} holds no message: run "seqchain init" first`, { details: { topic: ledgerTopic } });

@@ -1,22 +1,21 @@
 import { Kafka, logLevel, type ConsumerConfig, type KafkaConfig, type LogEntry, type SASLOptions } from 'kafkajs';
 import type { Config } from '../config/schema.js';
-import type { Logger } from '../log.js';
+import { bindOnce, type Logger } from '../log.js';
 import { noConsumerRestart } from './consumer-crash.js';
+import { kafkaLogLine, WaitNotes } from './log-entries.js';
 import { kafkaSsl } from './tls.js';
 
-const LEVELS: Record<number, 'error' | 'warn' | 'info' | 'debug'> = {
-  [logLevel.ERROR]: 'error',
-  [logLevel.WARN]: 'warn',
-  [logLevel.INFO]: 'info',
-  [logLevel.DEBUG]: 'debug',
-};
-
-/** kafkajs logs through pino, at warn and above unless debugging: its info lines are per-connection noise. */
 // seqchain always names partitions explicitly, so kafkajs' partitioner change does not apply.
 process.env.KAFKAJS_NO_PARTITIONER_WARNING ??= '1';
 
+/**
+ * kafkajs logs through pino, at warn and above unless debugging: its info lines are per-connection
+ * noise. The conditions it retries by itself go to debug, and one info line says what is being
+ * waited for (see log-entries.ts).
+ */
 export function createKafka(config: Readonly<Config>, logger: Logger, role: string): Kafka {
-  const kafkaLogger = logger.child({ component: 'kafkajs', role });
+  const kafkaLogger = bindOnce(logger, { component: 'kafkajs', role });
+  const waits = new WaitNotes();
   const options: KafkaConfig = {
     clientId: `${config.kafka.clientId}-${config.replicaId}-${role}`,
     brokers: [...config.kafka.brokers],
@@ -26,9 +25,11 @@ export function createKafka(config: Readonly<Config>, logger: Logger, role: stri
     logLevel: config.log.level === 'debug' || config.log.level === 'trace' ? logLevel.INFO : logLevel.WARN,
     logCreator:
       () =>
-      ({ level, log }: LogEntry) => {
-        const { message, timestamp: _t, logger: _l, ...extra } = log as LogEntry['log'] & { logger?: string };
-        kafkaLogger[LEVELS[level] ?? 'info'](extra, message);
+      (entry: LogEntry) => {
+        const { message, timestamp: _t, logger: _l, ...extra } = entry.log as LogEntry['log'] & { logger?: string };
+        const line = kafkaLogLine(entry);
+        kafkaLogger[line.level](extra, message);
+        if (line.wait && waits.fresh(line.wait.key)) kafkaLogger.info(`waiting for ${line.wait.what}; kafkajs retries (details at debug)`);
       },
     retry: { retries: 8, initialRetryTime: 100, maxRetryTime: 3_000 },
   };

@@ -7,7 +7,7 @@ const UNHANDLED_CLOSE_MS = 5_000;
 
 export function registerRun(program: Command): void {
   addSharedOptions(program.command('run').description('run one replica (worker, and sequencer when elected); graceful on SIGTERM/SIGINT')).action(async (opts) => {
-    const { config, logger } = contextFrom(opts);
+    const { config, logger } = contextFrom(opts, {}, 'replica');
     let replica: Replica | null = null;
     // Last line of defence, not the fix: seqchain catches every rejection it knows of (see
     // src/kafka/consumer-crash.ts for kafkajs'). One that still escapes means a component is in a

@@ -56,6 +56,10 @@ describe('seqchain init, status and run on SIGTERM (CLI as users run it)', () =>
     const table = await runCli(['status'], env);
     expect(table.stdout).toContain(`leader   ${s.leader!.replicaId}`);
     expect(table.stdout).toMatch(/total lag 0/);
+    // At the default level a one-shot command prints warnings only (none here), never JSON lines.
+    const quiet = await runCli(['status'], { ...env, SEQCHAIN_LOG_LEVEL: '' });
+    expect(quiet.code).toBe(0);
+    expect(quiet.stderr).toBe('');
   }, 120_000);
 
   it('a SIGTERMed leader exits 0 and hands off before its ZooKeeper session could even expire', async () => {

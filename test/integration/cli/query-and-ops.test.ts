@@ -1,16 +1,25 @@
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { runCli, waitFor } from '../../../scripts/lib/replica-set.js';
 import { ChainFixture } from '../../helpers/chain-fixture.js';
+import { duplicateKeys } from '../../helpers/log-lines.js';
 
 const TOKEN = 'cli-ops-test-token-0123456789';
 const RECORDS = 1_000;
 let f: ChainFixture;
 let env: Record<string, string>;
+let tokenFile: string;
+let replicaLog: string;
 
 beforeAll(async () => {
+  const dir = mkdtempSync(join(tmpdir(), 'seqchain-cli-token-'));
+  tokenFile = join(dir, 'token');
+  writeFileSync(tokenFile, `${TOKEN}\n`, { mode: 0o600 });
   f = new ChainFixture({ SEQCHAIN_API_TOKEN: TOKEN });
   await f.init(3);
-  f.set.start(`${f.chain}-r1`);
+  replicaLog = f.set.start(`${f.chain}-r1`).logFile;
   const api = await f.set.apiUrl(`${f.chain}-r1`);
   await f.produce(RECORDS);
   await waitFor('records indexed', async () => {
@@ -23,6 +32,7 @@ beforeAll(async () => {
 
 afterAll(async () => {
   await f?.close();
+  if (tokenFile) rmSync(join(tokenFile, '..'), { recursive: true, force: true });
 });
 
 const cli = (args: string[], extra: Record<string, string> = {}) => runCli(args, { ...env, ...extra });
@@ -58,7 +68,7 @@ describe('CLI mirrors of the API (real stack, a running replica)', () => {
     expect(unknown.stderr).toMatch(/SEQCHAIN_ERR_NOT_FOUND: .*HTTP 404: seq 99999999 is not in the index/);
   });
 
-  it('pause, status, resume and resign through the leader, with the token; refused without it', async () => {
+  it('pause, status, resume and resign through the leader, with the token from the environment or a file; refused without it', async () => {
     const refused = await cli(['pause']);
     expect(refused.code).toBe(2);
     expect(refused.stderr).toMatch(/SEQCHAIN_ERR_UNAUTHORIZED/);
@@ -69,7 +79,7 @@ describe('CLI mirrors of the API (real stack, a running replica)', () => {
     expect(json(paused.stdout)).toMatchObject({ paused: true, reason: 'cli test' });
     const status = await cli(['status']);
     expect(status.stdout).toMatch(/^state\s+PAUSED by .* \(cli test\)$/m);
-    expect(json((await cli(['resume', '--token', TOKEN])).stdout)).toEqual({ paused: false, wasPaused: true });
+    expect(json((await cli(['resume'], { SEQCHAIN_API_TOKEN_FILE: tokenFile })).stdout)).toEqual({ paused: false, wasPaused: true });
     expect((await cli(['status'])).stdout).toMatch(/^state\s+sequencing$/m);
 
     const before = (await f.set.leader())!;
@@ -78,5 +88,11 @@ describe('CLI mirrors of the API (real stack, a running replica)', () => {
     expect(json(resigned.stdout)).toEqual({ resigned: before.replicaId, epoch: before.epoch.toString() });
     // The only replica joins the queue again and leads under a new epoch.
     await waitFor('a new term', async () => ((await f.set.leader())?.epoch ?? 0n) > before.epoch, 30_000, 50);
+  });
+
+  it("the replica's JSON log lines carry each key once", () => {
+    const lines = readFileSync(replicaLog, 'utf8').split('\n').filter((l) => l.startsWith('{'));
+    expect(lines.length).toBeGreaterThan(0);
+    for (const line of lines) expect(duplicateKeys(line), line).toEqual([]);
   });
 });

@@ -39,6 +39,8 @@ const cases: { args: string[]; names: RegExp }[] = [
   { args: ['pause', '--replica-id', 'a b'], names: /SEQCHAIN_ERR_CONFIG: .*replicaId/ },
   { args: ['resign', '--config', '/nonexistent/seqchain.json'], names: /SEQCHAIN_ERR_CONFIG: cannot read config file \/nonexistent\/seqchain.json/ },
   { args: ['nosuchcommand'], names: /unknown command 'nosuchcommand'/ },
+  // A secret on the command line would be readable in the process list: no such flag.
+  { args: ['resume', '--token', 'cli-ops-test-token-0123456789'], names: /unknown option '--token'.*SEQCHAIN_API_TOKEN_FILE/s },
 ];
 
 // Environment variables of a developer's shell must not change what these runs see.
@@ -64,5 +66,12 @@ describe('CLI: invalid option values exit 2 and name the option', () => {
   it('--help and --version still exit 0', async () => {
     expect((await runCli(['--version'], env)).code).toBe(0);
     expect((await runCli(['produce', '--help'], env)).code).toBe(0);
+  });
+
+  it('the ops commands say where their token comes from', async () => {
+    const help = await runCli(['pause', '--help'], env);
+    expect(help.code).toBe(0);
+    expect(help.stdout).toMatch(/SEQCHAIN_API_TOKEN, or SEQCHAIN_API_TOKEN_FILE/);
+    expect(help.stdout).not.toMatch(/--token/);
   });
 });

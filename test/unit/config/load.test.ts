@@ -94,6 +94,15 @@ describe('loadConfig: precedence defaults < file < environment < flags', () => {
     expect(loadConfig({ file: file(), env: { SEQCHAIN_CONFIG: fromEnv } }).chain).toBe('from-file');
   });
 
+  it("a command's own defaults replace the built-in ones, under the file, the environment and the flags", () => {
+    const warn = { 'log.level': 'warn' };
+    expect(loadConfig({ env: {} }).log.level).toBe('info');
+    expect(loadConfig({ env: {}, defaults: warn }).log.level).toBe('warn');
+    expect(loadConfig({ env: {}, defaults: warn, file: jsonFile({ log: { level: 'error' } }) }).log.level).toBe('error');
+    expect(loadConfig({ env: { SEQCHAIN_LOG_LEVEL: 'debug' }, defaults: warn }).log.level).toBe('debug');
+    expect(loadConfig({ env: {}, defaults: warn, overrides: { 'log.level': 'info' } }).log.level).toBe('info');
+  });
+
   it('an empty environment value counts as not set', () => {
     const c = loadConfig({ file: file(), env: { SEQCHAIN_CHAIN: '', SEQCHAIN_CUT_INTERVAL_MS: '' } });
     expect(c.chain).toBe('from-file');

@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { KafkaJSConnectionError, KafkaJSNumberOfRetriesExceeded, KafkaJSProtocolError, KafkaJSSASLAuthenticationError } from 'kafkajs';
-import { isSeqchainError } from '../../src/errors.js';
-import { fromKafkaError } from '../../src/kafka/errors.js';
+import { isSeqchainError } from '../../../src/errors.js';
+import { fromKafkaError } from '../../../src/kafka/errors.js';
 
 describe('kafkajs errors as seqchain errors', () => {
   it('a connection failure, even wrapped in retries, is a retriable UNREACHABLE naming the address', () => {
