@@ -1,7 +1,7 @@
 /**
  * Pure verifiers that name the first broken link: one cut against the chain (`checkCut`), the
  * ledger on its own (`ChainVerifier`), the ledger against the source topic (`SourceMatcher`),
- * and the genesis (`verifyGenesis`).
+ * the genesis (`verifyGenesis`) and the ledger's genesis message (`checkGenesisMessage`).
  */
 import { type Break, hex } from './breaks.js';
 import { type GenesisParams, genesisHash } from './genesis.js';
@@ -9,6 +9,7 @@ import { type GenesisParams, genesisHash } from './genesis.js';
 export { type Break, type BreakKind, breakToError, hex } from './breaks.js';
 export { ChainVerifier } from './chain-verifier.js';
 export { type ChainHead, checkCut, type CutCheck, type CutRules, type CutView, type LedgerEntry } from './cut-check.js';
+export { type ChainGenesisRef, checkGenesisMessage, genesisFieldsDiffering, type GenesisPosition } from './genesis-check.js';
 export { type MatchEntry, SourceMatcher } from './source-matcher.js';
 
 /** Recomputes h_0 from the genesis parameters and compares it with the stored genesis hash. */

@@ -1,8 +1,9 @@
 import { breakDetails, hex } from '../chain/breaks.js';
 import { checkCut } from '../chain/cut-check.js';
+import { checkGenesisMessage } from '../chain/genesis-check.js';
 import { ChainBrokenError, MalformedMessageError } from '../errors.js';
 import { rejectedLedgerDetails } from '../wire/rejected-message.js';
-import type { CutMessage, LedgerMessage } from '../wire/ledger-v1.js';
+import type { CutMessage, GenesisMessage, LedgerMessage } from '../wire/ledger-v1.js';
 
 /** Where a follower stands: the last ledger message it has checked and the chain head there. */
 export interface FollowPoint {
@@ -62,7 +63,7 @@ export class ChainFollower {
         ...rejectedLedgerDetails(message, offset),
       });
     }
-    if (message.kind === 'genesis') return this.genesis(offset, message.hash);
+    if (message.kind === 'genesis') return this.genesis(offset, message);
     return this.cut(offset, message);
   }
 
@@ -78,32 +79,27 @@ export class ChainFollower {
     return { kind: 'confirmed' };
   }
 
-  private genesis(offset: bigint, hash: Buffer): FollowStep {
-    if (this.at.ledgerOffset >= 0n || this.at.seq !== 0n) {
-      throw new ChainBrokenError(`chain ${this.chain}: a second genesis message at ledger offset ${offset}, after seq ${this.at.seq}`, this.context(offset));
-    }
-    if (!hash.equals(this.genesisHash)) {
-      throw new ChainBrokenError(`chain ${this.chain}: the ledger's genesis ${hex(hash)} is not the chain's genesis ${hex(this.genesisHash)}`, {
-        ...this.context(offset),
-        expected: hex(this.genesisHash),
-        actual: hex(hash),
-      });
-    }
+  private genesis(offset: bigint, message: GenesisMessage): FollowStep {
+    this.checkGenesisRules(offset, message, this.context(offset));
     this.at = { seq: 0n, hash: this.genesisHash, ledgerOffset: offset };
     return { kind: 'genesis', ledgerOffset: offset };
   }
 
   private cut(offset: bigint, cut: CutMessage): FollowStep {
     const ctx = { ...this.context(offset), cutId: cut.cutId.toString(), epoch: cut.epoch.toString() };
-    if (this.at.ledgerOffset < 0n) {
-      throw new ChainBrokenError(`chain ${this.chain}: the ledger does not start with the genesis (ledger offset ${offset} holds cut ${cut.cutId})`, ctx);
-    }
+    this.checkGenesisRules(offset, cut, ctx);
     // The same invariants, in the same order, as `seqchain verify` checks (the verifier adds its own).
     const hashes = new Array<Buffer>(cut.entries.length);
     const checked = checkCut(this.at, { ledgerOffset: offset, ...cut }, undefined, hashes);
     if (!checked.ok) throw new ChainBrokenError(`chain ${this.chain}: ${checked.brk.message}`, { ...ctx, ...breakDetails(checked.brk) });
     this.at = { seq: cut.lastSeq, hash: checked.head, ledgerOffset: offset };
     return { kind: 'cut', ledgerOffset: offset, cut, hashes };
+  }
+
+  /** The ledger's genesis rules, as `seqchain verify` checks them. */
+  private checkGenesisRules(offset: bigint, message: LedgerMessage, ctx: Record<string, unknown>): void {
+    const brk = checkGenesisMessage({ hash: this.genesisHash }, { sawGenesis: this.at.ledgerOffset >= 0n, seq: this.at.seq }, offset, message);
+    if (brk) throw new ChainBrokenError(`chain ${this.chain}: ${brk.message}`, { ...ctx, ...breakDetails(brk) });
   }
 
   private context(offset: bigint): Record<string, unknown> {

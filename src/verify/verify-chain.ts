@@ -1,6 +1,6 @@
 import type { Kafka } from 'kafkajs';
 import { recordDigest } from '../chain/record-digest.js';
-import { ChainVerifier, SourceMatcher, verifyGenesis, type Break, type MatchEntry } from '../chain/verify.js';
+import { ChainVerifier, checkGenesisMessage, genesisFieldsDiffering, SourceMatcher, verifyGenesis, type Break, type MatchEntry } from '../chain/verify.js';
 import { MalformedMessageError } from '../errors.js';
 import { readLedger } from '../kafka/ledger-reader.js';
 import { kafkaNames } from '../kafka/names.js';
@@ -9,7 +9,6 @@ import { readRanges, type ReadRange } from '../kafka/range-reader.js';
 import { toSourceRecord } from '../kafka/source-record.js';
 import type { Logger } from '../log.js';
 import type { GenesisMessage } from '../wire/ledger-v1.js';
-import { genesisFieldsDiffering } from './genesis-diff.js';
 import { checkKeptHead, formatHead, hashInCut, type KeptHead } from './kept-head.js';
 import { WriterCheck } from './writer-check.js';
 
@@ -119,6 +118,7 @@ export async function verifyChain(opts: VerifyOptions): Promise<VerifyReport> {
   }
 
   let sawGenesis = false;
+  const chainGenesis = { hash: genesis.hash, params: genesis };
   await readLedger({
     kafka,
     ledgerTopic,
@@ -143,19 +143,9 @@ export async function verifyChain(opts: VerifyOptions): Promise<VerifyReport> {
         broken = { kind: 'malformed', ledgerOffset, message: `ledger offset ${ledgerOffset}: message does not decode: ${msg.message}` };
         return;
       }
-      if (msg.kind === 'genesis') {
-        if (sawGenesis || !msg.hash.equals(genesis.hash)) {
-          const fields = sawGenesis ? [] : genesisFieldsDiffering(genesis, msg);
-          const what = sawGenesis ? 'a second genesis message' : `genesis differs from the chain genesis in ZooKeeper${fields.length > 0 ? ` (in ${fields.join(', ')})` : ''}`;
-          broken = { kind: 'genesis', ledgerOffset, expected: genesis.hash.toString('hex'), actual: msg.hash.toString('hex'), message: `ledger offset ${ledgerOffset}: ${what}` };
-        }
-        sawGenesis = true;
-        return;
-      }
-      if (!sawGenesis) {
-        broken = { kind: 'genesis', ledgerOffset, message: `ledger offset ${ledgerOffset}: a cut before the genesis message` };
-        return;
-      }
+      broken = checkGenesisMessage(chainGenesis, { sawGenesis, seq: expectedSeq - 1n }, ledgerOffset, msg);
+      if (msg.kind === 'genesis') sawGenesis = true;
+      if (broken || msg.kind === 'genesis') return;
       report.cuts++;
       if (msg.firstSeq !== expectedSeq) report.gaps++;
       expectedSeq = msg.lastSeq + 1n;
