@@ -141,8 +141,8 @@ export class Replica implements ReplicaPort {
     const { member, worker, sequencer, election, pauseWatch, logger, config } = this;
     bindRoleMetrics(this.metrics, { sequencer, worker, election, pause: pauseWatch });
     await this.startApi(token);
-    await member.update({ apiAddress: this.apiAddress }); // not registered yet: only sets what register() writes
-    await member.register();
+    await member.update({ apiAddress: this.apiAddress }); // not registered yet: only sets what start() writes
+    await member.start();
     worker.on('worker:assigned', (partitions) => {
       member.update({ partitions }).catch((err: unknown) => logger.warn({ err }, 'could not publish partition ownership'));
     });
@@ -185,6 +185,7 @@ export class Replica implements ReplicaPort {
     });
     await pauseWatch.start();
     await worker.start();
+    sequencer.start();
     await election.start();
     // After the election: a replica that leads from the start leaves the index lease to a peer.
     this.index.start();
@@ -332,11 +333,11 @@ export class Replica implements ReplicaPort {
         // The next leader may start as soon as this one can write no more.
         ['sequencer writes', () => this.sequencer.stopWrites('replica closing')],
         ['election', () => this.election.close()],
-        ['sequencer', () => this.sequencer.stop('replica closing')],
+        ['sequencer', () => this.sequencer.close()],
         ['api', async () => this.api?.close()],
         ['worker', () => this.worker.close()],
         ['index', () => this.index.close()],
-        ['pause', async () => this.pauseWatch.close()],
+        ['pause', () => this.pauseWatch.close()],
         ['member', () => this.member.close()],
         ['zookeeper', () => this.zk.close()],
       ];

@@ -140,8 +140,8 @@ export class LedgerIndexer extends EventEmitter<LedgerIndexerEvents> {
     this.loop = this.run();
   }
 
-  /** Stops indexing: the consumer leaves its group. The same promise on every call. */
-  stop(): Promise<void> {
+  /** Stops indexing for good: the consumer leaves its group. The same promise on every call. */
+  close(): Promise<void> {
     this.stopping ??= (async () => {
       this.stopRequested = true;
       this.session?.end({ kind: 'stop' });
@@ -381,7 +381,7 @@ export class LedgerIndexer extends EventEmitter<LedgerIndexerEvents> {
     this.log.info('ledger readable again');
   }
 
-  /** Waits `ms`, or less when stop() or reset() wakes it. */
+  /** Waits `ms`, or less when close() or reset() wakes it. */
   private sleep(ms: number): Promise<void> {
     return new Promise<void>((resolve) => {
       const timer = setTimeout(done, ms);

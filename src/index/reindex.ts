@@ -110,7 +110,7 @@ export async function reindex(opts: ReindexOptions): Promise<ReindexResult> {
     });
   } finally {
     clearInterval(watchdog);
-    await indexer.stop();
+    await indexer.close();
   }
   const head = await indexer.store.head();
   const durationMs = Date.now() - startedAt;

@@ -2,6 +2,7 @@ import type { Kafka } from 'kafkajs';
 import type { QueryPort, ReadinessCheck } from '../api/ports.js';
 import type { Config } from '../config/schema.js';
 import type { GenesisRecord } from '../coordination/genesis-store.js';
+import { SeqchainError } from '../errors.js';
 import type { Logger } from '../log.js';
 import type { SeqchainMetrics } from '../metrics/metrics.js';
 import { IndexLease } from './index-lease.js';
@@ -56,7 +57,9 @@ export class ReplicaIndex {
   private checking: Promise<void> | null = null;
   private freeChecks = 0;
   private redisUp = false;
+  private started = false;
   private closed = false;
+  private closing: Promise<void> | null = null;
 
   constructor(private readonly options: ReplicaIndexOptions) {
     const { config, genesis, logger } = options;
@@ -74,7 +77,10 @@ export class ReplicaIndex {
     this.options.metrics.redisUp.set(up ? 1 : 0);
   }
 
+  /** Starts checking the index lease (and indexing while this replica holds it). */
   start(): void {
+    if (this.started || this.closed) throw new SeqchainError('SEQCHAIN_ERR_ALREADY_STARTED', `index of replica ${this.options.config.replicaId} ${this.closed ? 'is closed' : 'already started'}`);
+    this.started = true;
     this.timer = setInterval(() => void this.checkLease(), LEASE_CHECK_MS);
     this.timer.unref();
     void this.checkLease();
@@ -124,7 +130,7 @@ export class ReplicaIndex {
     this.indexer = null;
     if (!indexer) return;
     this.options.logger.info({ reason }, 'this replica stops writing the index');
-    await indexer.stop();
+    await indexer.close();
   }
 
   /** Flushes the index; its writer (this replica or a peer) rebuilds it from the ledger. */
@@ -133,14 +139,18 @@ export class ReplicaIndex {
     else await this.store.reset();
   }
 
-  async close(): Promise<void> {
-    this.closed = true;
-    if (this.timer) clearInterval(this.timer);
-    await this.checking;
-    const wasWriter = this.indexer !== null;
-    await this.stopIndexer('replica closing');
-    if (wasWriter) await this.lease.release().catch(() => undefined);
-    this.redis.disconnect();
+  /** Stops indexing, releases the lease, disconnects Redis. The same promise on every call. */
+  close(): Promise<void> {
+    this.closing ??= (async () => {
+      this.closed = true;
+      if (this.timer) clearInterval(this.timer);
+      await this.checking;
+      const wasWriter = this.indexer !== null;
+      await this.stopIndexer('replica closing');
+      if (wasWriter) await this.lease.release().catch(() => undefined);
+      this.redis.disconnect();
+    })();
+    return this.closing;
   }
 
   /** Where the index in Redis stands against the counter; also refreshes the index gauges. */

@@ -75,8 +75,15 @@ interface Term {
  * the epoch, fences the previous leader at the broker (shared transactional.id), rebuilds its
  * state from the ledger tail, reads the digest topic from the offsets the ledger recorded, and
  * appends one transactional ledger message per cut, then CASes the counter znode.
+ *
+ * Two lifecycles, because a replica leads many terms over its life: the component's own,
+ * start() once and close() once (as every long-lived component), and the terms inside it,
+ * lead() / stopWrites() / stop() as often as the election and the pause say. Terms run only
+ * between start() and close(); close() ends the current term and refuses new ones.
  */
 export class Sequencer extends EventEmitter<SequencerEvents> {
+  private started = false;
+  private closing: Promise<void> | null = null;
   private term: Promise<void> | null = null;
   /** Resolves once the current term can write no more (before its clients disconnect). */
   private writesDone: Promise<void> = Promise.resolve();
@@ -90,12 +97,26 @@ export class Sequencer extends EventEmitter<SequencerEvents> {
     super();
   }
 
+  /** Makes the sequencer ready to lead; it starts no term by itself (lead() does). */
+  start(): void {
+    if (this.started) throw new SeqchainError('SEQCHAIN_ERR_ALREADY_STARTED', 'sequencer already started');
+    if (this.closing) throw new SeqchainError('SEQCHAIN_ERR_ALREADY_STARTED', 'sequencer is closed: create a new one');
+    this.started = true;
+  }
+
+  /** Ends the current term (as stop()) and refuses new ones. The same promise on every call. */
+  close(): Promise<void> {
+    this.closing ??= this.stop('sequencer closing');
+    return this.closing;
+  }
+
   /**
    * Asks for a leadership term (the election says this replica leads). When a previous term is
    * still winding down (a ZooKeeper disconnect and reconnect in quick succession), the new term
    * starts as soon as it has ended, with a new epoch.
    */
   lead(): void {
+    if (!this.started || this.closing) return;
     this.wantLead = true;
     if (this.term) return;
     this.stopRequested = false;

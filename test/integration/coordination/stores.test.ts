@@ -105,8 +105,9 @@ describe('members (real ZooKeeper)', () => {
     const mb = new MemberRegistration(b, paths, { replicaId: 'rb', pid: 12, host: 'hb', startedAt: 6, apiAddress: '', partitions: [] });
     kit.onCleanup(() => ma.close());
     kit.onCleanup(() => mb.close());
-    await ma.register();
-    await mb.register();
+    await ma.start();
+    await mb.start();
+    await expect(ma.start()).rejects.toMatchObject({ code: 'SEQCHAIN_ERR_ALREADY_STARTED' });
     await ma.update({ partitions: [0, 2] });
     expect((await listMembers(b, paths)).map((m) => [m.replicaId, m.partitions])).toEqual([['ra', [0, 2]], ['rb', []]]);
     const renewed = new Promise<void>((resolve) => a.once('session', () => resolve()));

@@ -48,7 +48,7 @@ describe('index memory and speed (own redis-server, so INFO memory counts only t
     const before = infoField(await admin.info('memory'), 'used_memory');
 
     const ix = new LedgerIndexer({ config, kafka: f.kafka, redis, logger: f.logger, genesisHash: f.genesis.hash });
-    cleanups.push(() => ix.stop());
+    cleanups.push(() => ix.close());
     const caughtUp = new Promise((res) => ix.once('index:caught-up', res));
     const t0 = Date.now();
     await ix.start();
@@ -100,7 +100,7 @@ describe('index memory and speed (own redis-server, so INFO memory counts only t
     await expectIndexHolds(ix.store, b, 500);
     // every record past 2^17 (digest generation 1), and the cut that crosses into it, by digest
     for (const r of b.records.filter((r) => r.seq >= 130_990n && r.seq <= 131_200n)) expect((await ix.store.byDigest(r.digest))?.seq).toBe(r.seq);
-    await ix.stop();
+    await ix.close();
 
     // Speed of building the index from ledger messages already fetched (decode, link check,
     // Redis writes), without Kafka's fetch and group join: the indexer's steady-state rate.

@@ -30,7 +30,7 @@ function indexer(f: ChainFixture, redis: Redis, opts: { replicaId?: string; logg
     genesisHash: f.genesis.hash,
     tuning: { headCheckIntervalMs: 300 },
   });
-  cleanups.push(() => ix.stop());
+  cleanups.push(() => ix.close());
   return ix;
 }
 
@@ -95,7 +95,7 @@ describe('index recovery (real Kafka, Redis)', () => {
     let up = caughtUp(first);
     await first.start();
     await up;
-    await first.stop();
+    await first.close();
     const headOffset = b.headOffset;
     const inc = await redis.hget(metaKey, 'inc');
 
@@ -119,7 +119,7 @@ describe('index recovery (real Kafka, Redis)', () => {
     let up = caughtUp(first);
     await first.start();
     await up;
-    await first.stop();
+    await first.close();
     const inc = await redis.hget(metaKey, 'inc');
     // The head says another hash than the ledger's message at its offset.
     await redis.hset(metaKey, 'hash', randomBytes(32).toString('hex'));

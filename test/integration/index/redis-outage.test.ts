@@ -78,7 +78,7 @@ describe('Redis unreachable (own redis-server on its own port; the shared one is
     const redis = createRedis(config, logger, 'index');
     cleanups.push(async () => redis.disconnect());
     const ix = new LedgerIndexer({ config, kafka: f.kafka, redis, logger, genesisHash: f.genesis.hash, tuning: { headCheckIntervalMs: 200, retryMaxMs: 1_000 } });
-    cleanups.push(() => ix.stop());
+    cleanups.push(() => ix.close());
     const downs: SeqchainError[] = [];
     let ups = 0;
     ix.on('index:redis-down', ({ err }) => downs.push(err));
@@ -126,7 +126,7 @@ describe('Redis unreachable (own redis-server on its own port; the shared one is
     const redis = createRedis(config, f.logger, 'index');
     cleanups.push(async () => redis.disconnect());
     const ix = new LedgerIndexer({ config, kafka: f.kafka, redis, logger: f.logger, genesisHash: f.genesis.hash, tuning: { headCheckIntervalMs: 200, retryMaxMs: 1_000 } });
-    cleanups.push(() => ix.stop());
+    cleanups.push(() => ix.close());
     let downs = 0;
     let ups = 0;
     ix.on('index:redis-down', () => downs++);

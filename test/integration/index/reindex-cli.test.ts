@@ -23,7 +23,7 @@ async function indexOnce(f: ChainFixture, redis: Redis): Promise<void> {
   const up = new Promise((res) => ix.once('index:caught-up', res));
   await ix.start();
   await up;
-  await ix.stop();
+  await ix.close();
 }
 
 describe('seqchain reindex (CLI, real stack)', () => {

@@ -26,7 +26,7 @@ describe('indexing a chain that two replicas are sequencing (replicas as process
     await waitForRedis(redis, 5_000);
     cleanups.push(() => deleteChainKeys(redis, f.set.config.redis.keyPrefix, f.chain));
     const ix = new LedgerIndexer({ config: configWith(f.set.config, { replicaId: `${f.chain}-idx` }), kafka: f.kafka, redis, logger: f.logger, genesisHash: f.genesis.hash });
-    cleanups.push(() => ix.stop());
+    cleanups.push(() => ix.close());
     await ix.start();
 
     for (let i = 1; i <= 2; i++) f.set.start(`${f.chain}-r${i}`);

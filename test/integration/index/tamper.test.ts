@@ -20,7 +20,7 @@ async function setUp(): Promise<{ f: ChainFixture; b: LedgerBuilder; redis: Redi
 async function runUntilHalted(f: ChainFixture, redis: Redis): Promise<{ ix: LedgerIndexer; err: SeqchainError; lines: Array<Record<string, unknown>> }> {
   const { logger, lines } = capturingLogger();
   const ix = new LedgerIndexer({ config: configWith(f.set.config, { replicaId: `${f.chain}-i` }), kafka: f.kafka, redis, logger, genesisHash: f.genesis.hash });
-  cleanups.push(() => ix.stop());
+  cleanups.push(() => ix.close());
   const halted = new Promise<SeqchainError>((res) => ix.once('index:halted', ({ err }) => res(err)));
   await ix.start();
   return { ix, err: await halted, lines };
