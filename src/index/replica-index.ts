@@ -1,6 +1,5 @@
 import type { Kafka } from 'kafkajs';
 import type { QueryPort, ReadinessCheck } from '../api/ports.js';
-import type { Config } from '../config/schema.js';
 import type { GenesisRecord } from '../coordination/genesis-store.js';
 import { SeqchainError } from '../errors.js';
 import type { Logger } from '../log.js';
@@ -8,12 +7,14 @@ import type { SeqchainMetrics } from '../metrics/metrics.js';
 import { IndexLease } from './index-lease.js';
 import { IndexStore } from './index-store.js';
 import { chainKeys } from './keys.js';
-import { LedgerIndexer } from './ledger-indexer.js';
+import { LedgerIndexer, type IndexerSettings } from './ledger-indexer.js';
 import { rejectedMessage } from '../wire/rejected-message.js';
-import { createRedis, type Redis } from './redis-client.js';
+import { createRedis, type Redis, type RedisClientOptions } from './redis-client.js';
 
 export interface ReplicaIndexOptions {
-  config: Readonly<Config>;
+  settings: Readonly<IndexerSettings>;
+  /** This replica's Redis, the one whose index it serves (and writes while it holds the lease). */
+  redisClient: Readonly<RedisClientOptions>;
   kafka: Kafka;
   genesis: GenesisRecord;
   logger: Logger;
@@ -62,11 +63,11 @@ export class ReplicaIndex {
   private closing: Promise<void> | null = null;
 
   constructor(private readonly options: ReplicaIndexOptions) {
-    const { config, genesis, logger } = options;
-    this.redis = createRedis(config, logger);
-    this.store = new IndexStore(this.redis, config.redis.keyPrefix, config.chain, genesis.hash);
+    const { settings, genesis, logger } = options;
+    this.redis = createRedis(options.redisClient, logger);
+    this.store = new IndexStore(this.redis, settings.keyPrefix, settings.chain, genesis.hash);
     this.query = this.store;
-    this.lease = new IndexLease(this.redis, `${chainKeys(config.redis.keyPrefix, config.chain).chainPrefix}lease`, config.replicaId, LEASE_TTL_MS);
+    this.lease = new IndexLease(this.redis, `${chainKeys(settings.keyPrefix, settings.chain).chainPrefix}lease`, settings.replicaId, LEASE_TTL_MS);
     this.redis.on('ready', () => this.setRedisUp(true));
     this.redis.on('end', () => this.setRedisUp(false));
     this.redis.on('close', () => this.setRedisUp(false));
@@ -79,7 +80,7 @@ export class ReplicaIndex {
 
   /** Starts checking the index lease (and indexing while this replica holds it). */
   start(): void {
-    if (this.started || this.closed) throw new SeqchainError('SEQCHAIN_ERR_ALREADY_STARTED', `index of replica ${this.options.config.replicaId} ${this.closed ? 'is closed' : 'already started'}`);
+    if (this.started || this.closed) throw new SeqchainError('SEQCHAIN_ERR_ALREADY_STARTED', `index of replica ${this.options.settings.replicaId} ${this.closed ? 'is closed' : 'already started'}`);
     this.started = true;
     this.timer = setInterval(() => void this.checkLease(), LEASE_CHECK_MS);
     this.timer.unref();
@@ -111,8 +112,8 @@ export class ReplicaIndex {
   }
 
   private startIndexer(): void {
-    const { config, kafka, genesis, logger, metrics } = this.options;
-    const indexer = new LedgerIndexer({ config, kafka, redis: this.redis, logger, genesisHash: genesis.hash });
+    const { settings, kafka, genesis, logger, metrics } = this.options;
+    const indexer = new LedgerIndexer({ settings, kafka, redis: this.redis, logger, genesisHash: genesis.hash });
     indexer.on('index:applied', ({ seq }) => metrics.indexedSeq.set(Number(seq)));
     indexer.on('index:redis-down', () => this.setRedisUp(false));
     indexer.on('index:redis-up', () => this.setRedisUp(true));

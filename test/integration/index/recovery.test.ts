@@ -7,6 +7,7 @@ import { IndexWriter } from '../../../src/index/index-writer.js';
 import type { AppliedInfo } from '../../../src/index/ledger-applier.js';
 import { LedgerIndexer } from '../../../src/index/ledger-indexer.js';
 import type { CutMessage } from '../../../src/wire/ledger-v1.js';
+import { indexerSettings } from '../../../src/config/slices.js';
 import { ChainFixture } from '../../helpers/chain-fixture.js';
 import { capturingLogger, chainWithLedger, type Cleanup, configWith, countMatching, deleteChainKeys, expectIndexHolds, LedgerBuilder } from './helpers.js';
 
@@ -23,7 +24,7 @@ async function setUp(partitions = 3): Promise<{ f: ChainFixture; b: LedgerBuilde
 
 function indexer(f: ChainFixture, redis: Redis, opts: { replicaId?: string; logger?: ChainFixture['logger'] } = {}): LedgerIndexer {
   const ix = new LedgerIndexer({
-    config: configWith(f.set.config, { replicaId: opts.replicaId ?? `${f.chain}-i` }),
+    settings: indexerSettings(configWith(f.set.config, { replicaId: opts.replicaId ?? `${f.chain}-i` })),
     kafka: f.kafka,
     redis,
     logger: opts.logger ?? f.logger,

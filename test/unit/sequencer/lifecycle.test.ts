@@ -1,6 +1,6 @@
 import type { Kafka } from 'kafkajs';
 import { describe, expect, it } from 'vitest';
-import { loadConfig } from '../../../src/config/load.js';
+import { defaults } from '../../../src/config/defaults.js';
 import { createLogger } from '../../../src/log.js';
 import type { SequencerCoordination } from '../../../src/sequencer/coordination-port.js';
 import { Sequencer } from '../../../src/sequencer/sequencer.js';
@@ -23,7 +23,9 @@ function noTerm(): SequencerCoordination & { calls: number } {
 
 function sequencer(coordination = noTerm()): Sequencer {
   return new Sequencer({
-    config: loadConfig({ env: {} }),
+    chain: 'c1',
+    settings: defaults.sequencer,
+    metadataMaxAgeMs: defaults.kafka.metadataMaxAgeMs,
     kafka: {} as Kafka,
     logger: createLogger({ level: 'silent' }),
     coordination,
