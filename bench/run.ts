@@ -9,6 +9,7 @@ import { isAbsolute, join } from 'node:path';
 import { REPO } from '../scripts/lib/replica-set.js';
 import { loadConfig } from '../src/config/load.js';
 import { createKafka } from '../src/kafka/client.js';
+import { kafkaClientOptions } from '../src/config/slices.js';
 import { kafkaNames } from '../src/kafka/names.js';
 import { withAdmin } from '../src/kafka/offsets.js';
 import { createLogger } from '../src/log.js';
@@ -30,7 +31,7 @@ async function main(opts: Readonly<BenchOptions>): Promise<number> {
   const prefix = `bench-${startedAt.getTime().toString(36)}`;
   const logger = createLogger({ level: process.env.BENCH_LOG_LEVEL ?? 'error', name: 'bench' });
   const config = loadConfig({ overrides: { replicaId: `${prefix}-runner` } });
-  const kafka = createKafka(config, logger, 'bench');
+  const kafka = createKafka(kafkaClientOptions(config), logger, 'bench');
   const factory = new RecordFactory({ size: opts.size, keys: opts.keys, headers: opts.headers });
   const has = (p: BenchOptions['phases'][number]) => opts.phases.includes(p);
   const source = `${prefix}.source`;

@@ -11,6 +11,7 @@ import { join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { ReplicaSet } from '../scripts/lib/replica-set.js';
 import { createKafka } from '../src/kafka/client.js';
+import { kafkaClientOptions } from '../src/config/slices.js';
 import { kafkaNames } from '../src/kafka/names.js';
 import { createLogger } from '../src/log.js';
 import { initChain } from '../src/ops/init-chain.js';
@@ -55,7 +56,7 @@ async function main(opts: Readonly<ChaosOptions>): Promise<number> {
     },
   });
   const config = set.config;
-  const kafka = createKafka(config, logger, 'chaos');
+  const kafka = createKafka(kafkaClientOptions(config), logger, 'chaos');
   const prng = new Prng(opts.seed);
   const plan = buildPlan({ scenarios: opts.scenarios, kills: opts.kills, mixedFaults: opts.mixedFaults, maxExpansions: 4 }, prng);
   const violations = new ViolationLog();

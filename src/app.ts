@@ -5,6 +5,7 @@ import { loadOpsToken } from './api/auth.js';
 import type { Readiness, ReplicaPort } from './api/ports.js';
 import { buildApi } from './api/server.js';
 import type { Config } from './config/schema.js';
+import { indexerSettings, kafkaClientOptions, redisClientOptions } from './config/slices.js';
 import { casCounter, createCounter, readCounter } from './coordination/counter.js';
 import { LeaderElection } from './coordination/election.js';
 import { bumpEpoch } from './coordination/epoch.js';
@@ -91,11 +92,12 @@ export class Replica implements ReplicaPort {
     this.card = { apiAddress: () => this.apiAddress, since: 0 };
     this.metrics = new SeqchainMetrics({ chain: config.chain, replicaId: config.replicaId });
     this.member = new MemberRegistration(zk, this.paths, { replicaId: config.replicaId, pid: process.pid, host: hostname(), startedAt: Date.now(), apiAddress: '', partitions: [] });
-    this.worker = new Worker({ config, kafka, logger: log.child({ role: 'worker' }), sourceTopic: genesis.topic });
-    this.sequencer = new Sequencer({ config, kafka, logger: log, coordination: sequencerCoordination(zk, this.paths, config.replicaId, this.card), genesis: { hash: genesis.hash, start: genesis.start }, sourceTopic: genesis.topic });
+    const { metadataMaxAgeMs } = config.kafka;
+    this.worker = new Worker({ chain: config.chain, settings: config.worker, metadataMaxAgeMs, kafka, logger: log.child({ role: 'worker' }), sourceTopic: genesis.topic });
+    this.sequencer = new Sequencer({ chain: config.chain, settings: config.sequencer, metadataMaxAgeMs, kafka, logger: log, coordination: sequencerCoordination(zk, this.paths, config.replicaId, this.card), genesis: { hash: genesis.hash, start: genesis.start }, sourceTopic: genesis.topic });
     this.election = new LeaderElection({ session: zk, paths: this.paths, replicaId: config.replicaId, logger: log });
     this.pauseWatch = new PauseWatch(zk, this.paths, log.child({ component: 'pause' }));
-    this.index = new ReplicaIndex({ config, kafka, genesis, logger: log.child({ role: 'indexer' }), metrics: this.metrics, counterSeq: async () => ((await readCounter(zk, this.paths))?.value.nextSeq ?? 1n) - 1n, leading: () => this.election.isLeader });
+    this.index = new ReplicaIndex({ settings: indexerSettings(config), redisClient: redisClientOptions(config), kafka, genesis, logger: log.child({ role: 'indexer' }), metrics: this.metrics, counterSeq: async () => ((await readCounter(zk, this.paths))?.value.nextSeq ?? 1n) - 1n, leading: () => this.election.isLeader });
   }
 
   get replicaId(): string {
@@ -109,7 +111,7 @@ export class Replica implements ReplicaPort {
     let replica: Replica | null = null;
     try {
       const genesis = await readGenesis(zk, chainPaths(config.zookeeper.root, config.chain));
-      replica = new Replica(config, log, zk, genesis, createKafka(config, log, 'replica'));
+      replica = new Replica(config, log, zk, genesis, createKafka(kafkaClientOptions(config), log, 'replica'));
       await replica.wire(token);
       return replica;
     } catch (err) {
@@ -123,8 +125,8 @@ export class Replica implements ReplicaPort {
     const { member, worker, sequencer, election, pauseWatch, logger } = this;
     bindRoleMetrics(this.metrics, { sequencer, worker, election, pause: pauseWatch });
     await this.startApi(token);
-    await member.update({ apiAddress: this.apiAddress }); // not registered yet: only sets what register() writes
-    await member.register();
+    await member.update({ apiAddress: this.apiAddress }); // not registered yet: only sets what start() writes
+    await member.start();
     worker.on('worker:assigned', (partitions) => {
       member.update({ partitions }).catch((err: unknown) => logger.warn({ err }, 'could not publish partition ownership'));
     });
@@ -167,6 +169,7 @@ export class Replica implements ReplicaPort {
     });
     await pauseWatch.start();
     await worker.start();
+    sequencer.start();
     await election.start();
     // After the election: a replica that leads from the start leaves the index lease to a peer.
     this.index.start();
@@ -224,7 +227,7 @@ export class Replica implements ReplicaPort {
   }
 
   async status(): Promise<Record<string, unknown>> {
-    const status = await collectStatus({ config: this.config, zk: this.zk, kafka: this.kafka, genesis: this.genesis, logger: this.logger });
+    const status = await collectStatus({ chain: this.config.chain, paths: this.paths, zk: this.zk, kafka: this.kafka, genesis: this.genesis, logger: this.logger });
     for (const p of status.partitions) this.metrics.partitionLag.set({ partition: String(p.partition) }, Number(p.lag));
     if (status.leader) this.metrics.leaderEpoch.set(Number(status.leader.epoch));
     return { replicaId: this.config.replicaId, ...status, index: await this.index.state(), replica: this.health() };
@@ -314,11 +317,11 @@ export class Replica implements ReplicaPort {
         // The next leader may start as soon as this one can write no more.
         ['sequencer writes', () => this.sequencer.stopWrites('replica closing')],
         ['election', () => this.election.close()],
-        ['sequencer', () => this.sequencer.stop('replica closing')],
+        ['sequencer', () => this.sequencer.close()],
         ['api', async () => this.api?.close()],
         ['worker', () => this.worker.close()],
         ['index', () => this.index.close()],
-        ['pause', async () => this.pauseWatch.close()],
+        ['pause', () => this.pauseWatch.close()],
         ['member', () => this.member.close()],
         ['zookeeper', () => this.zk.close()],
       ];

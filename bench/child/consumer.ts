@@ -18,6 +18,7 @@ import { linkHash } from '../../src/chain/link.js';
 import { recordDigest } from '../../src/chain/record-digest.js';
 import { loadConfig } from '../../src/config/load.js';
 import { createKafka, groupConsumerConfig } from '../../src/kafka/client.js';
+import { groupConsumerOptions, kafkaClientOptions } from '../../src/config/slices.js';
 import { toSourceRecord } from '../../src/kafka/source-record.js';
 import { createLogger } from '../../src/log.js';
 
@@ -41,9 +42,9 @@ async function main(): Promise<void> {
   if (mode !== 'consume' && mode !== 'chain') throw new Error(`BENCH_MODE must be consume or chain, got ${mode}`);
   const config = loadConfig({ overrides: { replicaId: `bench-${id}` } });
   const logger = createLogger({ level: process.env.BENCH_CHILD_LOG_LEVEL ?? 'fatal', name: `bench-${mode}` });
-  const kafka = createKafka(config, logger, `bench-${mode}`);
+  const kafka = createKafka(kafkaClientOptions(config), logger, `bench-${mode}`);
   // The options of src/worker/worker.ts, so the ceiling is the one seqchain's workers live under.
-  const consumer = kafka.consumer(groupConsumerConfig(config, groupId));
+  const consumer = kafka.consumer(groupConsumerConfig(groupConsumerOptions(config, 'worker'), groupId));
   let count = 0;
   let head: Buffer = Buffer.alloc(32);
   let seq = 0n;

@@ -14,6 +14,7 @@
 import { randomUUID } from 'node:crypto';
 import { loadConfig } from '../../src/config/load.js';
 import { createKafka } from '../../src/kafka/client.js';
+import { kafkaClientOptions } from '../../src/config/slices.js';
 import { kafkaNames } from '../../src/kafka/names.js';
 import { createLogger } from '../../src/log.js';
 import { decodeLedgerMessage } from '../../src/wire/ledger-v1.js';
@@ -50,7 +51,7 @@ function send(msg: WatchMessage): void {
 async function main(): Promise<void> {
   const config = loadConfig({ overrides: { chain, replicaId: `bench-watch-${process.pid}` } });
   const logger = createLogger({ level: 'warn', name: 'bench-ledger-watch' });
-  const kafka = createKafka(config, logger, 'bench-watch');
+  const kafka = createKafka(kafkaClientOptions(config), logger, 'bench-watch');
   const consumer = kafka.consumer({
     groupId: kafkaNames.readerGroup(chain, 'bench-watch', randomUUID()),
     sessionTimeout: 10_000,

@@ -11,6 +11,7 @@ import type { Producer } from 'kafkajs';
 import { waitFor } from '../../scripts/lib/replica-set.js';
 import { loadConfig } from '../../src/config/load.js';
 import { createKafka } from '../../src/kafka/client.js';
+import { kafkaClientOptions } from '../../src/config/slices.js';
 import type { Logger } from '../../src/log.js';
 import { initChain } from '../../src/ops/init-chain.js';
 import type { WatchMessage } from '../child/ledger-watch.js';
@@ -138,7 +139,7 @@ export async function runLatencySession(
     await waitSteady(replicas, opts.partitions);
     watcher = Watcher.start(opts.chain);
     await watcher.whenReady(60_000);
-    producer = createKafka(config, logger, 'bench-load').producer({ allowAutoTopicCreation: false });
+    producer = createKafka(kafkaClientOptions(config), logger, 'bench-load').producer({ allowAutoTopicCreation: false });
     await producer.connect();
     const leader = await leaderPid(replicas);
     const t0 = Date.now();

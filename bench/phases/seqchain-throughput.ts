@@ -13,6 +13,7 @@ import { REPO } from '../../scripts/lib/replica-set.js';
 import { Progress } from '../../src/cli/progress.js';
 import { loadConfig } from '../../src/config/load.js';
 import { createKafka } from '../../src/kafka/client.js';
+import { kafkaClientOptions } from '../../src/config/slices.js';
 import { readLedger } from '../../src/kafka/ledger-reader.js';
 import { kafkaNames } from '../../src/kafka/names.js';
 import { topicOffsets, withAdmin } from '../../src/kafka/offsets.js';
@@ -140,7 +141,7 @@ function readStackPid(component: 'kafka' | 'redis' | 'zookeeper'): number | unde
 /** Reads the whole ledger of the run: cuts, records per cut, bytes per record, cut rate in the steady window. */
 async function ledgerShape(opts: { chain: string; logger: Logger; total: number }, steadyAt: number, endAt: number): Promise<LedgerShape> {
   const ledgerTopic = kafkaNames.ledgerTopic(opts.chain);
-  const kafka = createKafka(loadConfig({ overrides: { chain: opts.chain } }), opts.logger, 'bench-ledger');
+  const kafka = createKafka(kafkaClientOptions(loadConfig({ overrides: { chain: opts.chain } })), opts.logger, 'bench-ledger');
   const [end] = await withAdmin(kafka, (admin) => topicOffsets(admin, ledgerTopic));
   let cuts = 0;
   let records = 0;

@@ -10,13 +10,14 @@
 import { randomUUID } from 'node:crypto';
 import { loadConfig } from '../../src/config/load.js';
 import { createKafka } from '../../src/kafka/client.js';
+import { kafkaClientOptions } from '../../src/config/slices.js';
 import { withAdmin } from '../../src/kafka/offsets.js';
 import { createLogger } from '../../src/log.js';
 import { summarizeLatencies } from '../lib/stats.js';
 
 const count = Number(process.argv[2] ?? 150);
 const config = loadConfig({ overrides: { replicaId: 'bench-probe' } });
-const kafka = createKafka(config, createLogger({ level: 'fatal' }), 'probe');
+const kafka = createKafka(kafkaClientOptions(config), createLogger({ level: 'fatal' }), 'probe');
 const topic = `bench-probe-${randomUUID().slice(0, 8)}`;
 await withAdmin(kafka, (admin) => admin.createTopics({ waitForLeaders: true, topics: [{ topic, numPartitions: 1 }] }));
 try {

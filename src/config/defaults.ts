@@ -1,6 +1,12 @@
+import type { GroupConsumerTiming } from '../kafka/client.js';
+import type { KafkaTlsOptions } from '../kafka/tls.js';
+import type { SequencerSettings } from '../sequencer/sequencer.js';
+import type { WorkerSettings } from '../worker/worker.js';
+
 /**
- * Defaults for every component, in one object. User input (file < environment < flags) is merged
- * over it, validated by ./schema.ts and frozen by ./load.ts.
+ * Defaults for every component, in one object; a section `satisfies` the settings type of the
+ * component it tunes, so a setting the component takes cannot lack its default here. User input
+ * (file < environment < flags) is merged over it, validated by ./schema.ts and frozen by ./load.ts.
  */
 export const defaults = {
   /** Name of the chain; every topic, group and znode of the chain is derived from it. */
@@ -27,7 +33,7 @@ export const defaults = {
       rejectUnauthorized: true,
       /** SNI / name checked against the certificate, when it differs from the broker's host. */
       servername: undefined as undefined | string,
-    },
+    } satisfies KafkaTlsOptions['tls'],
     /** SASL credentials (PLAIN or SCRAM); the password is never logged. */
     sasl: undefined as undefined | { mechanism: 'plain' | 'scram-sha-256' | 'scram-sha-512'; username: string; password: string },
     /** Replication factor and min.insync.replicas of the internal topics (3/2 in production). */
@@ -109,7 +115,7 @@ export const defaults = {
     heartbeatIntervalMs: 1_000,
     /** Longest a fetch waits for data, ms (kafkajs default 5000 is far too slow for a sequencer). */
     maxWaitTimeMs: 50,
-  },
+  } satisfies WorkerSettings,
   sequencer: {
     /** A cut closes this often, ms, when records are pending. */
     cutIntervalMs: 5,
@@ -121,7 +127,22 @@ export const defaults = {
     gapTimeoutMs: 60_000,
     /** How often the leader checks the source topic for new partitions, ms. */
     partitionCheckIntervalMs: 5_000,
-  },
+    /**
+     * The digest consumer's group timing (one member per term, in a group of the term's epoch).
+     * The worker's values; its own keys so that tuning the worker's failover leaves it alone.
+     */
+    sessionTimeoutMs: 6_000,
+    heartbeatIntervalMs: 1_000,
+    /** Longest a digest fetch waits for data, ms: bounds how late a cut sees a digest batch. */
+    maxWaitTimeMs: 50,
+  } satisfies SequencerSettings,
+  /** The ledger consumer of the indexer (one member, in a group of its own per replica). */
+  index: {
+    sessionTimeoutMs: 6_000,
+    heartbeatIntervalMs: 1_000,
+    /** Longest a ledger fetch waits for data, ms (at least 50 is used). */
+    maxWaitTimeMs: 50,
+  } satisfies GroupConsumerTiming,
   log: {
     level: 'info',
   },

@@ -5,6 +5,13 @@ const name = z.string().regex(/^[A-Za-z0-9._-]{1,100}$/, 'use 1-100 of A-Z a-z 0
 const hostPort = z.string().regex(/^[^\s:,]+:\d{1,5}$/, 'expected host:port');
 const positiveInt = z.number().int().positive();
 
+/** Group timing of a role's long-running Kafka consumer (worker, sequencer, index). */
+const consumerTiming = {
+  sessionTimeoutMs: z.number().int().min(6_000),
+  heartbeatIntervalMs: positiveInt,
+  maxWaitTimeMs: z.number().int().min(0).max(10_000),
+};
+
 /**
  * A path to a file this process can read, checked when the configuration is loaded: a wrong
  * path fails at start with the key named, not later inside a TLS handshake.
@@ -103,9 +110,7 @@ export const configSchema = z.strictObject({
   worker: z.strictObject({
     maxBatchRecords: positiveInt.max(20_000),
     maxRecordBytes: positiveInt.max(2 ** 31 - 1),
-    sessionTimeoutMs: z.number().int().min(6_000),
-    heartbeatIntervalMs: positiveInt,
-    maxWaitTimeMs: z.number().int().min(0).max(10_000),
+    ...consumerTiming,
   }),
   sequencer: z.strictObject({
     cutIntervalMs: z.number().int().min(1).max(10_000),
@@ -113,7 +118,9 @@ export const configSchema = z.strictObject({
     maxPendingRecords: positiveInt,
     gapTimeoutMs: positiveInt,
     partitionCheckIntervalMs: positiveInt,
+    ...consumerTiming,
   }),
+  index: z.strictObject(consumerTiming),
   log: z.strictObject({
     level: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']),
   }),

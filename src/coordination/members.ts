@@ -1,3 +1,4 @@
+import { SeqchainError } from '../errors.js';
 import { bindOnce, type Logger } from '../log.js';
 import { validateZnodeName, type ChainPaths } from './paths.js';
 import { isZkError, type ZkSession } from './zk-session.js';
@@ -57,7 +58,7 @@ export function decodeMember(data: Buffer, path?: string): MemberInfo {
 }
 
 /**
- * This replica's membership: register() creates the ephemeral node, update() changes it,
+ * This replica's membership: start() creates the ephemeral node, update() changes it,
  * close() removes it. After a new session ('session') it registers again by itself.
  */
 export class MemberRegistration {
@@ -66,6 +67,7 @@ export class MemberRegistration {
   private readonly logger: Logger;
   private registered = false;
   private closed = false;
+  private closing: Promise<void> | null = null;
   private readonly onSession = (): void => {
     if (!this.registered || this.closed) return;
     this.write().catch((err: unknown) => this.logger.error({ err, path: this.path }, 'member re-registration after new session failed'));
@@ -86,12 +88,11 @@ export class MemberRegistration {
     return this.info;
   }
 
-  async register(): Promise<void> {
-    if (this.closed) throw new Error('membership closed');
-    if (!this.registered) {
-      this.registered = true;
-      this.session.on('session', this.onSession);
-    }
+  /** Registers this replica (creates its member node). */
+  async start(): Promise<void> {
+    if (this.registered || this.closed) throw new SeqchainError('SEQCHAIN_ERR_ALREADY_STARTED', `membership of ${this.info.replicaId} ${this.closed ? 'is closed' : 'already started'}`);
+    this.registered = true;
+    this.session.on('session', this.onSession);
     await this.write();
   }
 
@@ -101,8 +102,13 @@ export class MemberRegistration {
     if (this.registered && !this.closed) await this.write();
   }
 
-  async close(): Promise<void> {
-    if (this.closed) return;
+  /** Removes the member node. The same promise on every call. */
+  close(): Promise<void> {
+    this.closing ??= this.doClose();
+    return this.closing;
+  }
+
+  private async doClose(): Promise<void> {
     this.closed = true;
     this.session.off('session', this.onSession);
     if (!this.registered || !this.session.isConnected) return;

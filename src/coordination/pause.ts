@@ -1,4 +1,5 @@
 import { EventEmitter } from 'node:events';
+import { SeqchainError } from '../errors.js';
 import type { Logger } from '../log.js';
 import type { ChainPaths } from './paths.js';
 import { isZkError, type ZkSession } from './zk-session.js';
@@ -63,7 +64,9 @@ export interface PauseWatchEvents {
  */
 export class PauseWatch extends EventEmitter<PauseWatchEvents> {
   private current: PauseInfo | null = null;
+  private started = false;
   private closed = false;
+  private closing: Promise<void> | null = null;
   private readonly onSession = () => void this.refresh();
 
   constructor(
@@ -79,16 +82,22 @@ export class PauseWatch extends EventEmitter<PauseWatchEvents> {
   }
 
   async start(): Promise<PauseInfo | null> {
+    if (this.started || this.closed) throw new SeqchainError('SEQCHAIN_ERR_ALREADY_STARTED', `pause watch of ${this.paths.paused} ${this.closed ? 'is closed' : 'already started'}`);
+    this.started = true;
     this.session.on('session', this.onSession);
     this.session.on('connected', this.onSession);
     await this.refresh();
     return this.current;
   }
 
-  close(): void {
-    this.closed = true;
-    this.session.off('session', this.onSession);
-    this.session.off('connected', this.onSession);
+  /** Stops following the znode. The same promise on every call. */
+  close(): Promise<void> {
+    this.closing ??= (async () => {
+      this.closed = true;
+      this.session.off('session', this.onSession);
+      this.session.off('connected', this.onSession);
+    })();
+    return this.closing;
   }
 
   private async refresh(): Promise<void> {

@@ -1,10 +1,9 @@
 import { EventEmitter } from 'node:events';
 import type { Consumer, Kafka } from 'kafkajs';
-import type { Config } from '../config/schema.js';
 import { ChainBrokenError, MalformedMessageError, SeqchainError, isSeqchainError } from '../errors.js';
 import { fromKafkaError } from '../kafka/errors.js';
 import { readLedger } from '../kafka/ledger-reader.js';
-import { groupConsumerConfig } from '../kafka/client.js';
+import { groupConsumerConfig, type GroupConsumerOptions } from '../kafka/client.js';
 import { kafkaNames } from '../kafka/names.js';
 import { topicOffsets, withAdmin } from '../kafka/offsets.js';
 import { seekAll } from '../kafka/range-reader.js';
@@ -35,8 +34,21 @@ export const indexerDefaults = {
   maxBytesPerPartition: 4 * 1024 * 1024,
 } satisfies IndexerTuning;
 
+/** What an indexer takes from the configuration (the replica's index and `seqchain reindex` alike). */
+export interface IndexerSettings {
+  chain: string;
+  /** Names the indexer's consumer groups (one per replica). */
+  replicaId: string;
+  /** `redis.keyPrefix`: every index key starts with `<keyPrefix>:<chain>:`. */
+  keyPrefix: string;
+  /** `redis.commandTimeoutMs`: how long a (re)connecting Redis client gets before that counts as an outage, ms. */
+  redisCommandTimeoutMs: number;
+  /** The ledger consumer (`index.*`, `kafka.metadataMaxAgeMs`). */
+  consumer: GroupConsumerOptions;
+}
+
 export interface LedgerIndexerOptions {
-  config: Readonly<Config>;
+  settings: Readonly<IndexerSettings>;
   kafka: Kafka;
   redis: Redis;
   logger: Logger;
@@ -106,12 +118,12 @@ export class LedgerIndexer extends EventEmitter<LedgerIndexerEvents> {
 
   constructor(private readonly options: LedgerIndexerOptions) {
     super();
-    const { config, redis, genesisHash } = options;
+    const { settings, redis, genesisHash } = options;
     this.tuning = Object.freeze({ ...indexerDefaults, ...options.tuning });
-    this.log = bindOnce(options.logger, { component: 'indexer', chain: config.chain });
-    this.ledgerTopic = kafkaNames.ledgerTopic(config.chain);
-    this.store = new IndexStore(redis, config.redis.keyPrefix, config.chain, genesisHash);
-    this.writer = new IndexWriter(redis, config.redis.keyPrefix, config.chain, genesisHash);
+    this.log = bindOnce(options.logger, { component: 'indexer', chain: settings.chain });
+    this.ledgerTopic = kafkaNames.ledgerTopic(settings.chain);
+    this.store = new IndexStore(redis, settings.keyPrefix, settings.chain, genesisHash);
+    this.writer = new IndexWriter(redis, settings.keyPrefix, settings.chain, genesisHash);
     this.point = { seq: 0n, hash: genesisHash, ledgerOffset: -1n };
   }
 
@@ -137,13 +149,13 @@ export class LedgerIndexer extends EventEmitter<LedgerIndexerEvents> {
 
   /** Starts indexing in the background; resolves at once (Redis or Kafka may still be down). */
   async start(): Promise<void> {
-    if (this.loop || this.stopRequested) throw new SeqchainError('SEQCHAIN_ERR_ALREADY_STARTED', `ledger indexer of chain ${this.options.config.chain} was already started`);
+    if (this.loop || this.stopRequested) throw new SeqchainError('SEQCHAIN_ERR_ALREADY_STARTED', `ledger indexer of chain ${this.options.settings.chain} was already started`);
     this.log.info({ group: this.groupId() }, 'indexer starting');
     this.loop = this.run();
   }
 
-  /** Stops indexing: the consumer leaves its group. The same promise on every call. */
-  stop(): Promise<void> {
+  /** Stops indexing for good: the consumer leaves its group. The same promise on every call. */
+  close(): Promise<void> {
     this.stopping ??= (async () => {
       this.stopRequested = true;
       this.session?.end({ kind: 'stop' });
@@ -173,7 +185,7 @@ export class LedgerIndexer extends EventEmitter<LedgerIndexerEvents> {
   }
 
   private groupId(): string {
-    return kafkaNames.readerGroup(this.options.config.chain, 'index', this.options.config.replicaId);
+    return kafkaNames.readerGroup(this.options.settings.chain, 'index', this.options.settings.replicaId);
   }
 
   private async run(): Promise<void> {
@@ -216,7 +228,7 @@ export class LedgerIndexer extends EventEmitter<LedgerIndexerEvents> {
     try {
       // A client still (re)connecting gets up to one command timeout before that counts as an outage.
       if (this.options.redis.status !== 'ready') {
-        await waitForRedis(this.options.redis, this.options.config.redis.commandTimeoutMs);
+        await waitForRedis(this.options.redis, this.options.settings.redisCommandTimeoutMs);
       }
       const attached = await this.writer.attach();
       if (attached.status === 'foreign') {
@@ -234,7 +246,7 @@ export class LedgerIndexer extends EventEmitter<LedgerIndexerEvents> {
       const start: FollowPoint = { seq: head.seq, hash: head.hash, ledgerOffset: head.ledgerOffset };
       this.point = start;
       this.caughtUpNow = false;
-      const applier = new LedgerApplier(this.writer, this.options.config.chain, this.options.genesisHash, start, (info) => {
+      const applier = new LedgerApplier(this.writer, this.options.settings.chain, this.options.genesisHash, start, (info) => {
         this.point = applier.confirmed;
         if (this.listenerCount('index:applied') > 0) this.emit('index:applied', info);
       });
@@ -248,7 +260,7 @@ export class LedgerIndexer extends EventEmitter<LedgerIndexerEvents> {
 
   /** Reads the ledger from `from` until the session ends; `target` is the end that counts as caught up. */
   private async consume(session: Session, applier: LedgerApplier, from: bigint, target: bigint): Promise<SessionEnd> {
-    const { config, kafka } = this.options;
+    const { settings, kafka } = this.options;
     let position = from;
     const advance = (next: bigint) => {
       if (next > position) position = next;
@@ -259,8 +271,8 @@ export class LedgerIndexer extends EventEmitter<LedgerIndexerEvents> {
       }
     };
     const consumer: Consumer = kafka.consumer({
-      ...groupConsumerConfig(config, this.groupId()),
-      maxWaitTimeInMs: Math.max(config.worker.maxWaitTimeMs, 50),
+      ...groupConsumerConfig(settings.consumer, this.groupId()),
+      maxWaitTimeInMs: Math.max(settings.consumer.maxWaitTimeMs, 50),
       maxBytesPerPartition: this.tuning.maxBytesPerPartition,
       retry: { retries: 5, restartOnFailure: async () => false },
     });
@@ -340,14 +352,14 @@ export class LedgerIndexer extends EventEmitter<LedgerIndexerEvents> {
       ledgerTopic: this.ledgerTopic,
       from: low,
       to: low + 1n,
-      groupPrefix: kafkaNames.readerGroup(this.options.config.chain, 'index-genesis', this.options.config.replicaId),
+      groupPrefix: kafkaNames.readerGroup(this.options.settings.chain, 'index-genesis', this.options.settings.replicaId),
       logger: this.log,
       onMessage: (_offset, message) => void (first ??= message),
     });
     const g = this.options.genesisHash;
     const msg = first as { kind?: string; hash?: Buffer } | MalformedMessageError | null;
     if (!msg || msg instanceof MalformedMessageError || msg.kind !== 'genesis' || !msg.hash?.equals(g)) {
-      throw new ChainBrokenError(`chain ${this.options.config.chain}: the ledger does not start with the genesis ${g.toString('hex')}`, { chain: this.options.config.chain, ledgerOffset: low.toString() });
+      throw new ChainBrokenError(`chain ${this.options.settings.chain}: the ledger does not start with the genesis ${g.toString('hex')}`, { chain: this.options.settings.chain, ledgerOffset: low.toString() });
     }
   }
 
@@ -383,7 +395,7 @@ export class LedgerIndexer extends EventEmitter<LedgerIndexerEvents> {
     this.log.info('ledger readable again');
   }
 
-  /** Waits `ms`, or less when stop() or reset() wakes it. */
+  /** Waits `ms`, or less when close() or reset() wakes it. */
   private sleep(ms: number): Promise<void> {
     const wake = new AbortController();
     this.wakeUp = () => wake.abort();

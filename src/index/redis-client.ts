@@ -1,5 +1,4 @@
 import { Redis, type RedisOptions } from 'ioredis';
-import type { Config } from '../config/schema.js';
 import { readSecretFile } from '../config/secret-file.js';
 import { SeqchainError, isSeqchainError } from '../errors.js';
 import { bindOnce, type Logger } from '../log.js';
@@ -11,6 +10,22 @@ export type { Redis };
 /** Reconnect backoff, forever: 100 ms (ioredis' first retry is attempt 1) doubling to 2 s. */
 const RECONNECT_BACKOFF: BackoffPolicy = { initialMs: 100, maxMs: 2_000 };
 
+/** `redis.password` / `redis.passwordFile`: where the Redis password comes from when it is not in the URL. */
+export interface RedisPasswordOptions {
+  password?: string | undefined;
+  passwordFile?: string | undefined;
+}
+
+/** How the index's Redis client connects: `redis.*` of the configuration, with the replica's id. */
+export interface RedisClientOptions extends RedisPasswordOptions {
+  /** `redis[s]://[:password@]host:port[/db]`; never logged unredacted. */
+  url: string;
+  /** A command that takes longer fails, ms. */
+  commandTimeoutMs: number;
+  /** Names the connection `seqchain-<replicaId>-<role>` (CLIENT LIST). */
+  replicaId: string;
+}
+
 /**
  * The Redis client of the query index. Built so that a Redis outage costs a fast, typed error
  * instead of a queue that grows: no offline queue (a command sent while disconnected fails at
@@ -19,21 +34,21 @@ const RECONNECT_BACKOFF: BackoffPolicy = { initialMs: 100, maxMs: 2_000 };
  * comes from `redis.url`, `redis.password` or `redis.passwordFile` (the config allows only one)
  * and is never logged.
  */
-export function createRedis(config: Readonly<Config>, logger: Logger, role = 'index'): Redis {
-  const url = config.redis.url;
+export function createRedis(client: Readonly<RedisClientOptions>, logger: Logger, role = 'index'): Redis {
+  const url = client.url;
   const address = redactRedisUrl(url);
   const log = bindOnce(logger, { component: 'redis', role, redis: address });
   const options: RedisOptions = {
     enableOfflineQueue: false,
     maxRetriesPerRequest: 0,
-    commandTimeout: config.redis.commandTimeoutMs,
-    connectTimeout: Math.max(config.redis.commandTimeoutMs, 1_000),
+    commandTimeout: client.commandTimeoutMs,
+    connectTimeout: Math.max(client.commandTimeoutMs, 1_000),
     enableReadyCheck: true,
     autoResubscribe: false,
-    connectionName: `seqchain-${config.replicaId}-${role}`,
+    connectionName: `seqchain-${client.replicaId}-${role}`,
     retryStrategy: (attempt) => backoffDelayMs(RECONNECT_BACKOFF, attempt),
   };
-  const password = redisPassword(config.redis);
+  const password = redisPassword(client);
   if (password !== undefined) options.password = password;
   const redis = new Redis(url, options);
   defineIndexScripts(redis);
@@ -53,7 +68,7 @@ export function createRedis(config: Readonly<Config>, logger: Logger, role = 'in
 }
 
 /** `redis.password`, else the first line of `redis.passwordFile`; undefined when neither is set (a password in the URL applies then). */
-export function redisPassword(redis: Readonly<Config['redis']>): string | undefined {
+export function redisPassword(redis: Readonly<RedisPasswordOptions>): string | undefined {
   if (redis.password !== undefined) return redis.password;
   return redis.passwordFile === undefined ? undefined : readSecretFile('redis.passwordFile', redis.passwordFile);
 }

@@ -1,5 +1,4 @@
 import type { Kafka } from 'kafkajs';
-import type { Config } from '../config/schema.js';
 import { ChainBrokenError, MalformedMessageError, SeqchainError } from '../errors.js';
 import { fromKafkaError } from '../kafka/errors.js';
 import { readLedger } from '../kafka/ledger-reader.js';
@@ -7,7 +6,7 @@ import { kafkaNames } from '../kafka/names.js';
 import { topicOffsets, withAdmin } from '../kafka/offsets.js';
 import { bindOnce, type Logger } from '../log.js';
 import type { LedgerMessage } from '../wire/ledger-v1.js';
-import { LedgerIndexer, type IndexerTuning } from './ledger-indexer.js';
+import { LedgerIndexer, type IndexerSettings, type IndexerTuning } from './ledger-indexer.js';
 import type { Redis } from './redis-client.js';
 
 export interface ReindexProgress {
@@ -22,7 +21,7 @@ export interface ReindexProgress {
 }
 
 export interface ReindexOptions {
-  config: Readonly<Config>;
+  settings: Readonly<IndexerSettings>;
   kafka: Kafka;
   redis: Redis;
   logger: Logger;
@@ -58,16 +57,16 @@ export interface ReindexResult {
  * progress is made for `stallTimeoutMs`.
  */
 export async function reindex(opts: ReindexOptions): Promise<ReindexResult> {
-  const { config, kafka, redis, logger } = opts;
+  const { settings, kafka, redis, logger } = opts;
   const startedAt = Date.now();
-  const chain = config.chain;
+  const chain = settings.chain;
   const ledgerTopic = kafkaNames.ledgerTopic(chain);
   const log = bindOnce(logger, { component: 'reindex', chain });
   const [ledger] = await withAdmin(kafka, (admin) => topicOffsets(admin, ledgerTopic)).catch((err: unknown) => Promise.reject(fromKafkaError(err)));
   if (!ledger || ledger.high <= ledger.low) {
     throw new SeqchainError('SEQCHAIN_ERR_CHAIN_NOT_FOUND', `ledger topic ${ledgerTopic} holds no message: run "seqchain init" first`, { details: { topic: ledgerTopic } });
   }
-  const groupPrefix = kafkaNames.readerGroup(chain, 'reindex', config.replicaId);
+  const groupPrefix = kafkaNames.readerGroup(chain, 'reindex', settings.replicaId);
   const first = await readOne(kafka, ledgerTopic, ledger.low, ledger.low + 1n, groupPrefix, log);
   if (!first || first.kind !== 'genesis') {
     throw new ChainBrokenError(`chain ${chain}: the ledger does not start with a genesis message (ledger offset ${ledger.low})`, { chain, ledgerOffset: ledger.low.toString() });
@@ -83,7 +82,7 @@ export async function reindex(opts: ReindexOptions): Promise<ReindexResult> {
   const tail = await readOne(kafka, ledgerTopic, ledger.high - 4n > ledger.low ? ledger.high - 4n : ledger.low, ledger.high, groupPrefix, log, true);
   const totalRecords = tail?.kind === 'cut' ? Number(tail.lastSeq) : tail ? 0 : null;
 
-  const indexer = new LedgerIndexer({ config, kafka, redis, logger, genesisHash, tuning: opts.tuning });
+  const indexer = new LedgerIndexer({ settings, kafka, redis, logger, genesisHash, tuning: opts.tuning });
   const progress = (): ReindexProgress => ({ records: Number(indexer.indexedSeq), ledgerOffset: indexer.ledgerOffset, ledgerEnd: ledger.high, totalRecords });
   let messages = 0;
   let lastProgressAt = Date.now();
@@ -110,7 +109,7 @@ export async function reindex(opts: ReindexOptions): Promise<ReindexResult> {
     });
   } finally {
     clearInterval(watchdog);
-    await indexer.stop();
+    await indexer.close();
   }
   const head = await indexer.store.head();
   const durationMs = Date.now() - startedAt;

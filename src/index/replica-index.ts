@@ -1,18 +1,20 @@
 import type { Kafka } from 'kafkajs';
-import type { Config } from '../config/schema.js';
 import type { GenesisRecord } from '../coordination/genesis-store.js';
+import { SeqchainError } from '../errors.js';
 import type { Logger } from '../log.js';
 import type { SeqchainMetrics } from '../metrics/metrics.js';
 import { IndexLease } from './index-lease.js';
 import type { ReadinessCheck } from '../readiness.js';
 import { IndexStore, type IndexQuery } from './index-store.js';
 import { chainKeys } from './keys.js';
-import { LedgerIndexer } from './ledger-indexer.js';
+import { LedgerIndexer, type IndexerSettings } from './ledger-indexer.js';
 import { rejectedMessage } from '../wire/rejected-message.js';
-import { createRedis, type Redis } from './redis-client.js';
+import { createRedis, type Redis, type RedisClientOptions } from './redis-client.js';
 
 export interface ReplicaIndexOptions {
-  config: Readonly<Config>;
+  settings: Readonly<IndexerSettings>;
+  /** This replica's Redis, the one whose index it serves (and writes while it holds the lease). */
+  redisClient: Readonly<RedisClientOptions>;
   kafka: Kafka;
   genesis: GenesisRecord;
   logger: Logger;
@@ -56,14 +58,16 @@ export class ReplicaIndex {
   private checking: Promise<void> | null = null;
   private freeChecks = 0;
   private redisUp = false;
+  private started = false;
   private closed = false;
+  private closing: Promise<void> | null = null;
 
   constructor(private readonly options: ReplicaIndexOptions) {
-    const { config, genesis, logger } = options;
-    this.redis = createRedis(config, logger);
-    this.store = new IndexStore(this.redis, config.redis.keyPrefix, config.chain, genesis.hash);
+    const { settings, genesis, logger } = options;
+    this.redis = createRedis(options.redisClient, logger);
+    this.store = new IndexStore(this.redis, settings.keyPrefix, settings.chain, genesis.hash);
     this.query = this.store;
-    this.lease = new IndexLease(this.redis, chainKeys(config.redis.keyPrefix, config.chain).lease, config.replicaId, LEASE_TTL_MS);
+    this.lease = new IndexLease(this.redis, chainKeys(settings.keyPrefix, settings.chain).lease, settings.replicaId, LEASE_TTL_MS);
     this.redis.on('ready', () => this.setRedisUp(true));
     this.redis.on('end', () => this.setRedisUp(false));
     this.redis.on('close', () => this.setRedisUp(false));
@@ -74,7 +78,10 @@ export class ReplicaIndex {
     this.options.metrics.redisUp.set(up ? 1 : 0);
   }
 
+  /** Starts checking the index lease (and indexing while this replica holds it). */
   start(): void {
+    if (this.started || this.closed) throw new SeqchainError('SEQCHAIN_ERR_ALREADY_STARTED', `index of replica ${this.options.settings.replicaId} ${this.closed ? 'is closed' : 'already started'}`);
+    this.started = true;
     this.timer = setInterval(() => void this.checkLease(), LEASE_CHECK_MS);
     this.timer.unref();
     void this.checkLease();
@@ -105,8 +112,8 @@ export class ReplicaIndex {
   }
 
   private startIndexer(): void {
-    const { config, kafka, genesis, logger, metrics } = this.options;
-    const indexer = new LedgerIndexer({ config, kafka, redis: this.redis, logger, genesisHash: genesis.hash });
+    const { settings, kafka, genesis, logger, metrics } = this.options;
+    const indexer = new LedgerIndexer({ settings, kafka, redis: this.redis, logger, genesisHash: genesis.hash });
     indexer.on('index:applied', ({ seq }) => metrics.indexedSeq.set(Number(seq)));
     indexer.on('index:redis-down', () => this.setRedisUp(false));
     indexer.on('index:redis-up', () => this.setRedisUp(true));
@@ -124,7 +131,7 @@ export class ReplicaIndex {
     this.indexer = null;
     if (!indexer) return;
     this.options.logger.info({ reason }, 'this replica stops writing the index');
-    await indexer.stop();
+    await indexer.close();
   }
 
   /** Flushes the index; its writer (this replica or a peer) rebuilds it from the ledger. */
@@ -133,14 +140,18 @@ export class ReplicaIndex {
     else await this.store.reset();
   }
 
-  async close(): Promise<void> {
-    this.closed = true;
-    if (this.timer) clearInterval(this.timer);
-    await this.checking;
-    const wasWriter = this.indexer !== null;
-    await this.stopIndexer('replica closing');
-    if (wasWriter) await this.lease.release().catch(() => undefined);
-    this.redis.disconnect();
+  /** Stops indexing, releases the lease, disconnects Redis. The same promise on every call. */
+  close(): Promise<void> {
+    this.closing ??= (async () => {
+      this.closed = true;
+      if (this.timer) clearInterval(this.timer);
+      await this.checking;
+      const wasWriter = this.indexer !== null;
+      await this.stopIndexer('replica closing');
+      if (wasWriter) await this.lease.release().catch(() => undefined);
+      this.redis.disconnect();
+    })();
+    return this.closing;
   }
 
   /** Where the index in Redis stands against the counter; also refreshes the index gauges. */

@@ -1,28 +1,41 @@
 import { Kafka, logLevel, type ConsumerConfig, type KafkaConfig, type LogEntry, type SASLOptions } from 'kafkajs';
-import type { Config } from '../config/schema.js';
 import { bindOnce, type Logger } from '../log.js';
 import { noConsumerRestart } from './consumer-crash.js';
 import { kafkaLogLine, WaitNotes } from './log-entries.js';
-import { kafkaSsl } from './tls.js';
+import { kafkaSsl, type KafkaTlsOptions } from './tls.js';
 
 // seqchain always names partitions explicitly, so kafkajs' partitioner change does not apply.
 process.env.KAFKAJS_NO_PARTITIONER_WARNING ??= '1';
+
+/** How a Kafka client connects: `kafka.*` of the configuration, with the replica's id. */
+export interface KafkaClientOptions extends KafkaTlsOptions {
+  /** Bootstrap brokers, `host:port` each. */
+  brokers: readonly string[];
+  /** Client ids are `<clientId>-<replicaId>-<role>`. */
+  clientId: string;
+  replicaId: string;
+  sasl?: { mechanism: 'plain' | 'scram-sha-256' | 'scram-sha-512'; username: string; password: string } | undefined;
+  connectionTimeoutMs: number;
+  requestTimeoutMs: number;
+  /** Pass kafkajs' info lines on too (log level debug or trace); warn and above otherwise. */
+  verbose: boolean;
+}
 
 /**
  * kafkajs logs through pino, at warn and above unless debugging: its info lines are per-connection
  * noise. The conditions it retries by itself go to debug, and one info line says what is being
  * waited for (see log-entries.ts).
  */
-export function createKafka(config: Readonly<Config>, logger: Logger, role: string): Kafka {
+export function createKafka(client: Readonly<KafkaClientOptions>, logger: Logger, role: string): Kafka {
   const kafkaLogger = bindOnce(logger, { component: 'kafkajs', role });
   const waits = new WaitNotes();
   const options: KafkaConfig = {
-    clientId: `${config.kafka.clientId}-${config.replicaId}-${role}`,
-    brokers: [...config.kafka.brokers],
-    ssl: kafkaSsl(config.kafka),
-    connectionTimeout: config.kafka.connectionTimeoutMs,
-    requestTimeout: config.kafka.requestTimeoutMs,
-    logLevel: config.log.level === 'debug' || config.log.level === 'trace' ? logLevel.INFO : logLevel.WARN,
+    clientId: `${client.clientId}-${client.replicaId}-${role}`,
+    brokers: [...client.brokers],
+    ssl: kafkaSsl(client),
+    connectionTimeout: client.connectionTimeoutMs,
+    requestTimeout: client.requestTimeoutMs,
+    logLevel: client.verbose ? logLevel.INFO : logLevel.WARN,
     logCreator:
       () =>
       (entry: LogEntry) => {
@@ -33,27 +46,41 @@ export function createKafka(config: Readonly<Config>, logger: Logger, role: stri
       },
     retry: { retries: 8, initialRetryTime: 100, maxRetryTime: 3_000 },
   };
-  if (config.kafka.sasl) {
-    const { mechanism, username, password } = config.kafka.sasl;
+  if (client.sasl) {
+    const { mechanism, username, password } = client.sasl;
     options.sasl = { mechanism, username, password } as SASLOptions;
   }
   return new Kafka(options);
 }
 
+/** Group timing of one role's long-running consumer (`worker.*`, `sequencer.*`, `index.*`). */
+export interface GroupConsumerTiming {
+  /** How long until a dead member's partitions move to the others, ms (≥ the broker's group.min.session.timeout.ms). */
+  sessionTimeoutMs: number;
+  heartbeatIntervalMs: number;
+  /** Longest a fetch waits for data, ms. */
+  maxWaitTimeMs: number;
+}
+
+export interface GroupConsumerOptions extends GroupConsumerTiming {
+  /** How often the consumer refreshes topic metadata (`kafka.metadataMaxAgeMs`), ms. */
+  metadataMaxAgeMs: number;
+}
+
 /**
  * Settings every long-running seqchain consumer shares (worker, sequencer, indexer, and the
- * benchmark's copy of the worker): group timing from `worker.*`, metadata refresh from
+ * benchmark's copy of the worker): group timing from its role's settings, metadata refresh from
  * `kafka.metadataMaxAgeMs`, read_committed, no topic auto-creation. kafkajs never restarts
  * one of them after a crash (`noConsumerRestart`, see consumer-crash.ts): each owner handles
  * the CRASH event (the worker re-creates its consumer, the sequencer ends the term).
  */
-export function groupConsumerConfig(config: Readonly<Config>, groupId: string): ConsumerConfig {
+export function groupConsumerConfig(options: Readonly<GroupConsumerOptions>, groupId: string): ConsumerConfig {
   return {
     groupId,
-    metadataMaxAge: config.kafka.metadataMaxAgeMs,
-    sessionTimeout: config.worker.sessionTimeoutMs,
-    heartbeatInterval: config.worker.heartbeatIntervalMs,
-    maxWaitTimeInMs: config.worker.maxWaitTimeMs,
+    metadataMaxAge: options.metadataMaxAgeMs,
+    sessionTimeout: options.sessionTimeoutMs,
+    heartbeatInterval: options.heartbeatIntervalMs,
+    maxWaitTimeInMs: options.maxWaitTimeMs,
     readUncommitted: false,
     allowAutoTopicCreation: false,
     retry: { ...noConsumerRestart },

@@ -1,7 +1,18 @@
 import { readFileSync } from 'node:fs';
 import type { ConnectionOptions } from 'node:tls';
-import type { Config } from '../config/schema.js';
 import { ConfigError } from '../errors.js';
+
+/** `kafka.ssl` and `kafka.tls.*`: whether and how a Kafka client does TLS. */
+export interface KafkaTlsOptions {
+  ssl: boolean;
+  tls: {
+    caFile?: string | undefined;
+    certFile?: string | undefined;
+    keyFile?: string | undefined;
+    rejectUnauthorized: boolean;
+    servername?: string | undefined;
+  };
+}
 
 /**
  * The kafkajs `ssl` option from `kafka.ssl` and `kafka.tls.*`: `false`, `true` (Node's built-in
@@ -11,7 +22,7 @@ import { ConfigError } from '../errors.js';
  * hold PEM so a DER file or a swapped path fails here with the key named, not as an opaque
  * handshake error against every broker.
  */
-export function kafkaSsl(kafka: Readonly<Config['kafka']>): boolean | ConnectionOptions {
+export function kafkaSsl(kafka: Readonly<KafkaTlsOptions>): boolean | ConnectionOptions {
   if (!kafka.ssl) return false;
   const { caFile, certFile, keyFile, rejectUnauthorized, servername } = kafka.tls;
   if (caFile === undefined && certFile === undefined && servername === undefined && rejectUnauthorized) return true;

@@ -7,9 +7,10 @@ import { readGenesis, type GenesisRecord } from '../coordination/genesis-store.j
 import { readLeader } from '../coordination/leader.js';
 import { listMembers } from '../coordination/members.js';
 import { readPause } from '../coordination/pause.js';
-import { chainPaths } from '../coordination/paths.js';
+import { chainPaths, type ChainPaths } from '../coordination/paths.js';
 import type { ZkSession } from '../coordination/zk-session.js';
 import { createKafka } from '../kafka/client.js';
+import { kafkaClientOptions } from '../config/slices.js';
 import { kafkaNames } from '../kafka/names.js';
 import { topicOffsets, withAdmin } from '../kafka/offsets.js';
 import type { Logger } from '../log.js';
@@ -31,7 +32,8 @@ export interface ChainStatus {
 }
 
 export interface StatusSources {
-  config: Readonly<Config>;
+  chain: string;
+  paths: ChainPaths;
   zk: ZkSession;
   kafka: Kafka;
   genesis: GenesisRecord;
@@ -41,15 +43,14 @@ export interface StatusSources {
 }
 
 /** What an operator asks first: who leads, who works which partition, how far behind. */
-export async function collectStatus({ config, zk, kafka, genesis, logger, head: known }: StatusSources): Promise<ChainStatus> {
-  const paths = chainPaths(config.zookeeper.root, config.chain);
+export async function collectStatus({ chain, paths, zk, kafka, genesis, logger, head: known }: StatusSources): Promise<ChainStatus> {
   const [leader, epoch, members, counter, paused] = await Promise.all([readLeader(zk, paths), readEpoch(zk, paths), listMembers(zk, paths), readCounter(zk, paths), readPause(zk, paths)]);
   const head =
     known ??
     (await readLedgerHead({
       kafka,
-      ledgerTopic: kafkaNames.ledgerTopic(config.chain),
-      groupPrefix: kafkaNames.readerGroup(config.chain, 'status'),
+      ledgerTopic: kafkaNames.ledgerTopic(chain),
+      groupPrefix: kafkaNames.readerGroup(chain, 'status'),
       genesis: { hash: genesis.hash, start: genesis.start },
       fromOffset: counter?.value.ledgerOffset ?? 0n,
       logger,
@@ -69,7 +70,7 @@ export async function collectStatus({ config, zk, kafka, genesis, logger, head: 
   });
   const lastCut = leader?.lastCut;
   return {
-    chain: config.chain,
+    chain,
     topic: genesis.topic,
     leader: leader ? { replicaId: leader.replicaId, epoch: leader.epoch.toString(), since: leader.since, apiAddress: leader.apiAddress } : null,
     epoch: epoch.toString(),
@@ -87,8 +88,9 @@ export async function collectStatus({ config, zk, kafka, genesis, logger, head: 
 export async function chainStatus(config: Readonly<Config>, logger: Logger): Promise<ChainStatus> {
   const zk = await connectZk(config.zookeeper, logger);
   try {
-    const genesis = await readGenesis(zk, chainPaths(config.zookeeper.root, config.chain));
-    return await collectStatus({ config, zk, kafka: createKafka(config, logger, 'status'), genesis, logger });
+    const paths = chainPaths(config.zookeeper.root, config.chain);
+    const genesis = await readGenesis(zk, paths);
+    return await collectStatus({ chain: config.chain, paths, zk, kafka: createKafka(kafkaClientOptions(config), logger, 'status'), genesis, logger });
   } finally {
     await zk.close().catch(() => undefined);
   }

@@ -9,6 +9,7 @@ import { readGenesis, writeGenesis, type GenesisRecord } from '../coordination/g
 import { chainPaths } from '../coordination/paths.js';
 import { ConfigError, SeqchainError } from '../errors.js';
 import { createKafka } from '../kafka/client.js';
+import { kafkaClientOptions } from '../config/slices.js';
 import { kafkaNames } from '../kafka/names.js';
 import { partitionCount, topicOffsets } from '../kafka/offsets.js';
 import type { Logger } from '../log.js';
@@ -32,7 +33,7 @@ export interface InitOptions {
 export async function initChain(config: Readonly<Config>, logger: Logger, opts: InitOptions): Promise<GenesisRecord> {
   const paths = chainPaths(config.zookeeper.root, config.chain);
   const zk = await connectZk(config.zookeeper, logger);
-  const kafka = createKafka(config, logger, 'init');
+  const kafka = createKafka(kafkaClientOptions(config), logger, 'init');
   const admin = kafka.admin();
   await admin.connect();
   try {
@@ -47,7 +48,7 @@ export async function initChain(config: Readonly<Config>, logger: Logger, opts: 
     const topics = new Set(await admin.listTopics());
     if (!topics.has(opts.topic)) {
       if (!opts.partitions) throw new ConfigError(`source topic "${opts.topic}" does not exist: create it or pass --partitions N`, { topic: opts.topic });
-      await createTopic(admin, opts.topic, opts.partitions, config, {});
+      await createTopic(admin, opts.topic, opts.partitions, config.kafka, {});
     }
     const P = await partitionCount(admin, opts.topic);
     const offsets = await topicOffsets(admin, opts.topic);
@@ -62,8 +63,8 @@ export async function initChain(config: Readonly<Config>, logger: Logger, opts: 
       }
       await deleteTopic(admin, t);
     }
-    await createTopic(admin, ledgerTopic, 1, config, { 'retention.ms': '-1', 'retention.bytes': '-1', 'cleanup.policy': 'delete', 'max.message.bytes': String(2 * 1024 * 1024) });
-    await createTopic(admin, digestTopic, P, config, { 'retention.ms': String(config.kafka.digestRetentionMs), 'cleanup.policy': 'delete', 'max.message.bytes': String(2 * 1024 * 1024) });
+    await createTopic(admin, ledgerTopic, 1, config.kafka, { 'retention.ms': '-1', 'retention.bytes': '-1', 'cleanup.policy': 'delete', 'max.message.bytes': String(2 * 1024 * 1024) });
+    await createTopic(admin, digestTopic, P, config.kafka, { 'retention.ms': String(config.kafka.digestRetentionMs), 'cleanup.policy': 'delete', 'max.message.bytes': String(2 * 1024 * 1024) });
 
     const createdAtMs = BigInt(Date.now());
     const nonce = randomBytes(16);
@@ -85,12 +86,18 @@ export async function initChain(config: Readonly<Config>, logger: Logger, opts: 
   }
 }
 
-async function createTopic(admin: Admin, topic: string, partitions: number, config: Readonly<Config>, entries: Record<string, string>): Promise<void> {
-  const configEntries = Object.entries({ 'min.insync.replicas': String(config.kafka.minInsyncReplicas), ...entries }).map(([name, value]) => ({ name, value }));
+/** `kafka.replicationFactor` and `kafka.minInsyncReplicas`: how the topics init creates are replicated. */
+interface TopicReplication {
+  replicationFactor: number;
+  minInsyncReplicas: number;
+}
+
+async function createTopic(admin: Admin, topic: string, partitions: number, replication: Readonly<TopicReplication>, entries: Record<string, string>): Promise<void> {
+  const configEntries = Object.entries({ 'min.insync.replicas': String(replication.minInsyncReplicas), ...entries }).map(([name, value]) => ({ name, value }));
   // A topic deleted a moment ago may still be "marked for deletion": retry for a while.
   for (let attempt = 1; ; attempt++) {
     try {
-      await admin.createTopics({ waitForLeaders: true, topics: [{ topic, numPartitions: partitions, replicationFactor: config.kafka.replicationFactor, configEntries }] });
+      await admin.createTopics({ waitForLeaders: true, topics: [{ topic, numPartitions: partitions, replicationFactor: replication.replicationFactor, configEntries }] });
       if ((await partitionCount(admin, topic)) === partitions) return;
     } catch (err) {
       if (attempt >= 40) throw new SeqchainError('SEQCHAIN_ERR_UNREACHABLE', `cannot create topic ${topic}: ${(err as Error).message}`, { cause: err, retriable: true, details: { topic } });

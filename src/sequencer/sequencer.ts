@@ -2,9 +2,8 @@ import { EventEmitter } from 'node:events';
 import { sleep } from '../retry/sleep.js';
 import type { Consumer, EachBatchPayload, Kafka, Producer } from 'kafkajs';
 import { linkEntries } from '../chain/link.js';
-import type { Config } from '../config/schema.js';
 import { SeqchainError, isSeqchainError } from '../errors.js';
-import { groupConsumerConfig } from '../kafka/client.js';
+import { groupConsumerConfig, type GroupConsumerTiming } from '../kafka/client.js';
 import { consumerCrashError } from '../kafka/consumer-crash.js';
 import { kafkaNames } from '../kafka/names.js';
 import { partitionCount, topicOffsets, withAdmin } from '../kafka/offsets.js';
@@ -19,8 +18,25 @@ import { readLedgerHead, type ChainHead, type GenesisAnchor } from './ledger-tai
 import { PendingDigests } from './pending-digests.js';
 import { decodeDigestMessage, rejectedDigest } from '../wire/rejected-message.js';
 
+/** `sequencer.*`: when cuts close, how much is held, how long a gap may stay open, and the digest consumer's group timing. */
+export interface SequencerSettings extends GroupConsumerTiming {
+  /** A cut closes this often when records are pending, ms. */
+  cutIntervalMs: number;
+  /** …or when this many records are pending. */
+  maxCutRecords: number;
+  /** Digest entries held in memory before the digest consumer waits. */
+  maxPendingRecords: number;
+  /** A coverage gap (or a partition expansion) that stays open this long stops sequencing, ms. */
+  gapTimeoutMs: number;
+  /** How often the leader checks the source topic for new partitions, ms. */
+  partitionCheckIntervalMs: number;
+}
+
 export interface SequencerOptions {
-  config: Readonly<Config>;
+  chain: string;
+  settings: Readonly<SequencerSettings>;
+  /** `kafka.metadataMaxAgeMs`: how soon the digest consumer sees digest partitions added during a term, ms. */
+  metadataMaxAgeMs: number;
   kafka: Kafka;
   logger: Logger;
   coordination: SequencerCoordination;
@@ -75,8 +91,15 @@ interface Term {
  * the epoch, fences the previous leader at the broker (shared transactional.id), rebuilds its
  * state from the ledger tail, reads the digest topic from the offsets the ledger recorded, and
  * appends one transactional ledger message per cut, then CASes the counter znode.
+ *
+ * Two lifecycles, because a replica leads many terms over its life: the component's own,
+ * start() once and close() once (as every long-lived component), and the terms inside it,
+ * lead() / stopWrites() / stop() as often as the election and the pause say. Terms run only
+ * between start() and close(); close() ends the current term and refuses new ones.
  */
 export class Sequencer extends EventEmitter<SequencerEvents> {
+  private started = false;
+  private closing: Promise<void> | null = null;
   private term: Promise<void> | null = null;
   /** Resolves once the current term can write no more (before its clients disconnect). */
   private writesDone: Promise<void> = Promise.resolve();
@@ -90,12 +113,26 @@ export class Sequencer extends EventEmitter<SequencerEvents> {
     super();
   }
 
+  /** Makes the sequencer ready to lead; it starts no term by itself (lead() does). */
+  start(): void {
+    if (this.started) throw new SeqchainError('SEQCHAIN_ERR_ALREADY_STARTED', 'sequencer already started');
+    if (this.closing) throw new SeqchainError('SEQCHAIN_ERR_ALREADY_STARTED', 'sequencer is closed: create a new one');
+    this.started = true;
+  }
+
+  /** Ends the current term (as stop()) and refuses new ones. The same promise on every call. */
+  close(): Promise<void> {
+    this.closing ??= this.stop('sequencer closing');
+    return this.closing;
+  }
+
   /**
    * Asks for a leadership term (the election says this replica leads). When a previous term is
    * still winding down (a ZooKeeper disconnect and reconnect in quick succession), the new term
    * starts as soon as it has ended, with a new epoch.
    */
   lead(): void {
+    if (!this.started || this.closing) return;
     this.wantLead = true;
     if (this.term) return;
     this.stopRequested = false;
@@ -164,7 +201,7 @@ export class Sequencer extends EventEmitter<SequencerEvents> {
    * counter, publish leadership, start reading digests. False when asked to stop meanwhile.
    */
   private async beginTerm(term: Term): Promise<boolean> {
-    const { config, kafka, coordination, genesis } = this.options;
+    const { chain, kafka, coordination, genesis } = this.options;
     const termStarted = Date.now();
     const steps: Record<string, number> = {};
     const step = (name: string) => (steps[name] = Date.now() - termStarted);
@@ -175,7 +212,7 @@ export class Sequencer extends EventEmitter<SequencerEvents> {
     // Fence: initTransactions with the shared transactional.id aborts a stale leader's open
     // transaction and makes every later write of it fail at the broker.
     term.producer = kafka.producer({
-      transactionalId: kafkaNames.transactionalId(config.chain),
+      transactionalId: kafkaNames.transactionalId(chain),
       maxInFlightRequests: 1,
       idempotent: true,
       transactionTimeout: 30_000,
@@ -193,8 +230,8 @@ export class Sequencer extends EventEmitter<SequencerEvents> {
     const counter = await coordination.readCounter();
     const head = await readLedgerHead({
       kafka,
-      ledgerTopic: kafkaNames.ledgerTopic(config.chain),
-      groupPrefix: kafkaNames.readerGroup(config.chain, 'recover'),
+      ledgerTopic: kafkaNames.ledgerTopic(chain),
+      groupPrefix: kafkaNames.readerGroup(chain, 'recover'),
       genesis,
       fromOffset: counter?.value.ledgerOffset ?? 0n,
       logger: term.log,
@@ -225,7 +262,7 @@ export class Sequencer extends EventEmitter<SequencerEvents> {
 
   /** Closes a cut every cutIntervalMs (or at maxCutRecords) until asked to stop. */
   private async cutLoop(term: Term): Promise<void> {
-    const { cutIntervalMs, maxCutRecords } = this.options.config.sequencer;
+    const { cutIntervalMs, maxCutRecords, partitionCheckIntervalMs } = this.options.settings;
     const pending = term.pending!;
     let lastCutAt = Date.now();
     let expandRetryAt = 0;
@@ -235,7 +272,7 @@ export class Sequencer extends EventEmitter<SequencerEvents> {
       const wanted = term.demand.beyond(pending.partitions);
       if (wanted > 0 && Date.now() >= expandRetryAt) {
         // On failure, cuts go on and the expansion is tried again a little later.
-        if (!(await this.expand(term, wanted))) expandRetryAt = Date.now() + Math.min(200, this.options.config.sequencer.partitionCheckIntervalMs);
+        if (!(await this.expand(term, wanted))) expandRetryAt = Date.now() + Math.min(200, partitionCheckIntervalMs);
         continue;
       }
       const sinceCut = Date.now() - lastCutAt;
@@ -260,18 +297,18 @@ export class Sequencer extends EventEmitter<SequencerEvents> {
    * nothing was expanded this time (to be tried again).
    */
   private async expand(term: Term, wanted: number): Promise<boolean> {
-    const { config, kafka, sourceTopic } = this.options;
+    const { chain, settings, kafka, sourceTopic } = this.options;
     const pending = term.pending!;
     const covered = pending.partitions;
     let source, starts: bigint[];
     try {
       source = await withAdmin(kafka, (admin) => topicOffsets(admin, sourceTopic));
       starts = newPartitionStarts(covered, source);
-      if (starts.length > 0) await withAdmin(kafka, (admin) => ensureDigestPartitions(admin, kafkaNames.digestTopic(config.chain), covered + starts.length));
+      if (starts.length > 0) await withAdmin(kafka, (admin) => ensureDigestPartitions(admin, kafkaNames.digestTopic(chain), covered + starts.length));
     } catch (err) {
       // Kafka admin calls right after createPartitions can fail while leaders settle: try again.
       const waited = term.demand.openFor(Date.now());
-      if (waited > config.sequencer.gapTimeoutMs) {
+      if (waited > settings.gapTimeoutMs) {
         throw new SeqchainError('SEQCHAIN_ERR_UNREACHABLE', `could not start covering new partitions of ${sourceTopic} in ${waited} ms: ${(err as Error).message}`, { retriable: true, cause: err, details: { topic: sourceTopic, wanted } });
       }
       term.log.warn({ err, topic: sourceTopic, wanted }, 'partition expansion failed; trying again');
@@ -279,7 +316,7 @@ export class Sequencer extends EventEmitter<SequencerEvents> {
     }
     if (starts.length === 0) {
       const waited = term.demand.openFor(Date.now());
-      if (waited > config.sequencer.gapTimeoutMs) {
+      if (waited > settings.gapTimeoutMs) {
         throw new SeqchainError('SEQCHAIN_ERR_MALFORMED_MESSAGE', `a digest batch names source partition ${wanted - 1}, but ${sourceTopic} has ${source.length} partitions after ${waited} ms`, {
           details: { topic: sourceTopic, partitions: source.length, wanted },
         });
@@ -302,7 +339,7 @@ export class Sequencer extends EventEmitter<SequencerEvents> {
    * A failed check is logged and tried again at the next interval.
    */
   private async watchPartitions(term: Term): Promise<void> {
-    const { config, kafka, sourceTopic } = this.options;
+    const { settings, kafka, sourceTopic } = this.options;
     const signal = term.watch.signal;
     const admin = kafka.admin();
     try {
@@ -317,7 +354,7 @@ export class Sequencer extends EventEmitter<SequencerEvents> {
         } catch (err) {
           if (!signal.aborted) term.log.warn({ err, topic: sourceTopic }, 'source partition check failed; trying again');
         }
-        await sleep(config.sequencer.partitionCheckIntervalMs, { signal });
+        await sleep(settings.partitionCheckIntervalMs, { signal });
       }
     } catch (err) {
       term.log.warn({ err, topic: sourceTopic }, 'source partition watch could not connect; new partitions are noticed through digest batches only');
@@ -340,7 +377,7 @@ export class Sequencer extends EventEmitter<SequencerEvents> {
     const txn = await term.producer!.transaction();
     let ledgerOffset: bigint;
     try {
-      const [meta] = await txn.send({ topic: kafkaNames.ledgerTopic(this.options.config.chain), messages: [{ value }] });
+      const [meta] = await txn.send({ topic: kafkaNames.ledgerTopic(this.options.chain), messages: [{ value }] });
       await txn.commit();
       ledgerOffset = BigInt(meta!.baseOffset ?? meta!.offset ?? '-1');
     } catch (err) {
@@ -368,19 +405,19 @@ export class Sequencer extends EventEmitter<SequencerEvents> {
    * read before the seek lands are below the ledger's coverage and dropped as duplicates.
    */
   private async startIntake(term: Term, head: ChainHead): Promise<Consumer> {
-    const { config, kafka, logger } = this.options;
+    const { chain, settings, metadataMaxAgeMs, kafka, logger } = this.options;
     const { epoch, gaps } = term;
     const pending = term.pending!;
     const fail = (err: SeqchainError) => {
       term.intakeError ??= err;
     };
-    const digestTopic = kafkaNames.digestTopic(config.chain);
-    const groupId = kafkaNames.sequencerGroup(config.chain, epoch);
+    const digestTopic = kafkaNames.digestTopic(chain);
+    const groupId = kafkaNames.sequencerGroup(chain, epoch);
     // Next digest offset to read, per digest partition: where the consumer is put back after the
     // group rebalances (it does when the digest topic gains partitions), instead of re-reading
     // the partition from its beginning (nothing is committed in this group).
     const readNext = new Map(head.coverage.map((slot, partition) => [partition, slot.digestNext]));
-    const consumer = kafka.consumer(groupConsumerConfig(config, groupId));
+    const consumer = kafka.consumer(groupConsumerConfig({ ...settings, metadataMaxAgeMs }, groupId));
     consumer.on(consumer.events.GROUP_JOIN, (event) => {
       for (const partition of event.payload.memberAssignment[digestTopic] ?? []) {
         const at = readNext.get(partition);
@@ -399,7 +436,7 @@ export class Sequencer extends EventEmitter<SequencerEvents> {
     const onBatch = async ({ batch, heartbeat, isRunning }: EachBatchPayload) => {
       for (const message of batch.messages) {
         if (!isRunning() || this.stopRequested) return;
-        while (pending.pendingRecords >= config.sequencer.maxPendingRecords && !this.stopRequested && isRunning()) {
+        while (pending.pendingRecords >= settings.maxPendingRecords && !this.stopRequested && isRunning()) {
           await sleep(5);
           await heartbeat();
         }
@@ -448,7 +485,7 @@ export class Sequencer extends EventEmitter<SequencerEvents> {
   }
 
   private checkGaps(gaps: Map<number, number>): void {
-    const limit = this.options.config.sequencer.gapTimeoutMs;
+    const limit = this.options.settings.gapTimeoutMs;
     for (const [partition, since] of gaps) {
       if (Date.now() - since > limit) {
         throw new SeqchainError('SEQCHAIN_ERR_GAP', `source partition ${partition}: a coverage gap did not close in ${limit} ms`, { details: { partition, sinceMs: since } });

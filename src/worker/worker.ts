@@ -2,9 +2,8 @@ import { EventEmitter } from 'node:events';
 import { sleep } from '../retry/sleep.js';
 import type { Consumer, EachBatchPayload, Kafka, Message, Producer } from 'kafkajs';
 import { recordDigest } from '../chain/record-digest.js';
-import type { Config } from '../config/schema.js';
 import { SeqchainError } from '../errors.js';
-import { groupConsumerConfig } from '../kafka/client.js';
+import { groupConsumerConfig, type GroupConsumerTiming } from '../kafka/client.js';
 import { consumerCrashError, crashAction } from '../kafka/consumer-crash.js';
 import { backoffDelayMs, type BackoffPolicy } from '../retry/backoff.js';
 import { kafkaNames } from '../kafka/names.js';
@@ -16,8 +15,19 @@ import { encodeDigestBatch, type DigestEntry } from '../wire/digest-batch-v1.js'
 import { chunkDigests } from './digest-chunks.js';
 import { recordBytes, RecordTooLargeError } from './record-size.js';
 
+/** `worker.*`: the worker's limits and its consumer's group timing. */
+export interface WorkerSettings extends GroupConsumerTiming {
+  /** Largest digest batch message, in records. */
+  maxBatchRecords: number;
+  /** Largest source record, bytes: the worker stops on a partition at a bigger one (never skips it). */
+  maxRecordBytes: number;
+}
+
 export interface WorkerOptions {
-  config: Readonly<Config>;
+  chain: string;
+  settings: Readonly<WorkerSettings>;
+  /** `kafka.metadataMaxAgeMs`: how soon the worker's clients see partitions added while it runs, ms. */
+  metadataMaxAgeMs: number;
   kafka: Kafka;
   logger: Logger;
   sourceTopic: string;
@@ -81,17 +91,17 @@ export class Worker extends EventEmitter<WorkerEvents> {
 
   constructor(private readonly options: WorkerOptions) {
     super();
-    this.digestTopic = kafkaNames.digestTopic(options.config.chain);
+    this.digestTopic = kafkaNames.digestTopic(options.chain);
   }
 
   async start(): Promise<void> {
     if (this.started) throw new SeqchainError('SEQCHAIN_ERR_ALREADY_STARTED', 'worker already started');
     this.started = true;
-    const { config, kafka } = this.options;
+    const { kafka, metadataMaxAgeMs } = this.options;
     this.digestPartitions = await withAdmin(kafka, (admin) => partitionCount(admin, this.digestTopic));
     // metadataMaxAge: how soon the producer sees digest partitions added while it runs, and the
     // consumer sees source partitions added (kafkajs then rejoins the group and is assigned them).
-    this.producer = kafka.producer({ allowAutoTopicCreation: false, idempotent: false, metadataMaxAge: config.kafka.metadataMaxAgeMs });
+    this.producer = kafka.producer({ allowAutoTopicCreation: false, idempotent: false, metadataMaxAge: metadataMaxAgeMs });
     await this.producer.connect();
     await this.startConsumer();
   }
@@ -103,8 +113,8 @@ export class Worker extends EventEmitter<WorkerEvents> {
    */
   private startConsumer(): Promise<void> {
     this.starting = (async () => {
-      const { config, kafka, logger, sourceTopic } = this.options;
-      const consumer = kafka.consumer(groupConsumerConfig(config, kafkaNames.workerGroup(config.chain)));
+      const { chain, settings, metadataMaxAgeMs, kafka, logger, sourceTopic } = this.options;
+      const consumer = kafka.consumer(groupConsumerConfig({ ...settings, metadataMaxAgeMs }, kafkaNames.workerGroup(chain)));
       this.consumer = consumer;
       consumer.on(consumer.events.GROUP_JOIN, (event) => {
         this.restartAttempts = 0;
@@ -152,7 +162,7 @@ export class Worker extends EventEmitter<WorkerEvents> {
       this.emit('worker:unstalled', partition);
     }
     this.emit('worker:assigned', []);
-    const err = consumerCrashError(`worker (${kafkaNames.workerGroup(this.options.config.chain)})`, error);
+    const err = consumerCrashError(`worker (${kafkaNames.workerGroup(this.options.chain)})`, error);
     void consumer.disconnect().catch((e: unknown) => logger.debug({ err: e }, 'crashed worker consumer disconnect failed'));
     if (crashAction(error) === 'fail') {
       this.failedWith = err;
@@ -189,7 +199,7 @@ export class Worker extends EventEmitter<WorkerEvents> {
     const from = claimed !== undefined && claimed < fetched ? claimed : fetched;
     const to = BigInt(batch.lastOffset()) + 1n;
 
-    const { maxRecordBytes, maxBatchRecords } = this.options.config.worker;
+    const { maxRecordBytes, maxBatchRecords } = this.options.settings;
     const entries: DigestEntry[] = new Array(batch.messages.length);
     for (let i = 0; i < batch.messages.length; i++) {
       const message = batch.messages[i]!;
@@ -225,8 +235,8 @@ export class Worker extends EventEmitter<WorkerEvents> {
   private async stallAt(payload: EachBatchPayload, before: DigestEntry[], from: bigint, offset: string, size: number): Promise<void> {
     const { batch } = payload;
     const at = BigInt(offset);
-    if (at > from) await this.publish(payload, from, at, before, this.options.config.worker.maxBatchRecords);
-    const err = new RecordTooLargeError(batch.topic, batch.partition, offset, size, this.options.config.worker.maxRecordBytes);
+    if (at > from) await this.publish(payload, from, at, before, this.options.settings.maxBatchRecords);
+    const err = new RecordTooLargeError(batch.topic, batch.partition, offset, size, this.options.settings.maxRecordBytes);
     this.consumer?.pause([{ topic: batch.topic, partitions: [batch.partition] }]);
     if (this.stalledOn.get(batch.partition)?.details.offset === offset) return;
     this.stalledOn.set(batch.partition, err);
@@ -270,7 +280,7 @@ export class Worker extends EventEmitter<WorkerEvents> {
    * source offsets whose digests never reached Kafka.
    */
   private async sendDigests(partition: number, messages: Message[], { heartbeat, isRunning }: Pick<EachBatchPayload, 'heartbeat' | 'isRunning'>): Promise<void> {
-    const deadline = Date.now() + 2 * this.options.config.kafka.metadataMaxAgeMs + 10_000;
+    const deadline = Date.now() + 2 * this.options.metadataMaxAgeMs + 10_000;
     for (let attempt = 1; ; attempt++) {
       const acked = await this.producer!.send({ topic: this.digestTopic, acks: -1, messages });
       if (acked.some((r) => r.partition === partition)) return;

@@ -9,6 +9,7 @@ import type { Kafka } from 'kafkajs';
 import { produce, type ProduceOptions } from '../../src/cli/commands/produce.js';
 import type { GenesisRecord } from '../../src/coordination/genesis-store.js';
 import { createKafka } from '../../src/kafka/client.js';
+import { kafkaClientOptions } from '../../src/config/slices.js';
 import { readLedger } from '../../src/kafka/ledger-reader.js';
 import { kafkaNames } from '../../src/kafka/names.js';
 import { topicOffsets, withAdmin } from '../../src/kafka/offsets.js';
@@ -35,7 +36,7 @@ export class ChainFixture {
 
   constructor(env: Record<string, string> = {}) {
     this.set = new ReplicaSet({ chain: this.chain, logDir: join(REPO, '.stack', 'test-logs', this.chain), env, logger: this.logger });
-    this.kafka = createKafka(this.set.config, this.logger, 'test');
+    this.kafka = createKafka(kafkaClientOptions(this.set.config), this.logger, 'test');
   }
 
   async init(partitions: number): Promise<GenesisRecord> {

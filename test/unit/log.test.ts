@@ -1,6 +1,7 @@
 import type { Redis } from 'ioredis';
 import { describe, expect, it } from 'vitest';
 import { loadConfig } from '../../src/config/load.js';
+import { indexerSettings, kafkaClientOptions } from '../../src/config/slices.js';
 import { LeaderElection } from '../../src/coordination/election.js';
 import { MemberRegistration } from '../../src/coordination/members.js';
 import { chainPaths } from '../../src/coordination/paths.js';
@@ -36,12 +37,12 @@ describe('log bindings', () => {
     const log = logger.child({ replicaId: config.replicaId, chain: config.chain });
     const session = { logger: log.child({ component: 'zk' }) } as unknown as ZkSession;
     const paths = chainPaths(config.zookeeper.root, config.chain);
-    const kafka = createKafka(config, log, 'replica');
+    const kafka = createKafka(kafkaClientOptions(config), log, 'replica');
     kafka.logger().namespace('Connection').error('Connection error: connect ECONNREFUSED 127.0.0.1:1', { broker: '127.0.0.1:1', stack: 'Error: …' });
     kafka.logger().namespace('Consumer').error('Crash: KafkaJSError: boom', { groupId: 'g' });
     loggerOf(new MemberRegistration(session, paths, { replicaId: 'r1', pid: 1, host: 'h', startedAt: 0, apiAddress: '', partitions: [] })).warn('member');
     loggerOf(new LeaderElection({ session, paths, replicaId: 'r1', logger: log })).warn('election');
-    const indexer = new LedgerIndexer({ config, kafka, redis: { defineCommand: () => undefined } as unknown as Redis, logger: log.child({ role: 'indexer' }), genesisHash: Buffer.alloc(32) });
+    const indexer = new LedgerIndexer({ settings: indexerSettings(config), kafka, redis: { defineCommand: () => undefined } as unknown as Redis, logger: log.child({ role: 'indexer' }), genesisHash: Buffer.alloc(32) });
     loggerOf(indexer, 'log').warn('indexer');
 
     expect(lines.length).toBeGreaterThanOrEqual(5);

@@ -3,6 +3,7 @@ import { sleep } from '../../retry/sleep.js';
 import type { Message } from 'kafkajs';
 import type { Config } from '../../config/schema.js';
 import { createKafka } from '../../kafka/client.js';
+import { kafkaClientOptions } from '../../config/slices.js';
 import { partitionCount, withAdmin } from '../../kafka/offsets.js';
 import type { Logger } from '../../log.js';
 import { SeqchainError } from '../../errors.js';
@@ -31,7 +32,7 @@ export interface ProduceOptions {
  * wrote per partition.
  */
 export async function produce(config: Readonly<Config>, logger: Logger, opts: ProduceOptions): Promise<{ records: number; perPartition: number[]; elapsedMs: number }> {
-  const kafka = createKafka(config, logger, 'produce');
+  const kafka = createKafka(kafkaClientOptions(config), logger, 'produce');
   const partitions = await withAdmin(kafka, (admin) => partitionCount(admin, opts.topic));
   if (partitions === 0) throw new SeqchainError('SEQCHAIN_ERR_USAGE', `topic ${opts.topic} does not exist (create it, or run init with --partitions)`, { details: { topic: opts.topic } });
   const producer = opts.transactional

@@ -3,6 +3,7 @@ import { readChainGenesis } from '../../coordination/connect.js';
 import { createRedis, redactRedisUrl, waitForRedis } from '../../index/redis-client.js';
 import { reindex } from '../../index/reindex.js';
 import { createKafka } from '../../kafka/client.js';
+import { indexerSettings, kafkaClientOptions, redisClientOptions } from '../../config/slices.js';
 import { addSharedOptions, contextFrom } from '../options.js';
 import { Progress } from '../progress.js';
 
@@ -15,15 +16,15 @@ export function registerReindex(program: Command): void {
   ).action(async (opts) => {
     const { config, logger } = contextFrom(opts);
     const genesis = await readChainGenesis(config.zookeeper, config.chain, logger);
-    const kafka = createKafka(config, logger, 'reindex');
-    const redis = createRedis(config, logger, 'reindex');
+    const kafka = createKafka(kafkaClientOptions(config), logger, 'reindex');
+    const redis = createRedis(redisClientOptions(config), logger, 'reindex');
     try {
       await waitForRedis(redis, Math.max(config.redis.commandTimeoutMs, 5_000)).catch((err: Error) => {
         throw Object.assign(err, { message: `${err.message} at ${redactRedisUrl(config.redis.url)}` });
       });
       let progress: Progress | null = null;
       const result = await reindex({
-        config,
+        settings: indexerSettings(config),
         kafka,
         redis,
         logger,

@@ -5,6 +5,7 @@ import { readEpoch } from '../../coordination/epoch.js';
 import { readGenesis, type GenesisRecord } from '../../coordination/genesis-store.js';
 import { chainPaths } from '../../coordination/paths.js';
 import { createKafka } from '../../kafka/client.js';
+import { kafkaClientOptions } from '../../config/slices.js';
 import type { Logger } from '../../log.js';
 import { parseHead, type KeptHead } from '../../verify/kept-head.js';
 import { verifyChain } from '../../verify/verify-chain.js';
@@ -33,7 +34,7 @@ export function registerVerify(program: Command): void {
       if (keptHead !== undefined && fromFile !== null && fromFile.seq > keptHead.seq) keptHead = fromFile;
       keptHead ??= fromFile ?? undefined;
     }
-    const kafka = createKafka(config, logger, 'verify');
+    const kafka = createKafka(kafkaClientOptions(config), logger, 'verify');
     const progress = { ledger: new Progress('verify ledger', null), source: new Progress('verify source', null) };
     const report = await verifyChain({
       kafka,

@@ -4,6 +4,7 @@ import { bumpEpoch, readEpoch } from '../../../src/coordination/epoch.js';
 import { readGenesis, writeGenesis } from '../../../src/coordination/genesis-store.js';
 import { clearLeader, publishLeader, readLeader } from '../../../src/coordination/leader.js';
 import { listMembers, MemberRegistration } from '../../../src/coordination/members.js';
+import { PauseWatch, setPause } from '../../../src/coordination/pause.js';
 import { chainPaths } from '../../../src/coordination/paths.js';
 import { expireSession, eventually, ZkTestKit } from '../../helpers/zk.js';
 import { makeGenesis } from './fixtures.js';
@@ -105,8 +106,9 @@ describe('members (real ZooKeeper)', () => {
     const mb = new MemberRegistration(b, paths, { replicaId: 'rb', pid: 12, host: 'hb', startedAt: 6, apiAddress: '', partitions: [] });
     kit.onCleanup(() => ma.close());
     kit.onCleanup(() => mb.close());
-    await ma.register();
-    await mb.register();
+    await ma.start();
+    await mb.start();
+    await expect(ma.start()).rejects.toMatchObject({ code: 'SEQCHAIN_ERR_ALREADY_STARTED' });
     await ma.update({ partitions: [0, 2] });
     expect((await listMembers(b, paths)).map((m) => [m.replicaId, m.partitions])).toEqual([['ra', [0, 2]], ['rb', []]]);
     const renewed = new Promise<void>((resolve) => a.once('session', () => resolve()));
@@ -117,5 +119,23 @@ describe('members (real ZooKeeper)', () => {
     expect(ra?.partitions).toEqual([0, 2]);
     await ma.close();
     expect((await listMembers(b, paths)).map((m) => m.replicaId)).toEqual(['rb']);
+  });
+});
+
+describe('pause watch (real ZooKeeper)', () => {
+  it('follows the pause znode; refuses a second start(); close() is one promise', async () => {
+    const paths = chainPaths(await kit.root(), 'c1');
+    const [a, b] = [await kit.session(), await kit.session()];
+    const watch = new PauseWatch(a, paths, a.logger);
+    kit.onCleanup(() => watch.close());
+    expect(await watch.start()).toBeNull();
+    await expect(watch.start()).rejects.toMatchObject({ code: 'SEQCHAIN_ERR_ALREADY_STARTED' });
+    const changed = new Promise((resolve) => watch.once('changed', resolve));
+    await b.mkdirp(paths.base);
+    await setPause(b, paths, { by: 'cli', at: 1, reason: 'test' });
+    expect(await changed).toEqual({ by: 'cli', at: 1, reason: 'test' });
+    const closing = watch.close();
+    expect(watch.close()).toBe(closing);
+    await closing;
   });
 });

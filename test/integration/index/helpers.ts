@@ -16,6 +16,7 @@ import type { Logger } from '../../../src/log.js';
 import { encodeCutMessage, type CutMessage } from '../../../src/wire/ledger-v1.js';
 import { ChainFixture } from '../../helpers/chain-fixture.js';
 import { createRedis, waitForRedis } from '../../../src/index/redis-client.js';
+import { redisClientOptions } from '../../../src/config/slices.js';
 
 export type ExpectedRecord = IndexedRecord;
 
@@ -217,7 +218,7 @@ export async function chainWithLedger(cleanups: Cleanup[], partitions: number): 
   await f.init(partitions);
   const b = new LedgerBuilder(f, partitions);
   cleanups.push(() => b.close());
-  const redis = createRedis(f.set.config, f.logger, 'test');
+  const redis = createRedis(redisClientOptions(f.set.config), f.logger, 'test');
   cleanups.push(async () => redis.disconnect());
   await waitForRedis(redis, 5_000);
   cleanups.push(() => deleteChainKeys(redis, f.set.config.redis.keyPrefix, f.chain));

@@ -4,6 +4,9 @@ import { Redis } from 'ioredis';
 import { waitFor } from '../../../scripts/lib/replica-set.js';
 import { IndexWriter } from '../../../src/index/index-writer.js';
 import { LedgerIndexer } from '../../../src/index/ledger-indexer.js';
+import { ReplicaIndex } from '../../../src/index/replica-index.js';
+import { SeqchainMetrics } from '../../../src/metrics/metrics.js';
+import { indexerSettings, redisClientOptions } from '../../../src/config/slices.js';
 import { ChainFixture } from '../../helpers/chain-fixture.js';
 import { chainWithLedger, type Cleanup, configWith, expectIndexHolds, LedgerBuilder } from './helpers.js';
 
@@ -18,8 +21,8 @@ async function setUp(partitions = 4): Promise<{ f: ChainFixture; b: LedgerBuilde
 }
 
 function indexer(f: ChainFixture, redis: Redis, replicaId = `${f.chain}-i1`): LedgerIndexer {
-  const ix = new LedgerIndexer({ config: configWith(f.set.config, { replicaId }), kafka: f.kafka, redis, logger: f.logger, genesisHash: f.genesis.hash, tuning: { headCheckIntervalMs: 300 } });
-  cleanups.push(() => ix.stop());
+  const ix = new LedgerIndexer({ settings: indexerSettings(configWith(f.set.config, { replicaId })), kafka: f.kafka, redis, logger: f.logger, genesisHash: f.genesis.hash, tuning: { headCheckIntervalMs: 300 } });
+  cleanups.push(() => ix.close());
   return ix;
 }
 
@@ -99,8 +102,8 @@ describe('Redis query index built from a ledger (real Kafka, Redis)', () => {
     const again = await writer.apply([{ kind: 'genesis', ledgerOffset: 0n }]);
     expect(again[0]!.status).toBe('present');
     const before = await ix1.store.head();
-    await ix1.stop();
-    await ix2.stop();
+    await ix1.close();
+    await ix2.close();
     // a third indexer started on the complete index writes nothing
     const ix3 = indexer(f, redis, `${f.chain}-c`);
     let writes = 0;
@@ -112,13 +115,25 @@ describe('Redis query index built from a ledger (real Kafka, Redis)', () => {
     expect(await ix3.store.head()).toEqual(before);
   }, 120_000);
 
-  it('refuses to start twice, and stop() is one promise', async () => {
+  it('refuses to start twice, and close() is one promise', async () => {
     const { f, redis } = await setUp(1);
     const ix = indexer(f, redis);
     await ix.start();
     await expect(ix.start()).rejects.toMatchObject({ code: 'SEQCHAIN_ERR_ALREADY_STARTED' });
-    const s1 = ix.stop();
-    expect(ix.stop()).toBe(s1);
+    const s1 = ix.close();
+    expect(ix.close()).toBe(s1);
     await s1;
+  }, 60_000);
+
+  it("a replica's index refuses to start twice or after close(), and close() is one promise", async () => {
+    const { f } = await setUp(1);
+    const index = new ReplicaIndex({ settings: indexerSettings(configWith(f.set.config, { replicaId: `${f.chain}-ri` })), redisClient: redisClientOptions(f.set.config), kafka: f.kafka, genesis: f.genesis, logger: f.logger, metrics: new SeqchainMetrics({ chain: f.chain, replicaId: `${f.chain}-ri` }), counterSeq: async () => 0n, leading: () => false });
+    cleanups.push(() => index.close());
+    index.start();
+    expect(() => index.start()).toThrow(expect.objectContaining({ code: 'SEQCHAIN_ERR_ALREADY_STARTED' }));
+    const closing = index.close();
+    expect(index.close()).toBe(closing);
+    await closing;
+    expect(() => index.start()).toThrow(expect.objectContaining({ code: 'SEQCHAIN_ERR_ALREADY_STARTED' }));
   }, 60_000);
 });

@@ -5,6 +5,7 @@ import { LedgerIndexer } from '../../../src/index/ledger-indexer.js';
 import { kafkaNames } from '../../../src/kafka/names.js';
 import { readRanges } from '../../../src/kafka/range-reader.js';
 import { createRedis, waitForRedis } from '../../../src/index/redis-client.js';
+import { indexerSettings, redisClientOptions } from '../../../src/config/slices.js';
 import { ChainFixture } from '../../helpers/chain-fixture.js';
 import { LedgerBuilder, configWith, expectIndexHolds } from './helpers.js';
 import { PrivateRedis, freePort } from '../../helpers/redis-server.js';
@@ -41,14 +42,14 @@ describe('index memory and speed (own redis-server, so INFO memory counts only t
     const admin = own.client();
     cleanups.push(async () => admin.disconnect());
     const config = configWith(f.set.config, { redisUrl: own.url, replicaId: `${f.chain}-m` });
-    const redis = createRedis(config, f.logger, 'index');
+    const redis = createRedis(redisClientOptions(config), f.logger, 'index');
     cleanups.push(async () => redis.disconnect());
     await waitForRedis(redis, 5_000);
     await admin.call('MEMORY', 'PURGE');
     const before = infoField(await admin.info('memory'), 'used_memory');
 
-    const ix = new LedgerIndexer({ config, kafka: f.kafka, redis, logger: f.logger, genesisHash: f.genesis.hash });
-    cleanups.push(() => ix.stop());
+    const ix = new LedgerIndexer({ settings: indexerSettings(config), kafka: f.kafka, redis, logger: f.logger, genesisHash: f.genesis.hash });
+    cleanups.push(() => ix.close());
     const caughtUp = new Promise((res) => ix.once('index:caught-up', res));
     const t0 = Date.now();
     await ix.start();
@@ -100,7 +101,7 @@ describe('index memory and speed (own redis-server, so INFO memory counts only t
     await expectIndexHolds(ix.store, b, 500);
     // every record past 2^17 (digest generation 1), and the cut that crosses into it, by digest
     for (const r of b.records.filter((r) => r.seq >= 130_990n && r.seq <= 131_200n)) expect((await ix.store.byDigest(r.digest))?.seq).toBe(r.seq);
-    await ix.stop();
+    await ix.close();
 
     // Speed of building the index from ledger messages already fetched (decode, link check,
     // Redis writes), without Kafka's fetch and group join: the indexer's steady-state rate.

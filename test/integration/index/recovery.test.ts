@@ -7,6 +7,7 @@ import { IndexWriter } from '../../../src/index/index-writer.js';
 import type { AppliedInfo } from '../../../src/index/ledger-applier.js';
 import { LedgerIndexer } from '../../../src/index/ledger-indexer.js';
 import type { CutMessage } from '../../../src/wire/ledger-v1.js';
+import { indexerSettings } from '../../../src/config/slices.js';
 import { ChainFixture } from '../../helpers/chain-fixture.js';
 import { capturingLogger, chainWithLedger, type Cleanup, configWith, countMatching, deleteChainKeys, expectIndexHolds, LedgerBuilder } from './helpers.js';
 
@@ -23,14 +24,14 @@ async function setUp(partitions = 3): Promise<{ f: ChainFixture; b: LedgerBuilde
 
 function indexer(f: ChainFixture, redis: Redis, opts: { replicaId?: string; logger?: ChainFixture['logger'] } = {}): LedgerIndexer {
   const ix = new LedgerIndexer({
-    config: configWith(f.set.config, { replicaId: opts.replicaId ?? `${f.chain}-i` }),
+    settings: indexerSettings(configWith(f.set.config, { replicaId: opts.replicaId ?? `${f.chain}-i` })),
     kafka: f.kafka,
     redis,
     logger: opts.logger ?? f.logger,
     genesisHash: f.genesis.hash,
     tuning: { headCheckIntervalMs: 300 },
   });
-  cleanups.push(() => ix.stop());
+  cleanups.push(() => ix.close());
   return ix;
 }
 
@@ -95,7 +96,7 @@ describe('index recovery (real Kafka, Redis)', () => {
     let up = caughtUp(first);
     await first.start();
     await up;
-    await first.stop();
+    await first.close();
     const headOffset = b.headOffset;
     const inc = await redis.hget(metaKey, 'inc');
 
@@ -119,7 +120,7 @@ describe('index recovery (real Kafka, Redis)', () => {
     let up = caughtUp(first);
     await first.start();
     await up;
-    await first.stop();
+    await first.close();
     const inc = await redis.hget(metaKey, 'inc');
     // The head says another hash than the ledger's message at its offset.
     await redis.hset(metaKey, 'hash', randomBytes(32).toString('hex'));

@@ -6,6 +6,7 @@ import { IndexStore } from '../../../src/index/index-store.js';
 import type { AppliedInfo } from '../../../src/index/ledger-applier.js';
 import { LedgerIndexer } from '../../../src/index/ledger-indexer.js';
 import { createRedis, waitForRedis } from '../../../src/index/redis-client.js';
+import { indexerSettings, redisClientOptions } from '../../../src/config/slices.js';
 import { ChainFixture } from '../../helpers/chain-fixture.js';
 import { LedgerBuilder, capturingLogger, configWith, expectIndexHolds } from './helpers.js';
 import { PrivateRedis, freePort } from '../../helpers/redis-server.js';
@@ -30,7 +31,7 @@ describe('Redis unreachable (own redis-server on its own port; the shared one is
     const f = new ChainFixture();
     cleanups.push(() => f.close());
     const port = await freePort();
-    const closed = createRedis(configWith(f.set.config, { redisUrl: `redis://127.0.0.1:${port}` }), f.logger, 'test');
+    const closed = createRedis(redisClientOptions(configWith(f.set.config, { redisUrl: `redis://127.0.0.1:${port}` })), f.logger, 'test');
     cleanups.push(async () => closed.disconnect());
     const store = new IndexStore(closed, 'seqchain', f.chain, Buffer.alloc(32, 1));
     const r = await timed(store.record(5n));
@@ -39,7 +40,7 @@ describe('Redis unreachable (own redis-server on its own port; the shared one is
 
     // a password in the URL never reaches a log line or an error message
     const { logger, lines } = capturingLogger();
-    const withPassword = createRedis(configWith(f.set.config, { redisUrl: `redis://app:s3cret-pw@127.0.0.1:${port}/3` }), logger, 'test');
+    const withPassword = createRedis(redisClientOptions(configWith(f.set.config, { redisUrl: `redis://app:s3cret-pw@127.0.0.1:${port}/3` })), logger, 'test');
     cleanups.push(async () => withPassword.disconnect());
     const w = await timed(new IndexStore(withPassword, 'seqchain', f.chain, Buffer.alloc(32, 1)).head());
     await waitFor('a warn line', async () => lines.some((l) => l.level === 40), 5_000, 20);
@@ -50,7 +51,7 @@ describe('Redis unreachable (own redis-server on its own port; the shared one is
     const own = new PrivateRedis(await freePort());
     await own.start();
     cleanups.push(() => own.stop());
-    const paused = createRedis(configWith(f.set.config, { redisUrl: own.url, commandTimeoutMs: 300 }), f.logger, 'test');
+    const paused = createRedis(redisClientOptions(configWith(f.set.config, { redisUrl: own.url, commandTimeoutMs: 300 })), f.logger, 'test');
     cleanups.push(async () => paused.disconnect());
     await waitForRedis(paused, 5_000);
     const admin = own.client();
@@ -75,10 +76,10 @@ describe('Redis unreachable (own redis-server on its own port; the shared one is
     cleanups.push(() => own.stop());
     const { logger, lines } = capturingLogger();
     const config = configWith(f.set.config, { redisUrl: own.url, commandTimeoutMs: 500, replicaId: `${f.chain}-i` });
-    const redis = createRedis(config, logger, 'index');
+    const redis = createRedis(redisClientOptions(config), logger, 'index');
     cleanups.push(async () => redis.disconnect());
-    const ix = new LedgerIndexer({ config, kafka: f.kafka, redis, logger, genesisHash: f.genesis.hash, tuning: { headCheckIntervalMs: 200, retryMaxMs: 1_000 } });
-    cleanups.push(() => ix.stop());
+    const ix = new LedgerIndexer({ settings: indexerSettings(config), kafka: f.kafka, redis, logger, genesisHash: f.genesis.hash, tuning: { headCheckIntervalMs: 200, retryMaxMs: 1_000 } });
+    cleanups.push(() => ix.close());
     const downs: SeqchainError[] = [];
     let ups = 0;
     ix.on('index:redis-down', ({ err }) => downs.push(err));
@@ -123,10 +124,10 @@ describe('Redis unreachable (own redis-server on its own port; the shared one is
     await own.start();
     cleanups.push(() => own.stop());
     const config = configWith(f.set.config, { redisUrl: own.url, commandTimeoutMs: 400, replicaId: `${f.chain}-i` });
-    const redis = createRedis(config, f.logger, 'index');
+    const redis = createRedis(redisClientOptions(config), f.logger, 'index');
     cleanups.push(async () => redis.disconnect());
-    const ix = new LedgerIndexer({ config, kafka: f.kafka, redis, logger: f.logger, genesisHash: f.genesis.hash, tuning: { headCheckIntervalMs: 200, retryMaxMs: 1_000 } });
-    cleanups.push(() => ix.stop());
+    const ix = new LedgerIndexer({ settings: indexerSettings(config), kafka: f.kafka, redis, logger: f.logger, genesisHash: f.genesis.hash, tuning: { headCheckIntervalMs: 200, retryMaxMs: 1_000 } });
+    cleanups.push(() => ix.close());
     let downs = 0;
     let ups = 0;
     ix.on('index:redis-down', () => downs++);

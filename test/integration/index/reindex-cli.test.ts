@@ -4,6 +4,7 @@ import type { Redis } from 'ioredis';
 import { runCli } from '../../../scripts/lib/replica-set.js';
 import { IndexStore } from '../../../src/index/index-store.js';
 import { LedgerIndexer } from '../../../src/index/ledger-indexer.js';
+import { indexerSettings } from '../../../src/config/slices.js';
 import { ChainFixture } from '../../helpers/chain-fixture.js';
 import { chainWithLedger, type Cleanup, configWith, countMatching, expectIndexHolds, LedgerBuilder } from './helpers.js';
 
@@ -19,11 +20,11 @@ async function setUp(): Promise<{ f: ChainFixture; b: LedgerBuilder; redis: Redi
 
 /** Indexes what the ledger holds now with an in-process indexer, then stops it. */
 async function indexOnce(f: ChainFixture, redis: Redis): Promise<void> {
-  const ix = new LedgerIndexer({ config: configWith(f.set.config, { replicaId: `${f.chain}-pre` }), kafka: f.kafka, redis, logger: f.logger, genesisHash: f.genesis.hash });
+  const ix = new LedgerIndexer({ settings: indexerSettings(configWith(f.set.config, { replicaId: `${f.chain}-pre` })), kafka: f.kafka, redis, logger: f.logger, genesisHash: f.genesis.hash });
   const up = new Promise((res) => ix.once('index:caught-up', res));
   await ix.start();
   await up;
-  await ix.stop();
+  await ix.close();
 }
 
 describe('seqchain reindex (CLI, real stack)', () => {

@@ -4,6 +4,7 @@ import { recordDigest } from '../../../src/chain/record-digest.js';
 import { extendChain } from '../../../src/chain/link.js';
 import { LedgerIndexer } from '../../../src/index/ledger-indexer.js';
 import { createRedis, waitForRedis } from '../../../src/index/redis-client.js';
+import { indexerSettings, redisClientOptions } from '../../../src/config/slices.js';
 import { readRanges } from '../../../src/kafka/range-reader.js';
 import { toSourceRecord } from '../../../src/kafka/source-record.js';
 import type { KafkaMessage } from 'kafkajs';
@@ -21,12 +22,12 @@ describe('indexing a chain that two replicas are sequencing (replicas as process
     const f = new ChainFixture();
     cleanups.push(() => f.close());
     await f.init(3);
-    const redis = createRedis(f.set.config, f.logger, 'test');
+    const redis = createRedis(redisClientOptions(f.set.config), f.logger, 'test');
     cleanups.push(async () => redis.disconnect());
     await waitForRedis(redis, 5_000);
     cleanups.push(() => deleteChainKeys(redis, f.set.config.redis.keyPrefix, f.chain));
-    const ix = new LedgerIndexer({ config: configWith(f.set.config, { replicaId: `${f.chain}-idx` }), kafka: f.kafka, redis, logger: f.logger, genesisHash: f.genesis.hash });
-    cleanups.push(() => ix.stop());
+    const ix = new LedgerIndexer({ settings: indexerSettings(configWith(f.set.config, { replicaId: `${f.chain}-idx` })), kafka: f.kafka, redis, logger: f.logger, genesisHash: f.genesis.hash });
+    cleanups.push(() => ix.close());
     await ix.start();
 
     for (let i = 1; i <= 2; i++) f.set.start(`${f.chain}-r${i}`);

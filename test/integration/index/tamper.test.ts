@@ -4,6 +4,7 @@ import type { Redis } from 'ioredis';
 import { kafkaNames } from '../../../src/kafka/names.js';
 import type { SeqchainError } from '../../../src/errors.js';
 import { LedgerIndexer } from '../../../src/index/ledger-indexer.js';
+import { indexerSettings } from '../../../src/config/slices.js';
 import { ChainFixture } from '../../helpers/chain-fixture.js';
 import { capturingLogger, chainWithLedger, type Cleanup, configWith, LedgerBuilder } from './helpers.js';
 
@@ -19,8 +20,8 @@ async function setUp(): Promise<{ f: ChainFixture; b: LedgerBuilder; redis: Redi
 
 async function runUntilHalted(f: ChainFixture, redis: Redis): Promise<{ ix: LedgerIndexer; err: SeqchainError; lines: Array<Record<string, unknown>> }> {
   const { logger, lines } = capturingLogger();
-  const ix = new LedgerIndexer({ config: configWith(f.set.config, { replicaId: `${f.chain}-i` }), kafka: f.kafka, redis, logger, genesisHash: f.genesis.hash });
-  cleanups.push(() => ix.stop());
+  const ix = new LedgerIndexer({ settings: indexerSettings(configWith(f.set.config, { replicaId: `${f.chain}-i` })), kafka: f.kafka, redis, logger, genesisHash: f.genesis.hash });
+  cleanups.push(() => ix.close());
   const halted = new Promise<SeqchainError>((res) => ix.once('index:halted', ({ err }) => res(err)));
   await ix.start();
   return { ix, err: await halted, lines };

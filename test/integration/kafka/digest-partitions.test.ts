@@ -2,12 +2,13 @@ import { randomUUID } from 'node:crypto';
 import { afterAll, describe, expect, it } from 'vitest';
 import { loadConfig } from '../../../src/config/load.js';
 import { createKafka } from '../../../src/kafka/client.js';
+import { kafkaClientOptions } from '../../../src/config/slices.js';
 import { partitionCount, withAdmin } from '../../../src/kafka/offsets.js';
 import { ensureDigestPartitions } from '../../../src/kafka/partitions.js';
 import { createLogger } from '../../../src/log.js';
 
 const logger = createLogger({ level: 'warn', name: 'test' });
-const kafka = createKafka(loadConfig({ overrides: { chain: 'digest-partitions-test' } }), logger, 'test');
+const kafka = createKafka(kafkaClientOptions(loadConfig({ overrides: { chain: 'digest-partitions-test' } })), logger, 'test');
 const topic = `t-${randomUUID().slice(0, 8)}.digests`;
 
 afterAll(async () => {

@@ -21,6 +21,7 @@ import { chainPaths } from '../../../src/coordination/paths.js';
 import { ZkSession, isZkError } from '../../../src/coordination/zk-session.js';
 import { isSeqchainError } from '../../../src/errors.js';
 import { createKafka } from '../../../src/kafka/client.js';
+import { kafkaClientOptions } from '../../../src/config/slices.js';
 import { fromKafkaError } from '../../../src/kafka/errors.js';
 import { createLogger } from '../../../src/log.js';
 import type { VerifyReport } from '../../../src/verify/verify-chain.js';
@@ -137,7 +138,7 @@ describe('seqchain over SASL_SSL, ZooKeeper ACLs and a password-protected Redis'
 describe('what the security settings refuse', () => {
   it('Kafka: a wrong SASL password is a clear, non-retriable error (library and CLI)', async () => {
     const wrong = { ...config, kafka: { ...config.kafka, sasl: { ...config.kafka.sasl!, password: 'not-the-password' } } };
-    const admin = createKafka(wrong, logger.child({}, { level: 'silent' }), 'wrong-password').admin();
+    const admin = createKafka(kafkaClientOptions(wrong), logger.child({}, { level: 'silent' }), 'wrong-password').admin();
     const err = fromKafkaError(await admin.connect().then(() => null, (e: unknown) => e));
     expect(isSeqchainError(err) && err.code).toBe('SEQCHAIN_ERR_CONFIG');
     expect((err as Error).message).toMatch(/Kafka rejected the SASL login .*SASL SCRAM SHA512 authentication failed/);

@@ -3,6 +3,7 @@ import { KafkaJSConnectionError, KafkaJSGroupCoordinatorNotFound, KafkaJSNonRetr
 import { SeqchainError } from '../../../src/errors.js';
 import { consumerCrashError, crashAction, noConsumerRestart } from '../../../src/kafka/consumer-crash.js';
 import { groupConsumerConfig } from '../../../src/kafka/client.js';
+import { groupConsumerOptions } from '../../../src/config/slices.js';
 import { loadConfig } from '../../../src/config/load.js';
 
 type Ctor = new (message: string) => Error;
@@ -34,7 +35,7 @@ describe('what seqchain does with a crashed kafkajs consumer', () => {
   });
 
   it('every long-running group consumer is configured so that kafkajs never restarts it (its restart path can end the process, kafkajs#1390)', async () => {
-    const cfg = groupConsumerConfig(loadConfig({ env: {} }), 'g');
+    const cfg = groupConsumerConfig(groupConsumerOptions(loadConfig({ env: {} }), 'worker'), 'g');
     expect(await cfg.retry!.restartOnFailure!(groupLoading())).toBe(false);
     expect(await noConsumerRestart.restartOnFailure()).toBe(false);
   });
