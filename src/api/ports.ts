@@ -1,16 +1,16 @@
 import type { PauseInfo } from '../coordination/pause.js';
-import type { IndexQuery } from '../index/index-store.js';
+import type { IndexQuery } from '../index-store/index-store.js';
 import type { ReadinessCheck } from '../readiness.js';
 import type { SeqchainMetrics } from '../metrics/metrics.js';
 import type { RangeVerifyReport } from '../verify/verify-range.js';
 
 /**
  * What the HTTP API needs from the rest of the replica, and nothing more: the routes depend on
- * these ports, the composition root (src/app.ts) implements them.
+ * these ports, the composition root (src/replica/replica.ts) implements them.
  */
 
 /** Records and head as the index holds them (the index store owns their shape). */
-export type { IndexedRecord as RecordView, IndexHead as HeadView } from '../index/index-store.js';
+export type { IndexedRecord as RecordView, IndexHead as HeadView } from '../index-store/index-store.js';
 export type { ReadinessCheck } from '../readiness.js';
 /** Read side of the Redis index. Each call throws SEQCHAIN_ERR_UNREACHABLE when Redis is down. */
 export type QueryPort = IndexQuery;

@@ -1,7 +1,7 @@
-import type { GroupConsumerTiming } from '../kafka/client.js';
-import type { KafkaTlsOptions } from '../kafka/tls.js';
-import type { SequencerSettings } from '../sequencer/sequencer.js';
-import type { WorkerSettings } from '../worker/worker.js';
+import type { GroupConsumerTiming } from './settings.js';
+import type { KafkaTlsOptions } from './settings.js';
+import type { SequencerSettings } from './settings.js';
+import type { WorkerSettings } from './settings.js';
 
 /**
  * Defaults for every component, in one object; a section `satisfies` the settings type of the

@@ -1,6 +1,6 @@
-import type { IndexerSettings } from '../index/ledger-indexer.js';
-import type { RedisClientOptions } from '../index/redis-client.js';
-import type { GroupConsumerOptions, KafkaClientOptions } from '../kafka/client.js';
+import type { IndexerSettings } from './settings.js';
+import type { RedisClientOptions } from './settings.js';
+import type { GroupConsumerOptions, KafkaClientOptions } from './settings.js';
 import type { Config } from './schema.js';
 
 /**

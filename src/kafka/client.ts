@@ -2,24 +2,11 @@ import { Kafka, logLevel, type ConsumerConfig, type KafkaConfig, type LogEntry, 
 import { bindOnce, type Logger } from '../log.js';
 import { noConsumerRestart } from './consumer-crash.js';
 import { kafkaLogLine, WaitNotes } from './log-entries.js';
-import { kafkaSsl, type KafkaTlsOptions } from './tls.js';
+import { kafkaSsl } from './tls.js';
+import type { GroupConsumerOptions, KafkaClientOptions, KafkaTlsOptions } from '../config/settings.js';
 
 // seqchain always names partitions explicitly, so kafkajs' partitioner change does not apply.
 process.env.KAFKAJS_NO_PARTITIONER_WARNING ??= '1';
-
-/** How a Kafka client connects: `kafka.*` of the configuration, with the replica's id. */
-export interface KafkaClientOptions extends KafkaTlsOptions {
-  /** Bootstrap brokers, `host:port` each. */
-  brokers: readonly string[];
-  /** Client ids are `<clientId>-<replicaId>-<role>`. */
-  clientId: string;
-  replicaId: string;
-  sasl?: { mechanism: 'plain' | 'scram-sha-256' | 'scram-sha-512'; username: string; password: string } | undefined;
-  connectionTimeoutMs: number;
-  requestTimeoutMs: number;
-  /** Pass kafkajs' info lines on too (log level debug or trace); warn and above otherwise. */
-  verbose: boolean;
-}
 
 /**
  * kafkajs logs through pino, at warn and above unless debugging: its info lines are per-connection
@@ -51,20 +38,6 @@ export function createKafka(client: Readonly<KafkaClientOptions>, logger: Logger
     options.sasl = { mechanism, username, password } as SASLOptions;
   }
   return new Kafka(options);
-}
-
-/** Group timing of one role's long-running consumer (`worker.*`, `sequencer.*`, `index.*`). */
-export interface GroupConsumerTiming {
-  /** How long until a dead member's partitions move to the others, ms (≥ the broker's group.min.session.timeout.ms). */
-  sessionTimeoutMs: number;
-  heartbeatIntervalMs: number;
-  /** Longest a fetch waits for data, ms. */
-  maxWaitTimeMs: number;
-}
-
-export interface GroupConsumerOptions extends GroupConsumerTiming {
-  /** How often the consumer refreshes topic metadata (`kafka.metadataMaxAgeMs`), ms. */
-  metadataMaxAgeMs: number;
 }
 
 /**

@@ -1,18 +1,7 @@
 import { readFileSync } from 'node:fs';
 import type { ConnectionOptions } from 'node:tls';
 import { ConfigError } from '../errors.js';
-
-/** `kafka.ssl` and `kafka.tls.*`: whether and how a Kafka client does TLS. */
-export interface KafkaTlsOptions {
-  ssl: boolean;
-  tls: {
-    caFile?: string | undefined;
-    certFile?: string | undefined;
-    keyFile?: string | undefined;
-    rejectUnauthorized: boolean;
-    servername?: string | undefined;
-  };
-}
+import type { KafkaTlsOptions } from '../config/settings.js';
 
 /**
  * The kafkajs `ssl` option from `kafka.ssl` and `kafka.tls.*`: `false`, `true` (Node's built-in

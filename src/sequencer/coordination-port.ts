@@ -3,7 +3,7 @@ import type { CounterValue } from '../coordination/counter.js';
 export type { CounterValue };
 
 /**
- * What the sequencer needs from ZooKeeper, as one narrow interface (built in src/app.ts from
+ * What the sequencer needs from ZooKeeper, as one narrow interface (built in src/replica/replica.ts from
  * src/coordination), so the role reads as the protocol of docs/DESIGN.md and nothing more.
  */
 export interface SequencerCoordination {

@@ -3,7 +3,8 @@ import { sleep } from '../retry/sleep.js';
 import type { Consumer, EachBatchPayload, Kafka, Producer } from 'kafkajs';
 import { linkEntries } from '../chain/link.js';
 import { SeqchainError, isSeqchainError } from '../errors.js';
-import { groupConsumerConfig, type GroupConsumerTiming } from '../kafka/client.js';
+import { groupConsumerConfig } from '../kafka/client.js';
+import type { GroupConsumerTiming, SequencerSettings } from '../config/settings.js';
 import { consumerCrashError } from '../kafka/consumer-crash.js';
 import { kafkaNames } from '../kafka/names.js';
 import { partitionCount, topicOffsets, withAdmin } from '../kafka/offsets.js';
@@ -17,20 +18,6 @@ import { expandCoverage, newPartitionStarts, PartitionDemand } from './expansion
 import { readLedgerHead, type ChainHead, type GenesisAnchor } from './ledger-tail.js';
 import { PendingDigests } from './pending-digests.js';
 import { decodeDigestMessage, rejectedDigest } from '../wire/rejected-message.js';
-
-/** `sequencer.*`: when cuts close, how much is held, how long a gap may stay open, and the digest consumer's group timing. */
-export interface SequencerSettings extends GroupConsumerTiming {
-  /** A cut closes this often when records are pending, ms. */
-  cutIntervalMs: number;
-  /** …or when this many records are pending. */
-  maxCutRecords: number;
-  /** Digest entries held in memory before the digest consumer waits. */
-  maxPendingRecords: number;
-  /** A coverage gap (or a partition expansion) that stays open this long stops sequencing, ms. */
-  gapTimeoutMs: number;
-  /** How often the leader checks the source topic for new partitions, ms. */
-  partitionCheckIntervalMs: number;
-}
 
 export interface SequencerOptions {
   chain: string;
@@ -178,7 +165,7 @@ export class Sequencer extends EventEmitter<SequencerEvents> {
       reason = error.message;
       failed = true;
       code = error.code;
-      // A failed term does not restart by itself: the replica hands leadership on (see app.ts).
+      // A failed term does not restart by itself: the replica hands leadership on (see src/replica/replica.ts).
       this.wantLead = false;
       if (error.retriable || error.code === 'SEQCHAIN_ERR_LEADERSHIP_LOST') {
         log.warn({ err: error, epoch: this.epoch.toString() }, 'sequencer term ended');

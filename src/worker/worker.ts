@@ -3,7 +3,8 @@ import { sleep } from '../retry/sleep.js';
 import type { Consumer, EachBatchPayload, Kafka, Message, Producer } from 'kafkajs';
 import { recordDigest } from '../chain/record-digest.js';
 import { SeqchainError } from '../errors.js';
-import { groupConsumerConfig, type GroupConsumerTiming } from '../kafka/client.js';
+import { groupConsumerConfig } from '../kafka/client.js';
+import type { GroupConsumerTiming, WorkerSettings } from '../config/settings.js';
 import { consumerCrashError, crashAction } from '../kafka/consumer-crash.js';
 import { backoffDelayMs, type BackoffPolicy } from '../retry/backoff.js';
 import { kafkaNames } from '../kafka/names.js';
@@ -14,14 +15,6 @@ import type { Logger } from '../log.js';
 import { encodeDigestBatch, type DigestEntry } from '../wire/digest-batch-v1.js';
 import { chunkDigests } from './digest-chunks.js';
 import { recordBytes, RecordTooLargeError } from './record-size.js';
-
-/** `worker.*`: the worker's limits and its consumer's group timing. */
-export interface WorkerSettings extends GroupConsumerTiming {
-  /** Largest digest batch message, in records. */
-  maxBatchRecords: number;
-  /** Largest source record, bytes: the worker stops on a partition at a bigger one (never skips it). */
-  maxRecordBytes: number;
-}
 
 export interface WorkerOptions {
   chain: string;

@@ -6,7 +6,7 @@ import { LeaderElection } from '../../src/coordination/election.js';
 import { MemberRegistration } from '../../src/coordination/members.js';
 import { chainPaths } from '../../src/coordination/paths.js';
 import type { ZkSession } from '../../src/coordination/zk-session.js';
-import { LedgerIndexer } from '../../src/index/ledger-indexer.js';
+import { LedgerIndexer } from '../../src/indexer/ledger-indexer.js';
 import { createKafka } from '../../src/kafka/client.js';
 import { bindOnce, createLogger, type Logger } from '../../src/log.js';
 import { duplicateKeys } from '../helpers/log-lines.js';

@@ -1,7 +1,7 @@
 import type { Command } from 'commander';
 import { readChainGenesis } from '../../coordination/connect.js';
-import { createRedis, redactRedisUrl, waitForRedis } from '../../index/redis-client.js';
-import { reindex } from '../../index/reindex.js';
+import { createRedis, redactRedisUrl, waitForRedis } from '../../index-store/redis-client.js';
+import { reindex } from '../../indexer/reindex.js';
 import { createKafka } from '../../kafka/client.js';
 import { indexerSettings, kafkaClientOptions, redisClientOptions } from '../../config/slices.js';
 import { addSharedOptions, contextFrom } from '../options.js';

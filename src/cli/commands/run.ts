@@ -1,5 +1,5 @@
 import type { Command } from 'commander';
-import { Replica } from '../../app.js';
+import { Replica } from '../../replica/replica.js';
 import { addSharedOptions, contextFrom } from '../options.js';
 
 /** How long a replica closing on an unhandled rejection may take before it exits anyway, ms. */

@@ -2,7 +2,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { waitFor } from '../../../scripts/lib/replica-set.js';
 import { Redis } from 'ioredis';
 import { linkHash } from '../../../src/chain/link.js';
-import { ENTRY_BYTES } from '../../../src/index/entry-codec.js';
+import { ENTRY_BYTES } from '../../../src/index-store/entry-codec.js';
 import type { CutMessage } from '../../../src/wire/ledger-v1.js';
 import { ChainFixture, type LedgerRow } from '../../helpers/chain-fixture.js';
 import { PrivateRedis, freePort } from '../../helpers/redis-server.js';

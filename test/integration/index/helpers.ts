@@ -10,12 +10,12 @@ import { expect } from 'vitest';
 import type { Redis } from 'ioredis';
 import { extendChain } from '../../../src/chain/link.js';
 import type { Config } from '../../../src/config/schema.js';
-import type { IndexStore, IndexedRecord } from '../../../src/index/index-store.js';
+import type { IndexStore, IndexedRecord } from '../../../src/index-store/index-store.js';
 import { kafkaNames } from '../../../src/kafka/names.js';
 import type { Logger } from '../../../src/log.js';
 import { encodeCutMessage, type CutMessage } from '../../../src/wire/ledger-v1.js';
 import { ChainFixture } from '../../helpers/chain-fixture.js';
-import { createRedis, waitForRedis } from '../../../src/index/redis-client.js';
+import { createRedis, waitForRedis } from '../../../src/index-store/redis-client.js';
 import { redisClientOptions } from '../../../src/config/slices.js';
 
 export type ExpectedRecord = IndexedRecord;

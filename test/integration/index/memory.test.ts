@@ -1,10 +1,10 @@
 import { afterEach, describe, expect, it } from 'vitest';
-import { IndexWriter } from '../../../src/index/index-writer.js';
-import { LedgerApplier, type RawLedgerMessage } from '../../../src/index/ledger-applier.js';
-import { LedgerIndexer } from '../../../src/index/ledger-indexer.js';
+import { IndexWriter } from '../../../src/index-store/index-writer.js';
+import { LedgerApplier, type RawLedgerMessage } from '../../../src/indexer/ledger-applier.js';
+import { LedgerIndexer } from '../../../src/indexer/ledger-indexer.js';
 import { kafkaNames } from '../../../src/kafka/names.js';
 import { readRanges } from '../../../src/kafka/range-reader.js';
-import { createRedis, waitForRedis } from '../../../src/index/redis-client.js';
+import { createRedis, waitForRedis } from '../../../src/index-store/redis-client.js';
 import { indexerSettings, redisClientOptions } from '../../../src/config/slices.js';
 import { ChainFixture } from '../../helpers/chain-fixture.js';
 import { LedgerBuilder, configWith, expectIndexHolds } from './helpers.js';

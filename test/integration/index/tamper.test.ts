@@ -3,7 +3,7 @@ import { afterEach, describe, expect, it } from 'vitest';
 import type { Redis } from 'ioredis';
 import { kafkaNames } from '../../../src/kafka/names.js';
 import type { SeqchainError } from '../../../src/errors.js';
-import { LedgerIndexer } from '../../../src/index/ledger-indexer.js';
+import { LedgerIndexer } from '../../../src/indexer/ledger-indexer.js';
 import { indexerSettings } from '../../../src/config/slices.js';
 import { ChainFixture } from '../../helpers/chain-fixture.js';
 import { capturingLogger, chainWithLedger, type Cleanup, configWith, LedgerBuilder } from './helpers.js';

@@ -3,7 +3,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { loadConfig } from '../../../src/config/load.js';
-import { redisPassword } from '../../../src/index/redis-client.js';
+import { redisPassword } from '../../../src/index-store/redis-client.js';
 import { kafkaSsl } from '../../../src/kafka/tls.js';
 import { createLogger } from '../../../src/log.js';
 import { configError } from './config-error.js';

@@ -1,7 +1,7 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { ENTRY_BYTES, readEntry, readEntryHash, writeEntry, type IndexEntry } from '../../../src/index/entry-codec.js';
-import { META_FIELDS, parseMeta } from '../../../src/index/meta.js';
+import { ENTRY_BYTES, readEntry, readEntryHash, writeEntry, type IndexEntry } from '../../../src/index-store/entry-codec.js';
+import { META_FIELDS, parseMeta } from '../../../src/index-store/meta.js';
 import { SeqchainError } from '../../../src/errors.js';
 import { announceSeed, bytes32, fuzzParams, i64, u64 } from './fuzz-helpers.js';
 

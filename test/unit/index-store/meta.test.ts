@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { META_FIELDS, parseMeta } from '../../../src/index/meta.js';
-import { APPLY_CUT, ATTACH, INDEX_SCRIPTS } from '../../../src/index/scripts.js';
+import { META_FIELDS, parseMeta } from '../../../src/index-store/meta.js';
+import { APPLY_CUT, ATTACH, INDEX_SCRIPTS } from '../../../src/index-store/scripts.js';
 
 describe('index meta', () => {
   it('parses an HMGET of META_FIELDS', () => {

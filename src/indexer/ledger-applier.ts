@@ -1,7 +1,7 @@
 import { MalformedMessageError } from '../errors.js';
 import { decodeLedgerMessage, type LedgerMessage } from '../wire/ledger-v1.js';
 import { ChainFollower, type FollowPoint } from './chain-follower.js';
-import type { IndexWriter, WriteResult, WriteStep } from './index-writer.js';
+import type { IndexWriter, WriteResult, WriteStep } from '../index-store/index-writer.js';
 
 /** Records per Redis pipeline: bounds one round trip (and each script's run) to well under the command timeout. */
 const PIPELINE_RECORDS = 10_000;

@@ -4,27 +4,12 @@ import { SeqchainError, isSeqchainError } from '../errors.js';
 import { bindOnce, type Logger } from '../log.js';
 import { backoffDelayMs, type BackoffPolicy } from '../retry/backoff.js';
 import { INDEX_SCRIPTS } from './scripts.js';
+import type { RedisPasswordOptions, RedisClientOptions } from '../config/settings.js';
 
 export type { Redis };
 
 /** Reconnect backoff, forever: 100 ms (ioredis' first retry is attempt 1) doubling to 2 s. */
 const RECONNECT_BACKOFF: BackoffPolicy = { initialMs: 100, maxMs: 2_000 };
-
-/** `redis.password` / `redis.passwordFile`: where the Redis password comes from when it is not in the URL. */
-export interface RedisPasswordOptions {
-  password?: string | undefined;
-  passwordFile?: string | undefined;
-}
-
-/** How the index's Redis client connects: `redis.*` of the configuration, with the replica's id. */
-export interface RedisClientOptions extends RedisPasswordOptions {
-  /** `redis[s]://[:password@]host:port[/db]`; never logged unredacted. */
-  url: string;
-  /** A command that takes longer fails, ms. */
-  commandTimeoutMs: number;
-  /** Names the connection `seqchain-<replicaId>-<role>` (CLIENT LIST). */
-  replicaId: string;
-}
 
 /**
  * The Redis client of the query index. Built so that a Redis outage costs a fast, typed error

@@ -3,7 +3,7 @@ import type { PauseWatch } from '../coordination/pause.js';
 import type { Sequencer } from '../sequencer/sequencer.js';
 import type { Worker } from '../worker/worker.js';
 import { rejectedMessage } from '../wire/rejected-message.js';
-import type { SeqchainMetrics } from './metrics.js';
+import type { SeqchainMetrics } from '../metrics/metrics.js';
 
 /** Turns the roles' events into metrics; the roles themselves know nothing about Prometheus. */
 export function bindRoleMetrics(m: SeqchainMetrics, roles: { sequencer: Sequencer; worker: Worker; election: LeaderElection; pause: PauseWatch }): void {

@@ -2,7 +2,7 @@ import { createHash } from 'node:crypto';
 import { describe, expect, it } from 'vitest';
 import { extendChain } from '../../../src/chain/link.js';
 import { ChainBrokenError, MalformedMessageError } from '../../../src/errors.js';
-import { ChainFollower } from '../../../src/index/chain-follower.js';
+import { ChainFollower } from '../../../src/indexer/chain-follower.js';
 import type { CutMessage, GenesisMessage } from '../../../src/wire/ledger-v1.js';
 
 const sha = (s: string) => createHash('sha256').update(s).digest();

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { SeqchainError } from '../../../src/errors.js';
-import { isRedisError, redactRedisUrl, redisError } from '../../../src/index/redis-client.js';
+import { isRedisError, redactRedisUrl, redisError } from '../../../src/index-store/redis-client.js';
 
 describe('Redis client helpers', () => {
   it('never shows the password of a Redis URL', () => {

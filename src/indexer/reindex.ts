@@ -6,8 +6,9 @@ import { kafkaNames } from '../kafka/names.js';
 import { topicOffsets, withAdmin } from '../kafka/offsets.js';
 import { bindOnce, type Logger } from '../log.js';
 import type { LedgerMessage } from '../wire/ledger-v1.js';
-import { LedgerIndexer, type IndexerSettings, type IndexerTuning } from './ledger-indexer.js';
-import type { Redis } from './redis-client.js';
+import { LedgerIndexer, type IndexerTuning } from './ledger-indexer.js';
+import type { IndexerSettings } from '../config/settings.js';
+import type { Redis } from '../index-store/redis-client.js';
 
 export interface ReindexProgress {
   /** Records indexed so far (the index head's seq). */

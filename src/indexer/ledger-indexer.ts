@@ -3,7 +3,8 @@ import type { Consumer, Kafka } from 'kafkajs';
 import { ChainBrokenError, MalformedMessageError, SeqchainError, isSeqchainError } from '../errors.js';
 import { fromKafkaError } from '../kafka/errors.js';
 import { readLedger } from '../kafka/ledger-reader.js';
-import { groupConsumerConfig, type GroupConsumerOptions } from '../kafka/client.js';
+import { groupConsumerConfig } from '../kafka/client.js';
+import type { GroupConsumerOptions, IndexerSettings } from '../config/settings.js';
 import { kafkaNames } from '../kafka/names.js';
 import { topicOffsets, withAdmin } from '../kafka/offsets.js';
 import { seekAll } from '../kafka/range-reader.js';
@@ -11,10 +12,10 @@ import { bindOnce, type Logger } from '../log.js';
 import { backoffDelayMs, type BackoffPolicy } from '../retry/backoff.js';
 import { sleep } from '../retry/sleep.js';
 import type { FollowPoint } from './chain-follower.js';
-import { IndexStore } from './index-store.js';
-import { IndexWriter } from './index-writer.js';
+import { IndexStore } from '../index-store/index-store.js';
+import { IndexWriter } from '../index-store/index-writer.js';
 import { LedgerApplier, type AppliedInfo } from './ledger-applier.js';
-import { isRedisError, waitForRedis, type Redis } from './redis-client.js';
+import { isRedisError, waitForRedis, type Redis } from '../index-store/redis-client.js';
 
 export interface IndexerTuning {
   /** How often the indexer checks that the index in Redis is still where it left it, ms. @defaultValue 2000 */
@@ -33,19 +34,6 @@ export const indexerDefaults = {
   retryMaxMs: 5_000,
   maxBytesPerPartition: 4 * 1024 * 1024,
 } satisfies IndexerTuning;
-
-/** What an indexer takes from the configuration (the replica's index and `seqchain reindex` alike). */
-export interface IndexerSettings {
-  chain: string;
-  /** Names the indexer's consumer groups (one per replica). */
-  replicaId: string;
-  /** `redis.keyPrefix`: every index key starts with `<keyPrefix>:<chain>:`. */
-  keyPrefix: string;
-  /** `redis.commandTimeoutMs`: how long a (re)connecting Redis client gets before that counts as an outage, ms. */
-  redisCommandTimeoutMs: number;
-  /** The ledger consumer (`index.*`, `kafka.metadataMaxAgeMs`). */
-  consumer: GroupConsumerOptions;
-}
 
 export interface LedgerIndexerOptions {
   settings: Readonly<IndexerSettings>;

@@ -3,13 +3,15 @@ import type { GenesisRecord } from '../coordination/genesis-store.js';
 import { SeqchainError } from '../errors.js';
 import type { Logger } from '../log.js';
 import type { SeqchainMetrics } from '../metrics/metrics.js';
-import { IndexLease } from './index-lease.js';
+import { IndexLease } from '../index-store/index-lease.js';
 import type { ReadinessCheck } from '../readiness.js';
-import { IndexStore, type IndexQuery } from './index-store.js';
-import { chainKeys } from './keys.js';
-import { LedgerIndexer, type IndexerSettings } from './ledger-indexer.js';
+import { IndexStore, type IndexQuery } from '../index-store/index-store.js';
+import { chainKeys } from '../index-store/keys.js';
+import { LedgerIndexer } from './ledger-indexer.js';
+import type { IndexerSettings } from '../config/settings.js';
 import { rejectedMessage } from '../wire/rejected-message.js';
-import { createRedis, type Redis, type RedisClientOptions } from './redis-client.js';
+import { createRedis, type Redis } from '../index-store/redis-client.js';
+import type { RedisClientOptions } from '../config/settings.js';
 
 export interface ReplicaIndexOptions {
   settings: Readonly<IndexerSettings>;
