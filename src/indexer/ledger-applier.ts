@@ -1,4 +1,5 @@
 import { MalformedMessageError } from '../errors.js';
+import type { ChainHead } from '../kafka/ledger-tail.js';
 import { decodeLedgerMessage, type LedgerMessage } from '../wire/ledger-v1.js';
 import { ChainFollower, type FollowPoint } from './chain-follower.js';
 import type { IndexWriter, WriteResult, WriteStep } from '../index-store/index-writer.js';
@@ -19,6 +20,8 @@ export interface AppliedInfo {
   records: number;
   /** True when this call wrote it; false when the index already held it (another replica). */
   applied: boolean;
+  /** The chain head after this message, with its coverage; null for the genesis message. */
+  head: ChainHead | null;
 }
 
 export type ApplyOutcome =
@@ -118,7 +121,8 @@ export class LedgerApplier {
       const seq = step.kind === 'cut' ? step.cut.lastSeq : 0n;
       const hash = step.kind === 'cut' ? step.cut.headHash : this.confirmedPoint.hash;
       this.confirmedPoint = { seq, hash, ledgerOffset: step.ledgerOffset };
-      this.onApplied?.({ seq, ledgerOffset: step.ledgerOffset, records: step.kind === 'cut' ? step.cut.entries.length : 0, applied: result.status === 'applied' });
+      const head = step.kind === 'cut' ? { seq, hash, cutId: step.cut.cutId, epoch: step.cut.epoch, ledgerOffset: step.ledgerOffset, coverage: step.cut.coverage } : null;
+      this.onApplied?.({ seq, ledgerOffset: step.ledgerOffset, records: step.kind === 'cut' ? step.cut.entries.length : 0, applied: result.status === 'applied', head });
     }
     return { kind: 'ok' };
   }

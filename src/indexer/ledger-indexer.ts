@@ -3,6 +3,7 @@ import type { Consumer, Kafka } from 'kafkajs';
 import { ChainBrokenError, MalformedMessageError, SeqchainError, isSeqchainError } from '../errors.js';
 import { fromKafkaError } from '../kafka/errors.js';
 import { readLedger } from '../kafka/ledger-reader.js';
+import type { ChainHead } from '../kafka/ledger-tail.js';
 import { groupConsumerConfig } from '../kafka/client.js';
 import type { GroupConsumerOptions, IndexerSettings } from '../config/settings.js';
 import { kafkaNames } from '../kafka/names.js';
@@ -103,6 +104,8 @@ export class LedgerIndexer extends EventEmitter<LedgerIndexerEvents> {
   private redisDown = false;
   private kafkaDown = false;
   private caughtUpNow = false;
+  /** The head of the last cut indexed in this session, with its coverage. */
+  private lastCut: ChainHead | null = null;
 
   constructor(private readonly options: LedgerIndexerOptions) {
     super();
@@ -128,6 +131,14 @@ export class LedgerIndexer extends EventEmitter<LedgerIndexerEvents> {
   /** True once the index reached the ledger's end since the last (re)positioning. */
   get caughtUp(): boolean {
     return this.caughtUpNow;
+  }
+
+  /**
+   * The chain head (with its coverage) of the last cut indexed, once the index has caught up
+   * with the ledger; null before. Status and the lag gauges read it instead of the ledger.
+   */
+  get knownHead(): ChainHead | null {
+    return this.caughtUpNow ? this.lastCut : null;
   }
 
   /** The error that halted indexing, or null. */
@@ -164,6 +175,7 @@ export class LedgerIndexer extends EventEmitter<LedgerIndexerEvents> {
     this.log.info({ previousIncarnation, deletedKeys }, 'index flushed: rebuilding from the ledger start');
     this.point = { seq: 0n, hash: this.options.genesisHash, ledgerOffset: -1n };
     this.caughtUpNow = false;
+    this.lastCut = null;
     if (this.haltedWith && this.loop && !this.stopRequested) {
       this.haltedWith = null;
       this.loop = this.run();
@@ -234,8 +246,11 @@ export class LedgerIndexer extends EventEmitter<LedgerIndexerEvents> {
       const start: FollowPoint = { seq: head.seq, hash: head.hash, ledgerOffset: head.ledgerOffset };
       this.point = start;
       this.caughtUpNow = false;
+      this.lastCut = null;
+    this.lastCut = null;
       const applier = new LedgerApplier(this.writer, this.options.settings.chain, this.options.genesisHash, start, (info) => {
         this.point = applier.confirmed;
+        if (info.head) this.lastCut = info.head;
         if (this.listenerCount('index:applied') > 0) this.emit('index:applied', info);
       });
       const from = head.ledgerOffset >= 0n ? head.ledgerOffset : ledger.low;

@@ -1,5 +1,6 @@
 import type { Kafka } from 'kafkajs';
 import type { GenesisRecord } from '../coordination/genesis-store.js';
+import type { ChainHead } from '../kafka/ledger-tail.js';
 import { SeqchainError } from '../errors.js';
 import type { Logger } from '../log.js';
 import type { SeqchainMetrics } from '../metrics/metrics.js';
@@ -87,6 +88,11 @@ export class ReplicaIndex {
     this.timer = setInterval(() => void this.checkLease(), LEASE_CHECK_MS);
     this.timer.unref();
     void this.checkLease();
+  }
+
+  /** The chain head as this replica's indexer knows it (null when it does not index, or has not caught up). */
+  get knownHead(): ChainHead | null {
+    return this.indexer?.knownHead ?? null;
   }
 
   /** Takes, keeps or loses the lease, and starts or stops the indexer to match. */

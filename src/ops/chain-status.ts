@@ -14,7 +14,7 @@ import { kafkaClientOptions } from '../config/slices.js';
 import { kafkaNames } from '../kafka/names.js';
 import { topicOffsets, withAdmin } from '../kafka/offsets.js';
 import type { Logger } from '../log.js';
-import { readLedgerHead, type ChainHead } from '../sequencer/ledger-tail.js';
+import { readLedgerHead, type ChainHead } from '../kafka/ledger-tail.js';
 
 export interface ChainStatus {
   chain: string;

@@ -22,7 +22,8 @@ import { withAdmin } from '../kafka/offsets.js';
 import type { Logger } from '../log.js';
 import { bindRoleMetrics } from './bind-metrics.js';
 import { SeqchainMetrics } from '../metrics/metrics.js';
-import { collectStatus } from '../ops/chain-status.js';
+import { collectStatus, type ChainStatus } from '../ops/chain-status.js';
+import type { ChainHead } from '../kafka/ledger-tail.js';
 import type { SequencerCoordination } from '../sequencer/coordination-port.js';
 import { Sequencer } from '../sequencer/sequencer.js';
 import { verifyRange } from '../verify/verify-range.js';
@@ -226,11 +227,25 @@ export class Replica implements ReplicaPort {
     return info && { replicaId: info.replicaId, epoch: info.epoch, apiAddress: info.apiAddress };
   }
 
+  /**
+   * The chain head this replica already knows, with its coverage: its sequencer's while it leads,
+   * else its indexer's once caught up. Null on a follower that does not hold the index lease.
+   */
+  private knownHead(): ChainHead | null {
+    return this.sequencer.leadingHead ?? this.index.knownHead;
+  }
+
+  /** Reads the ledger tail only when this replica knows no head (a follower without the index lease). */
   async status(): Promise<Record<string, unknown>> {
-    const status = await collectStatus({ chain: this.config.chain, paths: this.paths, zk: this.zk, kafka: this.kafka, genesis: this.genesis, logger: this.logger });
-    for (const p of status.partitions) this.metrics.partitionLag.set({ partition: String(p.partition) }, Number(p.lag));
+    const status = await collectStatus({ chain: this.config.chain, paths: this.paths, zk: this.zk, kafka: this.kafka, genesis: this.genesis, logger: this.logger, head: this.knownHead() });
+    this.setLagGauges(status.partitions);
     if (status.leader) this.metrics.leaderEpoch.set(Number(status.leader.epoch));
     return { replicaId: this.config.replicaId, ...status, index: await this.index.state(), replica: this.health() };
+  }
+
+  private setLagGauges(partitions: ChainStatus['partitions']): void {
+    this.metrics.partitionLag.reset();
+    for (const p of partitions) this.metrics.partitionLag.set({ partition: String(p.partition) }, Number(p.lag));
   }
 
   /** This replica's own stops: sequencing halted, partitions the worker stopped on. */
@@ -250,11 +265,23 @@ export class Replica implements ReplicaPort {
 
   private gaugesAt = 0;
 
-  /** Lag gauges come from a status read: at most every 5 s, and a scrape never waits > 2 s for it. */
+  /**
+   * Lag gauges come from a status read over the head this replica knows: at most every 5 s, and a
+   * scrape never waits > 2 s for it. A replica that knows no head (a follower without the index
+   * lease) exports no lag rather than reading the ledger for every scrape: the leader and the
+   * index writer export it.
+   */
   async refreshGauges(): Promise<void> {
     if (Date.now() - this.gaugesAt < 5_000) return;
     this.gaugesAt = Date.now();
-    const refresh = this.status().catch((err: unknown) => this.logger.debug({ err }, 'could not refresh the lag gauges'));
+    const refresh = (
+      this.knownHead()
+        ? this.status()
+        : readLeader(this.zk, this.paths).then((leader) => {
+            this.metrics.partitionLag.reset();
+            if (leader) this.metrics.leaderEpoch.set(Number(leader.epoch));
+          })
+    ).catch((err: unknown) => this.logger.debug({ err }, 'could not refresh the lag gauges'));
     await Promise.race([refresh, new Promise((resolve) => setTimeout(resolve, 2_000).unref())]);
   }
 

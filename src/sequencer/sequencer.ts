@@ -15,7 +15,7 @@ import { encodeCutMessage } from '../wire/ledger-v1.js';
 import type { SequencerCoordination } from './coordination-port.js';
 import { takeCut, type CutContent } from './cut-merge.js';
 import { expandCoverage, newPartitionStarts, PartitionDemand } from './expansion.js';
-import { readLedgerHead, type ChainHead, type GenesisAnchor } from './ledger-tail.js';
+import { readLedgerHead, type ChainHead, type GenesisAnchor } from '../kafka/ledger-tail.js';
 import { PendingDigests } from './pending-digests.js';
 import { decodeDigestMessage, rejectedDigest } from '../wire/rejected-message.js';
 
@@ -150,6 +150,14 @@ export class Sequencer extends EventEmitter<SequencerEvents> {
     await this.writesDone;
   }
 
+  /**
+   * The chain head this replica's running term last wrote (or rebuilt from the ledger), with its
+   * coverage; null when it does not lead. Status and the lag gauges read it instead of the ledger.
+   */
+  get leadingHead(): ChainHead | null {
+    return this.term ? this.head : null;
+  }
+
   private async runTerm(): Promise<void> {
     const log = this.options.logger.child({ role: 'sequencer' });
     const term: Term = { log, producer: null, consumer: null, epoch: 0n, counterVersion: -1, pending: null, gaps: new Map(), intakeError: null, demand: new PartitionDemand(), watch: new AbortController(), watching: null };
@@ -175,6 +183,7 @@ export class Sequencer extends EventEmitter<SequencerEvents> {
       }
     } finally {
       writesEnded();
+      this.head = null;
       term.watch.abort();
       await term.watching;
       await term.consumer?.disconnect().catch((err) => log.warn({ err }, 'digest consumer disconnect failed'));

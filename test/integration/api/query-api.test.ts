@@ -183,6 +183,40 @@ describe('query API on every replica (real Kafka, ZooKeeper, Redis)', () => {
     expect(doc.paths['/v1/ops/pause'].post.security).toEqual([{ bearer: [] }]);
   });
 
+  it('status and metrics read the head the replica knows (sequencer or indexer), never a throw-away consumer group', async () => {
+    // Every replica here knows the head: the leader through its sequencer, the other through the
+    // index it writes. A status read that fell back to the ledger would join a group named
+    // seqchain.<chain>.status.<uuid> for a few hundred ms: watch the broker's group list meanwhile.
+    const admin = f.kafka.admin();
+    await admin.connect();
+    const seen = new Set<string>();
+    let watching = true;
+    const watcher = (async () => {
+      while (watching) {
+        for (const g of (await admin.listGroups()).groups) seen.add(g.groupId);
+        await new Promise((r) => setTimeout(r, 20));
+      }
+    })();
+    try {
+      for (let i = 0; i < 5; i++) {
+        for (const url of api) {
+          const s = await get(`${url}/v1/status`);
+          expect(s.status).toBe(200);
+          expect(s.body.head).toMatchObject({ seq: String(RECORDS), hash: ledgerHashes()[RECORDS]!.toString('hex') });
+          expect(s.body.partitions.map((p: Json) => p.lag)).toEqual(['0', '0', '0', '0']);
+        }
+      }
+    } finally {
+      watching = false;
+      await watcher;
+      await admin.disconnect();
+    }
+    const statusGroup = `seqchain.${f.chain}.status`;
+    expect([...seen].filter((g) => g.startsWith(statusGroup))).toEqual([]);
+    // The watcher did see this chain's own groups, so it was looking at the right broker.
+    expect([...seen]).toContain(`seqchain.${f.chain}.workers`);
+  });
+
   it('Redis down: queries answer 503 and readiness fails while sequencing goes on; the index catches up when Redis returns', async () => {
     await redis.stop();
     const down = await get(`${api[0]}/v1/records/1`);

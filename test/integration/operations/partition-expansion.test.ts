@@ -3,7 +3,7 @@ import { runCli, waitFor } from '../../../scripts/lib/replica-set.js';
 import { kafkaNames } from '../../../src/kafka/names.js';
 import { partitionCount, withAdmin } from '../../../src/kafka/offsets.js';
 import type { ChainStatus } from '../../../src/ops/chain-status.js';
-import { readLedgerHead } from '../../../src/sequencer/ledger-tail.js';
+import { readLedgerHead } from '../../../src/kafka/ledger-tail.js';
 import type { VerifyReport } from '../../../src/verify/verify-chain.js';
 import type { CutMessage } from '../../../src/wire/ledger-v1.js';
 import type { ChainFixture } from '../../helpers/chain-fixture.js';
