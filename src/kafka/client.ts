@@ -2,6 +2,7 @@ import { Kafka, logLevel, type ConsumerConfig, type KafkaConfig, type LogEntry, 
 import { bindOnce, type Logger } from '../log.js';
 import { noConsumerRestart } from './consumer-crash.js';
 import { kafkaLogLine, WaitNotes } from './log-entries.js';
+import { dropKafkajsNegativeTimeoutWarning } from './negative-timeout-warning.js';
 import { kafkaSsl } from './tls.js';
 import type { GroupConsumerOptions, KafkaClientOptions, KafkaTlsOptions } from '../config/settings.js';
 
@@ -14,6 +15,7 @@ process.env.KAFKAJS_NO_PARTITIONER_WARNING ??= '1';
  * waited for (see log-entries.ts).
  */
 export function createKafka(client: Readonly<KafkaClientOptions>, logger: Logger, role: string): Kafka {
+  dropKafkajsNegativeTimeoutWarning();
   const kafkaLogger = bindOnce(logger, { component: 'kafkajs', role });
   const waits = new WaitNotes();
   const options: KafkaConfig = {
