@@ -26,6 +26,14 @@ const RETRIABLE_RESPONSES: ReadonlySet<string> = new Set(PROTOCOL_ERRORS.filter(
  */
 const REJOIN_RESPONSES: ReadonlySet<string> = new Set(PROTOCOL_ERRORS.filter((e) => ['REBALANCE_IN_PROGRESS', 'UNKNOWN_MEMBER_ID', 'ILLEGAL_GENERATION'].includes(e.type)).map((e) => e.message));
 
+/**
+ * kafkajs warns that an idempotent producer with bounded retries "may invalidate EoS guarantees".
+ * seqchain's idempotent producers are all transactional: a send that runs out of retries fails
+ * its transaction, which is aborted (the sequencer then ends its term), so nothing is written
+ * twice or lost. The bound is deliberate (createKafka's `retry`), and the warning is noise.
+ */
+const LIMITED_RETRIES = 'Limiting retries for the idempotent producer';
+
 const REBALANCE_WAIT: KafkaWait = { key: 'rebalance', what: 'the consumer group to rebalance' };
 
 /** Something kafkajs is waiting for and retrying: `key` tells episodes apart, `what` is said to the user. */
@@ -72,6 +80,7 @@ export function kafkaLogLine(entry: Pick<LogEntry, 'namespace' | 'level' | 'log'
     const reason = message.slice('Failed to send messages: '.length);
     return { level: 'debug', wait: { key: reason, what: `Kafka to accept writes (${reason})` } };
   }
+  if (entry.namespace === 'Producer' && message.startsWith(LIMITED_RETRIES)) return { level: 'debug' };
   if (entry.namespace === 'Runner' && (message.startsWith('The coordinator is not aware of this member') || message.startsWith('The group is rebalancing'))) {
     return { level: 'debug', wait: REBALANCE_WAIT };
   }

@@ -29,6 +29,10 @@ describe('kafkajs log entries', () => {
     expect(kafkaLogLine(entry('Connection', logLevel.ERROR, 'Response Heartbeat(key: 12, version: 3)', { error: 'The coordinator is not aware of this member' })).level).toBe('debug');
   });
 
+  it("kafkajs' warning about bounded retries of an idempotent producer goes to debug: seqchain's are transactional", () => {
+    expect(kafkaLogLine(entry('Producer', logLevel.WARN, 'Limiting retries for the idempotent producer may invalidate EoS guarantees'))).toEqual({ level: 'debug' });
+  });
+
   it('anything else keeps its level: a non-retriable response, a crash, a warning, info', () => {
     expect(kafkaLogLine(entry('Connection', logLevel.ERROR, 'Response Metadata(key: 3, version: 6)', { error: 'Not authorized to access topics: [Topic authorization failed]' }))).toEqual({ level: 'error' });
     expect(kafkaLogLine(entry('Consumer', logLevel.ERROR, 'Crash: KafkaJSNonRetriableError: boom'))).toEqual({ level: 'error' });
