@@ -126,7 +126,10 @@ export class LedgerWatcher {
   waitFor(check: (s: LedgerState) => boolean, timeoutMs: number): Promise<number | null> {
     if (check(this.state)) return Promise.resolve(Date.now());
     return new Promise((resolve) => {
-      const w: Waiter = { check, resolve: (at) => (clearTimeout(timer), resolve(at)) };
+      const w: Waiter = { check, resolve: (at) => {
+          clearTimeout(timer);
+          resolve(at);
+        } };
       const timer = setTimeout(() => {
         this.waiters = this.waiters.filter((x) => x !== w);
         resolve(null);

@@ -47,7 +47,9 @@ export class ChainVerifier {
     if (start.length < 1) {
       throw new MalformedMessageError('SCG1', 'start must list at least one partition (P ≥ 1)', { field: 'start' });
     }
-    start.forEach((s, p) => checkU64(s, `start[${p}]`));
+    start.forEach((s, p) => {
+      checkU64(s, `start[${p}]`);
+    });
     this.start = [...start];
     this.headHash = Buffer.from(genesisHash);
   }

@@ -41,7 +41,9 @@ export function genesisHash(g: GenesisParams): Buffer {
     lengthPrefixed(utf8(g.topic, 'SCG1 topic'), 'SCG1 topic'),
     u32(g.start.length, 'SCG1 partition count'),
   ];
-  g.start.forEach((s, p) => parts.push(u64(s, `SCG1 start[${p}]`)));
+  g.start.forEach((s, p) => {
+    parts.push(u64(s, `SCG1 start[${p}]`));
+  });
   parts.push(u64(g.createdAtMs, 'SCG1 createdAtMs'), g.nonce);
   return createHash('sha256').update(Buffer.concat(parts)).digest();
 }

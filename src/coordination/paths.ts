@@ -39,7 +39,7 @@ export function validateZnodeName(kind: string, value: string): string {
   else if (value.length === 0) problem = 'must not be empty';
   else if (value.includes('/')) problem = "must not contain '/'";
   else if (value === '.' || value === '..') problem = "must not be '.' or '..'";
-  // eslint-disable-next-line no-control-regex
+  // biome-ignore lint/suspicious/noControlCharactersInRegex: refusing control characters is the point of this check
   else if (/[\u0000-\u001f\u007f-\u009f\ud800-\uf8ff\ufff0-\uffff]/.test(value)) problem = 'must not contain control or reserved characters';
   if (problem !== undefined) {
     throw new ConfigError(`${kind} ${JSON.stringify(value)} ${problem}`, { [kind]: value });

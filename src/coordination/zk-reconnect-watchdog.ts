@@ -30,7 +30,7 @@ export class ReconnectWatchdog {
     const socket = socketOf(client);
     // Only a TCP connection that is open and still unanswered; a connect in progress has the
     // library's own timeout, and a refused one is retried by the library at once.
-    if (!socket || socket.readyState !== 'open') {
+    if (socket?.readyState !== 'open') {
       this.watched = null;
       return;
     }

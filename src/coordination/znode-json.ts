@@ -38,13 +38,13 @@ export class ZnodeJsonReader {
   }
 
   private raw(field: string): unknown {
-    if (!Object.prototype.hasOwnProperty.call(this.obj, field)) this.fail(field, 'is missing');
+    if (!Object.hasOwn(this.obj, field)) this.fail(field, 'is missing');
     return this.obj[field];
   }
 
   /** True when the document has the (optional) field. */
   has(field: string): boolean {
-    return Object.prototype.hasOwnProperty.call(this.obj, field);
+    return  Object.hasOwn(this.obj, field);
   }
 
   version(expected: number, field = 'v'): void {

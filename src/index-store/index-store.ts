@@ -144,7 +144,7 @@ export class IndexStore {
       // Every candidate is checked against the full digest: the bucket field is a 12-byte fragment.
       for (const seq of found.candidates) {
         const record = await this.record(seq);
-        if (record && record.digest.equals(digest)) return record;
+        if (record?.digest.equals(digest)) return record;
       }
       if (found.newest <= generations) return null;
       this.generation = found.newest;

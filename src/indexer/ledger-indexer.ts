@@ -5,7 +5,7 @@ import { fromKafkaError } from '../kafka/errors.js';
 import { readLedger } from '../kafka/ledger-reader.js';
 import type { ChainHead } from '../kafka/ledger-tail.js';
 import { groupConsumerConfig } from '../kafka/client.js';
-import type { GroupConsumerOptions, IndexerSettings } from '../config/settings.js';
+import type { IndexerSettings } from '../config/settings.js';
 import { kafkaNames } from '../kafka/names.js';
 import { topicOffsets, withAdmin } from '../kafka/offsets.js';
 import { seekAll } from '../kafka/range-reader.js';

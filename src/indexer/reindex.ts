@@ -69,7 +69,7 @@ export async function reindex(opts: ReindexOptions): Promise<ReindexResult> {
   }
   const groupPrefix = kafkaNames.readerGroup(chain, 'reindex', settings.replicaId);
   const first = await readOne(kafka, ledgerTopic, ledger.low, ledger.low + 1n, groupPrefix, log);
-  if (!first || first.kind !== 'genesis') {
+  if (first?.kind !== 'genesis') {
     throw new ChainBrokenError(`chain ${chain}: the ledger does not start with a genesis message (ledger offset ${ledger.low})`, { chain, ledgerOffset: ledger.low.toString() });
   }
   if (opts.genesisHash && !opts.genesisHash.equals(first.hash)) {

@@ -4,7 +4,7 @@ import { noConsumerRestart } from './consumer-crash.js';
 import { kafkaLogLine, WaitNotes } from './log-entries.js';
 import { dropKafkajsNegativeTimeoutWarning } from './negative-timeout-warning.js';
 import { kafkaSsl } from './tls.js';
-import type { GroupConsumerOptions, KafkaClientOptions, KafkaTlsOptions } from '../config/settings.js';
+import type { GroupConsumerOptions, KafkaClientOptions, } from '../config/settings.js';
 
 // seqchain always names partitions explicitly, so kafkajs' partitioner change does not apply.
 process.env.KAFKAJS_NO_PARTITIONER_WARNING ??= '1';

@@ -4,7 +4,7 @@ import type { Consumer, EachBatchPayload, Kafka, Producer } from 'kafkajs';
 import { linkEntries } from '../chain/link.js';
 import { SeqchainError, isSeqchainError } from '../errors.js';
 import { groupConsumerConfig } from '../kafka/client.js';
-import type { GroupConsumerTiming, SequencerSettings } from '../config/settings.js';
+import type { SequencerSettings } from '../config/settings.js';
 import { consumerCrashError } from '../kafka/consumer-crash.js';
 import { kafkaNames } from '../kafka/names.js';
 import { partitionCount, topicOffsets, withAdmin } from '../kafka/offsets.js';

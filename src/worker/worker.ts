@@ -4,7 +4,7 @@ import type { Consumer, EachBatchPayload, Kafka, Message, Producer } from 'kafka
 import { recordDigest } from '../chain/record-digest.js';
 import { SeqchainError } from '../errors.js';
 import { groupConsumerConfig } from '../kafka/client.js';
-import type { GroupConsumerTiming, WorkerSettings } from '../config/settings.js';
+import type { WorkerSettings } from '../config/settings.js';
 import { consumerCrashError, crashAction } from '../kafka/consumer-crash.js';
 import { backoffDelayMs, type BackoffPolicy } from '../retry/backoff.js';
 import { kafkaNames } from '../kafka/names.js';

@@ -99,7 +99,9 @@ export class ChainFixture {
   async ledgerRows(): Promise<LedgerRow[]> {
     const rows: LedgerRow[] = [];
     for (const msg of await this.ledgerMessages()) {
-      if (msg.kind === 'cut') msg.entries.forEach((e, i) => rows.push({ seq: msg.firstSeq + BigInt(i), partition: e.partition, offset: e.offset, epoch: msg.epoch }));
+      if (msg.kind === 'cut') msg.entries.forEach((e, i) => {
+        rows.push({ seq: msg.firstSeq + BigInt(i), partition: e.partition, offset: e.offset, epoch: msg.epoch });
+      });
     }
     return rows;
   }

@@ -1,12 +1,10 @@
 import type { Command } from 'commander';
 import { withZkSession } from '../../coordination/connect.js';
-import type { Config } from '../../config/schema.js';
 import { readEpoch } from '../../coordination/epoch.js';
 import { readGenesis, type GenesisRecord } from '../../coordination/genesis-store.js';
 import { chainPaths } from '../../coordination/paths.js';
 import { createKafka } from '../../kafka/client.js';
 import { kafkaClientOptions } from '../../config/slices.js';
-import type { Logger } from '../../log.js';
 import { parseHead, type KeptHead } from '../../verify/kept-head.js';
 import { verifyChain } from '../../verify/verify-chain.js';
 import { readHeadFile, writeHeadFile } from '../head-file.js';

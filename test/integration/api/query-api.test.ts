@@ -15,7 +15,8 @@ let rows: LedgerRow[];
 let cuts: CutMessage[];
 let api: string[];
 
-type Json = Record<string, any>; // eslint-disable-line @typescript-eslint/no-explicit-any
+// biome-ignore lint/suspicious/noExplicitAny: a JSON body read loosely in a test
+type Json = Record<string, any>;
 async function get(url: string): Promise<{ status: number; body: Json }> {
   const res = await fetch(url);
   const text = await res.text();
@@ -50,7 +51,9 @@ afterAll(async () => {
 /** The chain recomputed from the ledger alone: hash of every seq, by seq. */
 function ledgerHashes(): Buffer[] {
   const hashes: Buffer[] = [f.genesis.hash];
-  for (const cut of cuts) cut.entries.forEach((e, i) => hashes.push(linkHash(hashes[hashes.length - 1]!, cut.firstSeq + BigInt(i), e.digest)));
+  for (const cut of cuts) cut.entries.forEach((e, i) => {
+    hashes.push(linkHash(hashes[hashes.length - 1]!, cut.firstSeq + BigInt(i), e.digest));
+  });
   return hashes;
 }
 

@@ -45,7 +45,7 @@ const cases: { args: string[]; names: RegExp }[] = [
 
 // Environment variables of a developer's shell must not change what these runs see.
 const env = Object.fromEntries(Object.keys(process.env).filter((k) => k.startsWith('SEQCHAIN_')).map((k) => [k, '']));
-let results: Awaited<ReturnType<typeof runCli>>[] = [];
+const results: Awaited<ReturnType<typeof runCli>>[] = [];
 
 beforeAll(async () => {
   // A few at a time: each is a short-lived process that fails during argument parsing.

@@ -28,7 +28,10 @@ class StallingProxy {
     const [host, port] = ZK_CONNECT.split(',')[0]!.split(':');
     const upstream = net.connect(Number(port), host!);
     this.sockets.add(upstream);
-    upstream.on('close', () => (this.sockets.delete(upstream), client.destroy()));
+    upstream.on('close', () => {
+      this.sockets.delete(upstream);
+      client.destroy();
+    });
     upstream.on('error', () => undefined);
     client.on('close', () => upstream.destroy());
     client.pipe(upstream).pipe(client);

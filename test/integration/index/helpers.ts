@@ -67,7 +67,9 @@ export class LedgerBuilder {
       coverage: this.next.map((sourceNext) => ({ sourceNext, digestNext: 0n })),
       entries,
     };
-    entries.forEach((e, i) => this.records.push({ seq: this.seq + 1n + BigInt(i), ...e, hash: hashes[i]!, prevHash: i === 0 ? this.hash : hashes[i - 1]!, epoch: this.epoch, cutId: this.cutId }));
+    entries.forEach((e, i) => {
+      this.records.push({ seq: this.seq + 1n + BigInt(i), ...e, hash: hashes[i]!, prevHash: i === 0 ? this.hash : hashes[i - 1]!, epoch: this.epoch, cutId: this.cutId });
+    });
     this.seq = cut.lastSeq;
     this.hash = cut.headHash;
     return cut;
@@ -158,7 +160,9 @@ export async function expectIndexHolds(store: IndexStore, b: LedgerBuilder, dige
   for (let i = 0; i < b.records.length; i += 200) {
     const chunk = b.records.slice(i, i + 200);
     const byPos = await Promise.all(chunk.map((r) => store.byPosition(r.partition, r.offset)));
-    byPos.forEach((r, j) => expect(r?.seq).toBe(chunk[j]!.seq));
+    byPos.forEach((r, j) => {
+      expect(r?.seq).toBe(chunk[j]!.seq);
+    });
   }
   const step = Math.max(1, Math.floor(b.records.length / digestSample));
   const sample = b.records.filter((_, i) => i % step === 0);

@@ -1,14 +1,14 @@
 import { randomBytes } from 'node:crypto';
 import { afterEach, describe, expect, it } from 'vitest';
-import { Redis } from 'ioredis';
+import type { Redis } from 'ioredis';
 import { waitFor } from '../../../scripts/lib/replica-set.js';
 import { IndexWriter } from '../../../src/index-store/index-writer.js';
 import { LedgerIndexer } from '../../../src/indexer/ledger-indexer.js';
 import { ReplicaIndex } from '../../../src/indexer/replica-index.js';
 import { SeqchainMetrics } from '../../../src/metrics/metrics.js';
 import { indexerSettings, redisClientOptions } from '../../../src/config/slices.js';
-import { ChainFixture } from '../../helpers/chain-fixture.js';
-import { chainWithLedger, type Cleanup, configWith, expectIndexHolds, LedgerBuilder } from './helpers.js';
+import type { ChainFixture } from '../../helpers/chain-fixture.js';
+import { chainWithLedger, type Cleanup, configWith, expectIndexHolds, type LedgerBuilder } from './helpers.js';
 
 const cleanups: Cleanup[] = [];
 afterEach(async () => {
@@ -85,8 +85,14 @@ describe('Redis query index built from a ledger (real Kafka, Redis)', () => {
     const ix1 = indexer(f, redis, `${f.chain}-a`);
     const ix2 = indexer(f, redis, `${f.chain}-b`);
     const wrote = { a: 0, b: 0, seen: { a: 0, b: 0 } };
-    ix1.on('index:applied', (i) => ((wrote.seen.a += 1), i.applied && (wrote.a += 1)));
-    ix2.on('index:applied', (i) => ((wrote.seen.b += 1), i.applied && (wrote.b += 1)));
+    ix1.on('index:applied', (i) => {
+      wrote.seen.a += 1;
+      if (i.applied) wrote.a += 1;
+    });
+    ix2.on('index:applied', (i) => {
+      wrote.seen.b += 1;
+      if (i.applied) wrote.b += 1;
+    });
     const both = Promise.all([new Promise((r) => ix1.once('index:caught-up', r)), new Promise((r) => ix2.once('index:caught-up', r))]);
     await Promise.all([ix1.start(), ix2.start()]);
     await both;

@@ -8,8 +8,8 @@ import type { AppliedInfo } from '../../../src/indexer/ledger-applier.js';
 import { LedgerIndexer } from '../../../src/indexer/ledger-indexer.js';
 import type { CutMessage } from '../../../src/wire/ledger-v1.js';
 import { indexerSettings } from '../../../src/config/slices.js';
-import { ChainFixture } from '../../helpers/chain-fixture.js';
-import { capturingLogger, chainWithLedger, type Cleanup, configWith, countMatching, deleteChainKeys, expectIndexHolds, LedgerBuilder } from './helpers.js';
+import type { ChainFixture } from '../../helpers/chain-fixture.js';
+import { capturingLogger, chainWithLedger, type Cleanup, configWith, countMatching, deleteChainKeys, expectIndexHolds, type LedgerBuilder } from './helpers.js';
 
 const cleanups: Cleanup[] = [];
 afterEach(async () => {

@@ -5,8 +5,8 @@ import { runCli } from '../../../scripts/lib/replica-set.js';
 import { IndexStore } from '../../../src/index-store/index-store.js';
 import { LedgerIndexer } from '../../../src/indexer/ledger-indexer.js';
 import { indexerSettings } from '../../../src/config/slices.js';
-import { ChainFixture } from '../../helpers/chain-fixture.js';
-import { chainWithLedger, type Cleanup, configWith, countMatching, expectIndexHolds, LedgerBuilder } from './helpers.js';
+import type { ChainFixture } from '../../helpers/chain-fixture.js';
+import { chainWithLedger, type Cleanup, configWith, countMatching, expectIndexHolds, type LedgerBuilder } from './helpers.js';
 
 const cleanups: Cleanup[] = [];
 afterEach(async () => {

@@ -43,7 +43,9 @@ describe('indexing a chain that two replicas are sequencing (replicas as process
     for (const m of messages) {
       if (m.kind !== 'cut') continue;
       const hashes = extendChain(prev, m.firstSeq, m.entries.map((e) => e.digest));
-      m.entries.forEach((e, i) => expected.push({ seq: m.firstSeq + BigInt(i), partition: e.partition, offset: e.offset, digest: e.digest, hash: hashes[i]!, epoch: m.epoch, cutId: m.cutId }));
+      m.entries.forEach((e, i) => {
+        expected.push({ seq: m.firstSeq + BigInt(i), partition: e.partition, offset: e.offset, digest: e.digest, hash: hashes[i]!, epoch: m.epoch, cutId: m.cutId });
+      });
       if (hashes.length > 0) prev = hashes[hashes.length - 1]!;
     }
     expect(expected.length).toBe(RECORDS);

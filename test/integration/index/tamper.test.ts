@@ -5,8 +5,8 @@ import { kafkaNames } from '../../../src/kafka/names.js';
 import type { SeqchainError } from '../../../src/errors.js';
 import { LedgerIndexer } from '../../../src/indexer/ledger-indexer.js';
 import { indexerSettings } from '../../../src/config/slices.js';
-import { ChainFixture } from '../../helpers/chain-fixture.js';
-import { capturingLogger, chainWithLedger, type Cleanup, configWith, LedgerBuilder } from './helpers.js';
+import type { ChainFixture } from '../../helpers/chain-fixture.js';
+import { capturingLogger, chainWithLedger, type Cleanup, configWith, type LedgerBuilder } from './helpers.js';
 
 const cleanups: Cleanup[] = [];
 afterEach(async () => {

@@ -130,7 +130,7 @@ describe('source topic partition expansion while replicas run (real Kafka, ZooKe
     // The leader checks the partition count once, at the start of its term: here the new
     // partition reaches it only through a worker's digest batch.
     const f = t.chain({ SEQCHAIN_KAFKA_METADATA_MAX_AGE_MS: '1000', SEQCHAIN_PARTITION_CHECK_INTERVAL_MS: '600000' });
-    const ids = await startReplicaSet(f, 3, 2);
+    await startReplicaSet(f, 3, 2);
     const load = await t.startLoad(f, 1_000);
     await load.waitFor(1_000);
 

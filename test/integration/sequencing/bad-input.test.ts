@@ -8,7 +8,8 @@ import { ChainFixture, invariantOneViolations } from '../../helpers/chain-fixtur
 
 /** Bad input at runtime (docs/DESIGN.md invariant 5): stop, say where and why, count it; never guess, never skip. */
 
-async function getJson(url: string): Promise<{ status: number; body: any }> { // eslint-disable-line @typescript-eslint/no-explicit-any
+// biome-ignore lint/suspicious/noExplicitAny: a JSON body read loosely in a test
+async function getJson(url: string): Promise<{ status: number; body: any }> {
   const res = await fetch(url);
   return { status: res.status, body: await res.json() };
 }

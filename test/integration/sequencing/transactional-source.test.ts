@@ -33,7 +33,9 @@ describe('a source topic written by a transactional producer', () => {
     const [source, rows] = await Promise.all([f.sourcePositions(), f.ledgerRows()]);
     expect(source.flat().length).toBe(4_500);
     // Holes exist: the highest offset of a partition is well above its record count.
-    source.forEach((offsets) => expect(offsets[offsets.length - 1]! + 1n).toBeGreaterThan(BigInt(offsets.length)));
+    source.forEach((offsets) => {
+      expect(offsets[offsets.length - 1]! + 1n).toBeGreaterThan(BigInt(offsets.length));
+    });
     expect(rows.length).toBe(4_500);
     expect(invariantOneViolations(source, rows)).toEqual([]);
 

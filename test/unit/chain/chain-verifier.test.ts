@@ -187,7 +187,9 @@ describe('ChainVerifier', () => {
     const cuts = ledger(GOOD_CUTS);
     const c = cuts[0]!;
     let h: Buffer = Buffer.alloc(32); // wrong starting point, self-consistent otherwise
-    c.entries.forEach((e, i) => (h = linkHash(h, BigInt(i) + 1n, e.digest)));
+    c.entries.forEach((e, i) => {
+      h = linkHash(h, BigInt(i) + 1n, e.digest);
+    });
     expect(run([{ ...c, headHash: h }]).brk?.kind).toBe('head-hash');
   });
 

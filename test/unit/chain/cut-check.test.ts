@@ -68,8 +68,14 @@ describe('checkCut (the ledger invariants the verifier and the index follower sh
     const ruleBreak = (kind: Break['kind']): Break => ({ kind, message: kind });
     const seen: string[] = [];
     const rules = {
-      cut: () => (seen.push('cut'), null),
-      entries: () => (seen.push('entries'), null),
+      cut: () => {
+        seen.push('cut');
+        return null;
+      },
+      entries: () => {
+        seen.push('entries');
+        return null;
+      },
     };
     expect(checkCut(afterC0, c1, rules).ok).toBe(true);
     expect(seen).toEqual(['cut', 'entries']);

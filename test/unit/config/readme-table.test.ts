@@ -27,7 +27,9 @@ function tableRows(): Row[] {
     const keys = [...cells[0]!.matchAll(/`([^`]+)`/g)].map((m) => m[1]!);
     const envs = [...cells[2]!.matchAll(/`([^`]+)`/g)].map((m) => m[1]!);
     const documented = cells[1]!.match(/^`([^`]*)`/)?.[1] ?? cells[1]!;
-    keys.forEach((key, i) => rows.push({ key, documented, env: envs[i] ?? null }));
+    keys.forEach((key, i) => {
+      rows.push({ key, documented, env: envs[i] ?? null });
+    });
   }
   return rows;
 }

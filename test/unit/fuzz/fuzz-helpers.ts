@@ -16,7 +16,6 @@ export function fuzzParams(numRuns: number): fc.Parameters<unknown> {
 }
 
 export function announceSeed(file: string): void {
-  // eslint-disable-next-line no-console
   console.log(`[fuzz] ${file}: seed ${FUZZ_SEED} (set FUZZ_SEED to change, FUZZ_RUNS to scale the runs)`);
 }
 

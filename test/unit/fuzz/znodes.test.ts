@@ -58,7 +58,8 @@ interface Format<T> {
   decode: (b: Buffer) => T;
 }
 
-const formats: Format<any>[] = [ // eslint-disable-line @typescript-eslint/no-explicit-any
+// biome-ignore lint/suspicious/noExplicitAny: a table of formats of different value types
+const formats: Format<any>[] = [
   { name: 'genesis', valid: genesis, encode: encodeGenesis, decode: decodeGenesis },
   { name: 'leader', valid: leader, encode: encodeLeader, decode: decodeLeader },
   { name: 'member', valid: member, encode: encodeMember, decode: decodeMember },
