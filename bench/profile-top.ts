@@ -20,6 +20,21 @@ for (const file of files) {
   const profile = JSON.parse(readFileSync(file, 'utf8')) as CpuProfile;
   const { busyMs, totalMs, rows } = selfTimes(profile, REPO);
   process.stdout.write(`${file}: ${(totalMs / 1000).toFixed(1)} s profiled, ${(busyMs / 1000).toFixed(1)} s busy (${fmtPct(busyMs / totalMs)})\n\n`);
-  process.stdout.write(`${formatTable(['self time by owner', 'ms', 'share of busy'], byOwner(rows).slice(0, 12).map((o) => [o.owner, o.selfMs.toFixed(0), fmtPct(o.share)]))}\n\n`);
-  process.stdout.write(`${formatTable(['function (self time)', 'ms', 'share of busy'], rows.filter((r) => r.fn !== '(idle)').slice(0, top).map((r) => [r.fn, r.selfMs.toFixed(0), fmtPct(r.share)]))}\n\n`);
+  process.stdout.write(
+    `${formatTable(
+      ['self time by owner', 'ms', 'share of busy'],
+      byOwner(rows)
+        .slice(0, 12)
+        .map((o) => [o.owner, o.selfMs.toFixed(0), fmtPct(o.share)]),
+    )}\n\n`,
+  );
+  process.stdout.write(
+    `${formatTable(
+      ['function (self time)', 'ms', 'share of busy'],
+      rows
+        .filter((r) => r.fn !== '(idle)')
+        .slice(0, top)
+        .map((r) => [r.fn, r.selfMs.toFixed(0), fmtPct(r.share)]),
+    )}\n\n`,
+  );
 }

@@ -39,7 +39,9 @@ async function main(opts: Readonly<BenchOptions>): Promise<number> {
   const live = `${prefix}.live`;
   const topics: string[] = [];
   const chains: string[] = [];
-  say(`run ${prefix}: ${fmtInt(opts.records)} records of ${opts.size} B, ${opts.keys > 0 ? 'keys' : 'null keys'}, ${opts.headers} headers; ${opts.partitions} partitions, ${opts.replicas} replicas, ${opts.repeat} repetitions; phases ${opts.phases.join(', ') || 'none'}${opts.soakMinutes > 0 ? `, soak ${opts.soakMinutes} min at ${fmtInt(opts.soakRate)}/s` : ''}; ${cpus().length} CPUs`);
+  say(
+    `run ${prefix}: ${fmtInt(opts.records)} records of ${opts.size} B, ${opts.keys > 0 ? 'keys' : 'null keys'}, ${opts.headers} headers; ${opts.partitions} partitions, ${opts.replicas} replicas, ${opts.repeat} repetitions; phases ${opts.phases.join(', ') || 'none'}${opts.soakMinutes > 0 ? `, soak ${opts.soakMinutes} min at ${fmtInt(opts.soakRate)}/s` : ''}; ${cpus().length} CPUs`,
+  );
 
   const repetitions: Repetition[] = [];
   const seqchainRuns: SeqchainRunResult[] = [];
@@ -69,16 +71,38 @@ async function main(opts: Readonly<BenchOptions>): Promise<number> {
         say(`${tag} chain limit ${fmtInt(c.rps)} records/s (link only ${fmtInt(c.linkRps)}/s)`);
       }
       if (has('client')) {
-        const c = await runConsumers({ label: `${tag} client ceiling`, mode: 'consume', topic: source, groupId: `${prefix}.ceiling.${rep}`, processes: opts.replicas, partitions: opts.partitions, total: opts.records, timeoutMs: 600_000 });
+        const c = await runConsumers({
+          label: `${tag} client ceiling`,
+          mode: 'consume',
+          topic: source,
+          groupId: `${prefix}.ceiling.${rep}`,
+          processes: opts.replicas,
+          partitions: opts.partitions,
+          total: opts.records,
+          timeoutMs: 600_000,
+        });
         r.clientCeilingRps = c.rps;
         r.clientCeilingFromReadyRps = c.fromReadyRps;
-        say(`${tag} client ceiling ${fmtInt(c.rps)} records/s sustained, ${fmtInt(c.fromReadyRps)}/s over the ${(c.steadyMs / 1000).toFixed(1)} s after the group settled (joins took ${(c.joinMs / 1000).toFixed(1)} s)`);
+        say(
+          `${tag} client ceiling ${fmtInt(c.rps)} records/s sustained, ${fmtInt(c.fromReadyRps)}/s over the ${(c.steadyMs / 1000).toFixed(1)} s after the group settled (joins took ${(c.joinMs / 1000).toFixed(1)} s)`,
+        );
       }
       if (has('one-partition')) {
-        const c = await runConsumers({ label: `${tag} one-partition baseline`, mode: 'chain', topic: onePartition, groupId: `${prefix}.one.${rep}`, processes: 1, partitions: 1, total: opts.records, timeoutMs: 900_000 });
+        const c = await runConsumers({
+          label: `${tag} one-partition baseline`,
+          mode: 'chain',
+          topic: onePartition,
+          groupId: `${prefix}.one.${rep}`,
+          processes: 1,
+          partitions: 1,
+          total: opts.records,
+          timeoutMs: 900_000,
+        });
         r.onePartitionRps = c.rps;
         r.onePartitionFromReadyRps = c.fromReadyRps;
-        say(`${tag} one-partition baseline ${fmtInt(c.rps)} records/s sustained, ${fmtInt(c.fromReadyRps)}/s over the ${(c.steadyMs / 1000).toFixed(1)} s after the join (join took ${(c.joinMs / 1000).toFixed(1)} s)`);
+        say(
+          `${tag} one-partition baseline ${fmtInt(c.rps)} records/s sustained, ${fmtInt(c.fromReadyRps)}/s over the ${(c.steadyMs / 1000).toFixed(1)} s after the join (join took ${(c.joinMs / 1000).toFixed(1)} s)`,
+        );
       }
       if (has('seqchain')) {
         const chain = `${prefix}-s${rep}`;
@@ -98,8 +122,13 @@ async function main(opts: Readonly<BenchOptions>): Promise<number> {
         seqchainRuns.push(s);
         r.seqchainRps = s.rps;
         r.seqchainFromReadyRps = s.fromReadyRps;
-        say(`${tag} seqchain ${fmtInt(s.rps)} records/s sustained, ${fmtInt(s.fromReadyRps)}/s over the ${(s.steadyMs / 1000).toFixed(1)} s after the set was ready (${fmtInt(s.wallRps)}/s from the first replica start); CPU in cores: leader ${s.cpu.leader.toFixed(2)}, followers ${s.cpu.followers.map((x) => x.toFixed(2)).join(' ')}, kafka ${s.cpu.kafka.toFixed(2)}, redis ${s.cpu.redis.toFixed(2)}, zookeeper ${s.cpu.zookeeper.toFixed(2)}`);
-        if (s.ledger) say(`${tag} ledger: ${fmtInt(s.ledger.cuts)} cuts, ${s.ledger.meanRecordsPerCut.toFixed(0)} records per cut, ${s.ledger.cutsPerSecond.toFixed(1)} cuts/s, ${s.ledger.messageBytesPerRecord.toFixed(1)} message bytes and ${s.ledger.diskBytesPerRecord?.toFixed(1) ?? 'n/a'} disk bytes per record`);
+        say(
+          `${tag} seqchain ${fmtInt(s.rps)} records/s sustained, ${fmtInt(s.fromReadyRps)}/s over the ${(s.steadyMs / 1000).toFixed(1)} s after the set was ready (${fmtInt(s.wallRps)}/s from the first replica start); CPU in cores: leader ${s.cpu.leader.toFixed(2)}, followers ${s.cpu.followers.map((x) => x.toFixed(2)).join(' ')}, kafka ${s.cpu.kafka.toFixed(2)}, redis ${s.cpu.redis.toFixed(2)}, zookeeper ${s.cpu.zookeeper.toFixed(2)}`,
+        );
+        if (s.ledger)
+          say(
+            `${tag} ledger: ${fmtInt(s.ledger.cuts)} cuts, ${s.ledger.meanRecordsPerCut.toFixed(0)} records per cut, ${s.ledger.cutsPerSecond.toFixed(1)} cuts/s, ${s.ledger.messageBytesPerRecord.toFixed(1)} message bytes and ${s.ledger.diskBytesPerRecord?.toFixed(1) ?? 'n/a'} disk bytes per record`,
+          );
       }
       if (has('latency')) {
         const chain = `${prefix}-l${rep}`;
@@ -161,9 +190,19 @@ async function main(opts: Readonly<BenchOptions>): Promise<number> {
 
   const lastSession = sessions[sessions.length - 1];
   const rss = soak
-    ? { start: round(soak.leaderRssMb.start), end: round(soak.leaderRssMb.end), of: 'leader replica', during: `soak, ${opts.soakMinutes} min at ${opts.soakRate}/s` }
+    ? {
+        start: round(soak.leaderRssMb.start),
+        end: round(soak.leaderRssMb.end),
+        of: 'leader replica',
+        during: `soak, ${opts.soakMinutes} min at ${opts.soakRate}/s`,
+      }
     : lastSession
-      ? { start: round(lastSession.leaderRssMb.start), end: round(lastSession.leaderRssMb.end), of: 'leader replica', during: `last latency session (${opts.warmupSeconds} s warm-up + ${opts.loads.length} × ${opts.latencySeconds} s)` }
+      ? {
+          start: round(lastSession.leaderRssMb.start),
+          end: round(lastSession.leaderRssMb.end),
+          of: 'leader replica',
+          during: `last latency session (${opts.warmupSeconds} s warm-up + ${opts.loads.length} × ${opts.latencySeconds} s)`,
+        }
       : null;
   const firstLedger = seqchainRuns.find((s) => s.ledger)?.ledger ?? null;
   const report = buildReport({
@@ -189,7 +228,13 @@ async function main(opts: Readonly<BenchOptions>): Promise<number> {
     rssMb: rss,
     extra: {
       fillRps: Object.fromEntries(Object.entries(fillRps).map(([k, v]) => [k, round(v)])),
-      seqchainCpuCores: seqchainRuns.map((s) => ({ leader: roundFigure(s.cpu.leader), followers: s.cpu.followers.map(roundFigure), kafka: roundFigure(s.cpu.kafka), redis: roundFigure(s.cpu.redis), zookeeper: roundFigure(s.cpu.zookeeper) })),
+      seqchainCpuCores: seqchainRuns.map((s) => ({
+        leader: roundFigure(s.cpu.leader),
+        followers: s.cpu.followers.map(roundFigure),
+        kafka: roundFigure(s.cpu.kafka),
+        redis: roundFigure(s.cpu.redis),
+        zookeeper: roundFigure(s.cpu.zookeeper),
+      })),
       ledger: firstLedger && {
         cuts: firstLedger.cuts,
         meanRecordsPerCut: round(firstLedger.meanRecordsPerCut),
@@ -216,13 +261,19 @@ async function main(opts: Readonly<BenchOptions>): Promise<number> {
           sentRps: round(run.sentRps),
           e2e: run.e2e,
           close: run.close,
-          generatorBehindMs: { p50: roundFigure(run.generatorBehindMs.p50), p99: roundFigure(run.generatorBehindMs.p99), max: roundFigure(run.generatorBehindMs.max) },
+          generatorBehindMs: {
+            p50: roundFigure(run.generatorBehindMs.p50),
+            p99: roundFigure(run.generatorBehindMs.p99),
+            max: roundFigure(run.generatorBehindMs.max),
+          },
           recordsPerCut: round(run.meanRecordsPerCut),
           cpuCores: { leader: roundFigure(run.cpuCores.leader), followers: run.cpuCores.followers.map(roundFigure) },
           loadAverage: roundFigure(run.loadAverage),
         })),
       ),
-      latencyRecordsPerCut: Object.fromEntries(opts.loads.map((l) => [String(l), sessions.map((s) => round(s.runs.find((x) => x.offeredRps === l)?.meanRecordsPerCut ?? Number.NaN))])),
+      latencyRecordsPerCut: Object.fromEntries(
+        opts.loads.map((l) => [String(l), sessions.map((s) => round(s.runs.find((x) => x.offeredRps === l)?.meanRecordsPerCut ?? Number.NaN))]),
+      ),
     },
   });
 
@@ -230,7 +281,9 @@ async function main(opts: Readonly<BenchOptions>): Promise<number> {
   mkdirSync(outDir, { recursive: true });
   const file = join(outDir, `${startedAt.toISOString().replace(/[:.]/g, '-')}.json`);
   writeFileSync(file, `${JSON.stringify(report.json, null, 2)}\n`);
-  process.stdout.write(`\nseqchain benchmark ${prefix}: ${fmtInt(opts.records)} records × ${opts.size} B, ${opts.partitions} partitions, ${opts.replicas} replicas, ${opts.repeat} repetitions, ${cpus().length} CPUs (median, min, max of the repetitions)\n\n`);
+  process.stdout.write(
+    `\nseqchain benchmark ${prefix}: ${fmtInt(opts.records)} records × ${opts.size} B, ${opts.partitions} partitions, ${opts.replicas} replicas, ${opts.repeat} repetitions, ${cpus().length} CPUs (median, min, max of the repetitions)\n\n`,
+  );
   process.stdout.write(`${report.table}\n\nresult: ${file}\n`);
   process.stdout.write(`${JSON.stringify(report.json)}\n`);
   return 0;

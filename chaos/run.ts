@@ -69,7 +69,9 @@ async function main(opts: Readonly<ChaosOptions>): Promise<number> {
   let progress: NodeJS.Timeout | undefined;
   let faultsMs = 0;
 
-  say(`chaos: seed ${opts.seed} (replay with --seed ${opts.seed}); ${opts.short ? 'short' : 'long'} run; ${opts.rate} records/s into ${opts.partitions} partitions; ${opts.replicas} replicas; ZooKeeper session ${opts.zkSessionTimeoutMs} ms`);
+  say(
+    `chaos: seed ${opts.seed} (replay with --seed ${opts.seed}); ${opts.short ? 'short' : 'long'} run; ${opts.rate} records/s into ${opts.partitions} partitions; ${opts.replicas} replicas; ZooKeeper session ${opts.zkSessionTimeoutMs} ms`,
+  );
   say(`chaos: plan: ${plan.length} faults: ${summarizePlan(plan.map((p) => (p.phase === 'mixed' ? `mixed:${p.name}` : p.name)))}`);
   say(`chaos: chain ${chain}, replica logs in ${logDir}`);
   try {
@@ -82,7 +84,20 @@ async function main(opts: Readonly<ChaosOptions>): Promise<number> {
     say(`chaos: ${opts.replicas} replicas up, leader ${first.replicaId} (epoch ${first.epoch}); producing ${opts.rate} records/s`);
     await producer.start();
     progress = setInterval(() => {
-      say(progressLine({ elapsedMs: Date.now() - startedAt, faultsMs, done: records.length, planned: plan.length, current: c.current, produced: producer.acked, sequenced: watcher.state.lastSeq, ratePerSec: opts.rate, epoch: watcher.state.epoch, replicas: c.ids.length }));
+      say(
+        progressLine({
+          elapsedMs: Date.now() - startedAt,
+          faultsMs,
+          done: records.length,
+          planned: plan.length,
+          current: c.current,
+          produced: producer.acked,
+          sequenced: watcher.state.lastSeq,
+          ratePerSec: opts.rate,
+          epoch: watcher.state.epoch,
+          replicas: c.ids.length,
+        }),
+      );
     }, PROGRESS_EVERY_MS);
     await sleep(3_000); // a little history before the first fault
 
@@ -96,13 +111,24 @@ async function main(opts: Readonly<ChaosOptions>): Promise<number> {
       let record: FaultRecord;
       try {
         const o = await FAULTS[planned.name](c);
-        record = { name: planned.name, target: o.target, injectedAt: o.injectedAt, referenceAt: o.referenceAt, recoveryMs: o.recoveredAt === null ? null : o.recoveredAt - o.referenceAt, detail: o.detail };
+        record = {
+          name: planned.name,
+          target: o.target,
+          injectedAt: o.injectedAt,
+          referenceAt: o.referenceAt,
+          recoveryMs: o.recoveredAt === null ? null : o.recoveredAt - o.referenceAt,
+          detail: o.detail,
+        };
       } catch (err) {
         // The fault could not even be injected (no leader to kill, the stack would not restart…).
         violations.add('fault-error', `${planned.name}: ${(err as Error).message}`);
         record = { name: planned.name, target: '?', injectedAt: t0, referenceAt: t0, recoveryMs: null, detail: `error: ${(err as Error).message}` };
       }
-      if (record.recoveryMs === null && !record.detail.startsWith('error:')) violations.add('not-recovered', `${planned.name} #${i + 1} on ${record.target}: the chain did not move past the records acknowledged at the reference moment, on every partition, within ${opts.recoveryTimeoutMs} ms`);
+      if (record.recoveryMs === null && !record.detail.startsWith('error:'))
+        violations.add(
+          'not-recovered',
+          `${planned.name} #${i + 1} on ${record.target}: the chain did not move past the records acknowledged at the reference moment, on every partition, within ${opts.recoveryTimeoutMs} ms`,
+        );
       records.push(record);
       c.last = `${c.current} #${i + 1}`;
       faultsMs += Date.now() - t0;
@@ -114,7 +140,9 @@ async function main(opts: Readonly<ChaosOptions>): Promise<number> {
     const stoppedAt = Date.now();
     await producer.stop();
     clearInterval(progress);
-    say(`chaos: producer stopped: ${producer.acked.toLocaleString('en-US')} records acknowledged (${producer.sendFailures} failed sends retried) over ${c.partitions} partitions`);
+    say(
+      `chaos: producer stopped: ${producer.acked.toLocaleString('en-US')} records acknowledged (${producer.sendFailures} failed sends retried) over ${c.partitions} partitions`,
+    );
     check = await finalCheck(c, producer.snapshot(), stoppedAt, DRAIN_TIMEOUT_MS);
   } catch (err) {
     violations.add('driver-error', (err as Error).stack ?? String(err));
@@ -129,7 +157,9 @@ async function main(opts: Readonly<ChaosOptions>): Promise<number> {
   for (const line of summaryLines(summarizeFaults(records))) say(line);
   if (check) {
     const v = check.verdict;
-    say(`chaos: history: ${v.sourceRecords.toLocaleString('en-US')} source records, ${v.records.toLocaleString('en-US')} sequenced in ${v.cuts.toLocaleString('en-US')} cuts, epochs up to ${v.maxEpoch}; backlog drained ${check.drainMs ?? 'never'} ms after the producer stopped; seqchain verify: ${check.verify?.ok ? 'chain verified from the genesis' : 'FAILED'}`);
+    say(
+      `chaos: history: ${v.sourceRecords.toLocaleString('en-US')} source records, ${v.records.toLocaleString('en-US')} sequenced in ${v.cuts.toLocaleString('en-US')} cuts, epochs up to ${v.maxEpoch}; backlog drained ${check.drainMs ?? 'never'} ms after the producer stopped; seqchain verify: ${check.verify?.ok ? 'chain verified from the genesis' : 'FAILED'}`,
+    );
   }
   if (c.warnings.length > 0) {
     say(`chaos: ${c.warnings.length} warning(s) (findings that are not history violations):`);
@@ -139,7 +169,9 @@ async function main(opts: Readonly<ChaosOptions>): Promise<number> {
     say(`chaos: FAILED: ${count} violation(s)`);
     for (const v of all.slice(0, 50)) say(`chaos: VIOLATION ${v.kind}: ${v.message}`);
   } else {
-    say('chaos: no violation: every source record sequenced exactly once, seq contiguous, per-partition order kept, chain verified, epochs only increasing, no zombie write');
+    say(
+      'chaos: no violation: every source record sequenced exactly once, seq contiguous, per-partition order kept, chain verified, epochs only increasing, no zombie write',
+    );
   }
   say(`chaos: took ${Math.round((Date.now() - startedAt) / 1000)} s; seed ${opts.seed}`);
   const result = buildResult({

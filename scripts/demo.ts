@@ -32,13 +32,27 @@ async function main(): Promise<void> {
     for (let i = 1; i <= REPLICAS; i++) set.start(`${chain}-r${i}`);
     say(`started ${REPLICAS} replicas (logs in .stack/demo/${chain}/)`);
     const first = await waitFor('a leader', async () => (await set.leader()) ?? undefined, 60_000);
-    await waitFor('all workers assigned', async () => {
-      const members = await set.members();
-      return members.length === REPLICAS && members.every((m) => m.partitions.length > 0);
-    }, 60_000);
+    await waitFor(
+      'all workers assigned',
+      async () => {
+        const members = await set.members();
+        return members.length === REPLICAS && members.every((m) => m.partitions.length > 0);
+      },
+      60_000,
+    );
     say(`leader ${first.replicaId} (epoch ${first.epoch}); producing ${RECORDS} records at ${RATE}/s`);
 
-    const producing = produce(set.config, logger, { topic, count: RECORDS, rate: RATE, size: 200, keys: 1000, headers: 2, transactional: false, batchSize: 500, quiet: false });
+    const producing = produce(set.config, logger, {
+      topic,
+      count: RECORDS,
+      rate: RATE,
+      size: 200,
+      keys: 1000,
+      headers: 2,
+      transactional: false,
+      batchSize: 500,
+      quiet: false,
+    });
     const startedAt = Date.now();
 
     // Kill the leader once about 40% of the records are sequenced.
@@ -50,41 +64,65 @@ async function main(): Promise<void> {
 
     // Failover: from the kill to the first cut committed under a higher epoch.
     let reconciledAt: bigint | null = null;
-    const failoverMs = await waitFor('the first cut of a new epoch', async () => {
-      const c = await set.counter();
-      if (!c || c.epoch <= victim.epoch) return undefined;
-      reconciledAt ??= c.nextSeq;
-      return c.nextSeq > reconciledAt ? Date.now() - killedAt : undefined;
-    }, 120_000, 5);
+    const failoverMs = await waitFor(
+      'the first cut of a new epoch',
+      async () => {
+        const c = await set.counter();
+        if (!c || c.epoch <= victim.epoch) return undefined;
+        reconciledAt ??= c.nextSeq;
+        return c.nextSeq > reconciledAt ? Date.now() - killedAt : undefined;
+      },
+      120_000,
+      5,
+    );
     const next = (await set.leader())!;
     say(`new leader ${next.replicaId} (epoch ${next.epoch}) sequencing ${failoverMs} ms after the kill`);
 
     const produced = await producing;
     const progress = new Progress('demo: sequenced', RECORDS, await set.sequenced());
-    const doneAt = await waitFor('every record sequenced', async () => {
-      const n = await set.sequenced();
-      progress.update(n);
-      return n >= produced.records ? Date.now() : undefined;
-    }, 300_000, 50);
+    const doneAt = await waitFor(
+      'every record sequenced',
+      async () => {
+        const n = await set.sequenced();
+        progress.update(n);
+        return n >= produced.records ? Date.now() : undefined;
+      },
+      300_000,
+      50,
+    );
     progress.finish(await set.sequenced());
     const sequencedPerSec = Math.round((produced.records * 1000) / (doneAt - startedAt));
 
     // Every replica serves the query API from its Redis index; ask the new leader's.
     const api = await set.apiUrl(next.replicaId);
-    const head = await waitFor('the index caught up', async () => {
-      const res = await fetch(`${api}/v1/head`).catch(() => null);
-      const body = res?.ok ? ((await res.json()) as { seq: string; hash: string }) : null;
-      return body && Number(body.seq) >= produced.records ? body : undefined;
-    }, 60_000, 100);
-    const sample = (await (await fetch(`${api}/v1/records/${Math.ceil(produced.records / 2)}`)).json()) as { seq: string; position: { partition: number; offset: string } };
-    say(`API ${api}: head seq ${head.seq} hash ${head.hash.slice(0, 16)}…; seq ${sample.seq} is partition ${sample.position.partition} offset ${sample.position.offset}`);
+    const head = await waitFor(
+      'the index caught up',
+      async () => {
+        const res = await fetch(`${api}/v1/head`).catch(() => null);
+        const body = res?.ok ? ((await res.json()) as { seq: string; hash: string }) : null;
+        return body && Number(body.seq) >= produced.records ? body : undefined;
+      },
+      60_000,
+      100,
+    );
+    const sample = (await (await fetch(`${api}/v1/records/${Math.ceil(produced.records / 2)}`)).json()) as {
+      seq: string;
+      position: { partition: number; offset: string };
+    };
+    say(
+      `API ${api}: head seq ${head.seq} hash ${head.hash.slice(0, 16)}…; seq ${sample.seq} is partition ${sample.position.partition} offset ${sample.position.offset}`,
+    );
 
     say('running seqchain verify');
     await set.stopAll('SIGTERM');
     const verify = await runCli(['verify', '--json'], { SEQCHAIN_CHAIN: chain, SEQCHAIN_LOG_LEVEL: 'warn' });
     const report = JSON.parse(verify.stdout.trim().split('\n').pop() ?? '{}') as VerifyReport;
-    say(`verify exit ${verify.code}: ${report.ok ? 'chain verified' : `BROKEN: ${report.firstBreak?.message}`}; ${report.sourceRecordsMatched} source records recomputed`);
-    say(`sequenced ${produced.records} records in ${doneAt - startedAt} ms (${sequencedPerSec} records/s, offered ${RATE}/s), epochs ${report.epochs.join(',')}`);
+    say(
+      `verify exit ${verify.code}: ${report.ok ? 'chain verified' : `BROKEN: ${report.firstBreak?.message}`}; ${report.sourceRecordsMatched} source records recomputed`,
+    );
+    say(
+      `sequenced ${produced.records} records in ${doneAt - startedAt} ms (${sequencedPerSec} records/s, offered ${RATE}/s), epochs ${report.epochs.join(',')}`,
+    );
 
     const result = {
       records: produced.records,

@@ -24,7 +24,14 @@ if (dir) {
     delay.disable();
     const ms = (ns: number) => Math.round(ns / 1e4) / 100;
     const base = `${process.env.SEQCHAIN_REPLICA_ID ?? 'node'}-${process.pid}`;
-    const stats = { p50: ms(delay.percentile(50)), p90: ms(delay.percentile(90)), p99: ms(delay.percentile(99)), max: ms(delay.max), mean: ms(delay.mean), samples: delay.count };
+    const stats = {
+      p50: ms(delay.percentile(50)),
+      p90: ms(delay.percentile(90)),
+      p99: ms(delay.percentile(99)),
+      max: ms(delay.max),
+      mean: ms(delay.mean),
+      samples: delay.count,
+    };
     writeFileSync(join(dir, `${base}.eventloop.json`), `${JSON.stringify({ eventLoopDelayMs: stats })}\n`);
     // An in-process session answers synchronously, so this completes inside the exit handler.
     session.post('Profiler.stop', (err, result) => {

@@ -54,9 +54,7 @@ export function selfTimes(profile: CpuProfile, root = ''): { busyMs: number; tot
   }
   const totalMs = [...ms.values()].reduce((a, b) => a + b, 0);
   const busyMs = totalMs - (ms.get('(idle)') ?? 0);
-  const rows = [...ms]
-    .map(([fn, selfMs]) => ({ fn, selfMs, share: fn === '(idle)' || busyMs <= 0 ? 0 : selfMs / busyMs }))
-    .sort((a, b) => b.selfMs - a.selfMs);
+  const rows = [...ms].map(([fn, selfMs]) => ({ fn, selfMs, share: fn === '(idle)' || busyMs <= 0 ? 0 : selfMs / busyMs })).sort((a, b) => b.selfMs - a.selfMs);
   return { busyMs, totalMs, rows };
 }
 
@@ -70,7 +68,15 @@ export function byOwner(rows: readonly SelfTime[]): { owner: string; selfMs: num
     if (r.fn === '(idle)') continue;
     const m = /\(([^()]*):\d+\)$/.exec(r.fn);
     const file = m?.[1] ?? '';
-    const owner = !m ? (r.fn.startsWith('(') ? r.fn : 'native code (no source)') : file.startsWith('node:') ? 'node internals' : file.startsWith('dist/') || file.startsWith('src/') ? `seqchain ${file.replace(/^dist\//, '').replace(/\/[^/]*$/, '')}` : file.split('/')[0] ?? file;
+    const owner = !m
+      ? r.fn.startsWith('(')
+        ? r.fn
+        : 'native code (no source)'
+      : file.startsWith('node:')
+        ? 'node internals'
+        : file.startsWith('dist/') || file.startsWith('src/')
+          ? `seqchain ${file.replace(/^dist\//, '').replace(/\/[^/]*$/, '')}`
+          : (file.split('/')[0] ?? file);
     const o = out.get(owner) ?? { selfMs: 0, share: 0 };
     o.selfMs += r.selfMs;
     o.share += r.share;

@@ -132,20 +132,17 @@ export function parseBenchArgs(argv: readonly string[]): Readonly<BenchOptions> 
   }
   const v = parsed.values;
   const d = benchDefaults;
-  const loads =
-    v.loads === undefined
-      ? d.loads
-      : v.loads.split(',').map((s) => int('loads', s.trim(), 0, 1));
+  const loads = v.loads === undefined ? d.loads : v.loads.split(',').map((s) => int('loads', s.trim(), 0, 1));
   const phases =
     v.phases === undefined
       ? d.phases
       : v.phases === 'none'
         ? []
         : v.phases.split(',').map((s) => {
-          const p = s.trim();
-          if (!(PHASES as readonly string[]).includes(p)) throw new UsageError(`--phases: unknown phase ${JSON.stringify(p)} (one of ${PHASES.join(', ')})`);
-          return p as Phase;
-        });
+            const p = s.trim();
+            if (!(PHASES as readonly string[]).includes(p)) throw new UsageError(`--phases: unknown phase ${JSON.stringify(p)} (one of ${PHASES.join(', ')})`);
+            return p as Phase;
+          });
   const options: BenchOptions = {
     records: int('records', v.records, d.records, 1),
     partitions: int('partitions', v.partitions, d.partitions, 1),

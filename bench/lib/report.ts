@@ -43,7 +43,7 @@ type Figure =
 
 const FIGURES: [Figure, string][] = [
   ['chainLimitRps', 'chain limit: digest + link, 1 core'],
-  ['linkOnlyRps', '  link only (the sequencer\'s hashing)'],
+  ['linkOnlyRps', "  link only (the sequencer's hashing)"],
   ['clientCeilingRps', 'client ceiling: kafkajs, consume only'],
   ['clientCeilingFromReadyRps', '  from ready to last record'],
   ['onePartitionRps', 'one-partition topic, 1 consumer chaining'],
@@ -90,7 +90,12 @@ export function buildReport(input: ReportInput): Report {
   for (const load of loads) {
     const runs = reps.map((r) => r.latency?.[load]).filter((x) => x !== undefined);
     const pick = (g: (x: (typeof runs)[number]) => number) => median(runs.map(g));
-    latencyMs[load] = { p50: roundFigure(pick((x) => x.e2e.p50)), p99: roundFigure(pick((x) => x.e2e.p99)), max: roundFigure(pick((x) => x.e2e.max)), samples: runs.reduce((n, x) => n + x.e2e.count, 0) };
+    latencyMs[load] = {
+      p50: roundFigure(pick((x) => x.e2e.p50)),
+      p99: roundFigure(pick((x) => x.e2e.p99)),
+      max: roundFigure(pick((x) => x.e2e.max)),
+      samples: runs.reduce((n, x) => n + x.e2e.count, 0),
+    };
     cutCloseMs[load] = { p50: roundFigure(pick((x) => x.close.p50)), p99: roundFigure(pick((x) => x.close.p99)), max: roundFigure(pick((x) => x.close.max)) };
     latencySpread[load] = { p99: spreadOf(runs.map((x) => x.e2e.p99)), sentRps: roundFigure(pick((x) => x.sentRps)) };
   }
@@ -111,10 +116,11 @@ export function buildReport(input: ReportInput): Report {
     onePartitionRps: med('onePartitionRps'),
     seqchainRps: med('seqchainRps'),
     fromReadyRps: { clientCeiling: med('clientCeilingFromReadyRps'), onePartition: med('onePartitionFromReadyRps'), seqchain: med('seqchainFromReadyRps') },
-    throughputMeasures: 'records/s over the middle 80% of the backlog (10% → 90% done); fromReadyRps: from the moment the consumers or replicas were ready to the last record',
+    throughputMeasures:
+      'records/s over the middle 80% of the backlog (10% → 90% done); fromReadyRps: from the moment the consumers or replicas were ready to the last record',
     ratios,
     latencyMs,
-    latencyMeasures: 'produce (the record\'s intended send time, stamped as its Kafka timestamp) → its cut received by a read_committed consumer of the ledger',
+    latencyMeasures: "produce (the record's intended send time, stamped as its Kafka timestamp) → its cut received by a read_committed consumer of the ledger",
     cutCloseMs,
     rssMb: input.rssMb,
     targets,
@@ -129,7 +135,13 @@ export function buildReport(input: ReportInput): Report {
 }
 
 function compactSpread(s: Spread): Record<string, unknown> {
-  return { median: roundFigure(s.median), min: roundFigure(s.min), max: roundFigure(s.max), relative: roundFigure(s.relative), values: s.values.map(roundFigure) };
+  return {
+    median: roundFigure(s.median),
+    min: roundFigure(s.min),
+    max: roundFigure(s.max),
+    relative: roundFigure(s.relative),
+    values: s.values.map(roundFigure),
+  };
 }
 
 function verdict(ok: boolean | null): string {
@@ -164,7 +176,17 @@ function renderTable(
       const l = latencyMs[load]!;
       const c = cutCloseMs[load]!;
       const sp = latencySpread[load]!;
-      return [fmtInt(Number(load)), fmtInt(sp.sentRps ?? Number.NaN), fmtMs(l.p50 ?? Number.NaN), fmtMs(l.p99 ?? Number.NaN), fmtMs(l.max ?? Number.NaN), `${fmtMs(sp.p99.min)}–${fmtMs(sp.p99.max)}`, fmtMs(c.p50 ?? Number.NaN), fmtMs(c.p99 ?? Number.NaN), fmtInt(l.samples)];
+      return [
+        fmtInt(Number(load)),
+        fmtInt(sp.sentRps ?? Number.NaN),
+        fmtMs(l.p50 ?? Number.NaN),
+        fmtMs(l.p99 ?? Number.NaN),
+        fmtMs(l.max ?? Number.NaN),
+        `${fmtMs(sp.p99.min)}–${fmtMs(sp.p99.max)}`,
+        fmtMs(c.p50 ?? Number.NaN),
+        fmtMs(c.p99 ?? Number.NaN),
+        fmtInt(l.samples),
+      ];
     });
     out.push(
       'latency, ms: produce → cut committed and visible to a ledger reader (e2e); produce → cut closed (close)\n' +
@@ -172,8 +194,13 @@ function renderTable(
     );
   }
   const lines: string[] = [];
-  if (input.rssMb) lines.push(`RSS (${input.rssMb.of}, ${input.rssMb.during}): ${fmtInt(input.rssMb.start ?? Number.NaN)} MiB at start → ${fmtInt(input.rssMb.end ?? Number.NaN)} MiB at end`);
-  lines.push(`targets: seqchain ≥ 0.8 × client ceiling: ${verdict(targets.seqchainOverClientCeilingAtLeast0_8 ?? null)}; ≥ 1.0 × one-partition: ${verdict(targets.seqchainOverOnePartitionAtLeast1_0 ?? null)}; p99 ≤ ${P99_TARGET_MS} ms at ${fmtInt(P99_TARGET_LOAD)}/s: ${verdict(targets.p99At20kAtMost50ms ?? null)}`);
+  if (input.rssMb)
+    lines.push(
+      `RSS (${input.rssMb.of}, ${input.rssMb.during}): ${fmtInt(input.rssMb.start ?? Number.NaN)} MiB at start → ${fmtInt(input.rssMb.end ?? Number.NaN)} MiB at end`,
+    );
+  lines.push(
+    `targets: seqchain ≥ 0.8 × client ceiling: ${verdict(targets.seqchainOverClientCeilingAtLeast0_8 ?? null)}; ≥ 1.0 × one-partition: ${verdict(targets.seqchainOverOnePartitionAtLeast1_0 ?? null)}; p99 ≤ ${P99_TARGET_MS} ms at ${fmtInt(P99_TARGET_LOAD)}/s: ${verdict(targets.p99At20kAtMost50ms ?? null)}`,
+  );
   out.push(lines.join('\n'));
   return out.join('\n\n');
 }

@@ -15,12 +15,23 @@ const IN_FLIGHT = 4;
 export async function createTopic(admin: Admin, config: Readonly<Config>, topic: string, partitions: number): Promise<void> {
   await admin.createTopics({
     waitForLeaders: true,
-    topics: [{ topic, numPartitions: partitions, replicationFactor: config.kafka.replicationFactor, configEntries: [{ name: 'min.insync.replicas', value: String(config.kafka.minInsyncReplicas) }] }],
+    topics: [
+      {
+        topic,
+        numPartitions: partitions,
+        replicationFactor: config.kafka.replicationFactor,
+        configEntries: [{ name: 'min.insync.replicas', value: String(config.kafka.minInsyncReplicas) }],
+      },
+    ],
   });
   for (let i = 0; i < 40 && (await partitionCount(admin, topic)) !== partitions; i++) await sleep(250);
 }
 
-export async function fillTopic(kafka: Kafka, factory: RecordFactory, opts: { topic: string; partitions: number; total: number; label: string }): Promise<number> {
+export async function fillTopic(
+  kafka: Kafka,
+  factory: RecordFactory,
+  opts: { topic: string; partitions: number; total: number; label: string },
+): Promise<number> {
   const producer = kafka.producer({ allowAutoTopicCreation: false });
   await producer.connect();
   const progress = new Progress(`bench ${opts.label}`, opts.total);

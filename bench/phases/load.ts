@@ -45,15 +45,13 @@ export async function offerLoad(
         const index = opts.firstIndex + i;
         messages[i - from] = factory.message(index, partitionOf(index, opts.partitions), pacer.intendedAt(i));
       }
-      const p: Promise<void> = producer
-        .sendBatch({ acks: -1, topicMessages: [{ topic: opts.topic, messages }] })
-        .then(
-          () => void inFlight.delete(p),
-          (err: unknown) => {
-            inFlight.delete(p);
-            failure ??= err;
-          },
-        );
+      const p: Promise<void> = producer.sendBatch({ acks: -1, topicMessages: [{ topic: opts.topic, messages }] }).then(
+        () => void inFlight.delete(p),
+        (err: unknown) => {
+          inFlight.delete(p);
+          failure ??= err;
+        },
+      );
       inFlight.add(p);
       progress?.update(to);
       if (inFlight.size >= IN_FLIGHT) await Promise.race(inFlight);

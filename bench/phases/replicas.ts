@@ -48,11 +48,16 @@ export async function isSteady(r: BenchReplicas, partitions: number): Promise<bo
 }
 
 export async function waitSteady(r: BenchReplicas, partitions: number, timeoutMs = 90_000): Promise<void> {
-  await waitFor('a steady replica set (leader + every worker assigned)', async () => {
-    const dead = [...r.set.replicas.values()].find((p) => p.child.exitCode !== null);
-    if (dead) throw new Error(`replica ${dead.id} exited with code ${dead.child.exitCode}; see ${dead.logFile}`);
-    return isSteady(r, partitions);
-  }, timeoutMs, 200);
+  await waitFor(
+    'a steady replica set (leader + every worker assigned)',
+    async () => {
+      const dead = [...r.set.replicas.values()].find((p) => p.child.exitCode !== null);
+      if (dead) throw new Error(`replica ${dead.id} exited with code ${dead.child.exitCode}; see ${dead.logFile}`);
+      return isSteady(r, partitions);
+    },
+    timeoutMs,
+    200,
+  );
 }
 
 export async function leaderPid(r: BenchReplicas): Promise<{ id: string; pid: number | undefined }> {

@@ -145,7 +145,11 @@ export async function runLatencySession(
     const t0 = Date.now();
     const sample = () => {
       const all = sampleReplicas(replicas);
-      rss.push({ atS: Math.round((Date.now() - t0) / 1000), leaderMb: rssMb(leader.pid), replicasMb: Object.fromEntries([...all].map(([id, s]) => [id, Math.round(s.rssMb)])) });
+      rss.push({
+        atS: Math.round((Date.now() - t0) / 1000),
+        leaderMb: rssMb(leader.pid),
+        replicasMb: Object.fromEntries([...all].map(([id, s]) => [id, Math.round(s.rssMb)])),
+      });
     };
     sample();
     const start = rss[0]!.leaderMb;
@@ -154,10 +158,15 @@ export async function runLatencySession(
     let produced = 0;
     const drain = async (label: string, tolerate: boolean): Promise<boolean> => {
       try {
-        await waitFor(`${label}: every record visible in the ledger`, async () => {
-          assertAlive(replicas);
-          return watcher!.records >= produced;
-        }, opts.drainTimeoutMs ?? 180_000, 20);
+        await waitFor(
+          `${label}: every record visible in the ledger`,
+          async () => {
+            assertAlive(replicas);
+            return watcher!.records >= produced;
+          },
+          opts.drainTimeoutMs ?? 180_000,
+          20,
+        );
         return true;
       } catch (err) {
         if (!tolerate) throw err;
@@ -165,7 +174,14 @@ export async function runLatencySession(
       }
     };
     if (opts.warmupSeconds > 0) {
-      const warm = await offerLoad(producer, factory, { topic: opts.topic, partitions: opts.partitions, rate: opts.loads[0]!, seconds: opts.warmupSeconds, firstIndex: produced, label: null });
+      const warm = await offerLoad(producer, factory, {
+        topic: opts.topic,
+        partitions: opts.partitions,
+        rate: opts.loads[0]!,
+        seconds: opts.warmupSeconds,
+        firstIndex: produced,
+        label: null,
+      });
       produced += warm.records;
       await drain('warm-up', false);
       await watcher.collect();
@@ -189,7 +205,8 @@ export async function runLatencySession(
       const cpuAfter = sampleReplicas(replicas);
       const seconds = (Date.now() - runStarted) / 1000;
       const cores = (id: string) => ((cpuAfter.get(id)?.cpuS ?? Number.NaN) - (cpuBefore.get(id)?.cpuS ?? Number.NaN)) / seconds;
-      if (complete && c.records !== sent.records) throw new Error(`${opts.label} at ${rate}/s: the ledger holds ${c.records} records of this run, ${sent.records} were produced`);
+      if (complete && c.records !== sent.records)
+        throw new Error(`${opts.label} at ${rate}/s: the ledger holds ${c.records} records of this run, ${sent.records} were produced`);
       runs.push({
         offeredRps: rate,
         sentRps: sent.sentRps,

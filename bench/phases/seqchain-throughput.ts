@@ -78,7 +78,8 @@ export async function runSeqchainBacklog(opts: {
   try {
     for (;;) {
       const now = Date.now();
-      if (now - startedAt > opts.timeoutMs) throw new Error(`${opts.label}: ${done} of ${total} sequenced after ${opts.timeoutMs} ms; replica logs in .stack/bench/${opts.chain}/`);
+      if (now - startedAt > opts.timeoutMs)
+        throw new Error(`${opts.label}: ${done} of ${total} sequenced after ${opts.timeoutMs} ms; replica logs in .stack/bench/${opts.chain}/`);
       const dead = [...r.set.replicas.values()].find((p) => p.child.exitCode !== null);
       if (dead) throw new Error(`${opts.label}: replica ${dead.id} exited with code ${dead.child.exitCode}; see ${dead.logFile}`);
       done = await r.set.sequenced();

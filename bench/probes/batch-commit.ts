@@ -23,7 +23,15 @@ const config = loadConfig({ overrides: { replicaId: 'bench-probe' } });
 const kafka = createKafka(kafkaClientOptions(config), createLogger({ level: 'fatal' }), 'probe');
 const topic = `bench-probe-${randomUUID().slice(0, 8)}`;
 const out = `${topic}.out`;
-await withAdmin(kafka, (admin) => admin.createTopics({ waitForLeaders: true, topics: [{ topic, numPartitions: 12 }, { topic: out, numPartitions: 12 }] }));
+await withAdmin(kafka, (admin) =>
+  admin.createTopics({
+    waitForLeaders: true,
+    topics: [
+      { topic, numPartitions: 12 },
+      { topic: out, numPartitions: 12 },
+    ],
+  }),
+);
 const producer = kafka.producer();
 const digests = kafka.producer();
 const consumers: Consumer[] = [];
@@ -31,8 +39,17 @@ try {
   await producer.connect();
   await digests.connect();
   const latency: Record<string, number[]> = { A: [], B: [] };
-  for (const [name, runOptions] of [['A', {}], ['B', { autoCommit: false, autoCommitInterval: 1_000 }]] as const) {
-    const consumer = kafka.consumer({ groupId: `${topic}.${name}`, sessionTimeout: config.worker.sessionTimeoutMs, heartbeatInterval: config.worker.heartbeatIntervalMs, maxWaitTimeInMs: config.worker.maxWaitTimeMs, readUncommitted: false });
+  for (const [name, runOptions] of [
+    ['A', {}],
+    ['B', { autoCommit: false, autoCommitInterval: 1_000 }],
+  ] as const) {
+    const consumer = kafka.consumer({
+      groupId: `${topic}.${name}`,
+      sessionTimeout: config.worker.sessionTimeoutMs,
+      heartbeatInterval: config.worker.heartbeatIntervalMs,
+      maxWaitTimeInMs: config.worker.maxWaitTimeMs,
+      readUncommitted: false,
+    });
     await consumer.connect();
     await consumer.subscribe({ topic, fromBeginning: true });
     await consumer.run({
@@ -57,13 +74,20 @@ try {
     const due = Math.min(rate * seconds, Math.floor(((Date.now() - started) * rate) / 1000)) - sent;
     if (due > 0) {
       const timestamp = String(Date.now());
-      await producer.send({ topic, acks: -1, messages: Array.from({ length: due }, (_, i) => ({ partition: (sent + i) % 12, value: Buffer.alloc(200), timestamp })) });
+      await producer.send({
+        topic,
+        acks: -1,
+        messages: Array.from({ length: due }, (_, i) => ({ partition: (sent + i) % 12, value: Buffer.alloc(200), timestamp })),
+      });
       sent += due;
     }
     await sleep(2);
   }
   await sleep(2_000);
-  for (const [name, label] of [['A', 'commit after every batch'], ['B', 'commit at most once a second']] as const) {
+  for (const [name, label] of [
+    ['A', 'commit after every batch'],
+    ['B', 'commit at most once a second'],
+  ] as const) {
     const all = latency[name]!;
     const s = summarizeLatencies(all.slice(Math.floor(all.length / 10)));
     process.stdout.write(`${rate}/s, ${label.padEnd(28)}: produce → eachBatch p50 ${s.p50} p99 ${s.p99} max ${s.max} ms (${s.count} records)\n`);

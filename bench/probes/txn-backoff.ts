@@ -22,7 +22,13 @@ const topic = `bench-probe-${randomUUID().slice(0, 8)}`;
 await withAdmin(kafka, (admin) => admin.createTopics({ waitForLeaders: true, topics: [{ topic, numPartitions: 1 }] }));
 try {
   for (const initialRetryTime of [100, 10, 2]) {
-    const producer = kafka.producer({ transactionalId: `${topic}-${initialRetryTime}`, maxInFlightRequests: 1, idempotent: true, transactionTimeout: 30_000, retry: { retries: 12, initialRetryTime, maxRetryTime: 3_000 } });
+    const producer = kafka.producer({
+      transactionalId: `${topic}-${initialRetryTime}`,
+      maxInFlightRequests: 1,
+      idempotent: true,
+      transactionTimeout: 30_000,
+      retry: { retries: 12, initialRetryTime, maxRetryTime: 3_000 },
+    });
     await producer.connect();
     const value = Buffer.alloc(52 * 500);
     const ms: number[] = [];
@@ -35,7 +41,9 @@ try {
     }
     await producer.disconnect();
     const s = summarizeLatencies(ms.slice(Math.floor(count / 10)));
-    process.stdout.write(`initialRetryTime ${String(initialRetryTime).padStart(3)} ms: send + commit p50 ${s.p50.toFixed(1)} p99 ${s.p99.toFixed(1)} max ${s.max.toFixed(1)} ms\n`);
+    process.stdout.write(
+      `initialRetryTime ${String(initialRetryTime).padStart(3)} ms: send + commit p50 ${s.p50.toFixed(1)} p99 ${s.p99.toFixed(1)} max ${s.max.toFixed(1)} ms\n`,
+    );
   }
 } finally {
   await withAdmin(kafka, (admin) => admin.deleteTopics({ topics: [topic] }));

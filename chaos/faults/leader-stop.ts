@@ -38,7 +38,10 @@ export const leaderStop: Fault = async (c) => {
   const lateBefore = c.watcher.lateCuts.length;
   await sleep(WATCH_AFTER_CONT_MS);
   const late = c.watcher.lateCuts.slice(lateBefore).filter((l) => l.epoch === epoch);
-  if (late.length > 0) c.say(`chaos: VIOLATION zombie ${leader.replicaId} (epoch ${epoch}) committed ${late.length} ledger message(s) after SIGCONT, first at ledger offset ${late[0]!.ledgerOffset}`);
+  if (late.length > 0)
+    c.say(
+      `chaos: VIOLATION zombie ${leader.replicaId} (epoch ${epoch}) committed ${late.length} ledger message(s) after SIGCONT, first at ledger offset ${late[0]!.ledgerOffset}`,
+    );
   return {
     target: `${leader.replicaId} (epoch ${epoch})`,
     injectedAt,

@@ -25,5 +25,11 @@ export const partitionExpansion: Fault = async (c) => {
     for (let p = from; p < to; p++) if ((s.coverage[p] ?? 0) < 1) return false;
     return true;
   });
-  return { target: `${c.topic} ${from}→${to}`, injectedAt, referenceAt, recoveredAt, detail: coveredAt ? `expansion cut seen ${coveredAt - referenceAt} ms after` : 'no expansion cut' };
+  return {
+    target: `${c.topic} ${from}→${to}`,
+    injectedAt,
+    referenceAt,
+    recoveredAt,
+    detail: coveredAt ? `expansion cut seen ${coveredAt - referenceAt} ms after` : 'no expansion cut',
+  };
 };

@@ -29,7 +29,8 @@ export const redisStop: Fault = async (c) => {
   if (status !== 503) c.violations.add('redis-query', `GET ${api}/v1/head answered ${status || 'nothing'} while Redis was down, expected 503`);
   await sleep(Math.max(0, injectedAt + c.opts.outageMs - Date.now()));
   const sequencedWhileDown = c.watcher.state.lastSeq - seqBefore;
-  if (sequencedWhileDown <= 0) c.violations.add('redis-stalled', `no record was sequenced during the ${c.opts.outageMs} ms Redis was down (sequencing must not depend on Redis)`);
+  if (sequencedWhileDown <= 0)
+    c.violations.add('redis-stalled', `no record was sequenced during the ${c.opts.outageMs} ms Redis was down (sequencing must not depend on Redis)`);
   await stackCommand('up', 'redis');
   const referenceAt = Date.now();
   const target = c.watcher.state.lastSeq;

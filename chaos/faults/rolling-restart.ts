@@ -26,5 +26,11 @@ export const rollingRestart: Fault = async (c) => {
     }
   }
   const recoveredAt = await c.waitRecovered(ref);
-  return { target: order.map((id) => id.slice(c.chain.length + 1)).join('→'), injectedAt, referenceAt, recoveredAt, detail: `roll took ${referenceAt - injectedAt} ms; settle ms per step: ${steps.join(', ')}` };
+  return {
+    target: order.map((id) => id.slice(c.chain.length + 1)).join('→'),
+    injectedAt,
+    referenceAt,
+    recoveredAt,
+    detail: `roll took ${referenceAt - injectedAt} ms; settle ms per step: ${steps.join(', ')}`,
+  };
 };

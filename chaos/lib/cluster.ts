@@ -82,7 +82,13 @@ export class ChaosCluster {
       if (this.stopped.has(id) || this.alive(id)) continue;
       const p = this.set.replicas.get(id);
       if (p) {
-        const exit: UnexpectedExit = { replicaId: id, code: p.child.exitCode, signal: p.child.signalCode, logFile: p.logFile, during: `${this.last} or ${this.current}` };
+        const exit: UnexpectedExit = {
+          replicaId: id,
+          code: p.child.exitCode,
+          signal: p.child.signalCode,
+          logFile: p.logFile,
+          during: `${this.last} or ${this.current}`,
+        };
         this.unexpectedExits.push(exit);
         this.warn(`replica ${id} exited by itself (code ${exit.code}, signal ${exit.signal}) after ${this.last}; log ${exit.logFile}; restarting it`);
       }
@@ -99,7 +105,8 @@ export class ChaosCluster {
     const deadline = Date.now() + timeoutMs;
     while (Date.now() < deadline) {
       const l = await this.zk.leader();
-      if (l && this.ids.includes(l.replicaId) && this.alive(l.replicaId) && !this.stopped.has(l.replicaId) && Number(l.epoch) >= this.watcher.state.epoch) return l;
+      if (l && this.ids.includes(l.replicaId) && this.alive(l.replicaId) && !this.stopped.has(l.replicaId) && Number(l.epoch) >= this.watcher.state.epoch)
+        return l;
       await sleep(100);
     }
     return null;
@@ -111,7 +118,13 @@ export class ChaosCluster {
     const deadline = Date.now() + timeoutMs;
     while (Date.now() < deadline) {
       const members = await this.zk.members();
-      if (members && members.map((m) => m.replicaId).sort().join(',') === want) {
+      if (
+        members &&
+        members
+          .map((m) => m.replicaId)
+          .sort()
+          .join(',') === want
+      ) {
         const owned = members.flatMap((m) => m.partitions).sort((a, b) => a - b);
         if (owned.length === this.partitions && owned.every((p, i) => p === i)) return members;
       }
@@ -164,9 +177,11 @@ export class ChaosCluster {
         await this.set.kill(id, 'SIGKILL');
         this.start(id);
       }
-      if (lost.length + deadWorkers.length > 0 && !(await this.waitOwnership(this.ids, timeoutMs))) this.warn(`ownership still not settled after restarting ${[...lost, ...deadWorkers].join(', ')}`);
+      if (lost.length + deadWorkers.length > 0 && !(await this.waitOwnership(this.ids, timeoutMs)))
+        this.warn(`ownership still not settled after restarting ${[...lost, ...deadWorkers].join(', ')}`);
     }
-    if ((await this.waitRecovered(ref, undefined, timeoutMs)) === null) this.warn(`the chain did not move past the acknowledged records within ${timeoutMs} ms`);
+    if ((await this.waitRecovered(ref, undefined, timeoutMs)) === null)
+      this.warn(`the chain did not move past the acknowledged records within ${timeoutMs} ms`);
   }
 
   /** Kafka client ids of the worker group's members (`seqchain-<replicaId>-replica`); null if Kafka did not answer. */

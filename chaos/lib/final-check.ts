@@ -30,7 +30,10 @@ export async function finalCheck(c: ChaosCluster, ackedEnd: readonly number[], s
   const drainMs = drainedAt === null ? null : drainedAt - stoppedAt;
   if (drainedAt === null) {
     const behind = topicEnd.map((end, p) => ({ p, end, at: c.watcher.state.coverage[p] ?? 0 })).filter((x) => x.at < x.end);
-    checker.add('backlog', `the ledger did not cover the source topic ${drainTimeoutMs} ms after the producer stopped: ${behind.map((x) => `p${x.p} at ${x.at} of ${x.end}`).join(', ')}`);
+    checker.add(
+      'backlog',
+      `the ledger did not cover the source topic ${drainTimeoutMs} ms after the producer stopped: ${behind.map((x) => `p${x.p} at ${x.at} of ${x.end}`).join(', ')}`,
+    );
   }
   c.say('chaos: stopping the replicas (SIGTERM) for the final check');
   await c.set.stopAll('SIGTERM');
@@ -67,7 +70,14 @@ export async function finalCheck(c: ChaosCluster, ackedEnd: readonly number[], s
     source[o.partition] = [];
     ranges.set(o.partition, { from: o.low, to: o.high });
   }
-  await readRanges({ kafka: c.kafka, topic: c.topic, ranges, groupPrefix: `chaos.${c.chain}.source`, logger: c.logger, onMessages: (p, ms) => void source[p]!.push(...ms.map((m) => Number(m.offset))) });
+  await readRanges({
+    kafka: c.kafka,
+    topic: c.topic,
+    ranges,
+    groupPrefix: `chaos.${c.chain}.source`,
+    logger: c.logger,
+    onMessages: (p, ms) => void source[p]!.push(...ms.map((m) => Number(m.offset))),
+  });
   const verdict = checker.finish(source, ackedEnd);
 
   c.say('chaos: running seqchain verify --json');
@@ -80,9 +90,11 @@ export async function finalCheck(c: ChaosCluster, ackedEnd: readonly number[], s
   }
   if (verify) {
     const problems: string[] = [];
-    if (out.code !== 0 || !verify.ok) problems.push(`exit ${out.code}, ok ${verify.ok}${verify.firstBreak ? `, first break: ${verify.firstBreak.message}` : ''}`);
+    if (out.code !== 0 || !verify.ok)
+      problems.push(`exit ${out.code}, ok ${verify.ok}${verify.firstBreak ? `, first break: ${verify.firstBreak.message}` : ''}`);
     if (verify.records !== verdict.records) problems.push(`${verify.records} records in its report, the history check read ${verdict.records}`);
-    if (verify.sourceRecordsMatched !== verdict.sourceRecords) problems.push(`${verify.sourceRecordsMatched} source records matched of ${verdict.sourceRecords}`);
+    if (verify.sourceRecordsMatched !== verdict.sourceRecords)
+      problems.push(`${verify.sourceRecordsMatched} source records matched of ${verdict.sourceRecords}`);
     if (verify.gaps !== 0 || verify.duplicates !== 0) problems.push(`${verify.gaps} gaps, ${verify.duplicates} duplicates`);
     if (verify.unsequenced.length > 0) problems.push(`unsequenced: ${verify.unsequenced.map((u) => `p${u.partition} ${u.from}..${u.to}`).join(', ')}`);
     for (const p of problems) checker.add('verify', `seqchain verify: ${p}`);

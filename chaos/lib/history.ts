@@ -56,15 +56,19 @@ export class HistoryChecker {
     if (!this.sawGenesis) this.add('genesis', `cut at ledger offset ${c.ledgerOffset} before any genesis message`);
     if (c.epoch < this.maxEpoch) {
       const began = this.epochStart.get(this.maxEpoch);
-      if (this.zombieEpochs.has(c.epoch)) this.add('zombie-wrote', `zombie epoch ${c.epoch} wrote ledger offset ${c.ledgerOffset} after epoch ${this.maxEpoch} began at ledger offset ${began}`);
+      if (this.zombieEpochs.has(c.epoch))
+        this.add('zombie-wrote', `zombie epoch ${c.epoch} wrote ledger offset ${c.ledgerOffset} after epoch ${this.maxEpoch} began at ledger offset ${began}`);
       else this.add('epoch-decrease', `epoch ${c.epoch} at ledger offset ${c.ledgerOffset} after epoch ${this.maxEpoch} (from ledger offset ${began})`);
     } else if (c.epoch > this.maxEpoch) {
       this.maxEpoch = c.epoch;
       this.epochStart.set(c.epoch, c.ledgerOffset);
     }
-    if (c.firstSeq > this.nextSeq) this.add('seq-gap', `seq ${this.nextSeq}..${c.firstSeq - 1} missing: cut at ledger offset ${c.ledgerOffset} starts at seq ${c.firstSeq}`);
-    else if (c.firstSeq < this.nextSeq) this.add('seq-repeat', `cut at ledger offset ${c.ledgerOffset} starts at seq ${c.firstSeq}, seq ${this.nextSeq - 1} was already given`);
-    if (c.lastSeq - c.firstSeq + 1 !== c.entries.length) this.add('seq-count', `cut at ledger offset ${c.ledgerOffset} spans seq ${c.firstSeq}..${c.lastSeq} but holds ${c.entries.length} records`);
+    if (c.firstSeq > this.nextSeq)
+      this.add('seq-gap', `seq ${this.nextSeq}..${c.firstSeq - 1} missing: cut at ledger offset ${c.ledgerOffset} starts at seq ${c.firstSeq}`);
+    else if (c.firstSeq < this.nextSeq)
+      this.add('seq-repeat', `cut at ledger offset ${c.ledgerOffset} starts at seq ${c.firstSeq}, seq ${this.nextSeq - 1} was already given`);
+    if (c.lastSeq - c.firstSeq + 1 !== c.entries.length)
+      this.add('seq-count', `cut at ledger offset ${c.ledgerOffset} spans seq ${c.firstSeq}..${c.lastSeq} but holds ${c.entries.length} records`);
     this.nextSeq = Math.max(this.nextSeq, c.firstSeq + c.entries.length);
     for (const e of c.entries) this.entry(e.partition, e.offset);
     this.records += c.entries.length;
@@ -122,7 +126,15 @@ export class HistoryChecker {
 
   verdict(sourceRecords = 0): HistoryVerdict {
     const total = [...this.counts.values()].reduce((a, b) => a + b, 0);
-    return { records: this.records, sourceRecords, cuts: this.cuts, maxEpoch: this.maxEpoch, violations: total, byKind: Object.fromEntries(this.counts), list: [...this.violations] };
+    return {
+      records: this.records,
+      sourceRecords,
+      cuts: this.cuts,
+      maxEpoch: this.maxEpoch,
+      violations: total,
+      byKind: Object.fromEntries(this.counts),
+      list: [...this.violations],
+    };
   }
 }
 

@@ -48,13 +48,23 @@ export class LedgerWatcher {
   }
 
   private async open(): Promise<void> {
-    const consumer = this.kafka.consumer({ groupId: `chaos.watch.${randomUUID()}`, readUncommitted: false, maxWaitTimeInMs: 20, sessionTimeout: 10_000, heartbeatInterval: 1_000, retry: { retries: 10 } });
+    const consumer = this.kafka.consumer({
+      groupId: `chaos.watch.${randomUUID()}`,
+      readUncommitted: false,
+      maxWaitTimeInMs: 20,
+      sessionTimeout: 10_000,
+      heartbeatInterval: 1_000,
+      retry: { retries: 10 },
+    });
     this.consumer = consumer;
     consumer.on(consumer.events.CRASH, (event) => {
       // kafkajs restarts by itself after a retriable crash; after any other, start a new consumer.
       if (event.payload.restart || this.closed) return;
       this.logger.warn({ err: event.payload.error?.message }, 'chaos ledger watcher crashed; reopening');
-      void consumer.disconnect().catch(() => undefined).then(() => this.reopen());
+      void consumer
+        .disconnect()
+        .catch(() => undefined)
+        .then(() => this.reopen());
     });
     await consumer.connect();
     await consumer.subscribe({ topic: this.ledgerTopic, fromBeginning: true });
@@ -126,10 +136,13 @@ export class LedgerWatcher {
   waitFor(check: (s: LedgerState) => boolean, timeoutMs: number): Promise<number | null> {
     if (check(this.state)) return Promise.resolve(Date.now());
     return new Promise((resolve) => {
-      const w: Waiter = { check, resolve: (at) => {
+      const w: Waiter = {
+        check,
+        resolve: (at) => {
           clearTimeout(timer);
           resolve(at);
-        } };
+        },
+      };
       const timer = setTimeout(() => {
         this.waiters = this.waiters.filter((x) => x !== w);
         resolve(null);

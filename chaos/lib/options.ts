@@ -71,8 +71,12 @@ function whole(min: number) {
 }
 
 function scenarioList(raw: string): Scenario[] {
-  const out = raw.split(',').map((s) => s.trim()).filter(Boolean);
-  for (const s of out) if (!(SCENARIOS as readonly string[]).includes(s)) throw new InvalidArgumentError(`unknown scenario ${JSON.stringify(s)} (one of ${SCENARIOS.join(', ')})`);
+  const out = raw
+    .split(',')
+    .map((s) => s.trim())
+    .filter(Boolean);
+  for (const s of out)
+    if (!(SCENARIOS as readonly string[]).includes(s)) throw new InvalidArgumentError(`unknown scenario ${JSON.stringify(s)} (one of ${SCENARIOS.join(', ')})`);
   if (out.length === 0) throw new InvalidArgumentError('needs at least one scenario');
   return [...new Set(out)] as Scenario[];
 }
@@ -102,7 +106,17 @@ export function parseChaosArgs(argv: readonly string[]): Readonly<ChaosOptions> 
     if (err instanceof CommanderError) throw new UsageError(err.message, err.code === 'commander.helpDisplayed' ? 0 : 2);
     throw err;
   }
-  const v = cmd.opts<{ short?: boolean; seed?: number; rate?: number; scenarios?: Scenario[]; kills?: number; mixedFaults?: number; replicas?: number; partitions?: number; recoveryTimeout?: number }>();
+  const v = cmd.opts<{
+    short?: boolean;
+    seed?: number;
+    rate?: number;
+    scenarios?: Scenario[];
+    kills?: number;
+    mixedFaults?: number;
+    replicas?: number;
+    partitions?: number;
+    recoveryTimeout?: number;
+  }>();
   const p = v.short ? shortProfile : longProfile;
   const options: ChaosOptions = {
     short: v.short ?? false,

@@ -60,7 +60,12 @@ export class ChaosProducer {
 
   private async connect(): Promise<void> {
     // metadataMaxAge short: kafkajs drops records for a partition its cached metadata lacks.
-    this.producer = this.kafka.producer({ allowAutoTopicCreation: false, metadataMaxAge: 500, idempotent: false, retry: { retries: 5, initialRetryTime: 200, maxRetryTime: 2_000 } });
+    this.producer = this.kafka.producer({
+      allowAutoTopicCreation: false,
+      metadataMaxAge: 500,
+      idempotent: false,
+      retry: { retries: 5, initialRetryTime: 200, maxRetryTime: 2_000 },
+    });
     await this.producer.connect();
   }
 

@@ -36,7 +36,10 @@ export function summarizeFaults(records: readonly FaultRecord[]): Record<string,
   for (const r of records) by.set(r.name, [...(by.get(r.name) ?? []), r]);
   const out: Record<string, FaultSummary> = {};
   for (const [name, rs] of by) {
-    const ms = rs.map((r) => r.recoveryMs).filter((x): x is number => x !== null).sort((a, b) => a - b);
+    const ms = rs
+      .map((r) => r.recoveryMs)
+      .filter((x): x is number => x !== null)
+      .sort((a, b) => a - b);
     out[name] = {
       count: rs.length,
       medianMs: ms.length === 0 ? null : ms[(ms.length - 1) >> 1]!,
@@ -50,7 +53,9 @@ export function summarizeFaults(records: readonly FaultRecord[]): Record<string,
 export function summaryLines(summary: Record<string, FaultSummary>): string[] {
   const lines = ['chaos: fault               count  median ms  worst ms  not recovered'];
   for (const [name, s] of Object.entries(summary)) {
-    lines.push(`chaos: ${name.padEnd(19)} ${String(s.count).padStart(6)} ${String(s.medianMs ?? '-').padStart(10)} ${String(s.worstMs ?? '-').padStart(9)} ${String(s.notRecovered).padStart(14)}`);
+    lines.push(
+      `chaos: ${name.padEnd(19)} ${String(s.count).padStart(6)} ${String(s.medianMs ?? '-').padStart(10)} ${String(s.worstMs ?? '-').padStart(9)} ${String(s.notRecovered).padStart(14)}`,
+    );
   }
   return lines;
 }
@@ -67,7 +72,14 @@ export interface ChaosResult {
 }
 
 /** The final JSON object: seed, records, faults {name: count}, violations, worstRecoveryMs {name: ms}, then extras. */
-export function buildResult(input: { seed: number; records: number; faults: readonly FaultRecord[]; violations: readonly Violation[]; violationCount: number; extra?: Record<string, unknown> }): ChaosResult {
+export function buildResult(input: {
+  seed: number;
+  records: number;
+  faults: readonly FaultRecord[];
+  violations: readonly Violation[];
+  violationCount: number;
+  extra?: Record<string, unknown>;
+}): ChaosResult {
   const summary = summarizeFaults(input.faults);
   return {
     seed: input.seed,

@@ -13,7 +13,8 @@ export type Component = 'zookeeper' | 'kafka' | 'redis';
 export function assertOwnStack(env: NodeJS.ProcessEnv = process.env): string {
   const dir = env.SEQCHAIN_STACK_DIR;
   if (!dir) throw new Error('SEQCHAIN_STACK_DIR is not set: run the chaos suite through chaos/chaos.sh (it starts a stack of its own)');
-  if (resolve(dir) === resolve(join(REPO, '.stack'))) throw new Error(`SEQCHAIN_STACK_DIR is the shared stack (${dir}); the chaos suite stops components and needs its own`);
+  if (resolve(dir) === resolve(join(REPO, '.stack')))
+    throw new Error(`SEQCHAIN_STACK_DIR is the shared stack (${dir}); the chaos suite stops components and needs its own`);
   return dir;
 }
 
@@ -21,11 +22,16 @@ export function assertOwnStack(env: NodeJS.ProcessEnv = process.env): string {
 export function stackCommand(cmd: 'up' | 'down', component: Component): Promise<string> {
   assertOwnStack();
   return new Promise((res, rej) => {
-    const child = spawn('bash', [join(REPO, 'scripts', 'stack.sh'), cmd], { env: { ...process.env, SEQCHAIN_STACK_COMPONENTS: component }, stdio: ['ignore', 'pipe', 'pipe'] });
+    const child = spawn('bash', [join(REPO, 'scripts', 'stack.sh'), cmd], {
+      env: { ...process.env, SEQCHAIN_STACK_COMPONENTS: component },
+      stdio: ['ignore', 'pipe', 'pipe'],
+    });
     let out = '';
     child.stdout.on('data', (d: Buffer) => (out += d.toString()));
     child.stderr.on('data', (d: Buffer) => (out += d.toString()));
     child.on('error', rej);
-    child.on('exit', (code) => (code === 0 ? res(out) : rej(new Error(`stack.sh ${cmd} ${component} exited ${code}: ${out.trim().split('\n').slice(-5).join(' | ')}`))));
+    child.on('exit', (code) =>
+      code === 0 ? res(out) : rej(new Error(`stack.sh ${cmd} ${component} exited ${code}: ${out.trim().split('\n').slice(-5).join(' | ')}`)),
+    );
   });
 }

@@ -112,7 +112,11 @@ export class ReplicaSet {
 
   /** The HTTP API address a running replica published in its member znode. */
   async apiUrl(id: string, timeoutMs = 30_000): Promise<string> {
-    return waitFor(`replica ${id} publishes its API address`, async () => (await this.members()).find((m) => m.replicaId === id && m.apiAddress)?.apiAddress, timeoutMs);
+    return waitFor(
+      `replica ${id} publishes its API address`,
+      async () => (await this.members()).find((m) => m.replicaId === id && m.apiAddress)?.apiAddress,
+      timeoutMs,
+    );
   }
 
   /** Sequenced so far, according to the counter znode (the ledger itself is checked by verify). */

@@ -8,7 +8,8 @@ export function loadOpsToken(api: Readonly<Config['api']>): string | null {
   if (api.token) return api.token;
   if (!api.tokenFile) return null;
   const token = readSecretFile('api.tokenFile', api.tokenFile);
-  if (token.length < 16) throw new ConfigError(`invalid configuration: api.tokenFile: the token in ${api.tokenFile} is shorter than 16 characters`, { key: 'api.tokenFile' });
+  if (token.length < 16)
+    throw new ConfigError(`invalid configuration: api.tokenFile: the token in ${api.tokenFile} is shorter than 16 characters`, { key: 'api.tokenFile' });
   return token;
 }
 

@@ -36,8 +36,15 @@ export function toHttpError(err: unknown, request: FastifyRequest, logger: Logge
     const fromPath = v.instancePath.replace(/^\//, '').replace(/\//g, '.');
     const extra = (v.params as { additionalProperty?: string }).additionalProperty;
     const parameter = fromPath || String((v.params as { missingProperty?: string }).missingProperty ?? extra ?? '');
-    const where = fe.validationContext === 'querystring' ? 'query parameter' : fe.validationContext === 'params' ? 'path parameter' : `${fe.validationContext ?? 'request'} field`;
-    const source = (fe.validationContext === 'querystring' ? request.query : fe.validationContext === 'params' ? request.params : request.body) as Record<string, unknown> | undefined;
+    const where =
+      fe.validationContext === 'querystring'
+        ? 'query parameter'
+        : fe.validationContext === 'params'
+          ? 'path parameter'
+          : `${fe.validationContext ?? 'request'} field`;
+    const source = (fe.validationContext === 'querystring' ? request.query : fe.validationContext === 'params' ? request.params : request.body) as
+      | Record<string, unknown>
+      | undefined;
     const got = source?.[parameter];
     const hint = v.keyword === 'pattern' ? PARAMETER_HINTS[parameter] : undefined;
     const problem = extra !== undefined ? 'is not a parameter of this route' : hint ? `must be ${hint}` : (v.message ?? 'is invalid');

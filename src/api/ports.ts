@@ -18,7 +18,14 @@ export type QueryPort = IndexQuery;
 export interface Readiness {
   ready: boolean;
   /** sequencing: not halted; worker: not stopped on any partition (a record above worker.maxRecordBytes). */
-  checks: { zookeeper: ReadinessCheck; kafka: ReadinessCheck; redis: ReadinessCheck; index: ReadinessCheck; sequencing: ReadinessCheck; worker: ReadinessCheck };
+  checks: {
+    zookeeper: ReadinessCheck;
+    kafka: ReadinessCheck;
+    redis: ReadinessCheck;
+    index: ReadinessCheck;
+    sequencing: ReadinessCheck;
+    worker: ReadinessCheck;
+  };
 }
 
 export interface ReplicaPort {

@@ -24,10 +24,14 @@ export async function registerRateLimit(app: FastifyInstance, options: RateLimit
     max: options.max,
     timeWindow: options.windowMs,
     errorResponseBuilder: (request, context) =>
-      new SeqchainError('SEQCHAIN_ERR_RATE_LIMITED', `rate limit of ${context.max} requests per ${context.after} exceeded by ${request.ip}; retry after ${Math.ceil(context.ttl / 1000)} s`, {
-        retriable: true,
-        details: { limit: context.max, windowMs: options.windowMs, retryAfterMs: context.ttl },
-      }),
+      new SeqchainError(
+        'SEQCHAIN_ERR_RATE_LIMITED',
+        `rate limit of ${context.max} requests per ${context.after} exceeded by ${request.ip}; retry after ${Math.ceil(context.ttl / 1000)} s`,
+        {
+          retriable: true,
+          details: { limit: context.max, windowMs: options.windowMs, retryAfterMs: context.ttl },
+        },
+      ),
   });
 }
 

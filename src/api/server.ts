@@ -26,14 +26,22 @@ export interface ApiOptions {
  */
 export async function buildApi(deps: ApiDeps, options: ApiOptions): Promise<FastifyInstance> {
   const logger = options.logger;
-  const app = Fastify({ loggerInstance: logger as FastifyBaseLogger, disableRequestLogging: true, bodyLimit: options.bodyLimitBytes, return503OnClosing: true,
+  const app = Fastify({
+    loggerInstance: logger as FastifyBaseLogger,
+    disableRequestLogging: true,
+    bodyLimit: options.bodyLimitBytes,
+    return503OnClosing: true,
     // Unknown query parameters are errors (a typo such as ?fro=1 must not be silently ignored).
     ajv: { customOptions: { removeAdditional: false } },
   });
   await app.register(swagger, {
     openapi: {
       openapi: '3.0.3',
-      info: { title: 'seqchain', version: options.version, description: 'Global sequence and hash chain over a Kafka topic: queries and operations of one replica' },
+      info: {
+        title: 'seqchain',
+        version: options.version,
+        description: 'Global sequence and hash chain over a Kafka topic: queries and operations of one replica',
+      },
       components: { securitySchemes: { bearer: { type: 'http', scheme: 'bearer' } } },
     },
   });
@@ -44,7 +52,9 @@ export async function buildApi(deps: ApiDeps, options: ApiOptions): Promise<Fast
     const { status, body } = toHttpError(err, request, logger);
     return sendError(reply, status, body);
   });
-  app.setNotFoundHandler((request, reply) => sendError(reply, 404, { code: 'SEQCHAIN_ERR_NOT_FOUND', message: `no route ${request.method} ${request.url.split('?')[0]}` }));
+  app.setNotFoundHandler((request, reply) =>
+    sendError(reply, 404, { code: 'SEQCHAIN_ERR_NOT_FOUND', message: `no route ${request.method} ${request.url.split('?')[0]}` }),
+  );
   app.addHook('onResponse', async (request, reply) => {
     deps.metrics.httpRequests.inc({ route: request.routeOptions.url ?? 'unknown', status: String(reply.statusCode) });
   });

@@ -85,7 +85,14 @@ export class ChainVerifier {
     // Only a gap (seqs missing here) can turn out to be a reordering: the cut that should have
     // come here appears later, with the seq and cut id the chain was waiting for.
     // Naming only: the break keeps its position, and the late cut is not verified further.
-    if (b.kind !== 'seq-gap' || b.ledgerOffset === undefined || cut.firstSeq !== this.nextSeq || cut.cutId !== this.lastCutId + 1n || !cut.prevHash.equals(this.headHash)) return b;
+    if (
+      b.kind !== 'seq-gap' ||
+      b.ledgerOffset === undefined ||
+      cut.firstSeq !== this.nextSeq ||
+      cut.cutId !== this.lastCutId + 1n ||
+      !cut.prevHash.equals(this.headHash)
+    )
+      return b;
     this.broken = {
       ...b,
       kind: 'cut-order',
@@ -109,7 +116,9 @@ export class ChainVerifier {
       };
     }
     if (cut.firstSeq < this.nextSeq) {
-      const copy = this.recent.find((r) => r.cutId === cut.cutId && r.firstSeq === cut.firstSeq && r.lastSeq === cut.lastSeq && r.headHash.equals(cut.headHash));
+      const copy = this.recent.find(
+        (r) => r.cutId === cut.cutId && r.firstSeq === cut.firstSeq && r.lastSeq === cut.lastSeq && r.headHash.equals(cut.headHash),
+      );
       if (copy !== undefined) {
         return {
           kind: 'duplicate-cut',

@@ -33,7 +33,11 @@ export interface GenesisPosition {
 export function checkGenesisMessage(chain: ChainGenesisRef, at: GenesisPosition, ledgerOffset: bigint, msg: LedgerMessageHead): Break | null {
   if (msg.kind === 'cut') {
     if (at.sawGenesis) return null;
-    return { kind: 'genesis', ledgerOffset, message: `ledger offset ${ledgerOffset}: cut ${msg.cutId} before the genesis message (the ledger does not start with the genesis)` };
+    return {
+      kind: 'genesis',
+      ledgerOffset,
+      message: `ledger offset ${ledgerOffset}: cut ${msg.cutId} before the genesis message (the ledger does not start with the genesis)`,
+    };
   }
   const expected = hex(chain.hash);
   const actual = hex(msg.hash);
@@ -43,7 +47,13 @@ export function checkGenesisMessage(chain: ChainGenesisRef, at: GenesisPosition,
   if (msg.hash.equals(chain.hash)) return null;
   const fields = chain.params ? genesisFieldsDiffering(chain.params, msg) : [];
   const which = fields.length > 0 ? ` (in ${fields.join(', ')})` : '';
-  return { kind: 'genesis', ledgerOffset, expected, actual, message: `ledger offset ${ledgerOffset}: the ledger's genesis ${actual} is not the chain's genesis ${expected}${which}` };
+  return {
+    kind: 'genesis',
+    ledgerOffset,
+    expected,
+    actual,
+    message: `ledger offset ${ledgerOffset}: the ledger's genesis ${actual} is not the chain's genesis ${expected}${which}`,
+  };
 }
 
 /**

@@ -58,6 +58,12 @@ export function linkEntries(prev: Buffer, firstSeq: bigint, entries: readonly { 
 /** The hashes h_firstSeq … h_(firstSeq+n-1) of `digests` linked onto `prev`. */
 export function extendChain(prev: Buffer, firstSeq: bigint, digests: readonly Buffer[]): Buffer[] {
   const out = new Array<Buffer>(digests.length);
-  linkEntries(prev, firstSeq, digests.map((digest) => ({ digest })), digests.length, out);
+  linkEntries(
+    prev,
+    firstSeq,
+    digests.map((digest) => ({ digest })),
+    digests.length,
+    out,
+  );
   return out;
 }

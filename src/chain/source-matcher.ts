@@ -137,10 +137,16 @@ export class SourceMatcher {
     if (this.broken !== null) return this.broken;
     const st = this.state(partition);
     if (offset < st.sourceNext) {
-      throw new SeqchainError('SEQCHAIN_ERR_USAGE', `SourceMatcher: source offset ${offset} of partition ${partition} is below ${st.sourceNext} (read from start[p], in order)`);
+      throw new SeqchainError(
+        'SEQCHAIN_ERR_USAGE',
+        `SourceMatcher: source offset ${offset} of partition ${partition} is below ${st.sourceNext} (read from start[p], in order)`,
+      );
     }
     if (offset >= st.covered) {
-      throw new SeqchainError('SEQCHAIN_ERR_USAGE', `SourceMatcher: source offset ${offset} of partition ${partition} is beyond the ledger coverage ${st.covered} expected so far`);
+      throw new SeqchainError(
+        'SEQCHAIN_ERR_USAGE',
+        `SourceMatcher: source offset ${offset} of partition ${partition} is beyond the ledger coverage ${st.covered} expected so far`,
+      );
     }
     st.sourceNext = offset + 1n;
     if (offset < st.start) {
@@ -189,7 +195,10 @@ export class SourceMatcher {
   skipDeleted(partition: number, until: bigint): number {
     const st = this.state(partition);
     if (until < st.sourceNext) {
-      throw new SeqchainError('SEQCHAIN_ERR_USAGE', `SourceMatcher: skipDeleted(${partition}, ${until}) is below ${st.sourceNext}, where the source was read to`);
+      throw new SeqchainError(
+        'SEQCHAIN_ERR_USAGE',
+        `SourceMatcher: skipDeleted(${partition}, ${until}) is below ${st.sourceNext}, where the source was read to`,
+      );
     }
     const end = until < st.covered ? until : st.covered;
     let dropped = 0;
@@ -205,7 +214,10 @@ export class SourceMatcher {
     if (this.broken !== null) return this.broken;
     const st = this.state(partition);
     if (endOffset > st.covered) {
-      throw new SeqchainError('SEQCHAIN_ERR_USAGE', `SourceMatcher: finish(${partition}, ${endOffset}) is beyond the ledger coverage ${st.covered} expected so far`);
+      throw new SeqchainError(
+        'SEQCHAIN_ERR_USAGE',
+        `SourceMatcher: finish(${partition}, ${endOffset}) is beyond the ledger coverage ${st.covered} expected so far`,
+      );
     }
     if (endOffset > st.sourceNext) st.sourceNext = endOffset;
     return this.notInSourceBelow(st, partition, endOffset);

@@ -25,9 +25,13 @@ export async function resolveApi(config: Readonly<Config>, logger: Logger, expli
   } finally {
     await zk.close().catch(() => undefined);
   }
-  throw new SeqchainError('SEQCHAIN_ERR_UNREACHABLE', `no ${want === 'leader' ? 'leader' : 'replica'} of chain ${config.chain} publishes an API address in ZooKeeper; is a replica running? (or pass --api <url>)`, {
-    retriable: true,
-  });
+  throw new SeqchainError(
+    'SEQCHAIN_ERR_UNREACHABLE',
+    `no ${want === 'leader' ? 'leader' : 'replica'} of chain ${config.chain} publishes an API address in ZooKeeper; is a replica running? (or pass --api <url>)`,
+    {
+      retriable: true,
+    },
+  );
 }
 
 /** Calls the API; a non-2xx answer becomes a SeqchainError with the server's code and message. */
@@ -37,9 +41,18 @@ export async function callApi(base: string, method: 'GET' | 'POST', path: string
   if (options.body !== undefined) headers['content-type'] = 'application/json';
   let response: Response;
   try {
-    response = await fetch(`${base}${path}`, { method, headers, ...(options.body !== undefined ? { body: JSON.stringify(options.body) } : {}), signal: AbortSignal.timeout(30_000) });
+    response = await fetch(`${base}${path}`, {
+      method,
+      headers,
+      ...(options.body !== undefined ? { body: JSON.stringify(options.body) } : {}),
+      signal: AbortSignal.timeout(30_000),
+    });
   } catch (err) {
-    throw new SeqchainError('SEQCHAIN_ERR_UNREACHABLE', `cannot reach the seqchain API at ${base}: ${(err as Error).message}`, { retriable: true, cause: err, details: { url: base } });
+    throw new SeqchainError('SEQCHAIN_ERR_UNREACHABLE', `cannot reach the seqchain API at ${base}: ${(err as Error).message}`, {
+      retriable: true,
+      cause: err,
+      details: { url: base },
+    });
   }
   const text = await response.text();
   let body: unknown = text;
@@ -51,7 +64,9 @@ export async function callApi(base: string, method: 'GET' | 'POST', path: string
   if (!response.ok) {
     const b = (body ?? {}) as { code?: string; message?: string; details?: Record<string, unknown> };
     const code: ErrorCode = b.code && b.code in ErrorCodes ? (b.code as ErrorCode) : 'SEQCHAIN_ERR_UNEXPECTED';
-    throw new SeqchainError(code, `${method} ${path}: HTTP ${response.status}: ${b.message ?? text}`, { details: { status: response.status, ...(b.details ?? {}) } });
+    throw new SeqchainError(code, `${method} ${path}: HTTP ${response.status}: ${b.message ?? text}`, {
+      details: { status: response.status, ...(b.details ?? {}) },
+    });
   }
   return body;
 }

@@ -38,7 +38,10 @@ const LOGGING = {
 export function contextFrom(opts: Record<string, unknown>, extra: Record<string, unknown> = {}, kind: keyof typeof LOGGING = 'command'): CommandContext {
   const overrides: Record<string, unknown> = { ...extra };
   for (const [flag, key] of SHARED_FLAGS) {
-    const name = flag.split(' ')[0]!.replace(/^--/, '').replace(/-([a-z])/g, (_, c: string) => c.toUpperCase());
+    const name = flag
+      .split(' ')[0]!
+      .replace(/^--/, '')
+      .replace(/-([a-z])/g, (_, c: string) => c.toUpperCase());
     if (opts[name] !== undefined) overrides[key] = opts[name];
   }
   const { defaults, format } = LOGGING[kind];

@@ -88,7 +88,10 @@ export function loadConfig(options: LoadOptions = {}): Readonly<Config> {
   if (!parsed.success) {
     const issue = parsed.error.issues[0]!;
     const key = issue.path.join('.') || (issue.code === 'unrecognized_keys' ? '' : '(root)');
-    const where = issue.code === 'unrecognized_keys' ? `unknown key(s) ${issue.keys.map((k) => [key, k].filter(Boolean).join('.')).join(', ')}` : `${key}: ${issue.message}`;
+    const where =
+      issue.code === 'unrecognized_keys'
+        ? `unknown key(s) ${issue.keys.map((k) => [key, k].filter(Boolean).join('.')).join(', ')}`
+        : `${key}: ${issue.message}`;
     const source = describeSource(key, file, env, options.overrides ?? {});
     throw new ConfigError(`invalid configuration: ${where}${source}`, { key, issues: parsed.error.issues.length });
   }
@@ -112,7 +115,11 @@ function readConfigFile(file: string): Json {
 }
 
 function coerce(key: string, raw: string, source: string): unknown {
-  if (LIST_KEYS.has(key)) return raw.split(',').map((s) => s.trim()).filter(Boolean);
+  if (LIST_KEYS.has(key))
+    return raw
+      .split(',')
+      .map((s) => s.trim())
+      .filter(Boolean);
   const current = getPath(defaults as unknown as Json, key);
   if (typeof current === 'number') {
     const n = /^-?\d+$/.test(raw.trim()) ? Number(raw) : NaN;

@@ -42,58 +42,78 @@ const kafkaTls = z.strictObject({
 export const configSchema = z.strictObject({
   chain: name,
   replicaId: name,
-  kafka: z.strictObject({
-    brokers: z.array(hostPort).min(1),
-    clientId: name,
-    ssl: z.boolean(),
-    tls: kafkaTls,
-    sasl: z
-      .strictObject({
-        mechanism: z.enum(['plain', 'scram-sha-256', 'scram-sha-512']),
-        username: z.string().min(1),
-        password: z.string().min(1),
-      })
-      .optional(),
-    replicationFactor: positiveInt,
-    minInsyncReplicas: positiveInt,
-    digestRetentionMs: positiveInt,
-    connectionTimeoutMs: positiveInt,
-    requestTimeoutMs: positiveInt,
-    metadataMaxAgeMs: positiveInt,
-  }).superRefine((kafka, ctx) => {
-    // TLS settings without TLS would be silently ignored: a plaintext connection the user did not ask for.
-    const { tls } = kafka;
-    const set = [...(['caFile', 'certFile', 'keyFile', 'servername'] as const).filter((k) => tls[k] !== undefined), ...(tls.rejectUnauthorized ? [] : ['rejectUnauthorized'])];
-    if (!kafka.ssl && set.length > 0) {
-      ctx.addIssue({ code: 'custom', path: ['tls', set[0]!], message: 'is set but kafka.ssl is false: set kafka.ssl to true (SEQCHAIN_KAFKA_SSL=true) to use TLS' });
-    }
-    if ((tls.certFile === undefined) !== (tls.keyFile === undefined)) {
-      const missing = tls.certFile === undefined ? 'certFile' : 'keyFile';
-      ctx.addIssue({ code: 'custom', path: ['tls', missing], message: 'a client certificate needs both kafka.tls.certFile and kafka.tls.keyFile' });
-    }
-  }),
+  kafka: z
+    .strictObject({
+      brokers: z.array(hostPort).min(1),
+      clientId: name,
+      ssl: z.boolean(),
+      tls: kafkaTls,
+      sasl: z
+        .strictObject({
+          mechanism: z.enum(['plain', 'scram-sha-256', 'scram-sha-512']),
+          username: z.string().min(1),
+          password: z.string().min(1),
+        })
+        .optional(),
+      replicationFactor: positiveInt,
+      minInsyncReplicas: positiveInt,
+      digestRetentionMs: positiveInt,
+      connectionTimeoutMs: positiveInt,
+      requestTimeoutMs: positiveInt,
+      metadataMaxAgeMs: positiveInt,
+    })
+    .superRefine((kafka, ctx) => {
+      // TLS settings without TLS would be silently ignored: a plaintext connection the user did not ask for.
+      const { tls } = kafka;
+      const set = [
+        ...(['caFile', 'certFile', 'keyFile', 'servername'] as const).filter((k) => tls[k] !== undefined),
+        ...(tls.rejectUnauthorized ? [] : ['rejectUnauthorized']),
+      ];
+      if (!kafka.ssl && set.length > 0) {
+        ctx.addIssue({
+          code: 'custom',
+          path: ['tls', set[0]!],
+          message: 'is set but kafka.ssl is false: set kafka.ssl to true (SEQCHAIN_KAFKA_SSL=true) to use TLS',
+        });
+      }
+      if ((tls.certFile === undefined) !== (tls.keyFile === undefined)) {
+        const missing = tls.certFile === undefined ? 'certFile' : 'keyFile';
+        ctx.addIssue({ code: 'custom', path: ['tls', missing], message: 'a client certificate needs both kafka.tls.certFile and kafka.tls.keyFile' });
+      }
+    }),
   zookeeper: z.strictObject({
     connect: z.string().regex(/^[^\s,]+:\d{1,5}(,[^\s,]+:\d{1,5})*(\/.*)?$/, 'expected host:port[,host:port…]'),
     root: z.string().regex(/^\/[A-Za-z0-9._/-]*[A-Za-z0-9._-]$/, 'expected an absolute znode path like /seqchain'),
     sessionTimeoutMs: z.number().int().min(1_000).max(60_000),
     connectTimeoutMs: positiveInt,
-    auth: z.string().regex(/^[^:]+:.+$/, 'expected user:password').optional(),
+    auth: z
+      .string()
+      .regex(/^[^:]+:.+$/, 'expected user:password')
+      .optional(),
     acl: z.enum(['open', 'creator']),
   }),
-  redis: z.strictObject({
-    url: z.string().regex(/^rediss?:\/\//, 'expected redis://host:port'),
-    keyPrefix: name,
-    commandTimeoutMs: positiveInt,
-    password: z.string().min(1).optional(),
-    passwordFile: readableFile.optional(),
-  }).superRefine((redis, ctx) => {
-    // One place for the password: with two, which one wins would be a guess.
-    const inUrl = /^rediss?:\/\/[^/@]*:[^/@]+@/.test(redis.url);
-    const sources = [inUrl && 'redis.url', redis.password !== undefined && 'redis.password', redis.passwordFile !== undefined && 'redis.passwordFile'].filter(Boolean);
-    if (sources.length > 1) {
-      ctx.addIssue({ code: 'custom', path: [redis.passwordFile !== undefined ? 'passwordFile' : 'password'], message: `the Redis password is given twice (${sources.join(' and ')}): keep one` });
-    }
-  }),
+  redis: z
+    .strictObject({
+      url: z.string().regex(/^rediss?:\/\//, 'expected redis://host:port'),
+      keyPrefix: name,
+      commandTimeoutMs: positiveInt,
+      password: z.string().min(1).optional(),
+      passwordFile: readableFile.optional(),
+    })
+    .superRefine((redis, ctx) => {
+      // One place for the password: with two, which one wins would be a guess.
+      const inUrl = /^rediss?:\/\/[^/@]*:[^/@]+@/.test(redis.url);
+      const sources = [inUrl && 'redis.url', redis.password !== undefined && 'redis.password', redis.passwordFile !== undefined && 'redis.passwordFile'].filter(
+        Boolean,
+      );
+      if (sources.length > 1) {
+        ctx.addIssue({
+          code: 'custom',
+          path: [redis.passwordFile !== undefined ? 'passwordFile' : 'password'],
+          message: `the Redis password is given twice (${sources.join(' and ')}): keep one`,
+        });
+      }
+    }),
   api: z.strictObject({
     host: z.string().min(1),
     port: z.number().int().min(0).max(65_535),

@@ -12,7 +12,17 @@ import type { Config } from './schema.js';
 
 export function kafkaClientOptions(config: Readonly<Config>): KafkaClientOptions {
   const { brokers, clientId, ssl, tls, sasl, connectionTimeoutMs, requestTimeoutMs } = config.kafka;
-  return { brokers, clientId, replicaId: config.replicaId, ssl, tls, sasl, connectionTimeoutMs, requestTimeoutMs, verbose: config.log.level === 'debug' || config.log.level === 'trace' };
+  return {
+    brokers,
+    clientId,
+    replicaId: config.replicaId,
+    ssl,
+    tls,
+    sasl,
+    connectionTimeoutMs,
+    requestTimeoutMs,
+    verbose: config.log.level === 'debug' || config.log.level === 'trace',
+  };
 }
 
 export function redisClientOptions(config: Readonly<Config>): RedisClientOptions {
@@ -27,5 +37,11 @@ export function groupConsumerOptions(config: Readonly<Config>, role: 'worker' | 
 }
 
 export function indexerSettings(config: Readonly<Config>): IndexerSettings {
-  return { chain: config.chain, replicaId: config.replicaId, keyPrefix: config.redis.keyPrefix, redisCommandTimeoutMs: config.redis.commandTimeoutMs, consumer: groupConsumerOptions(config, 'index') };
+  return {
+    chain: config.chain,
+    replicaId: config.replicaId,
+    keyPrefix: config.redis.keyPrefix,
+    redisCommandTimeoutMs: config.redis.commandTimeoutMs,
+    consumer: groupConsumerOptions(config, 'index'),
+  };
 }

@@ -270,7 +270,8 @@ export class LeaderElection extends EventEmitter<LeaderElectionEvents> {
     const stat = await this.session.exists(predecessor, (e) => {
       if (e.type === 'deleted') this.schedule();
     });
-    if (stat === null) this.again = true; // it went between the listing and the watch
+    if (stat === null)
+      this.again = true; // it went between the listing and the watch
     else {
       this.watched = predecessor;
       this.logger.debug({ predecessor }, 'watching predecessor');

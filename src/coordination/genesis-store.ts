@@ -59,10 +59,17 @@ export function decodeGenesis(data: Buffer, path?: string): GenesisRecord {
   try {
     expected = genesisHash(g);
   } catch (err) {
-    throw new MalformedMessageError(GENESIS_ZNODE_FORMAT, `fields do not form a genesis: ${(err as Error).message}`, { field: 'hash', ...(path ? { path } : {}) });
+    throw new MalformedMessageError(GENESIS_ZNODE_FORMAT, `fields do not form a genesis: ${(err as Error).message}`, {
+      field: 'hash',
+      ...(path ? { path } : {}),
+    });
   }
   if (!expected.equals(g.hash)) {
-    throw new MalformedMessageError(GENESIS_ZNODE_FORMAT, `field hash is ${g.hash.toString('hex')}, but the genesis fields hash to ${expected.toString('hex')}`, { field: 'hash', ...(path ? { path } : {}) });
+    throw new MalformedMessageError(
+      GENESIS_ZNODE_FORMAT,
+      `field hash is ${g.hash.toString('hex')}, but the genesis fields hash to ${expected.toString('hex')}`,
+      { field: 'hash', ...(path ? { path } : {}) },
+    );
   }
   return g;
 }

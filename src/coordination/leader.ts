@@ -36,8 +36,17 @@ export interface LastCutStats {
 export function encodeLeader(info: LeaderInfo): Buffer {
   if (info.replicaId.length === 0) throw new TypeError('leader replicaId must not be empty');
   if (info.epoch < 0n) throw new TypeError(`leader epoch ${info.epoch} below 0`);
-  const lastCut = info.lastCut ? { cutId: info.lastCut.cutId.toString(10), records: info.lastCut.records, latencyMs: info.lastCut.latencyMs, at: info.lastCut.at } : undefined;
-  return encodeJson({ v: 1, replicaId: info.replicaId, epoch: info.epoch.toString(10), apiAddress: info.apiAddress, since: info.since, ...(lastCut ? { lastCut } : {}) });
+  const lastCut = info.lastCut
+    ? { cutId: info.lastCut.cutId.toString(10), records: info.lastCut.records, latencyMs: info.lastCut.latencyMs, at: info.lastCut.at }
+    : undefined;
+  return encodeJson({
+    v: 1,
+    replicaId: info.replicaId,
+    epoch: info.epoch.toString(10),
+    apiAddress: info.apiAddress,
+    since: info.since,
+    ...(lastCut ? { lastCut } : {}),
+  });
 }
 
 export function decodeLeader(data: Buffer, path?: string): LeaderInfo {

@@ -90,7 +90,8 @@ export class MemberRegistration {
 
   /** Registers this replica (creates its member node). */
   async start(): Promise<void> {
-    if (this.registered || this.closed) throw new SeqchainError('SEQCHAIN_ERR_ALREADY_STARTED', `membership of ${this.info.replicaId} ${this.closed ? 'is closed' : 'already started'}`);
+    if (this.registered || this.closed)
+      throw new SeqchainError('SEQCHAIN_ERR_ALREADY_STARTED', `membership of ${this.info.replicaId} ${this.closed ? 'is closed' : 'already started'}`);
     this.registered = true;
     this.session.on('session', this.onSession);
     await this.write();

@@ -82,7 +82,8 @@ export class PauseWatch extends EventEmitter<PauseWatchEvents> {
   }
 
   async start(): Promise<PauseInfo | null> {
-    if (this.started || this.closed) throw new SeqchainError('SEQCHAIN_ERR_ALREADY_STARTED', `pause watch of ${this.paths.paused} ${this.closed ? 'is closed' : 'already started'}`);
+    if (this.started || this.closed)
+      throw new SeqchainError('SEQCHAIN_ERR_ALREADY_STARTED', `pause watch of ${this.paths.paused} ${this.closed ? 'is closed' : 'already started'}`);
     this.started = true;
     this.session.on('session', this.onSession);
     this.session.on('connected', this.onSession);

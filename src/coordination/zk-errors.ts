@@ -53,18 +53,29 @@ const { Exception } = zookeeper;
 export function zkCodeOf(err: unknown): ZkCode {
   const code = (err as Partial<ZkException> | null)?.code;
   switch (code) {
-    case Exception.BAD_VERSION: return 'BAD_VERSION';
-    case Exception.NODE_EXISTS: return 'NODE_EXISTS';
-    case Exception.NO_NODE: return 'NO_NODE';
-    case Exception.NOT_EMPTY: return 'NOT_EMPTY';
-    case Exception.NO_AUTH: return 'NO_AUTH';
-    case Exception.INVALID_ACL: return 'INVALID_ACL';
-    case Exception.AUTH_FAILED: return 'AUTH_FAILED';
-    case Exception.CONNECTION_LOSS: return 'CONNECTION_LOSS';
-    case Exception.SESSION_EXPIRED: return 'SESSION_EXPIRED';
-    case Exception.OPERATION_TIMEOUT: return 'OPERATION_TIMEOUT';
-    case Exception.NO_CHILDREN_FOR_EPHEMERALS: return 'NO_CHILDREN_FOR_EPHEMERALS';
-    default: return 'OTHER';
+    case Exception.BAD_VERSION:
+      return 'BAD_VERSION';
+    case Exception.NODE_EXISTS:
+      return 'NODE_EXISTS';
+    case Exception.NO_NODE:
+      return 'NO_NODE';
+    case Exception.NOT_EMPTY:
+      return 'NOT_EMPTY';
+    case Exception.NO_AUTH:
+      return 'NO_AUTH';
+    case Exception.INVALID_ACL:
+      return 'INVALID_ACL';
+    case Exception.AUTH_FAILED:
+      return 'AUTH_FAILED';
+    case Exception.CONNECTION_LOSS:
+      return 'CONNECTION_LOSS';
+    case Exception.SESSION_EXPIRED:
+      return 'SESSION_EXPIRED';
+    case Exception.OPERATION_TIMEOUT:
+      return 'OPERATION_TIMEOUT';
+    case Exception.NO_CHILDREN_FOR_EPHEMERALS:
+      return 'NO_CHILDREN_FOR_EPHEMERALS';
+    default:
+      return 'OTHER';
   }
 }
-

@@ -56,7 +56,9 @@ export class ZkTransaction {
     await this.run<unknown>('transaction', described, (cb) =>
       this.tx.commit((err, results: unknown) => {
         if (err && Array.isArray(results)) {
-          const idx = results.findIndex((r: { err?: number }) => typeof r?.err === 'number' && r.err !== Exception.OK && r.err !== Exception.RUNTIME_INCONSISTENCY);
+          const idx = results.findIndex(
+            (r: { err?: number }) => typeof r?.err === 'number' && r.err !== Exception.OK && r.err !== Exception.RUNTIME_INCONSISTENCY,
+          );
           const failed = idx >= 0 ? this.ops[idx] : undefined;
           if (failed) {
             cb(new ZkError(zkCodeOf(err), `transaction ${failed.op}`, failed.path, err));

@@ -50,10 +50,14 @@ export function toStat(stat: Stat): ZkStat {
 export function toWatchEvent(e: ZkEvent): ZkWatchEvent {
   const t = e.getType();
   const type: ZkWatchEventType =
-    t === zookeeper.Event.NODE_CREATED ? 'created'
-    : t === zookeeper.Event.NODE_DELETED ? 'deleted'
-    : t === zookeeper.Event.NODE_DATA_CHANGED ? 'dataChanged'
-    : t === zookeeper.Event.NODE_CHILDREN_CHANGED ? 'childrenChanged'
-    : 'other';
+    t === zookeeper.Event.NODE_CREATED
+      ? 'created'
+      : t === zookeeper.Event.NODE_DELETED
+        ? 'deleted'
+        : t === zookeeper.Event.NODE_DATA_CHANGED
+          ? 'dataChanged'
+          : t === zookeeper.Event.NODE_CHILDREN_CHANGED
+            ? 'childrenChanged'
+            : 'other';
   return { type, path: e.getPath() };
 }

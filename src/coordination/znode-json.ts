@@ -44,7 +44,7 @@ export class ZnodeJsonReader {
 
   /** True when the document has the (optional) field. */
   has(field: string): boolean {
-    return  Object.hasOwn(this.obj, field);
+    return Object.hasOwn(this.obj, field);
   }
 
   version(expected: number, field = 'v'): void {

@@ -70,7 +70,12 @@ export class IndexStore {
 
   /** The head of the index, or null when this chain has no index (or one for another genesis). */
   async head(): Promise<IndexHead | null> {
-    return this.read('head', {}, () => undefined, (meta) => meta.head);
+    return this.read(
+      'head',
+      {},
+      () => undefined,
+      (meta) => meta.head,
+    );
   }
 
   /** The record at global seq `seq`, or null when it is not indexed. */
@@ -85,7 +90,9 @@ export class IndexStore {
     if (from < 1n) throw new SeqchainError('SEQCHAIN_ERR_USAGE', `range must start at seq 1 or later, got ${from}`, { details: { from: from.toString() } });
     if (to < from) return [];
     if (to - from + 1n > BigInt(MAX_RANGE)) {
-      throw new SeqchainError('SEQCHAIN_ERR_USAGE', `range [${from}, ${to}] is longer than ${MAX_RANGE} records`, { details: { from: from.toString(), to: to.toString() } });
+      throw new SeqchainError('SEQCHAIN_ERR_USAGE', `range [${from}, ${to}] is longer than ${MAX_RANGE} records`, {
+        details: { from: from.toString(), to: to.toString() },
+      });
     }
     return (await this.readRecords('range', from, to, { from: from.toString(), to: to.toString() })) ?? [];
   }
@@ -182,7 +189,9 @@ export class IndexStore {
         cursor = next;
         const candidates = keys.filter((k) => k !== this.keys.meta);
         if (candidates.length > 0) {
-          deleted += Number(await (this.redis as unknown as ScriptClient)[SWEEP.command]!(1 + candidates.length, this.keys.meta, ...candidates, this.keys.chainPrefix.length));
+          deleted += Number(
+            await (this.redis as unknown as ScriptClient)[SWEEP.command]!(1 + candidates.length, this.keys.meta, ...candidates, this.keys.chainPrefix.length),
+          );
         }
       } while (cursor !== '0');
     } catch (err) {
@@ -208,7 +217,12 @@ export class IndexStore {
    * One MULTI: meta, then what `build` asks for with the data keys of the incarnation last seen.
    * When meta names another incarnation (a reset since), the read is repeated with it.
    */
-  private async read<T>(op: string, details: Record<string, unknown>, build: (tx: ChainableCommander, keys: DataKeys) => void, parse: (meta: IndexMeta, values: unknown[]) => T): Promise<T | null> {
+  private async read<T>(
+    op: string,
+    details: Record<string, unknown>,
+    build: (tx: ChainableCommander, keys: DataKeys) => void,
+    parse: (meta: IndexMeta, values: unknown[]) => T,
+  ): Promise<T | null> {
     for (let attempt = 0; attempt < READ_ATTEMPTS; attempt++) {
       const keys = this.keys.data(this.inc ?? '-');
       const tx = this.redis.multi();
@@ -229,7 +243,10 @@ export class IndexStore {
         continue;
       }
       if (meta.head.seq >= 1n) this.generation = Math.max(this.generation, digestGeneration(meta.head.seq));
-      return parse(meta, rows.slice(1).map(([, v]) => v));
+      return parse(
+        meta,
+        rows.slice(1).map(([, v]) => v),
+      );
     }
     throw redisError(new Error(`the index was reset ${READ_ATTEMPTS} times during one read`), op, { chain: this.chain, ...details });
   }
@@ -252,7 +269,17 @@ function decodeRecords(meta: IndexMeta, spans: BucketSpan[], chunks: Buffer[], f
     const e = readEntry(buf, at);
     // An entry at or below the head that was never written: not a record this index can vouch for.
     if (!e || !prevHash) break;
-    out.push({ seq, partition: e.partition, offset: e.offset, timestampMs: e.timestampMs, digest: e.digest, hash: e.hash, prevHash, epoch: e.epoch, cutId: e.cutId });
+    out.push({
+      seq,
+      partition: e.partition,
+      offset: e.offset,
+      timestampMs: e.timestampMs,
+      digest: e.digest,
+      hash: e.hash,
+      prevHash,
+      epoch: e.epoch,
+      cutId: e.cutId,
+    });
     prevHash = e.hash;
   }
   return out;

@@ -26,7 +26,12 @@ export type AttachResult =
   /** The index in Redis belongs to another genesis or layout; it was left untouched. */
   | { status: 'foreign'; inc: string; genesisHex: string; layout: string };
 
-const STATUS: Record<number, WriteResult['status']> = { [APPLIED]: 'applied', [ALREADY_APPLIED]: 'present', [NOT_FOLLOWING]: 'behind', [STALE_INCARNATION]: 'stale' };
+const STATUS: Record<number, WriteResult['status']> = {
+  [APPLIED]: 'applied',
+  [ALREADY_APPLIED]: 'present',
+  [NOT_FOLLOWING]: 'behind',
+  [STALE_INCARNATION]: 'stale',
+};
 
 /**
  * Write side of the Redis query index of one chain. Each ledger message is applied by one Lua
@@ -59,7 +64,12 @@ export class IndexWriter {
   async attach(): Promise<AttachResult> {
     const client = this.redis as unknown as ScriptClient;
     try {
-      const reply = (await client[ATTACH.command]!(this.keys.meta, newIncarnation(), this.genesisHex, INDEX_LAYOUT, Date.now())) as [number, string, string?, string?];
+      const reply = (await client[ATTACH.command]!(this.keys.meta, newIncarnation(), this.genesisHex, INDEX_LAYOUT, Date.now())) as [
+        number,
+        string,
+        string?,
+        string?,
+      ];
       const [code, inc] = reply;
       if (code === 1) {
         this.inc = null;
@@ -98,7 +108,11 @@ export class IndexWriter {
     }
     const first = steps[0]!;
     const last = steps[steps.length - 1]!;
-    const details = { chain: this.chain, ledgerOffsets: `${first.ledgerOffset}..${last.ledgerOffset}`, ...(last.kind === 'cut' ? { lastSeq: last.cut.lastSeq.toString() } : {}) };
+    const details = {
+      chain: this.chain,
+      ledgerOffsets: `${first.ledgerOffset}..${last.ledgerOffset}`,
+      ...(last.kind === 'cut' ? { lastSeq: last.cut.lastSeq.toString() } : {}),
+    };
     let rows: [Error | null, unknown][] | null;
     try {
       rows = await pipeline.exec();
@@ -133,7 +147,15 @@ export class IndexWriter {
         const buf = Buffer.allocUnsafe(span.count * ENTRY_BYTES);
         for (let j = 0; j < span.count; j++, i++) {
           const e = cut.entries[i]!;
-          writeEntry(buf, j * ENTRY_BYTES, { partition: e.partition, offset: e.offset, timestampMs: e.timestampMs, digest: e.digest, hash: hashes[i]!, epoch: cut.epoch, cutId: cut.cutId });
+          writeEntry(buf, j * ENTRY_BYTES, {
+            partition: e.partition,
+            offset: e.offset,
+            timestampMs: e.timestampMs,
+            digest: e.digest,
+            hash: hashes[i]!,
+            epoch: cut.epoch,
+            cutId: cut.cutId,
+          });
         }
         keys.push(data.entryBucket(span.bucket));
         entryArgs.push(String(span.byteOffset), buf);

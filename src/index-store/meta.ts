@@ -56,13 +56,15 @@ export function parseMeta(values: readonly (string | null)[]): IndexMeta | null 
 const FORMAT = 'index meta';
 
 function decimal(field: string, v: string, min: bigint): bigint {
-  if (!/^-?(0|[1-9][0-9]{0,19})$/.test(v) || v === '-0') throw new MalformedMessageError(FORMAT, `field ${field} must be a decimal integer, got ${JSON.stringify(v.slice(0, 40))}`, { field });
+  if (!/^-?(0|[1-9][0-9]{0,19})$/.test(v) || v === '-0')
+    throw new MalformedMessageError(FORMAT, `field ${field} must be a decimal integer, got ${JSON.stringify(v.slice(0, 40))}`, { field });
   const n = BigInt(v);
   if (n < min) throw new MalformedMessageError(FORMAT, `field ${field} is ${v}, below ${min}`, { field });
   return n;
 }
 
 function hex32(field: string, v: string): Buffer {
-  if (!/^[0-9a-f]{64}$/.test(v)) throw new MalformedMessageError(FORMAT, `field ${field} must be 64 lowercase hex digits, got ${JSON.stringify(v.slice(0, 70))}`, { field });
+  if (!/^[0-9a-f]{64}$/.test(v))
+    throw new MalformedMessageError(FORMAT, `field ${field} must be 64 lowercase hex digits, got ${JSON.stringify(v.slice(0, 70))}`, { field });
   return Buffer.from(v, 'hex');
 }

@@ -88,7 +88,11 @@ export function defineIndexScripts(redis: Redis): void {
 export function redisError(err: unknown, op: string, details: Record<string, unknown> = {}): SeqchainError {
   if (isSeqchainError(err)) return err;
   const message = err instanceof Error ? err.message : String(err);
-  return new SeqchainError('SEQCHAIN_ERR_UNREACHABLE', `Redis ${op} failed: ${message}`, { retriable: true, cause: err, details: { service: 'redis', op, ...details } });
+  return new SeqchainError('SEQCHAIN_ERR_UNREACHABLE', `Redis ${op} failed: ${message}`, {
+    retriable: true,
+    cause: err,
+    details: { service: 'redis', op, ...details },
+  });
 }
 
 /** True for the errors redisError() makes. */

@@ -74,7 +74,10 @@ export class ChainFollower {
     if (offset > at) return { kind: 'mismatch', reason: `the index head names ledger offset ${at}, which holds no committed message` };
     if (message instanceof MalformedMessageError) return { kind: 'mismatch', reason: `the index head names ledger offset ${at}, which does not decode` };
     const { seq, hash } = this.at;
-    const matches = message.kind === 'genesis' ? seq === 0n && message.hash.equals(this.genesisHash) && hash.equals(this.genesisHash) : message.lastSeq === seq && message.headHash.equals(hash);
+    const matches =
+      message.kind === 'genesis'
+        ? seq === 0n && message.hash.equals(this.genesisHash) && hash.equals(this.genesisHash)
+        : message.lastSeq === seq && message.headHash.equals(hash);
     if (!matches) return { kind: 'mismatch', reason: `the index head (seq ${seq}, hash ${hex(hash)}) is not what ledger offset ${at} holds` };
     return { kind: 'confirmed' };
   }

@@ -116,13 +116,23 @@ export class LedgerApplier {
       const result = results[i]!;
       if (result.status === 'stale') return { kind: 'reposition', reason: 'the index was reset or replaced' };
       if (result.status === 'behind') {
-        return { kind: 'reposition', reason: `ledger offset ${step.ledgerOffset} does not follow the index head (seq ${result.headSeq}, ledger offset ${result.headLedgerOffset})` };
+        return {
+          kind: 'reposition',
+          reason: `ledger offset ${step.ledgerOffset} does not follow the index head (seq ${result.headSeq}, ledger offset ${result.headLedgerOffset})`,
+        };
       }
       const seq = step.kind === 'cut' ? step.cut.lastSeq : 0n;
       const hash = step.kind === 'cut' ? step.cut.headHash : this.confirmedPoint.hash;
       this.confirmedPoint = { seq, hash, ledgerOffset: step.ledgerOffset };
-      const head = step.kind === 'cut' ? { seq, hash, cutId: step.cut.cutId, epoch: step.cut.epoch, ledgerOffset: step.ledgerOffset, coverage: step.cut.coverage } : null;
-      this.onApplied?.({ seq, ledgerOffset: step.ledgerOffset, records: step.kind === 'cut' ? step.cut.entries.length : 0, applied: result.status === 'applied', head });
+      const head =
+        step.kind === 'cut' ? { seq, hash, cutId: step.cut.cutId, epoch: step.cut.epoch, ledgerOffset: step.ledgerOffset, coverage: step.cut.coverage } : null;
+      this.onApplied?.({
+        seq,
+        ledgerOffset: step.ledgerOffset,
+        records: step.kind === 'cut' ? step.cut.entries.length : 0,
+        applied: result.status === 'applied',
+        head,
+      });
     }
     return { kind: 'ok' };
   }

@@ -148,7 +148,8 @@ export class LedgerIndexer extends EventEmitter<LedgerIndexerEvents> {
 
   /** Starts indexing in the background; resolves at once (Redis or Kafka may still be down). */
   async start(): Promise<void> {
-    if (this.loop || this.stopRequested) throw new SeqchainError('SEQCHAIN_ERR_ALREADY_STARTED', `ledger indexer of chain ${this.options.settings.chain} was already started`);
+    if (this.loop || this.stopRequested)
+      throw new SeqchainError('SEQCHAIN_ERR_ALREADY_STARTED', `ledger indexer of chain ${this.options.settings.chain} was already started`);
     this.log.info({ group: this.groupId() }, 'indexer starting');
     this.loop = this.run();
   }
@@ -247,14 +248,17 @@ export class LedgerIndexer extends EventEmitter<LedgerIndexerEvents> {
       this.point = start;
       this.caughtUpNow = false;
       this.lastCut = null;
-    this.lastCut = null;
+      this.lastCut = null;
       const applier = new LedgerApplier(this.writer, this.options.settings.chain, this.options.genesisHash, start, (info) => {
         this.point = applier.confirmed;
         if (info.head) this.lastCut = info.head;
         if (this.listenerCount('index:applied') > 0) this.emit('index:applied', info);
       });
       const from = head.ledgerOffset >= 0n ? head.ledgerOffset : ledger.low;
-      this.log.info({ seq: head.seq.toString(), from: from.toString(), ledgerEnd: ledger.high.toString(), created: attached.status === 'created' }, 'indexing from the index head');
+      this.log.info(
+        { seq: head.seq.toString(), from: from.toString(), ledgerEnd: ledger.high.toString(), created: attached.status === 'created' },
+        'indexing from the index head',
+      );
       return await this.consume(session, applier, from, ledger.high);
     } finally {
       this.session = null;
@@ -339,9 +343,13 @@ export class LedgerIndexer extends EventEmitter<LedgerIndexerEvents> {
   }
 
   private async ledgerBounds(): Promise<{ low: bigint; high: bigint }> {
-    const [ledger] = await withAdmin(this.options.kafka, (admin) => topicOffsets(admin, this.ledgerTopic)).catch((err: unknown) => Promise.reject(fromKafkaError(err)));
+    const [ledger] = await withAdmin(this.options.kafka, (admin) => topicOffsets(admin, this.ledgerTopic)).catch((err: unknown) =>
+      Promise.reject(fromKafkaError(err)),
+    );
     if (!ledger || ledger.high <= ledger.low) {
-      throw new SeqchainError('SEQCHAIN_ERR_CHAIN_NOT_FOUND', `ledger topic ${this.ledgerTopic} holds no message: nothing to index`, { details: { topic: this.ledgerTopic } });
+      throw new SeqchainError('SEQCHAIN_ERR_CHAIN_NOT_FOUND', `ledger topic ${this.ledgerTopic} holds no message: nothing to index`, {
+        details: { topic: this.ledgerTopic },
+      });
     }
     return { low: ledger.low, high: ledger.high };
   }
@@ -362,13 +370,19 @@ export class LedgerIndexer extends EventEmitter<LedgerIndexerEvents> {
     const g = this.options.genesisHash;
     const msg = first as { kind?: string; hash?: Buffer } | MalformedMessageError | null;
     if (!msg || msg instanceof MalformedMessageError || msg.kind !== 'genesis' || !msg.hash?.equals(g)) {
-      throw new ChainBrokenError(`chain ${this.options.settings.chain}: the ledger does not start with the genesis ${g.toString('hex')}`, { chain: this.options.settings.chain, ledgerOffset: low.toString() });
+      throw new ChainBrokenError(`chain ${this.options.settings.chain}: the ledger does not start with the genesis ${g.toString('hex')}`, {
+        chain: this.options.settings.chain,
+        ledgerOffset: low.toString(),
+      });
     }
   }
 
   private halt(err: SeqchainError): void {
     this.haltedWith = err;
-    this.log.error({ err, code: err.code, details: err.details, seq: this.point.seq.toString(), ledgerOffset: this.point.ledgerOffset.toString() }, 'indexing halted: the ledger does not hold a valid chain past this point; nothing of it is indexed');
+    this.log.error(
+      { err, code: err.code, details: err.details, seq: this.point.seq.toString(), ledgerOffset: this.point.ledgerOffset.toString() },
+      'indexing halted: the ledger does not hold a valid chain past this point; nothing of it is indexed',
+    );
     this.emit('index:halted', { err });
   }
 

@@ -65,19 +65,27 @@ export async function reindex(opts: ReindexOptions): Promise<ReindexResult> {
   const log = bindOnce(logger, { component: 'reindex', chain });
   const [ledger] = await withAdmin(kafka, (admin) => topicOffsets(admin, ledgerTopic)).catch((err: unknown) => Promise.reject(fromKafkaError(err)));
   if (!ledger || ledger.high <= ledger.low) {
-    throw new SeqchainError('SEQCHAIN_ERR_CHAIN_NOT_FOUND', `ledger topic ${ledgerTopic} holds no message: run "seqchain init" first`, { details: { topic: ledgerTopic } });
+    throw new SeqchainError('SEQCHAIN_ERR_CHAIN_NOT_FOUND', `ledger topic ${ledgerTopic} holds no message: run "seqchain init" first`, {
+      details: { topic: ledgerTopic },
+    });
   }
   const groupPrefix = kafkaNames.readerGroup(chain, 'reindex', settings.replicaId);
   const first = await readOne(kafka, ledgerTopic, ledger.low, ledger.low + 1n, groupPrefix, log);
   if (first?.kind !== 'genesis') {
-    throw new ChainBrokenError(`chain ${chain}: the ledger does not start with a genesis message (ledger offset ${ledger.low})`, { chain, ledgerOffset: ledger.low.toString() });
+    throw new ChainBrokenError(`chain ${chain}: the ledger does not start with a genesis message (ledger offset ${ledger.low})`, {
+      chain,
+      ledgerOffset: ledger.low.toString(),
+    });
   }
   if (opts.genesisHash && !opts.genesisHash.equals(first.hash)) {
-    throw new ChainBrokenError(`chain ${chain}: the ledger's genesis ${first.hash.toString('hex')} is not the chain's genesis ${opts.genesisHash.toString('hex')}`, {
-      chain,
-      expected: opts.genesisHash.toString('hex'),
-      actual: first.hash.toString('hex'),
-    });
+    throw new ChainBrokenError(
+      `chain ${chain}: the ledger's genesis ${first.hash.toString('hex')} is not the chain's genesis ${opts.genesisHash.toString('hex')}`,
+      {
+        chain,
+        expected: opts.genesisHash.toString('hex'),
+        actual: first.hash.toString('hex'),
+      },
+    );
   }
   const genesisHash = opts.genesisHash ?? first.hash;
   const tail = await readOne(kafka, ledgerTopic, ledger.high - 4n > ledger.low ? ledger.high - 4n : ledger.low, ledger.high, groupPrefix, log, true);
@@ -103,7 +111,12 @@ export async function reindex(opts: ReindexOptions): Promise<ReindexResult> {
       indexer.once('index:redis-down', ({ err }) => reject(err));
       watchdog = setInterval(() => {
         if (Date.now() - lastProgressAt > stallTimeoutMs) {
-          reject(new SeqchainError('SEQCHAIN_ERR_TIMEOUT', `reindex of chain ${chain} made no progress for ${stallTimeoutMs} ms`, { retriable: true, details: { chain, ...stringify(progress()) } }));
+          reject(
+            new SeqchainError('SEQCHAIN_ERR_TIMEOUT', `reindex of chain ${chain} made no progress for ${stallTimeoutMs} ms`, {
+              retriable: true,
+              details: { chain, ...stringify(progress()) },
+            }),
+          );
         }
       }, 1_000);
       indexer.start().catch(reject);
@@ -130,7 +143,15 @@ export async function reindex(opts: ReindexOptions): Promise<ReindexResult> {
 }
 
 /** The first (or, with `last`, the last) decodable message of [from, to) of the ledger. */
-async function readOne(kafka: Kafka, ledgerTopic: string, from: bigint, to: bigint, groupPrefix: string, logger: Logger, last = false): Promise<LedgerMessage | null> {
+async function readOne(
+  kafka: Kafka,
+  ledgerTopic: string,
+  from: bigint,
+  to: bigint,
+  groupPrefix: string,
+  logger: Logger,
+  last = false,
+): Promise<LedgerMessage | null> {
   let found: LedgerMessage | null = null;
   await readLedger({
     kafka,

@@ -83,7 +83,11 @@ export class ReplicaIndex {
 
   /** Starts checking the index lease (and indexing while this replica holds it). */
   start(): void {
-    if (this.started || this.closed) throw new SeqchainError('SEQCHAIN_ERR_ALREADY_STARTED', `index of replica ${this.options.settings.replicaId} ${this.closed ? 'is closed' : 'already started'}`);
+    if (this.started || this.closed)
+      throw new SeqchainError(
+        'SEQCHAIN_ERR_ALREADY_STARTED',
+        `index of replica ${this.options.settings.replicaId} ${this.closed ? 'is closed' : 'already started'}`,
+      );
     this.started = true;
     this.timer = setInterval(() => void this.checkLease(), LEASE_CHECK_MS);
     this.timer.unref();

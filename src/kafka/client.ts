@@ -4,7 +4,7 @@ import { noConsumerRestart } from './consumer-crash.js';
 import { kafkaLogLine, WaitNotes } from './log-entries.js';
 import { dropKafkajsNegativeTimeoutWarning } from './negative-timeout-warning.js';
 import { kafkaSsl } from './tls.js';
-import type { GroupConsumerOptions, KafkaClientOptions, } from '../config/settings.js';
+import type { GroupConsumerOptions, KafkaClientOptions } from '../config/settings.js';
 
 // seqchain always names partitions explicitly, so kafkajs' partitioner change does not apply.
 process.env.KAFKAJS_NO_PARTITIONER_WARNING ??= '1';
@@ -25,14 +25,12 @@ export function createKafka(client: Readonly<KafkaClientOptions>, logger: Logger
     connectionTimeout: client.connectionTimeoutMs,
     requestTimeout: client.requestTimeoutMs,
     logLevel: client.verbose ? logLevel.INFO : logLevel.WARN,
-    logCreator:
-      () =>
-      (entry: LogEntry) => {
-        const { message, timestamp: _t, logger: _l, ...extra } = entry.log as LogEntry['log'] & { logger?: string };
-        const line = kafkaLogLine(entry);
-        kafkaLogger[line.level](extra, message);
-        if (line.wait && waits.fresh(line.wait.key)) kafkaLogger.info(`waiting for ${line.wait.what}; kafkajs retries (details at debug)`);
-      },
+    logCreator: () => (entry: LogEntry) => {
+      const { message, timestamp: _t, logger: _l, ...extra } = entry.log as LogEntry['log'] & { logger?: string };
+      const line = kafkaLogLine(entry);
+      kafkaLogger[line.level](extra, message);
+      if (line.wait && waits.fresh(line.wait.key)) kafkaLogger.info(`waiting for ${line.wait.what}; kafkajs retries (details at debug)`);
+    },
     retry: { retries: 8, initialRetryTime: 100, maxRetryTime: 3_000 },
   };
   if (client.sasl) {

@@ -41,10 +41,18 @@ export function consumerCrashError(consumer: string, err: unknown): SeqchainErro
   const mapped = fromKafkaError(err);
   if (crashAction(err) === 'fail') {
     if (isSeqchainError(mapped)) return mapped;
-    return new SeqchainError('SEQCHAIN_ERR_UNEXPECTED', `${consumer} consumer crashed: ${(err as Error)?.message ?? String(err)}`, { retriable: false, cause: err, details: { consumer } });
+    return new SeqchainError('SEQCHAIN_ERR_UNEXPECTED', `${consumer} consumer crashed: ${(err as Error)?.message ?? String(err)}`, {
+      retriable: false,
+      cause: err,
+      details: { consumer },
+    });
   }
   const message = isSeqchainError(mapped) || mapped instanceof Error ? mapped.message : String(mapped);
-  return new SeqchainError('SEQCHAIN_ERR_UNREACHABLE', `${consumer} consumer crashed: ${message}`, { retriable: true, cause: err, details: { consumer, kafkaError: (err as Error)?.name } });
+  return new SeqchainError('SEQCHAIN_ERR_UNREACHABLE', `${consumer} consumer crashed: ${message}`, {
+    retriable: true,
+    cause: err,
+    details: { consumer, kafkaError: (err as Error)?.name },
+  });
 }
 
 /**

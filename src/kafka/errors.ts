@@ -1,6 +1,13 @@
 import { SeqchainError } from '../errors.js';
 
-const CONNECTIVITY = new Set(['KafkaJSConnectionError', 'KafkaJSConnectionClosedError', 'KafkaJSBrokerNotFound', 'KafkaJSRequestTimeoutError', 'KafkaJSNumberOfRetriesExceeded', 'KafkaJSLockTimeout']);
+const CONNECTIVITY = new Set([
+  'KafkaJSConnectionError',
+  'KafkaJSConnectionClosedError',
+  'KafkaJSBrokerNotFound',
+  'KafkaJSRequestTimeoutError',
+  'KafkaJSNumberOfRetriesExceeded',
+  'KafkaJSLockTimeout',
+]);
 
 /** Node's TLS certificate checks (self-signed chain, unknown CA, name mismatch, expiry). */
 const TLS_CERT_FAILURE = /certificate|self-signed|altname|CERT_/i;
@@ -16,17 +23,26 @@ export function fromKafkaError(err: unknown): unknown {
   if (!(err instanceof Error) || !err.name.startsWith('KafkaJS')) return err;
   const root = rootCause(err);
   if (err.name === 'KafkaJSSASLAuthenticationError' || root.name === 'KafkaJSSASLAuthenticationError') {
-    return new SeqchainError('SEQCHAIN_ERR_CONFIG', `Kafka rejected the SASL login (check kafka.sasl.mechanism, username and password): ${root.message}`, { retriable: false, cause: err, details: { kafkaError: root.name } });
+    return new SeqchainError('SEQCHAIN_ERR_CONFIG', `Kafka rejected the SASL login (check kafka.sasl.mechanism, username and password): ${root.message}`, {
+      retriable: false,
+      cause: err,
+      details: { kafkaError: root.name },
+    });
   }
   if (CONNECTIVITY.has(err.name) || CONNECTIVITY.has(root.name)) {
     // Wrong or missing TLS settings look like an outage from inside kafkajs; say what to check.
-    const hint =
-      TLS_CERT_FAILURE.test(root.message) ? " (the broker's TLS certificate was not accepted: check kafka.tls.caFile and kafka.tls.servername)"
-      : root.message === 'Closed connection' ? ' (a broker that closes every connection at once may require TLS: check kafka.ssl)'
-      : '';
+    const hint = TLS_CERT_FAILURE.test(root.message)
+      ? " (the broker's TLS certificate was not accepted: check kafka.tls.caFile and kafka.tls.servername)"
+      : root.message === 'Closed connection'
+        ? ' (a broker that closes every connection at once may require TLS: check kafka.ssl)'
+        : '';
     return new SeqchainError('SEQCHAIN_ERR_UNREACHABLE', `Kafka unreachable: ${root.message}${hint}`, { retriable: true, cause: err });
   }
-  return new SeqchainError('SEQCHAIN_ERR_UNEXPECTED', `Kafka: ${root.message}`, { retriable: Boolean((err as { retriable?: boolean }).retriable), cause: err, details: { kafkaError: err.name } });
+  return new SeqchainError('SEQCHAIN_ERR_UNEXPECTED', `Kafka: ${root.message}`, {
+    retriable: Boolean((err as { retriable?: boolean }).retriable),
+    cause: err,
+    details: { kafkaError: err.name },
+  });
 }
 
 function rootCause(err: Error): Error {

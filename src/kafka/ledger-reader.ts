@@ -43,7 +43,8 @@ export async function readLedger(opts: LedgerReadOptions): Promise<void> {
         try {
           decoded = decodeLedgerMessage(m.value ?? Buffer.alloc(0));
         } catch (err) {
-          decoded = err instanceof MalformedMessageError ? err : new MalformedMessageError('ledger message v1', (err as Error).message, { offset: offset.toString() });
+          decoded =
+            err instanceof MalformedMessageError ? err : new MalformedMessageError('ledger message v1', (err as Error).message, { offset: offset.toString() });
         }
         opts.onMessage(offset, decoded, writerOf(m));
       }

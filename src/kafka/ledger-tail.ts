@@ -55,7 +55,9 @@ export async function readLedgerHead(opts: {
   const end = ledger?.high ?? 0n;
   const low = ledger?.low ?? 0n;
   if (end === 0n) {
-    throw new SeqchainError('SEQCHAIN_ERR_CHAIN_NOT_FOUND', `ledger topic ${opts.ledgerTopic} is empty: run "seqchain init" first`, { details: { topic: opts.ledgerTopic } });
+    throw new SeqchainError('SEQCHAIN_ERR_CHAIN_NOT_FOUND', `ledger topic ${opts.ledgerTopic} is empty: run "seqchain init" first`, {
+      details: { topic: opts.ledgerTopic },
+    });
   }
   const from = opts.fromOffset < low ? low : opts.fromOffset;
   if (from >= end) {
@@ -78,7 +80,10 @@ export async function readLedgerHead(opts: {
       const retriable = isSeqchainError(error) && error.retriable;
       if (!retriable || attempt >= (opts.attempts ?? TAIL_READ_ATTEMPTS) || opts.shouldStop?.()) throw error;
       const delayMs = backoffDelayMs(TAIL_RETRY, attempt);
-      opts.logger.warn({ err: error, attempt, delayMs, topic: opts.ledgerTopic, from: from.toString(), end: end.toString() }, 'reading the ledger tail failed; reading it again');
+      opts.logger.warn(
+        { err: error, attempt, delayMs, topic: opts.ledgerTopic, from: from.toString(), end: end.toString() },
+        'reading the ledger tail failed; reading it again',
+      );
       await sleep(delayMs);
     }
   }
@@ -92,10 +97,14 @@ export async function readLedgerHead(opts: {
       logger: opts.logger,
       onMessage: (offset, message) => {
         if (message instanceof MalformedMessageError) {
-          malformed ??= new SeqchainError('SEQCHAIN_ERR_MALFORMED_MESSAGE', `ledger topic ${opts.ledgerTopic} partition 0 offset ${offset}: does not decode: ${message.message}`, {
-            cause: message,
-            details: { topic: opts.ledgerTopic, ...rejectedLedgerDetails(message, offset) },
-          });
+          malformed ??= new SeqchainError(
+            'SEQCHAIN_ERR_MALFORMED_MESSAGE',
+            `ledger topic ${opts.ledgerTopic} partition 0 offset ${offset}: does not decode: ${message.message}`,
+            {
+              cause: message,
+              details: { topic: opts.ledgerTopic, ...rejectedLedgerDetails(message, offset) },
+            },
+          );
         } else {
           last = { offset, message };
         }
@@ -106,11 +115,16 @@ export async function readLedgerHead(opts: {
   if (malformed) throw malformed;
   const tail = last as { offset: bigint; message: LedgerMessage } | null;
   if (!tail) {
-    throw new SeqchainError('SEQCHAIN_ERR_COUNTER_MISMATCH', `no committed ledger message in [${from}, ${end}) of ${opts.ledgerTopic}`, { details: { from: from.toString(), end: end.toString() } });
+    throw new SeqchainError('SEQCHAIN_ERR_COUNTER_MISMATCH', `no committed ledger message in [${from}, ${end}) of ${opts.ledgerTopic}`, {
+      details: { from: from.toString(), end: end.toString() },
+    });
   }
   if (tail.message.kind === 'genesis') {
     if (!tail.message.hash.equals(opts.genesis.hash)) {
-      throw new SeqchainError('SEQCHAIN_ERR_CHAIN_BROKEN', `ledger genesis ${tail.message.hash.toString('hex')} differs from ZooKeeper's ${opts.genesis.hash.toString('hex')}`);
+      throw new SeqchainError(
+        'SEQCHAIN_ERR_CHAIN_BROKEN',
+        `ledger genesis ${tail.message.hash.toString('hex')} differs from ZooKeeper's ${opts.genesis.hash.toString('hex')}`,
+      );
     }
     return {
       seq: 0n,

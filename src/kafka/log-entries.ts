@@ -15,7 +15,9 @@ const LEVELS: Record<number, KafkaLogLevel> = {
  * public copy and the package has no exports map, so the file is required directly rather than
  * copied here.
  */
-const PROTOCOL_ERRORS = (createRequire(import.meta.url)('kafkajs/src/protocol/error.js') as { errorCodes: { type: string; message: string; retriable: boolean }[] }).errorCodes;
+const PROTOCOL_ERRORS = (
+  createRequire(import.meta.url)('kafkajs/src/protocol/error.js') as { errorCodes: { type: string; message: string; retriable: boolean }[] }
+).errorCodes;
 
 /** Responses kafkajs retries by itself ("The coordinator is loading…", "not the correct coordinator", no partition leader…). */
 const RETRIABLE_RESPONSES: ReadonlySet<string> = new Set(PROTOCOL_ERRORS.filter((e) => e.retriable).map((e) => e.message));
@@ -24,7 +26,9 @@ const RETRIABLE_RESPONSES: ReadonlySet<string> = new Set(PROTOCOL_ERRORS.filter(
  * Responses that tell a group member to join again; kafkajs calls them non-retriable, but its
  * consumer runner rejoins the group on each of them: a rebalance, not an error.
  */
-const REJOIN_RESPONSES: ReadonlySet<string> = new Set(PROTOCOL_ERRORS.filter((e) => ['REBALANCE_IN_PROGRESS', 'UNKNOWN_MEMBER_ID', 'ILLEGAL_GENERATION'].includes(e.type)).map((e) => e.message));
+const REJOIN_RESPONSES: ReadonlySet<string> = new Set(
+  PROTOCOL_ERRORS.filter((e) => ['REBALANCE_IN_PROGRESS', 'UNKNOWN_MEMBER_ID', 'ILLEGAL_GENERATION'].includes(e.type)).map((e) => e.message),
+);
 
 /**
  * kafkajs warns that an idempotent producer with bounded retries "may invalidate EoS guarantees".
@@ -73,7 +77,10 @@ export function kafkaLogLine(entry: Pick<LogEntry, 'namespace' | 'level' | 'log'
       if (REJOIN_RESPONSES.has(log.error)) return { level: 'debug', wait: REBALANCE_WAIT };
     }
   }
-  if (entry.namespace === 'BrokerPool' && (message.startsWith('Failed to connect to seed broker') || message.startsWith('Failed to connect to broker, reconnecting'))) {
+  if (
+    entry.namespace === 'BrokerPool' &&
+    (message.startsWith('Failed to connect to seed broker') || message.startsWith('Failed to connect to broker, reconnecting'))
+  ) {
     return { level: 'debug', wait: CONNECT_WAIT(undefined, message.replace(/^Failed to connect to (seed )?broker[^:]*: ?/, '')) };
   }
   if (entry.namespace === 'Producer' && message.startsWith('Failed to send messages: ')) {

@@ -14,7 +14,8 @@ export const kafkaNames = {
    * A reader of the chain's topics that is not a role's long-lived consumer: per replica (`id`)
    * or, without an id, a prefix that range readers complete with a random suffix.
    */
-  readerGroup: (chain: string, purpose: ReaderPurpose, id?: string) => (id === undefined ? `seqchain.${chain}.${purpose}` : `seqchain.${chain}.${purpose}.${id}`),
+  readerGroup: (chain: string, purpose: ReaderPurpose, id?: string) =>
+    id === undefined ? `seqchain.${chain}.${purpose}` : `seqchain.${chain}.${purpose}.${id}`,
   /** All sequencers of a chain share it, so initTransactions fences a stale leader at the broker. */
   transactionalId: (chain: string) => `seqchain.${chain}.sequencer`,
 } as const;

@@ -13,9 +13,13 @@ import { partitionCount } from './offsets.js';
  */
 export async function ensureDigestPartitions(admin: Admin, digestTopic: string, count: number, timeoutMs = 30_000): Promise<number> {
   const deadline = Date.now() + timeoutMs;
-  let current = await partitionCount(admin, digestTopic).catch((err: unknown) => ((err as { type?: string }).type === 'UNKNOWN_TOPIC_OR_PARTITION' ? 0 : Promise.reject(err)));
+  let current = await partitionCount(admin, digestTopic).catch((err: unknown) =>
+    (err as { type?: string }).type === 'UNKNOWN_TOPIC_OR_PARTITION' ? 0 : Promise.reject(err),
+  );
   if (current === 0) {
-    throw new SeqchainError('SEQCHAIN_ERR_CHAIN_NOT_FOUND', `digest topic ${digestTopic} does not exist: run "seqchain init" first`, { details: { topic: digestTopic } });
+    throw new SeqchainError('SEQCHAIN_ERR_CHAIN_NOT_FOUND', `digest topic ${digestTopic} does not exist: run "seqchain init" first`, {
+      details: { topic: digestTopic },
+    });
   }
   if (current < count) {
     try {
@@ -37,10 +41,14 @@ export async function ensureDigestPartitions(admin: Admin, digestTopic: string, 
     const partitions = meta.topics[0]?.partitions ?? [];
     if (partitions.length >= count && partitions.every((p) => p.leader !== undefined && p.leader !== null && p.leader >= 0)) return partitions.length;
     if (Date.now() > deadline) {
-      throw new SeqchainError('SEQCHAIN_ERR_TIMEOUT', `${digestTopic} still lists ${partitions.length} partitions with leaders after ${timeoutMs} ms, ${count} needed`, {
-        retriable: true,
-        details: { topic: digestTopic, current: partitions.length, wanted: count },
-      });
+      throw new SeqchainError(
+        'SEQCHAIN_ERR_TIMEOUT',
+        `${digestTopic} still lists ${partitions.length} partitions with leaders after ${timeoutMs} ms, ${count} needed`,
+        {
+          retriable: true,
+          details: { topic: digestTopic, current: partitions.length, wanted: count },
+        },
+      );
     }
     await sleep(100);
   }

@@ -43,7 +43,14 @@ export async function readRanges(options: RangeReadOptions): Promise<void> {
   if (position.size === 0) return;
 
   const groupId = `${options.groupPrefix}.${randomUUID()}`;
-  const consumer = kafka.consumer({ groupId, sessionTimeout: 10_000, heartbeatInterval: 1_000, maxWaitTimeInMs: 100, readUncommitted: false, retry: { retries: 5, ...noConsumerRestart } });
+  const consumer = kafka.consumer({
+    groupId,
+    sessionTimeout: 10_000,
+    heartbeatInterval: 1_000,
+    maxWaitTimeInMs: 100,
+    readUncommitted: false,
+    retry: { retries: 5, ...noConsumerRestart },
+  });
   try {
     let resolveDone!: () => void;
     let rejectDone!: (err: unknown) => void;

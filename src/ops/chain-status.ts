@@ -44,7 +44,13 @@ export interface StatusSources {
 
 /** What an operator asks first: who leads, who works which partition, how far behind. */
 export async function collectStatus({ chain, paths, zk, kafka, genesis, logger, head: known }: StatusSources): Promise<ChainStatus> {
-  const [leader, epoch, members, counter, paused] = await Promise.all([readLeader(zk, paths), readEpoch(zk, paths), listMembers(zk, paths), readCounter(zk, paths), readPause(zk, paths)]);
+  const [leader, epoch, members, counter, paused] = await Promise.all([
+    readLeader(zk, paths),
+    readEpoch(zk, paths),
+    listMembers(zk, paths),
+    readCounter(zk, paths),
+    readPause(zk, paths),
+  ]);
   const head =
     known ??
     (await readLedgerHead({
@@ -76,7 +82,13 @@ export async function collectStatus({ chain, paths, zk, kafka, genesis, logger, 
     epoch: epoch.toString(),
     paused,
     members: members.map((m) => ({ replicaId: m.replicaId, host: m.host, pid: m.pid, apiAddress: m.apiAddress, partitions: m.partitions })),
-    head: { seq: head.seq.toString(), hash: head.hash.toString('hex'), epoch: head.epoch.toString(), cutId: head.cutId.toString(), ledgerOffset: head.ledgerOffset.toString() },
+    head: {
+      seq: head.seq.toString(),
+      hash: head.hash.toString('hex'),
+      epoch: head.epoch.toString(),
+      cutId: head.cutId.toString(),
+      ledgerOffset: head.ledgerOffset.toString(),
+    },
     counter: counter ? { nextSeq: counter.value.nextSeq.toString(), epoch: counter.value.epoch.toString() } : null,
     lastCut: lastCut ? { cutId: lastCut.cutId.toString(), records: lastCut.records, latencyMs: lastCut.latencyMs, at: lastCut.at } : null,
     partitions,

@@ -38,11 +38,17 @@ export async function initChain(config: Readonly<Config>, logger: Logger, opts: 
   await admin.connect();
   try {
     if (!opts.force) {
-      const existing = await readGenesis(zk, paths).catch((err: unknown) => (err instanceof SeqchainError && err.code === 'SEQCHAIN_ERR_CHAIN_NOT_FOUND' ? null : Promise.reject(err)));
+      const existing = await readGenesis(zk, paths).catch((err: unknown) =>
+        err instanceof SeqchainError && err.code === 'SEQCHAIN_ERR_CHAIN_NOT_FOUND' ? null : Promise.reject(err),
+      );
       if (existing) {
-        throw new SeqchainError('SEQCHAIN_ERR_CHAIN_EXISTS', `chain "${config.chain}" already exists (genesis ${existing.hash.toString('hex').slice(0, 16)}…, topic ${existing.topic}); pass --force to replace it and its ledger`, {
-          details: { chain: config.chain },
-        });
+        throw new SeqchainError(
+          'SEQCHAIN_ERR_CHAIN_EXISTS',
+          `chain "${config.chain}" already exists (genesis ${existing.hash.toString('hex').slice(0, 16)}…, topic ${existing.topic}); pass --force to replace it and its ledger`,
+          {
+            details: { chain: config.chain },
+          },
+        );
       }
     }
     const topics = new Set(await admin.listTopics());
@@ -59,19 +65,49 @@ export async function initChain(config: Readonly<Config>, logger: Logger, opts: 
     for (const t of [ledgerTopic, digestTopic]) {
       if (!topics.has(t)) continue;
       if (!opts.force) {
-        throw new SeqchainError('SEQCHAIN_ERR_CHAIN_EXISTS', `topic ${t} already exists without a chain genesis in ZooKeeper; pass --force to delete and recreate it`, { details: { topic: t } });
+        throw new SeqchainError(
+          'SEQCHAIN_ERR_CHAIN_EXISTS',
+          `topic ${t} already exists without a chain genesis in ZooKeeper; pass --force to delete and recreate it`,
+          { details: { topic: t } },
+        );
       }
       await deleteTopic(admin, t);
     }
-    await createTopic(admin, ledgerTopic, 1, config.kafka, { 'retention.ms': '-1', 'retention.bytes': '-1', 'cleanup.policy': 'delete', 'max.message.bytes': String(2 * 1024 * 1024) });
-    await createTopic(admin, digestTopic, P, config.kafka, { 'retention.ms': String(config.kafka.digestRetentionMs), 'cleanup.policy': 'delete', 'max.message.bytes': String(2 * 1024 * 1024) });
+    await createTopic(admin, ledgerTopic, 1, config.kafka, {
+      'retention.ms': '-1',
+      'retention.bytes': '-1',
+      'cleanup.policy': 'delete',
+      'max.message.bytes': String(2 * 1024 * 1024),
+    });
+    await createTopic(admin, digestTopic, P, config.kafka, {
+      'retention.ms': String(config.kafka.digestRetentionMs),
+      'cleanup.policy': 'delete',
+      'max.message.bytes': String(2 * 1024 * 1024),
+    });
 
     const createdAtMs = BigInt(Date.now());
     const nonce = randomBytes(16);
     const hash = genesisHash({ chainId: config.chain, topic: opts.topic, start, createdAtMs, nonce });
-    const ledgerOffset = await appendGenesis(kafka, config.chain, ledgerTopic, encodeGenesisMessage({ chainId: config.chain, topic: opts.topic, start, createdAtMs, nonce, hash, startMode: opts.start }));
+    const ledgerOffset = await appendGenesis(
+      kafka,
+      config.chain,
+      ledgerTopic,
+      encodeGenesisMessage({ chainId: config.chain, topic: opts.topic, start, createdAtMs, nonce, hash, startMode: opts.start }),
+    );
 
-    const genesis: GenesisRecord = { version: 1, chainId: config.chain, topic: opts.topic, partitions: P, start, createdAtMs, nonce, hash, startMode: opts.start, ledgerTopic, digestTopic };
+    const genesis: GenesisRecord = {
+      version: 1,
+      chainId: config.chain,
+      topic: opts.topic,
+      partitions: P,
+      start,
+      createdAtMs,
+      nonce,
+      hash,
+      startMode: opts.start,
+      ledgerTopic,
+      digestTopic,
+    };
     await writeGenesis(zk, paths, genesis, { force: opts.force });
     await createCounter(zk, paths, { epoch: 0n, nextSeq: 1n, headHash: hash, ledgerOffset });
     // Workers start where sequencing starts, not at the topic's beginning.
@@ -92,15 +128,29 @@ interface TopicReplication {
   minInsyncReplicas: number;
 }
 
-async function createTopic(admin: Admin, topic: string, partitions: number, replication: Readonly<TopicReplication>, entries: Record<string, string>): Promise<void> {
+async function createTopic(
+  admin: Admin,
+  topic: string,
+  partitions: number,
+  replication: Readonly<TopicReplication>,
+  entries: Record<string, string>,
+): Promise<void> {
   const configEntries = Object.entries({ 'min.insync.replicas': String(replication.minInsyncReplicas), ...entries }).map(([name, value]) => ({ name, value }));
   // A topic deleted a moment ago may still be "marked for deletion": retry for a while.
   for (let attempt = 1; ; attempt++) {
     try {
-      await admin.createTopics({ waitForLeaders: true, topics: [{ topic, numPartitions: partitions, replicationFactor: replication.replicationFactor, configEntries }] });
+      await admin.createTopics({
+        waitForLeaders: true,
+        topics: [{ topic, numPartitions: partitions, replicationFactor: replication.replicationFactor, configEntries }],
+      });
       if ((await partitionCount(admin, topic)) === partitions) return;
     } catch (err) {
-      if (attempt >= 40) throw new SeqchainError('SEQCHAIN_ERR_UNREACHABLE', `cannot create topic ${topic}: ${(err as Error).message}`, { cause: err, retriable: true, details: { topic } });
+      if (attempt >= 40)
+        throw new SeqchainError('SEQCHAIN_ERR_UNREACHABLE', `cannot create topic ${topic}: ${(err as Error).message}`, {
+          cause: err,
+          retriable: true,
+          details: { topic },
+        });
     }
     await sleep(250);
   }
@@ -113,7 +163,12 @@ async function deleteTopic(admin: Admin, topic: string): Promise<void> {
 
 async function appendGenesis(kafka: Kafka, chain: string, ledgerTopic: string, value: Buffer): Promise<bigint> {
   // Written with the sequencers' transactional.id: the ledger has one writer identity from its first message.
-  const producer = kafka.producer({ transactionalId: kafkaNames.transactionalId(chain), maxInFlightRequests: 1, idempotent: true, allowAutoTopicCreation: false });
+  const producer = kafka.producer({
+    transactionalId: kafkaNames.transactionalId(chain),
+    maxInFlightRequests: 1,
+    idempotent: true,
+    allowAutoTopicCreation: false,
+  });
   await producer.connect();
   try {
     const txn = await producer.transaction();

@@ -39,7 +39,12 @@ interface LeaderCard {
   lastCut?: LastCutStats;
 }
 
-export function sequencerCoordination(session: ZkSession, paths: ChainPaths, replicaId: string, card: LeaderCard = { apiAddress: () => '', since: 0 }): SequencerCoordination {
+export function sequencerCoordination(
+  session: ZkSession,
+  paths: ChainPaths,
+  replicaId: string,
+  card: LeaderCard = { apiAddress: () => '', since: 0 },
+): SequencerCoordination {
   return {
     bumpEpoch: () => bumpEpoch(session, paths),
     readCounter: () => readCounter(session, paths),
@@ -92,13 +97,45 @@ export class Replica implements ReplicaPort {
     this.paths = chainPaths(config.zookeeper.root, config.chain);
     this.card = { apiAddress: () => this.apiAddress, since: 0 };
     this.metrics = new SeqchainMetrics({ chain: config.chain, replicaId: config.replicaId });
-    this.member = new MemberRegistration(zk, this.paths, { replicaId: config.replicaId, pid: process.pid, host: hostname(), startedAt: Date.now(), apiAddress: '', partitions: [] });
+    this.member = new MemberRegistration(zk, this.paths, {
+      replicaId: config.replicaId,
+      pid: process.pid,
+      host: hostname(),
+      startedAt: Date.now(),
+      apiAddress: '',
+      partitions: [],
+    });
     const { metadataMaxAgeMs } = config.kafka;
-    this.worker = new Worker({ chain: config.chain, settings: config.worker, metadataMaxAgeMs, kafka, logger: log.child({ role: 'worker' }), sourceTopic: genesis.topic });
-    this.sequencer = new Sequencer({ chain: config.chain, settings: config.sequencer, metadataMaxAgeMs, kafka, logger: log, coordination: sequencerCoordination(zk, this.paths, config.replicaId, this.card), genesis: { hash: genesis.hash, start: genesis.start }, sourceTopic: genesis.topic });
+    this.worker = new Worker({
+      chain: config.chain,
+      settings: config.worker,
+      metadataMaxAgeMs,
+      kafka,
+      logger: log.child({ role: 'worker' }),
+      sourceTopic: genesis.topic,
+    });
+    this.sequencer = new Sequencer({
+      chain: config.chain,
+      settings: config.sequencer,
+      metadataMaxAgeMs,
+      kafka,
+      logger: log,
+      coordination: sequencerCoordination(zk, this.paths, config.replicaId, this.card),
+      genesis: { hash: genesis.hash, start: genesis.start },
+      sourceTopic: genesis.topic,
+    });
     this.election = new LeaderElection({ session: zk, paths: this.paths, replicaId: config.replicaId, logger: log });
     this.pauseWatch = new PauseWatch(zk, this.paths, log.child({ component: 'pause' }));
-    this.index = new ReplicaIndex({ settings: indexerSettings(config), redisClient: redisClientOptions(config), kafka, genesis, logger: log.child({ role: 'indexer' }), metrics: this.metrics, counterSeq: async () => ((await readCounter(zk, this.paths))?.value.nextSeq ?? 1n) - 1n, leading: () => this.election.isLeader });
+    this.index = new ReplicaIndex({
+      settings: indexerSettings(config),
+      redisClient: redisClientOptions(config),
+      kafka,
+      genesis,
+      logger: log.child({ role: 'indexer' }),
+      metrics: this.metrics,
+      counterSeq: async () => ((await readCounter(zk, this.paths))?.value.nextSeq ?? 1n) - 1n,
+      leading: () => this.election.isLeader,
+    });
   }
 
   get replicaId(): string {
@@ -191,7 +228,15 @@ export class Replica implements ReplicaPort {
     const { config, logger } = this;
     this.api = await buildApi(
       { query: this.index.query, replica: this, metrics: this.metrics },
-      { logger: logger.child({ component: 'api' }), token, bodyLimitBytes: config.api.bodyLimitBytes, rateLimit: { max: config.api.rateLimitMax, opsMax: config.api.opsRateLimitMax, windowMs: config.api.rateLimitWindowMs }, maxPageSize: config.api.maxPageSize, maxVerifyRange: config.api.maxVerifyRange, version: VERSION },
+      {
+        logger: logger.child({ component: 'api' }),
+        token,
+        bodyLimitBytes: config.api.bodyLimitBytes,
+        rateLimit: { max: config.api.rateLimitMax, opsMax: config.api.opsRateLimitMax, windowMs: config.api.rateLimitWindowMs },
+        maxPageSize: config.api.maxPageSize,
+        maxVerifyRange: config.api.maxVerifyRange,
+        version: VERSION,
+      },
     );
     await this.api.listen({ host: config.api.host, port: config.api.port });
     const address = this.api.server.address();
@@ -208,9 +253,13 @@ export class Replica implements ReplicaPort {
       const lastCut = this.card.lastCut;
       if (!lastCut || lastCut.cutId === published || !this.election.isLeader) return;
       published = lastCut.cutId;
-      void publishLeader(this.zk, this.paths, { replicaId: this.config.replicaId, epoch: this.leaderEpoch, apiAddress: this.apiAddress, since: this.card.since, lastCut }).catch((err: unknown) =>
-        this.logger.debug({ err }, 'could not refresh the leader znode'),
-      );
+      void publishLeader(this.zk, this.paths, {
+        replicaId: this.config.replicaId,
+        epoch: this.leaderEpoch,
+        apiAddress: this.apiAddress,
+        since: this.card.since,
+        lastCut,
+      }).catch((err: unknown) => this.logger.debug({ err }, 'could not refresh the leader znode'));
     }, LEADER_CARD_INTERVAL_MS);
     this.cardTimer.unref();
   }
@@ -237,7 +286,15 @@ export class Replica implements ReplicaPort {
 
   /** Reads the ledger tail only when this replica knows no head (a follower without the index lease). */
   async status(): Promise<Record<string, unknown>> {
-    const status = await collectStatus({ chain: this.config.chain, paths: this.paths, zk: this.zk, kafka: this.kafka, genesis: this.genesis, logger: this.logger, head: this.knownHead() });
+    const status = await collectStatus({
+      chain: this.config.chain,
+      paths: this.paths,
+      zk: this.zk,
+      kafka: this.kafka,
+      genesis: this.genesis,
+      logger: this.logger,
+      head: this.knownHead(),
+    });
     this.setLagGauges(status.partitions);
     if (status.leader) this.metrics.leaderEpoch.set(Number(status.leader.epoch));
     return { replicaId: this.config.replicaId, ...status, index: await this.index.state(), replica: this.health() };
@@ -259,7 +316,11 @@ export class Replica implements ReplicaPort {
     return {
       sequencingHalted: h ? { code: h.code, message: h.message, details: h.details } : null,
       workerFailed: w ? { code: w.code, message: w.message } : null,
-      stalledPartitions: this.worker.stalled.map((e) => ({ ...(e.details as { partition: number; offset: string; size: number; limit: number }), code: e.code, message: e.message })),
+      stalledPartitions: this.worker.stalled.map((e) => ({
+        ...(e.details as { partition: number; offset: string; size: number; limit: number }),
+        code: e.code,
+        message: e.message,
+      })),
     };
   }
 
@@ -293,12 +354,15 @@ export class Replica implements ReplicaPort {
     }).catch((err: unknown) => ({ ok: false, detail: `Kafka: ${(err as Error).message}` }));
     const { redis, index } = await this.index.readiness();
     const { sequencingHalted, stalledPartitions } = this.health();
-    const sequencing = sequencingHalted ? { ok: false, detail: `sequencing halted: ${sequencingHalted.code}: ${sequencingHalted.message}` } : { ok: true, detail: 'not halted' };
+    const sequencing = sequencingHalted
+      ? { ok: false, detail: `sequencing halted: ${sequencingHalted.code}: ${sequencingHalted.message}` }
+      : { ok: true, detail: 'not halted' };
     const { workerFailed } = this.health();
-    const worker =
-      workerFailed ? { ok: false, detail: `worker stopped: ${workerFailed.code}: ${workerFailed.message}` }
-      : stalledPartitions.length > 0 ? { ok: false, detail: stalledPartitions.map((s) => `${s.code}: ${s.message}`).join('; ') }
-      : { ok: true, detail: 'no partition stopped' };
+    const worker = workerFailed
+      ? { ok: false, detail: `worker stopped: ${workerFailed.code}: ${workerFailed.message}` }
+      : stalledPartitions.length > 0
+        ? { ok: false, detail: stalledPartitions.map((s) => `${s.code}: ${s.message}`).join('; ') }
+        : { ok: true, detail: 'no partition stopped' };
     const checks = { zookeeper, kafka, redis, index, sequencing, worker };
     return { ready: Object.values(checks).every((c) => c.ok), checks };
   }
@@ -306,10 +370,14 @@ export class Replica implements ReplicaPort {
   async resign(): Promise<{ resigned: string; epoch: string }> {
     if (!this.election.isLeader) {
       const leader = await readLeader(this.zk, this.paths);
-      throw new SeqchainError('SEQCHAIN_ERR_NOT_LEADER', `replica ${this.config.replicaId} does not lead${leader ? `: ${leader.replicaId} does (epoch ${leader.epoch})` : ''}`, {
-        retriable: true,
-        details: { leader: leader?.replicaId ?? null, leaderApi: leader?.apiAddress ?? null },
-      });
+      throw new SeqchainError(
+        'SEQCHAIN_ERR_NOT_LEADER',
+        `replica ${this.config.replicaId} does not lead${leader ? `: ${leader.replicaId} does (epoch ${leader.epoch})` : ''}`,
+        {
+          retriable: true,
+          details: { leader: leader?.replicaId ?? null, leaderApi: leader?.apiAddress ?? null },
+        },
+      );
     }
     const epoch = this.leaderEpoch;
     await this.sequencer.stopWrites('resign requested');

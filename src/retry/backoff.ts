@@ -29,10 +29,7 @@ const MAX_DOUBLINGS = 30;
  */
 export function backoffDelayMs(policy: BackoffPolicy, attempt: number, random: () => number = Math.random): number {
   const n = Math.max(attempt, 1);
-  const grown =
-    (policy.growth ?? 'exponential') === 'linear'
-      ? policy.initialMs * n
-      : policy.initialMs * 2 ** Math.min(n - 1, MAX_DOUBLINGS);
+  const grown = (policy.growth ?? 'exponential') === 'linear' ? policy.initialMs * n : policy.initialMs * 2 ** Math.min(n - 1, MAX_DOUBLINGS);
   const capped = Math.min(policy.maxMs, grown);
   switch (policy.jitter ?? 'none') {
     case 'none':

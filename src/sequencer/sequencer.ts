@@ -160,7 +160,19 @@ export class Sequencer extends EventEmitter<SequencerEvents> {
 
   private async runTerm(): Promise<void> {
     const log = this.options.logger.child({ role: 'sequencer' });
-    const term: Term = { log, producer: null, consumer: null, epoch: 0n, counterVersion: -1, pending: null, gaps: new Map(), intakeError: null, demand: new PartitionDemand(), watch: new AbortController(), watching: null };
+    const term: Term = {
+      log,
+      producer: null,
+      consumer: null,
+      epoch: 0n,
+      counterVersion: -1,
+      pending: null,
+      gaps: new Map(),
+      intakeError: null,
+      demand: new PartitionDemand(),
+      watch: new AbortController(),
+      watching: null,
+    };
     let reason = 'stopped';
     let failed = false;
     let code: string | undefined;
@@ -169,7 +181,9 @@ export class Sequencer extends EventEmitter<SequencerEvents> {
     try {
       if (await this.beginTerm(term)) await this.cutLoop(term);
     } catch (err) {
-      const error = isSeqchainError(err) ? err : new SeqchainError('SEQCHAIN_ERR_UNREACHABLE', `sequencer term failed: ${(err as Error).message}`, { retriable: true, cause: err });
+      const error = isSeqchainError(err)
+        ? err
+        : new SeqchainError('SEQCHAIN_ERR_UNREACHABLE', `sequencer term failed: ${(err as Error).message}`, { retriable: true, cause: err });
       reason = error.message;
       failed = true;
       code = error.code;
@@ -178,7 +192,10 @@ export class Sequencer extends EventEmitter<SequencerEvents> {
       if (error.retriable || error.code === 'SEQCHAIN_ERR_LEADERSHIP_LOST') {
         log.warn({ err: error, epoch: this.epoch.toString() }, 'sequencer term ended');
       } else {
-        log.error({ err: error, code: error.code, details: error.details, epoch: this.epoch.toString() }, 'sequencing halted: it cannot go on without writing a wrong chain');
+        log.error(
+          { err: error, code: error.code, details: error.details, epoch: this.epoch.toString() },
+          'sequencing halted: it cannot go on without writing a wrong chain',
+        );
         this.emit('sequencer:halted', error);
       }
     } finally {
@@ -234,9 +251,13 @@ export class Sequencer extends EventEmitter<SequencerEvents> {
       shouldStop: () => this.stopRequested,
     });
     if (counter && counter.value.nextSeq > head.seq + 1n) {
-      throw new SeqchainError('SEQCHAIN_ERR_COUNTER_MISMATCH', `counter says next seq ${counter.value.nextSeq} but the ledger ends at seq ${head.seq}: refusing to sequence`, {
-        details: { counterNextSeq: counter.value.nextSeq.toString(), ledgerLastSeq: head.seq.toString() },
-      });
+      throw new SeqchainError(
+        'SEQCHAIN_ERR_COUNTER_MISMATCH',
+        `counter says next seq ${counter.value.nextSeq} but the ledger ends at seq ${head.seq}: refusing to sequence`,
+        {
+          details: { counterNextSeq: counter.value.nextSeq.toString(), ledgerLastSeq: head.seq.toString() },
+        },
+      );
     }
     if (counter && counter.value.nextSeq === head.seq + 1n && !counter.value.headHash.equals(head.hash)) {
       throw new SeqchainError('SEQCHAIN_ERR_COUNTER_MISMATCH', `counter head hash differs from the ledger's at seq ${head.seq}: refusing to sequence`);
@@ -251,7 +272,10 @@ export class Sequencer extends EventEmitter<SequencerEvents> {
     term.consumer = await this.startIntake(term, head);
     step('intakeMs');
     term.watching = this.watchPartitions(term);
-    term.log.info({ epoch: term.epoch.toString(), seq: head.seq.toString(), cutId: head.cutId.toString(), ...steps }, 'leading: sequencing resumes from the ledger tail');
+    term.log.info(
+      { epoch: term.epoch.toString(), seq: head.seq.toString(), cutId: head.cutId.toString(), ...steps },
+      'leading: sequencing resumes from the ledger tail',
+    );
     this.emit('sequencer:leading', { epoch: term.epoch, head });
     return true;
   }
@@ -305,7 +329,11 @@ export class Sequencer extends EventEmitter<SequencerEvents> {
       // Kafka admin calls right after createPartitions can fail while leaders settle: try again.
       const waited = term.demand.openFor(Date.now());
       if (waited > settings.gapTimeoutMs) {
-        throw new SeqchainError('SEQCHAIN_ERR_UNREACHABLE', `could not start covering new partitions of ${sourceTopic} in ${waited} ms: ${(err as Error).message}`, { retriable: true, cause: err, details: { topic: sourceTopic, wanted } });
+        throw new SeqchainError(
+          'SEQCHAIN_ERR_UNREACHABLE',
+          `could not start covering new partitions of ${sourceTopic} in ${waited} ms: ${(err as Error).message}`,
+          { retriable: true, cause: err, details: { topic: sourceTopic, wanted } },
+        );
       }
       term.log.warn({ err, topic: sourceTopic, wanted }, 'partition expansion failed; trying again');
       return false;
@@ -313,9 +341,13 @@ export class Sequencer extends EventEmitter<SequencerEvents> {
     if (starts.length === 0) {
       const waited = term.demand.openFor(Date.now());
       if (waited > settings.gapTimeoutMs) {
-        throw new SeqchainError('SEQCHAIN_ERR_MALFORMED_MESSAGE', `a digest batch names source partition ${wanted - 1}, but ${sourceTopic} has ${source.length} partitions after ${waited} ms`, {
-          details: { topic: sourceTopic, partitions: source.length, wanted },
-        });
+        throw new SeqchainError(
+          'SEQCHAIN_ERR_MALFORMED_MESSAGE',
+          `a digest batch names source partition ${wanted - 1}, but ${sourceTopic} has ${source.length} partitions after ${waited} ms`,
+          {
+            details: { topic: sourceTopic, partitions: source.length, wanted },
+          },
+        );
       }
       return false;
     }
@@ -324,7 +356,10 @@ export class Sequencer extends EventEmitter<SequencerEvents> {
     const startedAt = Date.now();
     await this.appendCut(term, expandCoverage(pending, starts), startedAt);
     const cutId = this.head!.cutId;
-    term.log.info({ epoch: term.epoch.toString(), cutId: cutId.toString(), from: covered, partitions, starts: starts.map(String), latencyMs: Date.now() - startedAt }, 'expansion cut: new source partitions are covered');
+    term.log.info(
+      { epoch: term.epoch.toString(), cutId: cutId.toString(), from: covered, partitions, starts: starts.map(String), latencyMs: Date.now() - startedAt },
+      'expansion cut: new source partitions are covered',
+    );
     this.emit('sequencer:expanded', { epoch: term.epoch, cutId, partitions, starts });
     return true;
   }
@@ -367,7 +402,17 @@ export class Sequencer extends EventEmitter<SequencerEvents> {
     const hash = linkEntries(current.hash, firstSeq, content.entries);
     const cutId = current.cutId + 1n;
     const epoch = term.epoch;
-    const value = encodeCutMessage({ epoch, cutId, firstSeq, lastSeq, prevHash: current.hash, headHash: hash, closedAtMs: BigInt(startedAt), coverage: content.coverage, entries: content.entries });
+    const value = encodeCutMessage({
+      epoch,
+      cutId,
+      firstSeq,
+      lastSeq,
+      prevHash: current.hash,
+      headHash: hash,
+      closedAtMs: BigInt(startedAt),
+      coverage: content.coverage,
+      entries: content.entries,
+    });
     // Checked as late as possible: a replica that lost ZooKeeper must not begin another transaction.
     if (this.stopRequested) return;
     const txn = await term.producer!.transaction();
@@ -448,7 +493,10 @@ export class Sequencer extends EventEmitter<SequencerEvents> {
           // A source partition added while running, not covered yet: this batch waits (the
           // group keeps its heartbeats) until the cut loop has written the expansion cut.
           term.demand.want(decoded.partition + 1, Date.now());
-          logger.info({ partition: decoded.partition, covered: pending.partitions }, 'digest batch for a partition beyond coverage: waiting for the expansion cut');
+          logger.info(
+            { partition: decoded.partition, covered: pending.partitions },
+            'digest batch for a partition beyond coverage: waiting for the expansion cut',
+          );
           while (decoded.partition >= pending.partitions) {
             if (!isRunning() || this.stopRequested || term.intakeError) return;
             await sleep(10);
@@ -460,7 +508,10 @@ export class Sequencer extends EventEmitter<SequencerEvents> {
         if (outcome.kind === 'ahead') {
           if (!gaps.has(batch.partition)) {
             gaps.set(batch.partition, Date.now());
-            logger.debug({ partition: batch.partition, from: outcome.gapFrom.toString(), to: outcome.gapTo.toString() }, 'digest batch ahead of coverage: waiting for the owning worker');
+            logger.debug(
+              { partition: batch.partition, from: outcome.gapFrom.toString(), to: outcome.gapTo.toString() },
+              'digest batch ahead of coverage: waiting for the owning worker',
+            );
             this.emit('sequencer:gap', { partition: batch.partition, from: outcome.gapFrom, to: outcome.gapTo });
           }
         } else if (outcome.kind === 'accepted') {
@@ -484,7 +535,9 @@ export class Sequencer extends EventEmitter<SequencerEvents> {
     const limit = this.options.settings.gapTimeoutMs;
     for (const [partition, since] of gaps) {
       if (Date.now() - since > limit) {
-        throw new SeqchainError('SEQCHAIN_ERR_GAP', `source partition ${partition}: a coverage gap did not close in ${limit} ms`, { details: { partition, sinceMs: since } });
+        throw new SeqchainError('SEQCHAIN_ERR_GAP', `source partition ${partition}: a coverage gap did not close in ${limit} ms`, {
+          details: { partition, sinceMs: since },
+        });
       }
     }
   }

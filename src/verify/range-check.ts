@@ -24,7 +24,11 @@ export interface RangeCheck {
  * `sourceDigest` returns the digest of the source record at a position, `null` when the source
  * has no record there, or `'deleted'` when retention removed it. Pure: the caller does the I/O.
  */
-export function checkRange(prevHash: Buffer, links: readonly IndexedLink[], sourceDigest: (partition: number, offset: bigint) => Buffer | null | 'deleted'): RangeCheck {
+export function checkRange(
+  prevHash: Buffer,
+  links: readonly IndexedLink[],
+  sourceDigest: (partition: number, offset: bigint) => Buffer | null | 'deleted',
+): RangeCheck {
   let checked = 0;
   let unverifiable = 0;
   // The links up to the first gap in seq are recomputed in one pass: recomputed[i] follows from
@@ -38,19 +42,58 @@ export function checkRange(prevHash: Buffer, links: readonly IndexedLink[], sour
     const where = { seq: link.seq, partition: link.partition, offset: link.offset };
     if (i === run) {
       const expectedSeq = links[i - 1]!.seq + 1n;
-      return { checked, unverifiable, firstBreak: { kind: 'seq-gap', ...where, expected: String(expectedSeq), actual: link.seq.toString(), message: `seq ${link.seq} follows seq ${expectedSeq - 1n}` } };
+      return {
+        checked,
+        unverifiable,
+        firstBreak: {
+          kind: 'seq-gap',
+          ...where,
+          expected: String(expectedSeq),
+          actual: link.seq.toString(),
+          message: `seq ${link.seq} follows seq ${expectedSeq - 1n}`,
+        },
+      };
     }
     const hash = recomputed[i]!;
     if (!hash.equals(link.hash)) {
-      return { checked, unverifiable, firstBreak: { kind: 'record-hash', ...where, expected: hex(hash), actual: hex(link.hash), message: `seq ${link.seq}: hash does not follow from seq ${link.seq - 1n}` } };
+      return {
+        checked,
+        unverifiable,
+        firstBreak: {
+          kind: 'record-hash',
+          ...where,
+          expected: hex(hash),
+          actual: hex(link.hash),
+          message: `seq ${link.seq}: hash does not follow from seq ${link.seq - 1n}`,
+        },
+      };
     }
     const source = sourceDigest(link.partition, link.offset);
     if (source === 'deleted') {
       unverifiable++;
     } else if (source === null) {
-      return { checked, unverifiable, firstBreak: { kind: 'not-in-source', ...where, actual: hex(link.digest), message: `seq ${link.seq}: partition ${link.partition} offset ${link.offset} holds no record in the source topic` } };
+      return {
+        checked,
+        unverifiable,
+        firstBreak: {
+          kind: 'not-in-source',
+          ...where,
+          actual: hex(link.digest),
+          message: `seq ${link.seq}: partition ${link.partition} offset ${link.offset} holds no record in the source topic`,
+        },
+      };
     } else if (!source.equals(link.digest)) {
-      return { checked, unverifiable, firstBreak: { kind: 'digest-mismatch', ...where, expected: hex(source), actual: hex(link.digest), message: `seq ${link.seq}: the source record at partition ${link.partition} offset ${link.offset} does not match its digest in the chain` } };
+      return {
+        checked,
+        unverifiable,
+        firstBreak: {
+          kind: 'digest-mismatch',
+          ...where,
+          expected: hex(source),
+          actual: hex(link.digest),
+          message: `seq ${link.seq}: the source record at partition ${link.partition} offset ${link.offset} does not match its digest in the chain`,
+        },
+      };
     } else {
       checked++;
     }

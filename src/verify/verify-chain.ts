@@ -114,7 +114,11 @@ export async function verifyChain(opts: VerifyOptions): Promise<VerifyReport> {
   const kept = opts.keptHead;
   let hashAtKept: Buffer | null = kept?.seq === 0n ? genesis.hash : null;
   if ((ledgerOffsets[0]?.low ?? 0n) > 0n) {
-    broken ??= { kind: 'genesis', ledgerOffset: 0n, message: `ledger ${ledgerTopic} no longer starts at offset 0 (earliest is ${ledgerOffsets[0]?.low}): its beginning was deleted` };
+    broken ??= {
+      kind: 'genesis',
+      ledgerOffset: 0n,
+      message: `ledger ${ledgerTopic} no longer starts at offset 0 (earliest is ${ledgerOffsets[0]?.low}): its beginning was deleted`,
+    };
   }
 
   let sawGenesis = false;
@@ -134,7 +138,11 @@ export async function verifyChain(opts: VerifyOptions): Promise<VerifyReport> {
         // A changed genesis znode: say which fields differ from the ledger's genesis.
         if (msg.kind === 'genesis' && znodeBreak !== null && broken === znodeBreak && !sawGenesis) {
           const fields = genesisFieldsDiffering(genesis, msg);
-          if (fields.length > 0) broken = { ...znodeBreak, message: `${znodeBreak.message}; the genesis znode differs from the ledger's genesis (offset ${ledgerOffset}) in ${fields.join(', ')}` };
+          if (fields.length > 0)
+            broken = {
+              ...znodeBreak,
+              message: `${znodeBreak.message}; the genesis znode differs from the ledger's genesis (offset ${ledgerOffset}) in ${fields.join(', ')}`,
+            };
         }
         if (msg.kind === 'genesis') sawGenesis = true;
         return;

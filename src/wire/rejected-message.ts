@@ -16,7 +16,10 @@ export function decodeDigestMessage(value: Buffer | null, partition: number): Di
   if (!value || value.length === 0) throw new MalformedMessageError('digest batch v1', 'message has no value', { field: '(value)', reason: 'empty' });
   const decoded = decodeDigestBatch(value);
   if (decoded.partition !== partition) {
-    throw new MalformedMessageError('digest batch v1', `batch for source partition ${decoded.partition} found in digest partition ${partition}`, { field: 'partition', reason: 'wrong_partition' });
+    throw new MalformedMessageError('digest batch v1', `batch for source partition ${decoded.partition} found in digest partition ${partition}`, {
+      field: 'partition',
+      reason: 'wrong_partition',
+    });
   }
   return decoded;
 }
@@ -28,7 +31,14 @@ export function decodeDigestMessage(value: Buffer | null, partition: number): Di
 export function rejectedDigest(err: unknown, topic: string, partition: number, offset: string): SeqchainError {
   return new SeqchainError('SEQCHAIN_ERR_MALFORMED_MESSAGE', `digest topic ${topic} partition ${partition} offset ${offset}: ${(err as Error).message}`, {
     cause: err,
-    details: { stream: 'digest' satisfies RejectedStream, reason: rejectReason(err), topic, partition, offset, field: (err as MalformedMessageError).details?.field },
+    details: {
+      stream: 'digest' satisfies RejectedStream,
+      reason: rejectReason(err),
+      topic,
+      partition,
+      offset,
+      field: (err as MalformedMessageError).details?.field,
+    },
   });
 }
 
@@ -37,7 +47,10 @@ export function rejectedDigest(err: unknown, topic: string, partition: number, o
  * that seqchain_rejected_messages_total{topic="ledger"} and the halt log line read (the ledger
  * has one partition).
  */
-export function rejectedLedgerDetails(err: MalformedMessageError, offset: bigint): { stream: RejectedStream; partition: 0; offset: string; reason: string; field: unknown } {
+export function rejectedLedgerDetails(
+  err: MalformedMessageError,
+  offset: bigint,
+): { stream: RejectedStream; partition: 0; offset: string; reason: string; field: unknown } {
   return { stream: 'ledger', partition: 0, offset: offset.toString(), reason: rejectReason(err), field: err.details.field };
 }
 

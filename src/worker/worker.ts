@@ -159,13 +159,19 @@ export class Worker extends EventEmitter<WorkerEvents> {
     void consumer.disconnect().catch((e: unknown) => logger.debug({ err: e }, 'crashed worker consumer disconnect failed'));
     if (crashAction(error) === 'fail') {
       this.failedWith = err;
-      logger.fatal({ err: error, code: err.code, details: err.details }, 'worker consumer failed and a new one would fail the same way: this replica digests nothing');
+      logger.fatal(
+        { err: error, code: err.code, details: err.details },
+        'worker consumer failed and a new one would fail the same way: this replica digests nothing',
+      );
       this.emit('worker:failed', err);
       return;
     }
     const attempt = ++this.restartAttempts;
     const delayMs = backoffDelayMs(RECREATE_BACKOFF, attempt);
-    logger.error({ err: error, kafkaError: (error as Error)?.name, attempt, delayMs }, 'worker consumer crashed: partitions released, re-creating the consumer');
+    logger.error(
+      { err: error, kafkaError: (error as Error)?.name, attempt, delayMs },
+      'worker consumer crashed: partitions released, re-creating the consumer',
+    );
     this.emit('worker:restarting', { attempt, delayMs, err });
     this.restartTimer = setTimeout(() => {
       this.restartTimer = null;
@@ -210,7 +216,11 @@ export class Worker extends EventEmitter<WorkerEvents> {
     const partition = batch.partition;
     const chunks = chunkDigests(partition, from, to, entries, maxBatchRecords);
     if (partition >= this.digestPartitions) await this.ensureDigestPartition(partition);
-    await this.sendDigests(partition, chunks.map((chunk) => ({ partition, value: encodeDigestBatch(chunk) })), { heartbeat, isRunning });
+    await this.sendDigests(
+      partition,
+      chunks.map((chunk) => ({ partition, value: encodeDigestBatch(chunk) })),
+      { heartbeat, isRunning },
+    );
     if (isStale()) return;
     resolveOffset((to - 1n).toString());
     this.claimedTo.set(partition, to);
@@ -258,7 +268,9 @@ export class Worker extends EventEmitter<WorkerEvents> {
       this.growingDigests ??= (async () => {
         const { kafka, sourceTopic, logger } = this.options;
         const before = this.digestPartitions;
-        this.digestPartitions = await withAdmin(kafka, async (admin) => ensureDigestPartitions(admin, this.digestTopic, Math.max(partition + 1, await partitionCount(admin, sourceTopic))));
+        this.digestPartitions = await withAdmin(kafka, async (admin) =>
+          ensureDigestPartitions(admin, this.digestTopic, Math.max(partition + 1, await partitionCount(admin, sourceTopic))),
+        );
         logger.info({ topic: this.digestTopic, before, partitions: this.digestPartitions }, 'digest topic covers the new source partitions');
       })().finally(() => (this.growingDigests = null));
       await this.growingDigests;
@@ -272,15 +284,23 @@ export class Worker extends EventEmitter<WorkerEvents> {
    * producer's metadata refresh (kafka.metadataMaxAgeMs) and sends again, rather than commit
    * source offsets whose digests never reached Kafka.
    */
-  private async sendDigests(partition: number, messages: Message[], { heartbeat, isRunning }: Pick<EachBatchPayload, 'heartbeat' | 'isRunning'>): Promise<void> {
+  private async sendDigests(
+    partition: number,
+    messages: Message[],
+    { heartbeat, isRunning }: Pick<EachBatchPayload, 'heartbeat' | 'isRunning'>,
+  ): Promise<void> {
     const deadline = Date.now() + 2 * this.options.metadataMaxAgeMs + 10_000;
     for (let attempt = 1; ; attempt++) {
       const acked = await this.producer!.send({ topic: this.digestTopic, acks: -1, messages });
       if (acked.some((r) => r.partition === partition)) return;
       if (Date.now() > deadline || !isRunning()) {
-        throw new SeqchainError('SEQCHAIN_ERR_TIMEOUT', `digest partition ${partition} of ${this.digestTopic} is still unknown to the producer`, { retriable: true, details: { topic: this.digestTopic, partition, attempts: attempt } });
+        throw new SeqchainError('SEQCHAIN_ERR_TIMEOUT', `digest partition ${partition} of ${this.digestTopic} is still unknown to the producer`, {
+          retriable: true,
+          details: { topic: this.digestTopic, partition, attempts: attempt },
+        });
       }
-      if (attempt === 1) this.options.logger.info({ topic: this.digestTopic, partition }, 'digest partition not in the producer metadata yet: waiting for its refresh');
+      if (attempt === 1)
+        this.options.logger.info({ topic: this.digestTopic, partition }, 'digest partition not in the producer metadata yet: waiting for its refresh');
       await sleep(200);
       await heartbeat();
     }

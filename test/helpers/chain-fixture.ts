@@ -57,7 +57,18 @@ export class ChainFixture {
   }
 
   produce(count: number, opts: Partial<ProduceOptions> = {}) {
-    return produce(this.set.config, this.logger, { topic: this.topic, count, rate: 0, size: 100, keys: 100, headers: 2, transactional: false, batchSize: 500, quiet: true, ...opts });
+    return produce(this.set.config, this.logger, {
+      topic: this.topic,
+      count,
+      rate: 0,
+      size: 100,
+      keys: 100,
+      headers: 2,
+      transactional: false,
+      batchSize: 500,
+      quiet: true,
+      ...opts,
+    });
   }
 
   /** Every committed record position of the source topic, per partition, in offset order. */
@@ -66,7 +77,14 @@ export class ChainFixture {
     const offsets = await withAdmin(this.kafka, (admin) => topicOffsets(admin, this.topic));
     const ranges = new Map(offsets.map((o) => [o.partition, { from: o.low, to: o.high }]));
     for (const o of offsets) out[o.partition] = [];
-    await readRanges({ kafka: this.kafka, topic: this.topic, ranges, groupPrefix: `${this.chain}.check`, logger: this.logger, onMessages: (p, ms) => void out[p]!.push(...ms.map((m) => BigInt(m.offset))) });
+    await readRanges({
+      kafka: this.kafka,
+      topic: this.topic,
+      ranges,
+      groupPrefix: `${this.chain}.check`,
+      logger: this.logger,
+      onMessages: (p, ms) => void out[p]!.push(...ms.map((m) => BigInt(m.offset))),
+    });
     return out;
   }
 
@@ -99,9 +117,10 @@ export class ChainFixture {
   async ledgerRows(): Promise<LedgerRow[]> {
     const rows: LedgerRow[] = [];
     for (const msg of await this.ledgerMessages()) {
-      if (msg.kind === 'cut') msg.entries.forEach((e, i) => {
-        rows.push({ seq: msg.firstSeq + BigInt(i), partition: e.partition, offset: e.offset, epoch: msg.epoch });
-      });
+      if (msg.kind === 'cut')
+        msg.entries.forEach((e, i) => {
+          rows.push({ seq: msg.firstSeq + BigInt(i), partition: e.partition, offset: e.offset, epoch: msg.epoch });
+        });
     }
     return rows;
   }

@@ -132,14 +132,20 @@ export async function topicRecords(f: ChainFixture, topic: string): Promise<Kafk
  * keeping key, value, headers and timestamp, so each record lands at the same offset when the
  * source has no holes. `alter` may change a record on its way.
  */
-export async function copySourceTopic(f: ChainFixture, target: string, alter: (partition: number, offset: bigint, m: Message) => Message = (_p, _o, m) => m): Promise<void> {
+export async function copySourceTopic(
+  f: ChainFixture,
+  target: string,
+  alter: (partition: number, offset: bigint, m: Message) => Message = (_p, _o, m) => m,
+): Promise<void> {
   const records = await topicRecords(f, f.topic);
   await recreateTopic(f.kafka, target, records.length, []);
   const producer = f.kafka.producer({ idempotent: true, maxInFlightRequests: 1, allowAutoTopicCreation: false });
   await producer.connect();
   try {
     for (let p = 0; p < records.length; p++) {
-      const messages = records[p]!.map((m) => alter(p, BigInt(m.offset), { partition: p, key: m.key, value: m.value, headers: m.headers as IHeaders, timestamp: m.timestamp }));
+      const messages = records[p]!.map((m) =>
+        alter(p, BigInt(m.offset), { partition: p, key: m.key, value: m.value, headers: m.headers as IHeaders, timestamp: m.timestamp }),
+      );
       for (let i = 0; i < messages.length; i += 500) await producer.send({ topic: target, acks: -1, messages: messages.slice(i, i + 500) });
     }
   } finally {
@@ -148,7 +154,8 @@ export async function copySourceTopic(f: ChainFixture, target: string, alter: (p
   const copied = await withAdmin(f.kafka, (admin) => topicOffsets(admin, target));
   copied.forEach((o) => {
     const last = records[o.partition]!.at(-1);
-    if (last && o.high !== BigInt(last.offset) + 1n) throw new Error(`copy of partition ${o.partition} ends at ${o.high}, the source at ${BigInt(last.offset) + 1n}: offsets differ`);
+    if (last && o.high !== BigInt(last.offset) + 1n)
+      throw new Error(`copy of partition ${o.partition} ends at ${o.high}, the source at ${BigInt(last.offset) + 1n}: offsets differ`);
   });
 }
 

@@ -4,9 +4,22 @@ import { textLine } from '../../src/log-text.js';
 
 describe('plain text log lines of one-shot commands', () => {
   it('prints name, level, message and the other fields; stack traces only when asked for', () => {
-    const json = JSON.stringify({ level: 40, time: 1, pid: 7, name: 'seqchain', component: 'zk', reason: 'session expired', n: 3, err: { type: 'Error', message: 'boom', stack: 'Error: boom\n    at x' }, stack: 'Error: kafkajs\n    at y', msg: 'zookeeper disconnected' });
+    const json = JSON.stringify({
+      level: 40,
+      time: 1,
+      pid: 7,
+      name: 'seqchain',
+      component: 'zk',
+      reason: 'session expired',
+      n: 3,
+      err: { type: 'Error', message: 'boom', stack: 'Error: boom\n    at x' },
+      stack: 'Error: kafkajs\n    at y',
+      msg: 'zookeeper disconnected',
+    });
     expect(textLine(json, { stacks: false })).toBe('seqchain: warn: zookeeper disconnected (component=zk, reason="session expired", n=3, err=boom)\n');
-    expect(textLine(json, { stacks: true })).toBe('seqchain: warn: zookeeper disconnected (component=zk, reason="session expired", n=3, err=boom)\nError: boom\n    at x\nError: kafkajs\n    at y\n');
+    expect(textLine(json, { stacks: true })).toBe(
+      'seqchain: warn: zookeeper disconnected (component=zk, reason="session expired", n=3, err=boom)\nError: boom\n    at x\nError: kafkajs\n    at y\n',
+    );
     expect(textLine(JSON.stringify({ level: 30, msg: 'done' }), { stacks: false })).toBe('seqchain: info: done\n');
     expect(textLine('not json\n', { stacks: false })).toBe('not json\n');
   });

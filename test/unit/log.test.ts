@@ -42,7 +42,13 @@ describe('log bindings', () => {
     kafka.logger().namespace('Consumer').error('Crash: KafkaJSError: boom', { groupId: 'g' });
     loggerOf(new MemberRegistration(session, paths, { replicaId: 'r1', pid: 1, host: 'h', startedAt: 0, apiAddress: '', partitions: [] })).warn('member');
     loggerOf(new LeaderElection({ session, paths, replicaId: 'r1', logger: log })).warn('election');
-    const indexer = new LedgerIndexer({ settings: indexerSettings(config), kafka, redis: { defineCommand: () => undefined } as unknown as Redis, logger: log.child({ role: 'indexer' }), genesisHash: Buffer.alloc(32) });
+    const indexer = new LedgerIndexer({
+      settings: indexerSettings(config),
+      kafka,
+      redis: { defineCommand: () => undefined } as unknown as Redis,
+      logger: log.child({ role: 'indexer' }),
+      genesisHash: Buffer.alloc(32),
+    });
     loggerOf(indexer, 'log').warn('indexer');
 
     expect(lines.length).toBeGreaterThanOrEqual(5);

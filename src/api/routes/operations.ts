@@ -15,11 +15,18 @@ export function operationRoutes(app: FastifyInstance, { replica }: ApiDeps, toke
     // unauthenticated body is still never parsed.
     ops.addHook('preParsing', async (req) => checkBearer(req.headers.authorization, token));
 
-    ops.post('/v1/ops/resign', { config, schema: { summary: 'The leader ends its term and hands leadership on', tags: ['ops'], security: [{ bearer: [] }], response: { 200: ok, ...errors } } }, async (req) => {
-      const result = await replica.resign();
-      req.log.info({ op: 'resign', ...result }, 'leader resigned on request');
-      return result;
-    });
+    ops.post(
+      '/v1/ops/resign',
+      {
+        config,
+        schema: { summary: 'The leader ends its term and hands leadership on', tags: ['ops'], security: [{ bearer: [] }], response: { 200: ok, ...errors } },
+      },
+      async (req) => {
+        const result = await replica.resign();
+        req.log.info({ op: 'resign', ...result }, 'leader resigned on request');
+        return result;
+      },
+    );
 
     ops.post<{ Body: { reason?: string } | undefined }>(
       '/v1/ops/pause',
@@ -40,16 +47,32 @@ export function operationRoutes(app: FastifyInstance, { replica }: ApiDeps, toke
       },
     );
 
-    ops.post('/v1/ops/resume', { config, schema: { summary: 'Resume sequencing after a pause', tags: ['ops'], security: [{ bearer: [] }], response: { 200: ok, ...errors } } }, async (req) => {
-      const wasPaused = await replica.resume();
-      req.log.info({ op: 'resume', wasPaused }, 'sequencing resumed on request');
-      return { paused: false, wasPaused };
-    });
+    ops.post(
+      '/v1/ops/resume',
+      { config, schema: { summary: 'Resume sequencing after a pause', tags: ['ops'], security: [{ bearer: [] }], response: { 200: ok, ...errors } } },
+      async (req) => {
+        const wasPaused = await replica.resume();
+        req.log.info({ op: 'resume', wasPaused }, 'sequencing resumed on request');
+        return { paused: false, wasPaused };
+      },
+    );
 
-    ops.post('/v1/ops/reindex', { config, schema: { summary: 'Flush the Redis index and rebuild it from the ledger', tags: ['ops'], security: [{ bearer: [] }], response: { 202: ok, ...errors } } }, async (req, reply) => {
-      await replica.reindex();
-      req.log.info({ op: 'reindex' }, 'reindex started on request');
-      return reply.code(202).send({ reindexing: true });
-    });
+    ops.post(
+      '/v1/ops/reindex',
+      {
+        config,
+        schema: {
+          summary: 'Flush the Redis index and rebuild it from the ledger',
+          tags: ['ops'],
+          security: [{ bearer: [] }],
+          response: { 202: ok, ...errors },
+        },
+      },
+      async (req, reply) => {
+        await replica.reindex();
+        req.log.info({ op: 'reindex' }, 'reindex started on request');
+        return reply.code(202).send({ reindexing: true });
+      },
+    );
   });
 }

@@ -18,14 +18,25 @@ export function queryRoutes(app: FastifyInstance, { query, replica, metrics }: A
     return head;
   };
 
-  app.get('/v1/head', { schema: { summary: 'The chain head: last sequenced record as indexed', tags: ['query'], response: { 200: schemas.head, ...errors } } }, async () => {
-    const [head, leader] = await Promise.all([headOrEmpty(), replica.leader()]);
-    return headJson(head, leader);
-  });
+  app.get(
+    '/v1/head',
+    { schema: { summary: 'The chain head: last sequenced record as indexed', tags: ['query'], response: { 200: schemas.head, ...errors } } },
+    async () => {
+      const [head, leader] = await Promise.all([headOrEmpty(), replica.leader()]);
+      return headJson(head, leader);
+    },
+  );
 
   app.get<{ Params: { seq: string } }>(
     '/v1/records/:seq',
-    { schema: { summary: 'The record at a global sequence number', tags: ['query'], params: { type: 'object', required: ['seq'], properties: { seq: seqParam } }, response: { 200: schemas.record, ...errors } } },
+    {
+      schema: {
+        summary: 'The record at a global sequence number',
+        tags: ['query'],
+        params: { type: 'object', required: ['seq'], properties: { seq: seqParam } },
+        response: { 200: schemas.record, ...errors },
+      },
+    },
     async (req) => {
       const seq = BigInt(req.params.seq);
       const record = await query.record(seq);
@@ -48,7 +59,11 @@ export function queryRoutes(app: FastifyInstance, { query, replica, metrics }: A
       const partition = Number(req.params.partition);
       const offset = BigInt(req.params.offset);
       const record = await query.byPosition(partition, offset);
-      if (!record) throw notFound(`partition ${partition} offset ${offset} is not sequenced (not yet, below the chain's start, or no record there)`, { partition, offset: offset.toString() });
+      if (!record)
+        throw notFound(`partition ${partition} offset ${offset} is not sequenced (not yet, below the chain's start, or no record there)`, {
+          partition,
+          offset: offset.toString(),
+        });
       return recordJson(record);
     },
   );
@@ -94,7 +109,12 @@ export function queryRoutes(app: FastifyInstance, { query, replica, metrics }: A
       const head = await headOrEmpty();
       const page = pageOf(from, to, head.seq, limits.maxPageSize);
       const entries = page.to >= page.from ? await query.range(page.from, page.to) : [];
-      return { from: page.from.toString(), to: (page.to >= page.from ? page.to : page.from - 1n).toString(), next: page.next?.toString() ?? null, entries: entries.map(recordJson) };
+      return {
+        from: page.from.toString(),
+        to: (page.to >= page.from ? page.to : page.from - 1n).toString(),
+        next: page.next?.toString() ?? null,
+        entries: entries.map(recordJson),
+      };
     },
   );
 
@@ -114,7 +134,11 @@ export function queryRoutes(app: FastifyInstance, { query, replica, metrics }: A
       const to = req.query.to === undefined ? head.seq : BigInt(req.query.to);
       if (to < from) throw usage('to', `must not be below 'from' (${from}), got ${to}`);
       if (to > head.seq) throw notFound(`'to' (${to}) is beyond the indexed head (seq ${head.seq})`, { to: to.toString(), head: head.seq.toString() });
-      if (to - from + 1n > BigInt(limits.maxVerifyRange)) throw usage('to', `spans ${to - from + 1n} records; at most ${limits.maxVerifyRange} per request (api.maxVerifyRange); use seqchain verify for the whole chain`);
+      if (to - from + 1n > BigInt(limits.maxVerifyRange))
+        throw usage(
+          'to',
+          `spans ${to - from + 1n} records; at most ${limits.maxVerifyRange} per request (api.maxVerifyRange); use seqchain verify for the whole chain`,
+        );
       const report = await replica.verifyRange(from, to);
       if (!report.ok) metrics.verificationFailures.inc();
       return report;

@@ -15,7 +15,20 @@ export function registerInit(program: Command): void {
   ).action(async (opts) => {
     const { config, logger } = contextFrom(opts);
     const g = await initChain(config, logger, { topic: opts.topic, partitions: opts.partitions, start: opts.start, force: opts.force });
-    const out = { chain: g.chainId, topic: g.topic, partitions: g.partitions, start: g.start.map(String), startMode: g.startMode, genesisHash: g.hash.toString('hex'), ledgerTopic: g.ledgerTopic, digestTopic: g.digestTopic };
-    process.stdout.write(opts.json ? `${JSON.stringify(out)}\n` : `chain ${out.chain} initialised over ${out.topic} (${out.partitions} partitions, from ${out.startMode})\ngenesis ${out.genesisHash}\n`);
+    const out = {
+      chain: g.chainId,
+      topic: g.topic,
+      partitions: g.partitions,
+      start: g.start.map(String),
+      startMode: g.startMode,
+      genesisHash: g.hash.toString('hex'),
+      ledgerTopic: g.ledgerTopic,
+      digestTopic: g.digestTopic,
+    };
+    process.stdout.write(
+      opts.json
+        ? `${JSON.stringify(out)}\n`
+        : `chain ${out.chain} initialised over ${out.topic} (${out.partitions} partitions, from ${out.startMode})\ngenesis ${out.genesisHash}\n`,
+    );
   });
 }

@@ -29,7 +29,14 @@ export function registerProduce(program: Command): void {
       batchSize: opts.batch,
       quiet: false,
     });
-    const line = { records: result.records, perPartition: result.perPartition, elapsedMs: result.elapsedMs, rate: Math.round((result.records * 1000) / Math.max(1, result.elapsedMs)) };
-    process.stdout.write(opts.json ? `${JSON.stringify(line)}\n` : `produced ${line.records} records to ${opts.topic} in ${line.elapsedMs} ms (${line.rate}/s)\n`);
+    const line = {
+      records: result.records,
+      perPartition: result.perPartition,
+      elapsedMs: result.elapsedMs,
+      rate: Math.round((result.records * 1000) / Math.max(1, result.elapsedMs)),
+    };
+    process.stdout.write(
+      opts.json ? `${JSON.stringify(line)}\n` : `produced ${line.records} records to ${opts.topic} in ${line.elapsedMs} ms (${line.rate}/s)\n`,
+    );
   });
 }

@@ -31,10 +31,17 @@ export interface ProduceOptions {
  * keys, headers and values of a given size, at a given rate, with progress. Returns what it
  * wrote per partition.
  */
-export async function produce(config: Readonly<Config>, logger: Logger, opts: ProduceOptions): Promise<{ records: number; perPartition: number[]; elapsedMs: number }> {
+export async function produce(
+  config: Readonly<Config>,
+  logger: Logger,
+  opts: ProduceOptions,
+): Promise<{ records: number; perPartition: number[]; elapsedMs: number }> {
   const kafka = createKafka(kafkaClientOptions(config), logger, 'produce');
   const partitions = await withAdmin(kafka, (admin) => partitionCount(admin, opts.topic));
-  if (partitions === 0) throw new SeqchainError('SEQCHAIN_ERR_USAGE', `topic ${opts.topic} does not exist (create it, or run init with --partitions)`, { details: { topic: opts.topic } });
+  if (partitions === 0)
+    throw new SeqchainError('SEQCHAIN_ERR_USAGE', `topic ${opts.topic} does not exist (create it, or run init with --partitions)`, {
+      details: { topic: opts.topic },
+    });
   const producer = opts.transactional
     ? kafka.producer({ transactionalId: `seqchain-produce-${randomBytes(6).toString('hex')}`, maxInFlightRequests: 1, idempotent: true })
     : kafka.producer({ allowAutoTopicCreation: false });

@@ -9,7 +9,8 @@ const usage = (message: string) => new SeqchainError('SEQCHAIN_ERR_USAGE', messa
 
 function decimal(name: string, max = 2n ** 63n - 1n): (value: string) => string {
   return (value) => {
-    if (!/^(0|[1-9][0-9]{0,18})$/.test(value) || BigInt(value) > max) throw new InvalidArgumentError(`${name} must be a non-negative integer${max < 2n ** 63n - 1n ? ` up to ${max}` : ''}, got "${value}"`);
+    if (!/^(0|[1-9][0-9]{0,18})$/.test(value) || BigInt(value) > max)
+      throw new InvalidArgumentError(`${name} must be a non-negative integer${max < 2n ** 63n - 1n ? ` up to ${max}` : ''}, got "${value}"`);
     return value;
   };
 }

@@ -3,7 +3,12 @@ import { chainStatus } from '../../ops/chain-status.js';
 import { addSharedOptions, contextFrom } from '../options.js';
 
 export function registerStatus(program: Command): void {
-  addSharedOptions(program.command('status').description('leader, epoch, pause, members, head, last cut latency, per-partition next offset, lag and owner').option('--json', 'print as JSON', false)).action(async (opts) => {
+  addSharedOptions(
+    program
+      .command('status')
+      .description('leader, epoch, pause, members, head, last cut latency, per-partition next offset, lag and owner')
+      .option('--json', 'print as JSON', false),
+  ).action(async (opts) => {
     const { config, logger } = contextFrom(opts);
     const s = await chainStatus(config, logger);
     if (opts.json) {
@@ -19,7 +24,9 @@ export function registerStatus(program: Command): void {
       `members  ${s.members.map((m) => `${m.replicaId}[${m.partitions.join(',')}]`).join('  ') || 'none'}`,
       '',
       'partition  next-offset  end-offset  lag  owner',
-      ...s.partitions.map((p) => `${String(p.partition).padStart(9)}  ${p.nextOffset.padStart(11)}  ${p.endOffset.padStart(10)}  ${p.lag.padStart(3)}  ${p.owner ?? '-'}`),
+      ...s.partitions.map(
+        (p) => `${String(p.partition).padStart(9)}  ${p.nextOffset.padStart(11)}  ${p.endOffset.padStart(10)}  ${p.lag.padStart(3)}  ${p.owner ?? '-'}`,
+      ),
       `total lag ${s.totalLag}`,
     ];
     process.stdout.write(`${rows.join('\n')}\n`);

@@ -17,9 +17,15 @@ export function registerVerify(program: Command): void {
       .command('verify')
       .description('recompute the chain from the genesis and every digest from the source topic; exit 0 only if all holds')
       .option('--json', 'print the report as JSON', false)
-      .option('--source-topic <name>', "read the source records from this topic (a copy with the same partitions and offsets: mirror, backup, restore) instead of the chain's")
+      .option(
+        '--source-topic <name>',
+        "read the source records from this topic (a copy with the same partitions and offsets: mirror, backup, restore) instead of the chain's",
+      )
       .option('--expect-head <seq:hash>', 'a head seen earlier (verify --json, GET /v1/head): fail if the chain no longer reaches that seq with that hash')
-      .option('--head-file <path>', 'keep the last head seen in this file: check it like --expect-head (if the file exists), and write the new head on success'),
+      .option(
+        '--head-file <path>',
+        'keep the last head seen in this file: check it like --expect-head (if the file exists), and write the new head on success',
+      ),
   ).action(async (opts) => {
     const { config, logger } = contextFrom(opts);
     const paths = chainPaths(config.zookeeper.root, config.chain);
@@ -56,9 +62,13 @@ export function registerVerify(program: Command): void {
         `  head         ${report.lastSeq}:${report.headHash}`,
         ...(report.keptHead ? [`  kept head    ${report.keptHead}`] : []),
         `  source       ${report.sourceRecordsMatched} records of ${report.sourceTopic} recomputed and matched`,
-        ...report.unverifiable.map((u) => `  unverifiable partition ${u.partition} [${u.from}, ${u.to}): ${u.reason} (${u.records} sequenced records not checked)`),
+        ...report.unverifiable.map(
+          (u) => `  unverifiable partition ${u.partition} [${u.from}, ${u.to}): ${u.reason} (${u.records} sequenced records not checked)`,
+        ),
         // Lag on a running chain, not a break: records the ledger does not cover yet.
-        ...report.unsequenced.map((u) => `  unsequenced  partition ${u.partition} [${u.from}, ${u.to})${u.covered ? '' : ' (a partition the ledger does not cover yet)'}`),
+        ...report.unsequenced.map(
+          (u) => `  unsequenced  partition ${u.partition} [${u.from}, ${u.to})${u.covered ? '' : ' (a partition the ledger does not cover yet)'}`,
+        ),
         ...(report.firstBreak ? [`  first break  ${report.firstBreak.kind}: ${report.firstBreak.message}`] : []),
       ];
       process.stdout.write(`${lines.join('\n')}\n`);

@@ -51,9 +51,10 @@ afterAll(async () => {
 /** The chain recomputed from the ledger alone: hash of every seq, by seq. */
 function ledgerHashes(): Buffer[] {
   const hashes: Buffer[] = [f.genesis.hash];
-  for (const cut of cuts) cut.entries.forEach((e, i) => {
-    hashes.push(linkHash(hashes[hashes.length - 1]!, cut.firstSeq + BigInt(i), e.digest));
-  });
+  for (const cut of cuts)
+    cut.entries.forEach((e, i) => {
+      hashes.push(linkHash(hashes[hashes.length - 1]!, cut.firstSeq + BigInt(i), e.digest));
+    });
   return hashes;
 }
 
@@ -65,7 +66,11 @@ describe('query API on every replica (real Kafka, ZooKeeper, Redis)', () => {
     for (const url of api) {
       const head = await get(`${url}/v1/head`);
       expect(head.status).toBe(200);
-      expect(head.body).toMatchObject({ seq: String(RECORDS), hash: counter.headHash.toString('hex'), leader: { replicaId: leader.replicaId, epoch: leader.epoch.toString() } });
+      expect(head.body).toMatchObject({
+        seq: String(RECORDS),
+        hash: counter.headHash.toString('hex'),
+        leader: { replicaId: leader.replicaId, epoch: leader.epoch.toString() },
+      });
       expect(Date.parse(head.body.updatedAt)).toBeGreaterThan(0);
       for (const seq of [1, 2, 1234, RECORDS]) {
         const row = rows[seq - 1]!;
@@ -137,7 +142,11 @@ describe('query API on every replica (real Kafka, ZooKeeper, Redis)', () => {
       expect(res.body.message).toMatch(message);
       expect(res.body.code).toMatch(/^SEQCHAIN_ERR_/);
     }
-    const huge = await fetch(`${api[0]}/v1/ops/pause`, { method: 'POST', headers: { authorization: `Bearer ${TOKEN}`, 'content-type': 'application/json' }, body: JSON.stringify({ reason: 'x'.repeat(100_000) }) });
+    const huge = await fetch(`${api[0]}/v1/ops/pause`, {
+      method: 'POST',
+      headers: { authorization: `Bearer ${TOKEN}`, 'content-type': 'application/json' },
+      body: JSON.stringify({ reason: 'x'.repeat(100_000) }),
+    });
     expect(huge.status).toBe(413);
     expect((await f.set.counter())!.nextSeq).toBe(BigInt(RECORDS) + 1n);
   });
@@ -149,10 +158,15 @@ describe('query API on every replica (real Kafka, ZooKeeper, Redis)', () => {
     expect(ready.body).toMatchObject({ ready: true, checks: { zookeeper: { ok: true }, kafka: { ok: true }, redis: { ok: true }, index: { ok: true } } });
 
     // The leader publishes its last cut in the leader znode at most once a second.
-    const status = await waitFor('the last cut in status', async () => {
-      const s = await get(`${api[1]}/v1/status`);
-      return s.body.lastCut ? s : undefined;
-    }, 10_000, 200);
+    const status = await waitFor(
+      'the last cut in status',
+      async () => {
+        const s = await get(`${api[1]}/v1/status`);
+        return s.body.lastCut ? s : undefined;
+      },
+      10_000,
+      200,
+    );
     expect(status.body.members.map((m: Json) => m.replicaId).sort()).toEqual([`${f.chain}-r1`, `${f.chain}-r2`]);
     const owned = status.body.members.flatMap((m: Json) => m.partitions).sort();
     expect(owned).toEqual([0, 1, 2, 3]);
@@ -174,13 +188,38 @@ describe('query API on every replica (real Kafka, ZooKeeper, Redis)', () => {
     const metrics = await (await fetch(`${leaderApi}/metrics`)).text();
     const sequenced = Number(/^seqchain_records_sequenced_total\{[^}]*\} (\d+)/m.exec(metrics)?.[1]);
     expect(sequenced).toBe(RECORDS);
-    for (const name of ['seqchain_cuts_total', 'seqchain_cut_records_bucket', 'seqchain_cut_latency_seconds_bucket', 'seqchain_partition_lag_records', 'seqchain_leader_epoch', 'seqchain_elections_total', 'seqchain_fencing_events_total', 'seqchain_verification_failures_total', 'seqchain_index_lag_records']) {
+    for (const name of [
+      'seqchain_cuts_total',
+      'seqchain_cut_records_bucket',
+      'seqchain_cut_latency_seconds_bucket',
+      'seqchain_partition_lag_records',
+      'seqchain_leader_epoch',
+      'seqchain_elections_total',
+      'seqchain_fencing_events_total',
+      'seqchain_verification_failures_total',
+      'seqchain_index_lag_records',
+    ]) {
       expect(metrics, name).toContain(name);
     }
 
     const doc = (await get(`${api[0]}/openapi.json`)).body;
     expect(doc.openapi).toBe('3.0.3');
-    for (const path of ['/v1/head', '/v1/records/{seq}', '/v1/positions/{partition}/{offset}', '/v1/digests/{hex}', '/v1/chain', '/v1/verify', '/v1/status', '/v1/ops/resign', '/v1/ops/pause', '/v1/ops/resume', '/v1/ops/reindex', '/healthz', '/readyz', '/metrics']) {
+    for (const path of [
+      '/v1/head',
+      '/v1/records/{seq}',
+      '/v1/positions/{partition}/{offset}',
+      '/v1/digests/{hex}',
+      '/v1/chain',
+      '/v1/verify',
+      '/v1/status',
+      '/v1/ops/resign',
+      '/v1/ops/pause',
+      '/v1/ops/resume',
+      '/v1/ops/reindex',
+      '/healthz',
+      '/readyz',
+      '/metrics',
+    ]) {
       expect(Object.keys(doc.paths), path).toContain(path);
     }
     expect(doc.paths['/v1/ops/pause'].post.security).toEqual([{ bearer: [] }]);
@@ -232,7 +271,12 @@ describe('query API on every replica (real Kafka, ZooKeeper, Redis)', () => {
     expect((await get(`${api[1]}/v1/head`)).status).toBe(503);
 
     await redis.start(); // comes back empty: the index is rebuilt from the ledger by itself
-    await waitFor('both indexes caught up again', async () => (await Promise.all(api.map(indexedSeq))).every((s) => s === BigInt(RECORDS + 1_000)), 60_000, 200);
+    await waitFor(
+      'both indexes caught up again',
+      async () => (await Promise.all(api.map(indexedSeq))).every((s) => s === BigInt(RECORDS + 1_000)),
+      60_000,
+      200,
+    );
     const last = await get(`${api[0]}/v1/records/${RECORDS + 1_000}`);
     expect(last.body.hash).toBe((await f.set.counter())!.headHash.toString('hex'));
     expect((await get(`${api[0]}/readyz`)).status).toBe(200);
@@ -265,7 +309,11 @@ describe('query API on every replica (real Kafka, ZooKeeper, Redis)', () => {
     const total = BigInt(await f.set.sequenced());
     await waitFor('index rebuilt', async () => (await indexedSeq(api[0]!)) === total, 60_000, 100);
     // The tampered entry of the test before is gone: rebuilt from the ledger.
-    expect((await get(`${api[0]}/v1/records/500`)).body).toMatchObject({ seq: '500', digest: ledgerDigest, position: { partition: row.partition, offset: row.offset.toString() } });
+    expect((await get(`${api[0]}/v1/records/500`)).body).toMatchObject({
+      seq: '500',
+      digest: ledgerDigest,
+      position: { partition: row.partition, offset: row.offset.toString() },
+    });
     expect((await get(`${api[0]}/v1/verify?from=401&to=600`)).body).toMatchObject({ ok: true, checked: 200 });
   }, 120_000);
 
@@ -287,7 +335,9 @@ describe('query API on every replica (real Kafka, ZooKeeper, Redis)', () => {
     const elapsed = (performance.now() - began) / 1000;
     samples.sort((a, b) => a - b);
     const at = (q: number) => samples[Math.min(samples.length - 1, Math.floor(q * samples.length))]!.toFixed(2);
-    console.log(`[figure] GET /v1/records/{seq}: ${samples.length} requests, 8 concurrent, ${(samples.length / elapsed).toFixed(0)} req/s, p50 ${at(0.5)} ms, p99 ${at(0.99)} ms, max ${at(1)} ms`);
+    console.log(
+      `[figure] GET /v1/records/{seq}: ${samples.length} requests, 8 concurrent, ${(samples.length / elapsed).toFixed(0)} req/s, p50 ${at(0.5)} ms, p99 ${at(0.99)} ms, max ${at(1)} ms`,
+    );
     expect(samples.length).toBe(2_000);
   }, 120_000);
 });

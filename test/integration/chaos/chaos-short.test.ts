@@ -28,11 +28,20 @@ describe('chaos suite, short (own stack on its own ports)', () => {
     const out = await runChaos(['--short']);
     const lines = out.stdout.trim().split('\n');
     const last = lines[lines.length - 1] ?? '';
-    let result: { seed: number; records: number; faults: Record<string, number>; violations: number; worstRecoveryMs: Record<string, number | null>; violationList?: string[] };
+    let result: {
+      seed: number;
+      records: number;
+      faults: Record<string, number>;
+      violations: number;
+      worstRecoveryMs: Record<string, number | null>;
+      violationList?: string[];
+    };
     try {
       result = JSON.parse(last);
     } catch {
-      throw new Error(`last line of stdout is not JSON: ${last}\n--- stdout tail:\n${lines.slice(-30).join('\n')}\n--- stderr tail:\n${out.stderr.trim().split('\n').slice(-20).join('\n')}`);
+      throw new Error(
+        `last line of stdout is not JSON: ${last}\n--- stdout tail:\n${lines.slice(-30).join('\n')}\n--- stderr tail:\n${out.stderr.trim().split('\n').slice(-20).join('\n')}`,
+      );
     }
     process.stderr.write(`chaos --short: ${last}\n`);
     expect(result.violationList ?? []).toEqual([]);

@@ -36,10 +36,14 @@ describe('seqchain init, status and run on SIGTERM (CLI as users run it)', () =>
   it('status shows leader, members, partition ownership, head and zero lag once everything is sequenced', async () => {
     f.set.start(`${f.chain}-a`);
     f.set.start(`${f.chain}-b`);
-    await waitFor('two assigned members', async () => {
-      const m = await f.set.members();
-      return m.length === 2 && m.every((x) => x.partitions.length > 0);
-    }, 60_000);
+    await waitFor(
+      'two assigned members',
+      async () => {
+        const m = await f.set.members();
+        return m.length === 2 && m.every((x) => x.partitions.length > 0);
+      },
+      60_000,
+    );
     await f.produce(4_000);
     await waitFor('4,000 sequenced', async () => (await f.set.sequenced()) >= 4_000, 60_000, 100);
 
@@ -69,10 +73,15 @@ describe('seqchain init, status and run on SIGTERM (CLI as users run it)', () =>
     proc.child.kill('SIGTERM');
     expect(await proc.exited).toBe(0);
     f.set.replicas.delete(leader.replicaId);
-    const next = await waitFor('a new leader', async () => {
-      const l = await f.set.leader();
-      return l && l.replicaId !== leader.replicaId ? l : undefined;
-    }, 30_000, 20);
+    const next = await waitFor(
+      'a new leader',
+      async () => {
+        const l = await f.set.leader();
+        return l && l.replicaId !== leader.replicaId ? l : undefined;
+      },
+      30_000,
+      20,
+    );
     expect(next.epoch).toBeGreaterThan(leader.epoch);
     // Without the hand-off, the successor would wait for the session to expire first.
     expect(Date.now() - stoppedAt).toBeLessThan(f.set.config.zookeeper.sessionTimeoutMs);

@@ -22,10 +22,15 @@ beforeAll(async () => {
   replicaLog = f.set.start(`${f.chain}-r1`).logFile;
   const api = await f.set.apiUrl(`${f.chain}-r1`);
   await f.produce(RECORDS);
-  await waitFor('records indexed', async () => {
-    const res = await fetch(`${api}/v1/head`).catch(() => null);
-    return res?.ok && ((await res.json()) as { seq: string }).seq === String(RECORDS);
-  }, 120_000, 100);
+  await waitFor(
+    'records indexed',
+    async () => {
+      const res = await fetch(`${api}/v1/head`).catch(() => null);
+      return res?.ok && ((await res.json()) as { seq: string }).seq === String(RECORDS);
+    },
+    120_000,
+    100,
+  );
   // No --api: the CLI finds the replica's API address in ZooKeeper.
   env = { SEQCHAIN_CHAIN: f.chain, SEQCHAIN_LOG_LEVEL: 'warn' };
 }, 180_000);
@@ -92,7 +97,9 @@ describe('CLI mirrors of the API (real stack, a running replica)', () => {
   });
 
   it("the replica's JSON log lines carry each key once", () => {
-    const lines = readFileSync(replicaLog, 'utf8').split('\n').filter((l) => l.startsWith('{'));
+    const lines = readFileSync(replicaLog, 'utf8')
+      .split('\n')
+      .filter((l) => l.startsWith('{'));
     expect(lines.length).toBeGreaterThan(0);
     for (const line of lines) expect(duplicateKeys(line), line).toEqual([]);
   });

@@ -44,7 +44,11 @@ const cases: { args: string[]; names: RegExp }[] = [
 ];
 
 // Environment variables of a developer's shell must not change what these runs see.
-const env = Object.fromEntries(Object.keys(process.env).filter((k) => k.startsWith('SEQCHAIN_')).map((k) => [k, '']));
+const env = Object.fromEntries(
+  Object.keys(process.env)
+    .filter((k) => k.startsWith('SEQCHAIN_'))
+    .map((k) => [k, '']),
+);
 const results: Awaited<ReturnType<typeof runCli>>[] = [];
 
 beforeAll(async () => {

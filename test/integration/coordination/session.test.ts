@@ -13,15 +13,25 @@ afterEach(() => kit.cleanup());
 describe('ZkSession (real ZooKeeper)', () => {
   it('rejects with a retriable SEQCHAIN_ERR_UNREACHABLE naming the address when nothing answers', async () => {
     const started = Date.now();
-    const err = await ZkSession.connect({ connect: '127.0.0.1:1', sessionTimeoutMs: 2_000, connectTimeoutMs: 500, logger: testLogger() }).catch((e: unknown) => e);
+    const err = await ZkSession.connect({ connect: '127.0.0.1:1', sessionTimeoutMs: 2_000, connectTimeoutMs: 500, logger: testLogger() }).catch(
+      (e: unknown) => e,
+    );
     expect(err).toMatchObject({ code: 'SEQCHAIN_ERR_UNREACHABLE', retriable: true });
     expect((err as Error).message).toContain('127.0.0.1:1');
     expect(Date.now() - started).toBeLessThan(2_000);
   });
 
   it("refuses acl 'creator' without auth, and never echoes credentials in errors", async () => {
-    await expect(ZkSession.connect({ connect: ZK_CONNECT, sessionTimeoutMs: 2_000, connectTimeoutMs: 500, acl: 'creator', logger: testLogger() })).rejects.toMatchObject({ code: 'SEQCHAIN_ERR_CONFIG' });
-    const err = await ZkSession.connect({ connect: ZK_CONNECT, sessionTimeoutMs: 2_000, connectTimeoutMs: 500, auth: { scheme: 'digest', credentials: 'nocolonsecret' }, logger: testLogger() }).catch((e: unknown) => e);
+    await expect(
+      ZkSession.connect({ connect: ZK_CONNECT, sessionTimeoutMs: 2_000, connectTimeoutMs: 500, acl: 'creator', logger: testLogger() }),
+    ).rejects.toMatchObject({ code: 'SEQCHAIN_ERR_CONFIG' });
+    const err = await ZkSession.connect({
+      connect: ZK_CONNECT,
+      sessionTimeoutMs: 2_000,
+      connectTimeoutMs: 500,
+      auth: { scheme: 'digest', credentials: 'nocolonsecret' },
+      logger: testLogger(),
+    }).catch((e: unknown) => e);
     expect(err).toMatchObject({ code: 'SEQCHAIN_ERR_CONFIG' });
     expect(JSON.stringify(err) + String((err as Error).message)).not.toContain('nocolonsecret');
   });
@@ -43,7 +53,12 @@ describe('ZkSession (real ZooKeeper)', () => {
     // node-zookeeper-client turns version 0 into -1 in transactions; ZkTransaction must not
     await s.create(`${root}/v0`, Buffer.from('a'));
     await s.setData(`${root}/v0`, Buffer.from('b'), 0); // now at version 1
-    const txErr = await s.transaction().check(`${root}/v0`, 0).setData(`${root}/n`, Buffer.from('x'), 1).commit().catch((e: unknown) => e);
+    const txErr = await s
+      .transaction()
+      .check(`${root}/v0`, 0)
+      .setData(`${root}/n`, Buffer.from('x'), 1)
+      .commit()
+      .catch((e: unknown) => e);
     expect(isZkError(txErr, 'BAD_VERSION')).toBe(true);
     expect((txErr as { path: string }).path).toBe(`${root}/v0`);
     expect((await s.getData(`${root}/n`))?.data.toString()).toBe('two');

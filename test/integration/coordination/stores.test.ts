@@ -20,8 +20,16 @@ describe('epoch (real ZooKeeper)', () => {
     const [a, b] = [await kit.session(), await kit.session()];
     expect(await readEpoch(a, paths)).toBe(0n);
     const runs = await Promise.all([
-      (async () => { const got: bigint[] = []; for (let i = 0; i < 20; i++) got.push(await bumpEpoch(a, paths)); return got; })(),
-      (async () => { const got: bigint[] = []; for (let i = 0; i < 20; i++) got.push(await bumpEpoch(b, paths)); return got; })(),
+      (async () => {
+        const got: bigint[] = [];
+        for (let i = 0; i < 20; i++) got.push(await bumpEpoch(a, paths));
+        return got;
+      })(),
+      (async () => {
+        const got: bigint[] = [];
+        for (let i = 0; i < 20; i++) got.push(await bumpEpoch(b, paths));
+        return got;
+      })(),
     ]);
     for (const run of runs) for (let i = 1; i < run.length; i++) expect(run[i]! > run[i - 1]!).toBe(true);
     const all = [...runs[0]!, ...runs[1]!].sort((x, y) => (x < y ? -1 : 1));
@@ -110,7 +118,10 @@ describe('members (real ZooKeeper)', () => {
     await mb.start();
     await expect(ma.start()).rejects.toMatchObject({ code: 'SEQCHAIN_ERR_ALREADY_STARTED' });
     await ma.update({ partitions: [0, 2] });
-    expect((await listMembers(b, paths)).map((m) => [m.replicaId, m.partitions])).toEqual([['ra', [0, 2]], ['rb', []]]);
+    expect((await listMembers(b, paths)).map((m) => [m.replicaId, m.partitions])).toEqual([
+      ['ra', [0, 2]],
+      ['rb', []],
+    ]);
     const renewed = new Promise<void>((resolve) => a.once('session', () => resolve()));
     await expireSession(a);
     await renewed;

@@ -53,7 +53,11 @@ export class LedgerBuilder {
       this.next[partition] = offset + (offset % 7n === 6n ? 2n : 1n);
       return { partition, offset, timestampMs: 1_700_000_000_000n + this.seq + BigInt(i), digest: randomBytes(32) };
     });
-    const hashes = extendChain(this.hash, this.seq + 1n, entries.map((e) => e.digest));
+    const hashes = extendChain(
+      this.hash,
+      this.seq + 1n,
+      entries.map((e) => e.digest),
+    );
     this.cutId++;
     const cut: CutMessage = {
       kind: 'cut',
@@ -68,7 +72,14 @@ export class LedgerBuilder {
       entries,
     };
     entries.forEach((e, i) => {
-      this.records.push({ seq: this.seq + 1n + BigInt(i), ...e, hash: hashes[i]!, prevHash: i === 0 ? this.hash : hashes[i - 1]!, epoch: this.epoch, cutId: this.cutId });
+      this.records.push({
+        seq: this.seq + 1n + BigInt(i),
+        ...e,
+        hash: hashes[i]!,
+        prevHash: i === 0 ? this.hash : hashes[i - 1]!,
+        epoch: this.epoch,
+        cutId: this.cutId,
+      });
     });
     this.seq = cut.lastSeq;
     this.hash = cut.headHash;
@@ -208,7 +219,6 @@ export function capturingLogger(level = 'info'): { logger: Logger; lines: Array<
   });
   return { logger: pino({ level }, stream), lines };
 }
-
 
 export type Cleanup = () => Promise<unknown>;
 

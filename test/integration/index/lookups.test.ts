@@ -21,7 +21,14 @@ async function setUp(partitions = 4): Promise<{ f: ChainFixture; b: LedgerBuilde
 }
 
 function indexer(f: ChainFixture, redis: Redis, replicaId = `${f.chain}-i1`): LedgerIndexer {
-  const ix = new LedgerIndexer({ settings: indexerSettings(configWith(f.set.config, { replicaId })), kafka: f.kafka, redis, logger: f.logger, genesisHash: f.genesis.hash, tuning: { headCheckIntervalMs: 300 } });
+  const ix = new LedgerIndexer({
+    settings: indexerSettings(configWith(f.set.config, { replicaId })),
+    kafka: f.kafka,
+    redis,
+    logger: f.logger,
+    genesisHash: f.genesis.hash,
+    tuning: { headCheckIntervalMs: 300 },
+  });
   cleanups.push(() => ix.close());
   return ix;
 }
@@ -133,7 +140,16 @@ describe('Redis query index built from a ledger (real Kafka, Redis)', () => {
 
   it("a replica's index refuses to start twice or after close(), and close() is one promise", async () => {
     const { f } = await setUp(1);
-    const index = new ReplicaIndex({ settings: indexerSettings(configWith(f.set.config, { replicaId: `${f.chain}-ri` })), redisClient: redisClientOptions(f.set.config), kafka: f.kafka, genesis: f.genesis, logger: f.logger, metrics: new SeqchainMetrics({ chain: f.chain, replicaId: `${f.chain}-ri` }), counterSeq: async () => 0n, leading: () => false });
+    const index = new ReplicaIndex({
+      settings: indexerSettings(configWith(f.set.config, { replicaId: `${f.chain}-ri` })),
+      redisClient: redisClientOptions(f.set.config),
+      kafka: f.kafka,
+      genesis: f.genesis,
+      logger: f.logger,
+      metrics: new SeqchainMetrics({ chain: f.chain, replicaId: `${f.chain}-ri` }),
+      counterSeq: async () => 0n,
+      leading: () => false,
+    });
     cleanups.push(() => index.close());
     index.start();
     expect(() => index.start()).toThrow(expect.objectContaining({ code: 'SEQCHAIN_ERR_ALREADY_STARTED' }));

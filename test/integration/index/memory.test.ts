@@ -106,7 +106,14 @@ describe('index memory and speed (own redis-server, so INFO memory counts only t
     // Speed of building the index from ledger messages already fetched (decode, link check,
     // Redis writes), without Kafka's fetch and group join: the indexer's steady-state rate.
     const raw: RawLedgerMessage[] = [];
-    await readRanges({ kafka: f.kafka, topic: kafkaNames.ledgerTopic(f.chain), ranges: new Map([[0, { from: 0n, to: await f.ledgerEnd() }]]), groupPrefix: `${f.chain}.check`, logger: f.logger, onMessages: (_p, ms) => void raw.push(...ms.map((m) => ({ offset: BigInt(m.offset), value: m.value }))) });
+    await readRanges({
+      kafka: f.kafka,
+      topic: kafkaNames.ledgerTopic(f.chain),
+      ranges: new Map([[0, { from: 0n, to: await f.ledgerEnd() }]]),
+      groupPrefix: `${f.chain}.check`,
+      logger: f.logger,
+      onMessages: (_p, ms) => void raw.push(...ms.map((m) => ({ offset: BigInt(m.offset), value: m.value }))),
+    });
     const rates: number[] = [];
     for (let round = 0; round < 3; round++) {
       await ix.store.reset();

@@ -70,8 +70,22 @@ describe('index recovery (real Kafka, Redis)', () => {
     expect(attached.status).toBe('created');
     const digests = Array.from({ length: 50 }, () => randomBytes(32));
     const hashes = extendChain(otherGenesis, 1n, digests);
-    const cut: CutMessage = { kind: 'cut', epoch: 1n, cutId: 1n, firstSeq: 1n, lastSeq: 50n, prevHash: otherGenesis, headHash: hashes[49]!, closedAtMs: 1n, coverage: [{ sourceNext: 50n, digestNext: 0n }], entries: digests.map((digest, i) => ({ partition: 0, offset: BigInt(i), timestampMs: 1n, digest })) };
-    const results = await other.apply([{ kind: 'genesis', ledgerOffset: 0n }, { kind: 'cut', ledgerOffset: 2n, cut, hashes }]);
+    const cut: CutMessage = {
+      kind: 'cut',
+      epoch: 1n,
+      cutId: 1n,
+      firstSeq: 1n,
+      lastSeq: 50n,
+      prevHash: otherGenesis,
+      headHash: hashes[49]!,
+      closedAtMs: 1n,
+      coverage: [{ sourceNext: 50n, digestNext: 0n }],
+      entries: digests.map((digest, i) => ({ partition: 0, offset: BigInt(i), timestampMs: 1n, digest })),
+    };
+    const results = await other.apply([
+      { kind: 'genesis', ledgerOffset: 0n },
+      { kind: 'cut', ledgerOffset: 2n, cut, hashes },
+    ]);
     expect(results.map((r) => r.status)).toEqual(['applied', 'applied']);
     const otherInc = attached.inc;
     expect(await countMatching(redis, `${prefix}${otherInc}:*`)).toBeGreaterThan(0);

@@ -78,7 +78,14 @@ describe('Redis unreachable (own redis-server on its own port; the shared one is
     const config = configWith(f.set.config, { redisUrl: own.url, commandTimeoutMs: 500, replicaId: `${f.chain}-i` });
     const redis = createRedis(redisClientOptions(config), logger, 'index');
     cleanups.push(async () => redis.disconnect());
-    const ix = new LedgerIndexer({ settings: indexerSettings(config), kafka: f.kafka, redis, logger, genesisHash: f.genesis.hash, tuning: { headCheckIntervalMs: 200, retryMaxMs: 1_000 } });
+    const ix = new LedgerIndexer({
+      settings: indexerSettings(config),
+      kafka: f.kafka,
+      redis,
+      logger,
+      genesisHash: f.genesis.hash,
+      tuning: { headCheckIntervalMs: 200, retryMaxMs: 1_000 },
+    });
     cleanups.push(() => ix.close());
     const downs: SeqchainError[] = [];
     let ups = 0;
@@ -126,7 +133,14 @@ describe('Redis unreachable (own redis-server on its own port; the shared one is
     const config = configWith(f.set.config, { redisUrl: own.url, commandTimeoutMs: 400, replicaId: `${f.chain}-i` });
     const redis = createRedis(redisClientOptions(config), f.logger, 'index');
     cleanups.push(async () => redis.disconnect());
-    const ix = new LedgerIndexer({ settings: indexerSettings(config), kafka: f.kafka, redis, logger: f.logger, genesisHash: f.genesis.hash, tuning: { headCheckIntervalMs: 200, retryMaxMs: 1_000 } });
+    const ix = new LedgerIndexer({
+      settings: indexerSettings(config),
+      kafka: f.kafka,
+      redis,
+      logger: f.logger,
+      genesisHash: f.genesis.hash,
+      tuning: { headCheckIntervalMs: 200, retryMaxMs: 1_000 },
+    });
     cleanups.push(() => ix.close());
     let downs = 0;
     let ups = 0;

@@ -20,7 +20,13 @@ async function setUp(): Promise<{ f: ChainFixture; b: LedgerBuilder; redis: Redi
 
 /** Indexes what the ledger holds now with an in-process indexer, then stops it. */
 async function indexOnce(f: ChainFixture, redis: Redis): Promise<void> {
-  const ix = new LedgerIndexer({ settings: indexerSettings(configWith(f.set.config, { replicaId: `${f.chain}-pre` })), kafka: f.kafka, redis, logger: f.logger, genesisHash: f.genesis.hash });
+  const ix = new LedgerIndexer({
+    settings: indexerSettings(configWith(f.set.config, { replicaId: `${f.chain}-pre` })),
+    kafka: f.kafka,
+    redis,
+    logger: f.logger,
+    genesisHash: f.genesis.hash,
+  });
   const up = new Promise((res) => ix.once('index:caught-up', res));
   await ix.start();
   await up;
@@ -59,7 +65,14 @@ describe('seqchain reindex (CLI, real stack)', () => {
     const run = await runCli(['reindex', '--json'], env);
     expect(run.code).toBe(0);
     const out = JSON.parse(run.stdout) as Record<string, unknown>;
-    expect(out).toMatchObject({ chain: f.chain, genesisHash: f.genesis.hash.toString('hex'), records: 3_000, messages: 7, headSeq: '3000', headHash: b.hash.toString('hex') });
+    expect(out).toMatchObject({
+      chain: f.chain,
+      genesisHash: f.genesis.hash.toString('hex'),
+      records: 3_000,
+      messages: 7,
+      headSeq: '3000',
+      headHash: b.hash.toString('hex'),
+    });
     expect(typeof out.recordsPerSec).toBe('number');
     expect(typeof out.durationMs).toBe('number');
     await expectIndexHolds(new IndexStore(redis, f.set.config.redis.keyPrefix, f.chain, f.genesis.hash), b, 50);

@@ -26,7 +26,13 @@ describe('indexing a chain that two replicas are sequencing (replicas as process
     cleanups.push(async () => redis.disconnect());
     await waitForRedis(redis, 5_000);
     cleanups.push(() => deleteChainKeys(redis, f.set.config.redis.keyPrefix, f.chain));
-    const ix = new LedgerIndexer({ settings: indexerSettings(configWith(f.set.config, { replicaId: `${f.chain}-idx` })), kafka: f.kafka, redis, logger: f.logger, genesisHash: f.genesis.hash });
+    const ix = new LedgerIndexer({
+      settings: indexerSettings(configWith(f.set.config, { replicaId: `${f.chain}-idx` })),
+      kafka: f.kafka,
+      redis,
+      logger: f.logger,
+      genesisHash: f.genesis.hash,
+    });
     cleanups.push(() => ix.close());
     await ix.start();
 
@@ -42,9 +48,21 @@ describe('indexing a chain that two replicas are sequencing (replicas as process
     let prev = f.genesis.hash;
     for (const m of messages) {
       if (m.kind !== 'cut') continue;
-      const hashes = extendChain(prev, m.firstSeq, m.entries.map((e) => e.digest));
+      const hashes = extendChain(
+        prev,
+        m.firstSeq,
+        m.entries.map((e) => e.digest),
+      );
       m.entries.forEach((e, i) => {
-        expected.push({ seq: m.firstSeq + BigInt(i), partition: e.partition, offset: e.offset, digest: e.digest, hash: hashes[i]!, epoch: m.epoch, cutId: m.cutId });
+        expected.push({
+          seq: m.firstSeq + BigInt(i),
+          partition: e.partition,
+          offset: e.offset,
+          digest: e.digest,
+          hash: hashes[i]!,
+          epoch: m.epoch,
+          cutId: m.cutId,
+        });
       });
       if (hashes.length > 0) prev = hashes[hashes.length - 1]!;
     }
@@ -54,7 +72,9 @@ describe('indexing a chain that two replicas are sequencing (replicas as process
     expect(head!.hash).toEqual(prev);
     const indexed = [];
     for (let from = 1n; from <= BigInt(RECORDS); from += 1000n) indexed.push(...(await ix.store.range(from, from + 999n)));
-    expect(indexed.map((r) => ({ seq: r.seq, partition: r.partition, offset: r.offset, digest: r.digest, hash: r.hash, epoch: r.epoch, cutId: r.cutId }))).toEqual(expected);
+    expect(
+      indexed.map((r) => ({ seq: r.seq, partition: r.partition, offset: r.offset, digest: r.digest, hash: r.hash, epoch: r.epoch, cutId: r.cutId })),
+    ).toEqual(expected);
 
     // Digests recomputed from the source records themselves (SCR1) find their own positions.
     const source: Array<{ partition: number; message: KafkaMessage }> = [];

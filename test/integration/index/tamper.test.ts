@@ -20,7 +20,13 @@ async function setUp(): Promise<{ f: ChainFixture; b: LedgerBuilder; redis: Redi
 
 async function runUntilHalted(f: ChainFixture, redis: Redis): Promise<{ ix: LedgerIndexer; err: SeqchainError; lines: Array<Record<string, unknown>> }> {
   const { logger, lines } = capturingLogger();
-  const ix = new LedgerIndexer({ settings: indexerSettings(configWith(f.set.config, { replicaId: `${f.chain}-i` })), kafka: f.kafka, redis, logger, genesisHash: f.genesis.hash });
+  const ix = new LedgerIndexer({
+    settings: indexerSettings(configWith(f.set.config, { replicaId: `${f.chain}-i` })),
+    kafka: f.kafka,
+    redis,
+    logger,
+    genesisHash: f.genesis.hash,
+  });
   cleanups.push(() => ix.close());
   const halted = new Promise<SeqchainError>((res) => ix.once('index:halted', ({ err }) => res(err)));
   await ix.start();

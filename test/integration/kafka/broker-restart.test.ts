@@ -34,7 +34,11 @@ const PARTITIONS = 6;
 /** `stack.sh <args>` on the private stack: every component, or Kafka alone. */
 function privateStack(args: string[], components = 'zookeeper kafka redis'): Promise<void> {
   return new Promise((resolve, reject) => {
-    const child = spawn('bash', ['scripts/stack.sh', ...args], { cwd: REPO, env: { ...process.env, ...STACK_ENV, SEQCHAIN_STACK_COMPONENTS: components }, stdio: ['ignore', 'inherit', 'inherit'] });
+    const child = spawn('bash', ['scripts/stack.sh', ...args], {
+      cwd: REPO,
+      env: { ...process.env, ...STACK_ENV, SEQCHAIN_STACK_COMPONENTS: components },
+      stdio: ['ignore', 'inherit', 'inherit'],
+    });
     child.on('error', reject);
     child.on('exit', (code) => (code === 0 ? resolve() : reject(new Error(`stack.sh ${args.join(' ')} exited ${code}`))));
   });
@@ -60,13 +64,23 @@ describe('Kafka broker restart under a running replica set (private stack)', () 
     const upAt = Date.now();
 
     // Produced after the restart: only a worker that digests again gets these sequenced.
-    await waitFor('records produced after the restart', async () => f.produce(300).then(() => true, () => false), 60_000, 1_000);
+    await waitFor(
+      'records produced after the restart',
+      async () =>
+        f.produce(300).then(
+          () => true,
+          () => false,
+        ),
+      60_000,
+      1_000,
+    );
     await waitFor('600 records sequenced after the restart', async () => (await f.set.sequenced()) >= 600, 120_000, 200);
     const resumedMs = Date.now() - upAt;
 
     // A worker whose consumer died must not keep claiming partitions: ownership settles over all three.
     await waitForOwnership(f, ids, PARTITIONS, 60_000);
-    for (const p of f.set.replicas.values()) expect({ id: p.id, exitCode: p.child.exitCode, signal: p.child.signalCode }).toEqual({ id: p.id, exitCode: null, signal: null });
+    for (const p of f.set.replicas.values())
+      expect({ id: p.id, exitCode: p.child.exitCode, signal: p.child.signalCode }).toEqual({ id: p.id, exitCode: null, signal: null });
 
     await expectInvariantOne(f, 600);
     await expectVerified(f, 600);
@@ -80,6 +94,8 @@ describe('Kafka broker restart under a running replica set (private stack)', () 
       unhandled: (logs.match(/unhandled promise rejection/g) ?? []).length,
     };
     expect(seen.unhandled).toBe(0);
-    process.stderr.write(`broker restart: ${JSON.stringify({ outageMs: OUTAGE_MS, totalMs: Date.now() - t0, resumedMs, epochBefore: String(epochBefore), epochAfter: String((await f.set.leader())?.epoch), ...seen })}\n`);
+    process.stderr.write(
+      `broker restart: ${JSON.stringify({ outageMs: OUTAGE_MS, totalMs: Date.now() - t0, resumedMs, epochBefore: String(epochBefore), epochAfter: String((await f.set.leader())?.epoch), ...seen })}\n`,
+    );
   }, 420_000);
 });

@@ -25,6 +25,8 @@ describe('ensureDigestPartitions (real Kafka)', () => {
     expect(await withAdmin(kafka, (admin) => partitionCount(admin, topic))).toBe(6);
     // Asking for fewer is a no-op.
     expect(await withAdmin(kafka, (admin) => ensureDigestPartitions(admin, topic, 3))).toBe(6);
-    await expect(withAdmin(kafka, (admin) => ensureDigestPartitions(admin, `${topic}.missing`, 3))).rejects.toMatchObject({ code: 'SEQCHAIN_ERR_CHAIN_NOT_FOUND' });
+    await expect(withAdmin(kafka, (admin) => ensureDigestPartitions(admin, `${topic}.missing`, 3))).rejects.toMatchObject({
+      code: 'SEQCHAIN_ERR_CHAIN_NOT_FOUND',
+    });
   }, 60_000);
 });

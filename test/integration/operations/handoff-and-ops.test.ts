@@ -13,7 +13,12 @@ async function threeReplicasUnderLoad(rate: number): Promise<{ f: ChainFixture; 
   const f = t.chain({ SEQCHAIN_API_TOKEN: TOKEN });
   await f.init(6);
   for (let i = 1; i <= 3; i++) f.set.start(`${f.chain}-r${i}`);
-  await waitForOwnership(f, [1, 2, 3].map((i) => `${f.chain}-r${i}`), 6, 60_000);
+  await waitForOwnership(
+    f,
+    [1, 2, 3].map((i) => `${f.chain}-r${i}`),
+    6,
+    60_000,
+  );
   const load = await t.startLoad(f, rate);
   await waitFor('records flowing through the chain', async () => (await f.set.sequenced()) >= rate, 60_000, 50);
   return { f, load };
@@ -46,10 +51,15 @@ describe('leader hand-off and operations (real Kafka, ZooKeeper; replicas as pro
     const { f, load: l } = await threeReplicasUnderLoad(2_000);
     const old = (await f.set.leader())!;
     await f.set.kill(old.replicaId, 'SIGTERM');
-    await waitFor('a new leader', async () => {
-      const leader = await f.set.leader();
-      return leader !== null && leader.epoch > old.epoch;
-    }, 30_000, 20);
+    await waitFor(
+      'a new leader',
+      async () => {
+        const leader = await f.set.leader();
+        return leader !== null && leader.epoch > old.epoch;
+      },
+      30_000,
+      20,
+    );
     await l.waitFor(2_000);
     const cuts = await drainAndCheck(f);
     const gap = handOffGapMs(cuts, old.epoch);

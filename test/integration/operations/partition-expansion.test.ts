@@ -49,10 +49,14 @@ describe('source topic partition expansion while replicas run (real Kafka, ZooKe
     const victim = (await f.set.leader())!;
     await f.set.kill(victim.replicaId, 'SIGKILL');
     const killedAt = Date.now();
-    await waitFor('a new leader', async () => {
-      const leader = await f.set.leader();
-      return leader !== null && leader.epoch > victim.epoch ? leader : undefined;
-    }, 30_000);
+    await waitFor(
+      'a new leader',
+      async () => {
+        const leader = await f.set.leader();
+        return leader !== null && leader.epoch > victim.epoch ? leader : undefined;
+      },
+      30_000,
+    );
     await load.waitFor(6_000);
     const total = await t.stopLoad();
 
@@ -148,7 +152,9 @@ describe('source topic partition expansion while replicas run (real Kafka, ZooKe
     expect(expansion.coverage[3]).toEqual({ sourceNext: 0n, digestNext: 0n });
     // The worker grew the digest topic before sending the first batch of the new partition.
     expect(await withAdmin(f.kafka, (admin) => partitionCount(admin, kafkaNames.digestTopic(f.chain)))).toBe(4);
-    process.stderr.write(`partition expansion through a digest batch: ${JSON.stringify({ records: total, expansionCutMs: Number(expansion.closedAtMs) - addedAt })}\n`);
+    process.stderr.write(
+      `partition expansion through a digest batch: ${JSON.stringify({ records: total, expansionCutMs: Number(expansion.closedAtMs) - addedAt })}\n`,
+    );
     await expectVerified(f, total);
   }, 120_000);
 });

@@ -42,7 +42,13 @@ describe('scaling the replica set while producers write (real Kafka, ZooKeeper)'
 
     // 5 → 2: SIGTERM three, the leader among them (graceful hand-off), one after another.
     const leader = (await f.set.leader())!;
-    const stopping = [leader.replicaId, ...[1, 2, 3, 4, 5].map(id).filter((r) => r !== leader.replicaId).slice(0, 2)];
+    const stopping = [
+      leader.replicaId,
+      ...[1, 2, 3, 4, 5]
+        .map(id)
+        .filter((r) => r !== leader.replicaId)
+        .slice(0, 2),
+    ];
     for (const r of stopping) {
       await f.set.kill(r, 'SIGTERM');
       await load.waitFor(500);

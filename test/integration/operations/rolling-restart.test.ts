@@ -20,7 +20,11 @@ describe('rolling restart under load (real Kafka, ZooKeeper)', () => {
     for (const id of order) {
       const t0 = Date.now();
       await f.set.kill(id, 'SIGTERM');
-      await waitForOwnership(f, ids.filter((r) => r !== id), PARTITIONS);
+      await waitForOwnership(
+        f,
+        ids.filter((r) => r !== id),
+        PARTITIONS,
+      );
       f.set.start(id);
       await waitForOwnership(f, ids, PARTITIONS);
       await waitFor('a leader', async () => (await f.set.leader()) ?? undefined, 30_000);

@@ -123,11 +123,16 @@ describe('seqchain over SASL_SSL, ZooKeeper ACLs and a password-protected Redis'
 
     // The head as the API serves it, from the Redis index the replicas keep over AUTH.
     const api = await set!.apiUrl('r1');
-    const head = await waitFor('the index reaches the head', async () => {
-      const res = await fetch(`${api}/v1/head`).catch(() => null);
-      const body = res?.ok ? ((await res.json()) as { seq: string; hash: string }) : null;
-      return body?.seq === String(RECORDS) ? body : undefined;
-    }, 30_000, 100);
+    const head = await waitFor(
+      'the index reaches the head',
+      async () => {
+        const res = await fetch(`${api}/v1/head`).catch(() => null);
+        const body = res?.ok ? ((await res.json()) as { seq: string; hash: string }) : null;
+        return body?.seq === String(RECORDS) ? body : undefined;
+      },
+      30_000,
+      100,
+    );
     expect(head.hash).toBe(report.headHash);
     const viaCli = await cli(['head', '--json']); // finds the API through ZooKeeper, with auth
     expect(viaCli.code, viaCli.stderr).toBe(0);
@@ -139,7 +144,12 @@ describe('what the security settings refuse', () => {
   it('Kafka: a wrong SASL password is a clear, non-retriable error (library and CLI)', async () => {
     const wrong = { ...config, kafka: { ...config.kafka, sasl: { ...config.kafka.sasl!, password: 'not-the-password' } } };
     const admin = createKafka(kafkaClientOptions(wrong), logger.child({}, { level: 'silent' }), 'wrong-password').admin();
-    const err = fromKafkaError(await admin.connect().then(() => null, (e: unknown) => e));
+    const err = fromKafkaError(
+      await admin.connect().then(
+        () => null,
+        (e: unknown) => e,
+      ),
+    );
     expect(isSeqchainError(err) && err.code).toBe('SEQCHAIN_ERR_CONFIG');
     expect((err as Error).message).toMatch(/Kafka rejected the SASL login .*SASL SCRAM SHA512 authentication failed/);
     await admin.disconnect();
@@ -150,13 +160,23 @@ describe('what the security settings refuse', () => {
   });
 
   it('Kafka: the SASL_SSL port talks to no client without TLS, nor to one that does not trust the private CA', async () => {
-    const base = { clientId: 'secured-stack-test', brokers: [...config.kafka.brokers], sasl: config.kafka.sasl as SASLOptions, connectionTimeout: 3_000, retry: { retries: 0 }, logLevel: logLevel.NOTHING };
+    const base = {
+      clientId: 'secured-stack-test',
+      brokers: [...config.kafka.brokers],
+      sasl: config.kafka.sasl as SASLOptions,
+      connectionTimeout: 3_000,
+      retry: { retries: 0 },
+      logLevel: logLevel.NOTHING,
+    };
     for (const [ssl, expected] of [
       [false, /Closed connection|Connection error|timeout/i],
       [true, /self-signed certificate in certificate chain/],
     ] as const) {
       const admin = new Kafka({ ...base, ssl }).admin();
-      const err = await admin.connect().then(() => null, (e: unknown) => e);
+      const err = await admin.connect().then(
+        () => null,
+        (e: unknown) => e,
+      );
       expect(err, `ssl=${ssl}`).toBeInstanceOf(Error);
       expect(String((fromKafkaError(err) as Error).message), `ssl=${ssl}`).toMatch(expected);
       await admin.disconnect();
@@ -184,7 +204,10 @@ describe('what the security settings refuse', () => {
       try {
         for (const path of [config.zookeeper.root, paths.base, paths.genesis, paths.epoch, paths.counter]) {
           const acl = await new Promise<zookeeper.ACL[]>((res, rej) => raw.getACL(path, (e, a) => (e ? rej(e) : res(a))));
-          expect(acl.map((a) => `${a.id.scheme}:${a.id.id}=${(a as unknown as { permission: number }).permission}`).sort(), `${path} as ${who}`).toEqual([`digest:${expectedId}=31`, 'world:anyone=1']);
+          expect(acl.map((a) => `${a.id.scheme}:${a.id.id}=${(a as unknown as { permission: number }).permission}`).sort(), `${path} as ${who}`).toEqual([
+            `digest:${expectedId}=31`,
+            'world:anyone=1',
+          ]);
         }
       } finally {
         raw.close();
@@ -192,13 +215,22 @@ describe('what the security settings refuse', () => {
     }
 
     for (const auth of [undefined, { scheme: 'digest' as const, credentials: `${user}:not-the-password` }]) {
-      const zk = await ZkSession.connect({ connect: config.zookeeper.connect, sessionTimeoutMs: 4_000, connectTimeoutMs: 10_000, logger: logger.child({}, { level: 'silent' }), ...(auth ? { auth } : {}) });
+      const zk = await ZkSession.connect({
+        connect: config.zookeeper.connect,
+        sessionTimeoutMs: 4_000,
+        connectTimeoutMs: 10_000,
+        logger: logger.child({}, { level: 'silent' }),
+        ...(auth ? { auth } : {}),
+      });
       try {
         for (const path of [paths.genesis, paths.epoch, paths.counter]) {
           const label = `${path} (${auth ? 'other identity' : 'no auth'})`;
           expect((await zk.getData(path))?.data.length, label).toBeGreaterThan(0);
           const denied = async (op: Promise<unknown>) => {
-            const e = await op.then(() => null, (x: unknown) => x);
+            const e = await op.then(
+              () => null,
+              (x: unknown) => x,
+            );
             expect(isZkError(e, 'NO_AUTH'), `${label}: ${String(e)}`).toBe(true);
           };
           await denied(zk.setData(path, Buffer.from('tampered'), -1));
@@ -213,7 +245,14 @@ describe('what the security settings refuse', () => {
 
   it('Redis: without the password every command gets NOAUTH; with it the index is there', async () => {
     const url = new URL(secrets.SEQCHAIN_REDIS_URL!);
-    const options = { host: url.hostname, port: Number(url.port), lazyConnect: true, enableReadyCheck: false, maxRetriesPerRequest: 0, retryStrategy: () => null };
+    const options = {
+      host: url.hostname,
+      port: Number(url.port),
+      lazyConnect: true,
+      enableReadyCheck: false,
+      maxRetriesPerRequest: 0,
+      retryStrategy: () => null,
+    };
     const anonymous = new Redis(options);
     anonymous.on('error', () => undefined);
     try {

@@ -49,8 +49,15 @@ describe('a malformed message on the digest topic halts sequencing', () => {
 
     const logFile = join(REPO, '.stack', 'test-logs', f.chain, `${f.chain}-r1.log`);
     const where = `digest topic ${digestTopic} partition 1 offset ${offset}`;
-    await waitFor('the halt in the log', async () => readFileSync(logFile, 'utf8').includes('sequencing halted') && readFileSync(logFile, 'utf8').includes(where), 30_000, 100);
-    const haltLine = readFileSync(logFile, 'utf8').split('\n').find((l) => l.includes('sequencing halted'))!;
+    await waitFor(
+      'the halt in the log',
+      async () => readFileSync(logFile, 'utf8').includes('sequencing halted') && readFileSync(logFile, 'utf8').includes(where),
+      30_000,
+      100,
+    );
+    const haltLine = readFileSync(logFile, 'utf8')
+      .split('\n')
+      .find((l) => l.includes('sequencing halted'))!;
     expect(haltLine).toContain('SEQCHAIN_ERR_MALFORMED_MESSAGE');
     expect(haltLine).toContain('magic is');
 
@@ -58,7 +65,10 @@ describe('a malformed message on the digest topic halts sequencing', () => {
     expect(await metric(api, /^seqchain_sequencer_halted\{/)).toBe(1);
 
     const status = await getJson(`${api}/v1/status`);
-    expect(status.body.replica.sequencingHalted).toMatchObject({ code: 'SEQCHAIN_ERR_MALFORMED_MESSAGE', details: { stream: 'digest', reason: 'bad_magic', topic: digestTopic, partition: 1, offset } });
+    expect(status.body.replica.sequencingHalted).toMatchObject({
+      code: 'SEQCHAIN_ERR_MALFORMED_MESSAGE',
+      details: { stream: 'digest', reason: 'bad_magic', topic: digestTopic, partition: 1, offset },
+    });
     const ready = await getJson(`${api}/readyz`);
     expect(ready.status).toBe(503);
     expect(ready.body.checks.sequencing).toMatchObject({ ok: false });
@@ -125,7 +135,11 @@ describe('a source record above worker.maxRecordBytes stops its partition, never
 
     // Raise the limit and restart: the big record and everything after it is sequenced, once.
     await f.set.stopAll();
-    raised = new ReplicaSet({ chain: f.chain, logDir: join(REPO, '.stack', 'test-logs', f.chain, 'raised'), env: { SEQCHAIN_WORKER_MAX_RECORD_BYTES: String(LIMIT * 4) } });
+    raised = new ReplicaSet({
+      chain: f.chain,
+      logDir: join(REPO, '.stack', 'test-logs', f.chain, 'raised'),
+      env: { SEQCHAIN_WORKER_MAX_RECORD_BYTES: String(LIMIT * 4) },
+    });
     raised.start(`${f.chain}-r2`);
     await waitFor('all 401 sequenced', async () => (await raised!.sequenced()) >= 401, 90_000, 100);
     await raised.stopAll();

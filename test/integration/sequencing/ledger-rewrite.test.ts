@@ -56,9 +56,15 @@ describe('verify names a rewritten ledger or genesis', () => {
   it('names one byte altered in a cut (a digest): head-hash of that cut', async () => {
     const k = 3;
     const c = cutAt(k);
-    const altered = encodeCutMessage({ ...c, entries: c.entries.map((e, i) => (i === 0 ? { ...e, digest: Buffer.from(e.digest).fill(e.digest[0]! ^ 0x01, 0, 1) } : e)) });
+    const altered = encodeCutMessage({
+      ...c,
+      entries: c.entries.map((e, i) => (i === 0 ? { ...e, digest: Buffer.from(e.digest).fill(e.digest[0]! ^ 0x01, 0, 1) } : e)),
+    });
     expect(countDiffering(altered, original[k]!)).toBe(1);
-    const at = await rewriteLedger(f, original.map((v, i) => (i === k ? altered : v)));
+    const at = await rewriteLedger(
+      f,
+      original.map((v, i) => (i === k ? altered : v)),
+    );
     const { code, report } = await verifyCli(f);
     expect(code).toBe(1);
     expect(report.firstBreak).toMatchObject({ kind: 'head-hash', seq: c.lastSeq.toString(), ledgerOffset: String(at[k]), actual: c.headHash.toString('hex') });
@@ -68,10 +74,19 @@ describe('verify names a rewritten ledger or genesis', () => {
   it('names a cut removed from the middle: seq-gap where it is missing, with its cut id', async () => {
     const k = 3;
     const c = cutAt(k);
-    const at = await rewriteLedger(f, original.filter((_, i) => i !== k));
+    const at = await rewriteLedger(
+      f,
+      original.filter((_, i) => i !== k),
+    );
     const { code, report } = await verifyCli(f);
     expect(code).toBe(1);
-    expect(report.firstBreak).toMatchObject({ kind: 'seq-gap', seq: c.firstSeq.toString(), ledgerOffset: String(at[k]), expected: c.firstSeq.toString(), actual: cutAt(k + 1).firstSeq.toString() });
+    expect(report.firstBreak).toMatchObject({
+      kind: 'seq-gap',
+      seq: c.firstSeq.toString(),
+      ledgerOffset: String(at[k]),
+      expected: c.firstSeq.toString(),
+      actual: cutAt(k + 1).firstSeq.toString(),
+    });
     expect(report.firstBreak!.message).toContain(`cut ${c.cutId} is not here`);
   }, 60_000);
 
@@ -130,14 +145,23 @@ describe('verify names a rewritten ledger or genesis', () => {
       const i = last.entries.findIndex((e, j) => j + 1 < last.entries.length && last.entries[j + 1]!.partition !== e.partition);
       const entries = [...last.entries];
       [entries[i], entries[i + 1]] = [entries[i + 1]!, entries[i]!];
-      const hashes = extendChain(last.prevHash, last.firstSeq, entries.map((e) => e.digest));
+      const hashes = extendChain(
+        last.prevHash,
+        last.firstSeq,
+        entries.map((e) => e.digest),
+      );
       const forked = encodeCutMessage({ ...last, entries, headHash: hashes.at(-1)! });
       await rewriteLedger(f, [...original.slice(0, m + 1), forked]);
       // Positions, digests and links all hold: only the kept head can tell.
       expect((await verifyCli(f)).code).toBe(0);
       const { code, report } = await verifyCli(f, ['--expect-head', `${last.lastSeq}:${last.headHash.toString('hex')}`]);
       expect(code).toBe(1);
-      expect(report.firstBreak).toMatchObject({ kind: 'fork', seq: last.lastSeq.toString(), expected: last.headHash.toString('hex'), actual: hashes.at(-1)!.toString('hex') });
+      expect(report.firstBreak).toMatchObject({
+        kind: 'fork',
+        seq: last.lastSeq.toString(),
+        expected: last.headHash.toString('hex'),
+        actual: hashes.at(-1)!.toString('hex'),
+      });
     }, 90_000);
   });
 
@@ -145,7 +169,14 @@ describe('verify names a rewritten ledger or genesis', () => {
     const changeStart = (data: Buffer, rehash: boolean) => {
       const g = JSON.parse(data.toString('utf8')) as Record<string, unknown> & { start: string[] };
       g.start = g.start.map((s, p) => (p === 1 ? String(BigInt(s) + 1n) : s));
-      if (rehash) g.hash = genesisHash({ chainId: g.chainId as string, topic: g.topic as string, start: g.start.map(BigInt), createdAtMs: BigInt(g.createdAtMs as string), nonce: Buffer.from(g.nonce as string, 'hex') }).toString('hex');
+      if (rehash)
+        g.hash = genesisHash({
+          chainId: g.chainId as string,
+          topic: g.topic as string,
+          start: g.start.map(BigInt),
+          createdAtMs: BigInt(g.createdAtMs as string),
+          nonce: Buffer.from(g.nonce as string, 'hex'),
+        }).toString('hex');
       return Buffer.from(JSON.stringify(g));
     };
 
@@ -184,7 +215,13 @@ describe('verify names a rewritten ledger or genesis', () => {
         const at = await rewriteLedger(f, [encodeGenesisMessage({ ...g, start, hash }), ...original.slice(1)]);
         const { code, report } = await verifyCli(f);
         expect(code).toBe(1);
-        expect(report.firstBreak).toMatchObject({ kind: 'prev-hash', seq: '1', ledgerOffset: String(at[1]), expected: hash.toString('hex'), actual: f.genesis.hash.toString('hex') });
+        expect(report.firstBreak).toMatchObject({
+          kind: 'prev-hash',
+          seq: '1',
+          ledgerOffset: String(at[1]),
+          expected: hash.toString('hex'),
+          actual: f.genesis.hash.toString('hex'),
+        });
         expect(report.firstBreak!.message).toContain('the genesis hash');
       } finally {
         await rewriteZnode(f, 'genesis', () => old);

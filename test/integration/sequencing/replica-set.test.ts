@@ -14,10 +14,14 @@ afterEach(async () => {
 async function startThree(f: ChainFixture): Promise<void> {
   await f.init(6);
   for (let i = 1; i <= 3; i++) f.set.start(`${f.chain}-r${i}`);
-  await waitFor('a leader and three assigned workers', async () => {
-    const [leader, members] = await Promise.all([f.set.leader(), f.set.members()]);
-    return leader !== null && members.length === 3 && members.every((m) => m.partitions.length > 0);
-  }, 60_000);
+  await waitFor(
+    'a leader and three assigned workers',
+    async () => {
+      const [leader, members] = await Promise.all([f.set.leader(), f.set.members()]);
+      return leader !== null && members.length === 3 && members.every((m) => m.partitions.length > 0);
+    },
+    60_000,
+  );
 }
 
 async function expectInvariantOne(f: ChainFixture, records: number): Promise<ReturnType<ChainFixture['ledgerRows']> extends Promise<infer R> ? R : never> {

@@ -33,7 +33,10 @@ describe('verify --source-topic names a source record that no longer matches its
     copies.push(t);
     return t;
   };
-  const alterValue = (partition: number, offset: bigint) => (p: number, o: bigint, m: Message): Message => (p === partition && o === offset ? { ...m, value: Buffer.from('altered') } : m);
+  const alterValue =
+    (partition: number, offset: bigint) =>
+    (p: number, o: bigint, m: Message): Message =>
+      p === partition && o === offset ? { ...m, value: Buffer.from('altered') } : m;
   const seqOf = (partition: number, offset: bigint) => rows.find((r) => r.partition === partition && r.offset === offset)!.seq.toString();
 
   async function digestIn(topic: string, partition: number, offset: bigint): Promise<string> {
@@ -51,7 +54,7 @@ describe('verify --source-topic names a source record that no longer matches its
     expect(report.sourceRecordsMatched).toBe(600);
   }, 60_000);
 
-  it('names the altered record: partition, offset, seq, the copy\'s digest vs the ledger\'s', async () => {
+  it("names the altered record: partition, offset, seq, the copy's digest vs the ledger's", async () => {
     const copy = copyName('altered');
     const offset = BigInt(Math.floor(rows.filter((r) => r.partition === 1).length / 2));
     await copySourceTopic(f, copy, alterValue(1, offset));
@@ -74,7 +77,9 @@ describe('verify --source-topic names a source record that no longer matches its
     await copySourceTopic(f, copy, alterValue(0, offset));
     await deleteRecordsBelow(f, copy, 0, deletedUntil);
     const { code, report } = await verifyCli(f, ['--source-topic', copy]);
-    expect(report.unverifiable).toEqual([{ partition: 0, from: '0', to: deletedUntil.toString(), reason: 'deleted by retention', records: Number(deletedUntil) }]);
+    expect(report.unverifiable).toEqual([
+      { partition: 0, from: '0', to: deletedUntil.toString(), reason: 'deleted by retention', records: Number(deletedUntil) },
+    ]);
     expect(code).toBe(1);
     expect(report.firstBreak).toMatchObject({ kind: 'digest-mismatch', partition: 0, offset: offset.toString(), seq: seqOf(0, offset) });
   }, 60_000);

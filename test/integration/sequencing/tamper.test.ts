@@ -60,7 +60,7 @@ describe('verify names a ledger message written by a second writer', () => {
   const restore = () => rewriteLedger(f, original, kafkaNames.transactionalId(f.chain));
   const epochZnode = async () => decodeEpoch(await rewriteZnode(f, 'epoch', (d) => d));
 
-  it('passes before tampering (also once rewritten with seqchain\'s own transactional.id)', async () => {
+  it("passes before tampering (also once rewritten with seqchain's own transactional.id)", async () => {
     expect((await verifyCli(f)).code).toBe(0);
     await restore();
     const { code, report } = await verifyCli(f);
@@ -72,7 +72,12 @@ describe('verify names a ledger message written by a second writer', () => {
     const [at] = await appendLedger(f, [nextCut(unsequenced)]);
     const { code, report } = await verifyCli(f);
     expect(code).toBe(1);
-    expect(report.firstBreak).toMatchObject({ kind: 'foreign-writer', seq: (lastCut.lastSeq + 1n).toString(), ledgerOffset: String(at), expected: 'a transactional write' });
+    expect(report.firstBreak).toMatchObject({
+      kind: 'foreign-writer',
+      seq: (lastCut.lastSeq + 1n).toString(),
+      ledgerOffset: String(at),
+      expected: 'a transactional write',
+    });
     expect(report.firstBreak!.message).toContain('outside a Kafka transaction');
   }, 60_000);
 
@@ -91,7 +96,12 @@ describe('verify names a ledger message written by a second writer', () => {
     const [at] = await appendLedger(f, [nextCut(unsequenced, { epoch })], { transactionalId: `second.${f.chain}` });
     const { code, report } = await verifyCli(f);
     expect(code).toBe(1);
-    expect(report.firstBreak).toMatchObject({ kind: 'foreign-writer', ledgerOffset: String(at), actual: String(epoch), expected: `an epoch in [1, ${epoch - 1n}]` });
+    expect(report.firstBreak).toMatchObject({
+      kind: 'foreign-writer',
+      ledgerOffset: String(at),
+      actual: String(epoch),
+      expected: `an epoch in [1, ${epoch - 1n}]`,
+    });
   }, 60_000);
 
   describe('a writer that also bumps the epoch znode (ZooKeeper write access)', () => {
@@ -105,7 +115,12 @@ describe('verify names a ledger message written by a second writer', () => {
       const [at] = await appendLedger(f, [nextCut(unsequenced, { epoch, cutId: lastCut.cutId + 5n })], { transactionalId: `second.${f.chain}` });
       const { code, report } = await verifyCli(f);
       expect(code).toBe(1);
-      expect(report.firstBreak).toMatchObject({ kind: 'cut-id', ledgerOffset: String(at), expected: String(lastCut.cutId + 1n), actual: String(lastCut.cutId + 5n) });
+      expect(report.firstBreak).toMatchObject({
+        kind: 'cut-id',
+        ledgerOffset: String(at),
+        expected: String(lastCut.cutId + 1n),
+        actual: String(lastCut.cutId + 5n),
+      });
     }, 60_000);
 
     it('names the seq of a record the source never had: not-in-source', async () => {
@@ -116,7 +131,12 @@ describe('verify names a ledger message written by a second writer', () => {
       await appendLedger(f, [nextCut(forged, { epoch })], { transactionalId: `second.${f.chain}` });
       const { code, report } = await verifyCli(f);
       expect(code).toBe(1);
-      expect(report.firstBreak).toMatchObject({ kind: 'not-in-source', seq: (lastCut.lastSeq + 1n).toString(), partition: forged.partition, offset: forged.offset.toString() });
+      expect(report.firstBreak).toMatchObject({
+        kind: 'not-in-source',
+        seq: (lastCut.lastSeq + 1n).toString(),
+        partition: forged.partition,
+        offset: forged.offset.toString(),
+      });
     }, 60_000);
 
     it('cannot tell a cut that sequences a real source record correctly (undetectable by design)', async () => {

@@ -6,7 +6,17 @@ import { checkBearer, loadOpsToken } from '../../../src/api/auth.js';
 import { pageOf } from '../../../src/api/params.js';
 import { SeqchainError } from '../../../src/errors.js';
 
-const api = { host: '127.0.0.1', port: 0, advertisedUrl: '', bodyLimitBytes: 1024, rateLimitMax: 0, rateLimitWindowMs: 60_000, opsRateLimitMax: 0, maxPageSize: 10, maxVerifyRange: 10 };
+const api = {
+  host: '127.0.0.1',
+  port: 0,
+  advertisedUrl: '',
+  bodyLimitBytes: 1024,
+  rateLimitMax: 0,
+  rateLimitWindowMs: 60_000,
+  opsRateLimitMax: 0,
+  maxPageSize: 10,
+  maxVerifyRange: 10,
+};
 const TOKEN = 'a-long-enough-ops-token';
 
 function codeOf(fn: () => unknown): string {

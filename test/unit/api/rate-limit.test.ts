@@ -37,7 +37,15 @@ afterEach(async () => {
 async function api(limits: { max: number; opsMax: number }): Promise<FastifyInstance> {
   app = await buildApi(
     { query, replica, metrics: new SeqchainMetrics({ chain: 'c', replicaId: 'r1' }) },
-    { logger: createLogger({ level: 'silent' }), token: TOKEN, bodyLimitBytes: 1024, rateLimit: { ...limits, windowMs: 60_000 }, maxPageSize: 10, maxVerifyRange: 10, version: 'test' },
+    {
+      logger: createLogger({ level: 'silent' }),
+      token: TOKEN,
+      bodyLimitBytes: 1024,
+      rateLimit: { ...limits, windowMs: 60_000 },
+      maxPageSize: 10,
+      maxVerifyRange: 10,
+      version: 'test',
+    },
   );
   return app;
 }

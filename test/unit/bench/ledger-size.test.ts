@@ -6,7 +6,17 @@ describe('ledger size arithmetic', () => {
   it('matches the encoder byte for byte', () => {
     const entries = Array.from({ length: 7 }, (_, i) => ({ partition: i % 3, offset: BigInt(i), timestampMs: 1n, digest: Buffer.alloc(32) }));
     const coverage = Array.from({ length: 12 }, () => ({ sourceNext: 0n, digestNext: 0n }));
-    const buf = encodeCutMessage({ epoch: 1n, cutId: 1n, firstSeq: 1n, lastSeq: 7n, prevHash: Buffer.alloc(32), headHash: Buffer.alloc(32), closedAtMs: 0n, coverage, entries });
+    const buf = encodeCutMessage({
+      epoch: 1n,
+      cutId: 1n,
+      firstSeq: 1n,
+      lastSeq: 7n,
+      prevHash: Buffer.alloc(32),
+      headHash: Buffer.alloc(32),
+      closedAtMs: 0n,
+      coverage,
+      entries,
+    });
     expect(cutMessageBytes(12, 7)).toBe(buf.length);
   });
 

@@ -4,15 +4,51 @@ import { benchDefaults, parseBenchArgs, PHASES, UsageError } from '../../../benc
 describe('benchmark flags', () => {
   it('defaults to the issue: 1,000,000 records of 200 B, 12 partitions, 3 replicas, 3 repetitions, 5k/20k/50k', () => {
     const o = parseBenchArgs([]);
-    expect(o).toMatchObject({ records: 1_000_000, size: 200, partitions: 12, replicas: 3, repeat: 3, loads: [5_000, 20_000, 50_000], soakMinutes: 0, soakRate: 20_000, keys: 1000, headers: 2 });
+    expect(o).toMatchObject({
+      records: 1_000_000,
+      size: 200,
+      partitions: 12,
+      replicas: 3,
+      repeat: 3,
+      loads: [5_000, 20_000, 50_000],
+      soakMinutes: 0,
+      soakRate: 20_000,
+      keys: 1000,
+      headers: 2,
+    });
     expect(o.phases).toEqual([...PHASES]);
     expect(Object.isFrozen(o)).toBe(true);
     expect(benchDefaults.records).toBe(1_000_000);
   });
 
   it('parses every flag', () => {
-    const o = parseBenchArgs(['--records', '100_000', '--repeat', '1', '--loads', '1000, 2000', '--latency-seconds', '2.5', '--soak-minutes', '10', '--phases', 'chain,latency', '--cpu-prof', '/tmp/p', '--keep']);
-    expect(o).toMatchObject({ records: 100_000, repeat: 1, loads: [1000, 2000], latencySeconds: 2.5, soakMinutes: 10, phases: ['chain', 'latency'], cpuProfDir: '/tmp/p', keep: true });
+    const o = parseBenchArgs([
+      '--records',
+      '100_000',
+      '--repeat',
+      '1',
+      '--loads',
+      '1000, 2000',
+      '--latency-seconds',
+      '2.5',
+      '--soak-minutes',
+      '10',
+      '--phases',
+      'chain,latency',
+      '--cpu-prof',
+      '/tmp/p',
+      '--keep',
+    ]);
+    expect(o).toMatchObject({
+      records: 100_000,
+      repeat: 1,
+      loads: [1000, 2000],
+      latencySeconds: 2.5,
+      soakMinutes: 10,
+      phases: ['chain', 'latency'],
+      cpuProfDir: '/tmp/p',
+      keep: true,
+    });
     expect(parseBenchArgs(['--phases', 'none', '--soak-minutes', '1']).phases).toEqual([]);
   });
 

@@ -27,7 +27,14 @@ describe('benchmark records', () => {
     const m = f.message(7, partitionOf(7, 12), 1_700_000_000_000);
     expect(m.partition).toBe(7);
     expect(m.timestamp).toBe('1700000000000');
-    const viaKafka = toSourceRecord('t', 7, { key: m.key as Buffer, value: m.value as Buffer, headers: m.headers!, offset: '3', timestamp: m.timestamp!, attributes: 0 });
+    const viaKafka = toSourceRecord('t', 7, {
+      key: m.key as Buffer,
+      value: m.value as Buffer,
+      headers: m.headers!,
+      offset: '3',
+      timestamp: m.timestamp!,
+      attributes: 0,
+    });
     const direct = f.sourceRecord(7, 't', 7, 3n, 1_700_000_000_000n);
     expect(recordDigest(viaKafka)).toEqual(recordDigest(direct));
   });

@@ -5,17 +5,48 @@ const lat = (p50: number, p99: number, max: number) => ({ count: 100, p50, p99, 
 
 function reps(): Repetition[] {
   return [
-    { chainLimitRps: 200_000, clientCeilingRps: 100_000, onePartitionRps: 50_000, seqchainRps: 90_000, latency: { '20000': { e2e: lat(10, 40, 60), close: lat(5, 20, 30), sentRps: 19_990 } } },
-    { chainLimitRps: 220_000, clientCeilingRps: 120_000, onePartitionRps: 60_000, seqchainRps: 84_000, latency: { '20000': { e2e: lat(12, 60, 90), close: lat(6, 30, 40), sentRps: 19_900 } } },
-    { chainLimitRps: 210_000, clientCeilingRps: 80_000, onePartitionRps: 40_000, seqchainRps: 76_000, latency: { '20000': { e2e: lat(11, 45, 70), close: lat(5, 25, 35), sentRps: 20_000 } } },
+    {
+      chainLimitRps: 200_000,
+      clientCeilingRps: 100_000,
+      onePartitionRps: 50_000,
+      seqchainRps: 90_000,
+      latency: { '20000': { e2e: lat(10, 40, 60), close: lat(5, 20, 30), sentRps: 19_990 } },
+    },
+    {
+      chainLimitRps: 220_000,
+      clientCeilingRps: 120_000,
+      onePartitionRps: 60_000,
+      seqchainRps: 84_000,
+      latency: { '20000': { e2e: lat(12, 60, 90), close: lat(6, 30, 40), sentRps: 19_900 } },
+    },
+    {
+      chainLimitRps: 210_000,
+      clientCeilingRps: 80_000,
+      onePartitionRps: 40_000,
+      seqchainRps: 76_000,
+      latency: { '20000': { e2e: lat(11, 45, 70), close: lat(5, 25, 35), sentRps: 20_000 } },
+    },
   ];
 }
 
 describe('benchmark report', () => {
-  const { json, table } = buildReport({ meta: { cpus: 2 }, repetitions: reps(), rssMb: { start: 100, end: 110, of: 'leader replica', during: 'soak' }, extra: { note: 1 } });
+  const { json, table } = buildReport({
+    meta: { cpus: 2 },
+    repetitions: reps(),
+    rssMb: { start: 100, end: 110, of: 'leader replica', during: 'soak' },
+    extra: { note: 1 },
+  });
 
   it('has the fields issue 4 asks for, medians of the repetitions', () => {
-    expect(json).toMatchObject({ cpus: 2, chainLimitRps: 210_000, clientCeilingRps: 100_000, onePartitionRps: 50_000, seqchainRps: 84_000, rssMb: { start: 100, end: 110 }, note: 1 });
+    expect(json).toMatchObject({
+      cpus: 2,
+      chainLimitRps: 210_000,
+      clientCeilingRps: 100_000,
+      onePartitionRps: 50_000,
+      seqchainRps: 84_000,
+      rssMb: { start: 100, end: 110 },
+      note: 1,
+    });
     expect(json.latencyMs).toEqual({ '20000': { p50: 11, p99: 45, max: 70, samples: 300 } });
   });
 

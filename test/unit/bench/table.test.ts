@@ -3,10 +3,13 @@ import { fmtInt, fmtMs, fmtPct, fmtRatio, formatTable, roundFigure } from '../..
 
 describe('table formatting', () => {
   it('pads columns to the widest cell, first column left, the rest right', () => {
-    const t = formatTable(['figure', 'median'], [
-      ['chain limit', '512,000'],
-      ['x', '9'],
-    ]);
+    const t = formatTable(
+      ['figure', 'median'],
+      [
+        ['chain limit', '512,000'],
+        ['x', '9'],
+      ],
+    );
     expect(t.split('\n')).toEqual(['figure        median', '-----------  -------', 'chain limit  512,000', 'x                  9']);
   });
 

@@ -1,15 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { MalformedMessageError } from '../../../src/errors.js';
-import {
-  i32,
-  i64,
-  lengthPrefixed,
-  nullableLengthPrefixed,
-  u32,
-  u64,
-  utf8,
-  writeU32,
-} from '../../../src/chain/bytes.js';
+import { i32, i64, lengthPrefixed, nullableLengthPrefixed, u32, u64, utf8, writeU32 } from '../../../src/chain/bytes.js';
 import { genesisHash, type GenesisParams } from '../../../src/chain/genesis.js';
 import { linkHash } from '../../../src/chain/link.js';
 import { recordDigest, type SourceRecord } from '../../../src/chain/record-digest.js';
@@ -127,7 +118,21 @@ describe('genesis and link validation', () => {
 
 describe('u64/i64 fast path (safe integers) and fallback write the same bytes', () => {
   it('agrees with Buffer#writeBig(U)Int64BE around 2^32 and 2^53', () => {
-    const values = [0n, 1n, 255n, 256n, 0xffff_ffffn, 0x1_0000_0000n, 0x1_0000_0001n, 1_700_000_000_000n, (1n << 53n) - 2n, (1n << 53n) - 1n, 1n << 53n, (1n << 53n) + 1n, (1n << 63n) - 1n];
+    const values = [
+      0n,
+      1n,
+      255n,
+      256n,
+      0xffff_ffffn,
+      0x1_0000_0000n,
+      0x1_0000_0001n,
+      1_700_000_000_000n,
+      (1n << 53n) - 2n,
+      (1n << 53n) - 1n,
+      1n << 53n,
+      (1n << 53n) + 1n,
+      (1n << 63n) - 1n,
+    ];
     for (const v of values) {
       const ref = Buffer.alloc(8);
       ref.writeBigUInt64BE(v);

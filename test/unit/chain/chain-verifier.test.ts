@@ -141,23 +141,52 @@ describe('ChainVerifier', () => {
 
   it('names offsets out of order within a partition (consistently hashed)', () => {
     const cuts = ledger([
-      [[0, 0], [0, 2]],
-      [[1, 10], [0, 1]],
+      [
+        [0, 0],
+        [0, 2],
+      ],
+      [
+        [1, 10],
+        [0, 1],
+      ],
     ]);
     expect(run(cuts).brk).toMatchObject({ kind: 'partition-order', seq: 4n, partition: 0, offset: 1n, expected: '> 2' });
   });
 
   it('names a position sequenced twice, also across cuts and not just the last offset', () => {
-    expect(run(ledger([[[0, 0], [0, 0]]])).brk).toMatchObject({ kind: 'duplicate-position', seq: 2n, partition: 0, offset: 0n });
+    expect(
+      run(
+        ledger([
+          [
+            [0, 0],
+            [0, 0],
+          ],
+        ]),
+      ).brk,
+    ).toMatchObject({ kind: 'duplicate-position', seq: 2n, partition: 0, offset: 0n });
     const replay = ledger([
-      [[0, 0], [0, 1], [0, 2]],
-      [[1, 10], [0, 1]],
+      [
+        [0, 0],
+        [0, 1],
+        [0, 2],
+      ],
+      [
+        [1, 10],
+        [0, 1],
+      ],
     ]);
     expect(run(replay).brk).toMatchObject({ kind: 'duplicate-position', seq: 5n, partition: 0, offset: 1n });
   });
 
   it('names a position below start[p]', () => {
-    const { brk } = run(ledger([[[0, 0], [1, 9]]]));
+    const { brk } = run(
+      ledger([
+        [
+          [0, 0],
+          [1, 9],
+        ],
+      ]),
+    );
     expect(brk).toMatchObject({ kind: 'below-start', seq: 2n, partition: 1, offset: 9n, expected: '>= 10' });
   });
 

@@ -26,7 +26,13 @@ describe('checkCut (the ledger invariants the verifier and the index follower sh
     const hashes: Buffer[] = [];
     const r = checkCut({ seq: 0n, hash: GENESIS }, c0, undefined, hashes);
     expect(r).toEqual({ ok: true, head: c0.headHash });
-    expect(hashes).toEqual(extendChain(GENESIS, 1n, c0.entries.map((e) => e.digest)));
+    expect(hashes).toEqual(
+      extendChain(
+        GENESIS,
+        1n,
+        c0.entries.map((e) => e.digest),
+      ),
+    );
     expect(checkCut(afterC0, c1).ok).toBe(true);
   });
 
@@ -51,7 +57,14 @@ describe('checkCut (the ledger invariants the verifier and the index follower sh
   it('names a prev hash that is not the head hash, with the first entry of the cut', () => {
     const bad = { ...c1, prevHash: flipByte(c1.prevHash) };
     const b = brk(afterC0, bad);
-    expect(b).toMatchObject({ kind: 'prev-hash', seq: 5n, partition: c1.entries[0]!.partition, offset: c1.entries[0]!.offset, ledgerOffset: 2n, expected: c0.headHash.toString('hex') });
+    expect(b).toMatchObject({
+      kind: 'prev-hash',
+      seq: 5n,
+      partition: c1.entries[0]!.partition,
+      offset: c1.entries[0]!.offset,
+      ledgerOffset: 2n,
+      expected: c0.headHash.toString('hex'),
+    });
     expect(b.message).toContain('prevHash does not equal h_4');
     expect(brk({ seq: 0n, hash: GENESIS }, { ...c0, prevHash: flipByte(c0.prevHash) }).message).toContain('the genesis hash');
   });

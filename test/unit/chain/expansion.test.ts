@@ -26,9 +26,24 @@ function run(cuts: readonly CutView[]) {
 }
 
 // START is [0, 10, 0]: three genesis partitions.
-const BEFORE = { positions: [[0, 0], [1, 10], [2, 0]] as Pos[], coverage: [1, 11, 1] };
+const BEFORE = {
+  positions: [
+    [0, 0],
+    [1, 10],
+    [2, 0],
+  ] as Pos[],
+  coverage: [1, 11, 1],
+};
 const EXPANSION = { positions: [] as Pos[], coverage: [1, 11, 1, 0, 4] };
-const AFTER = { positions: [[3, 0], [0, 1], [4, 4], [3, 1]] as Pos[], coverage: [2, 11, 1, 2, 5] };
+const AFTER = {
+  positions: [
+    [3, 0],
+    [0, 1],
+    [4, 4],
+    [3, 1],
+  ] as Pos[],
+  coverage: [2, 11, 1, 2, 5],
+};
 
 describe('ChainVerifier with partitions added after the genesis', () => {
   it('takes each new partition start from the first cut that covers it (an empty expansion cut)', () => {
@@ -53,7 +68,12 @@ describe('ChainVerifier with partitions added after the genesis', () => {
   });
 
   it('names a record below the start an expansion cut recorded', () => {
-    expect(run(ledger([BEFORE, EXPANSION, { positions: [[4, 3]], coverage: [1, 11, 1, 0, 5] }])).brk).toMatchObject({ kind: 'below-start', partition: 4, offset: 3n, expected: '>= 4' });
+    expect(run(ledger([BEFORE, EXPANSION, { positions: [[4, 3]], coverage: [1, 11, 1, 0, 5] }])).brk).toMatchObject({
+      kind: 'below-start',
+      partition: 4,
+      offset: 3n,
+      expected: '>= 4',
+    });
   });
 
   it('a start is fixed once: a later cut cannot move it', () => {

@@ -37,12 +37,20 @@ export function entry([partition, offset]: Pos): LedgerEntry {
  * its positions; seqs, prev/head hashes are computed. `epochs[i]` defaults to 1; a cut with
  * `coverage[i]` carries that coverage vector (sourceNext per partition).
  */
-export function ledger(cuts: readonly (readonly Pos[])[], epochs: readonly bigint[] = [], coverage: readonly (readonly number[] | undefined)[] = []): CutView[] {
+export function ledger(
+  cuts: readonly (readonly Pos[])[],
+  epochs: readonly bigint[] = [],
+  coverage: readonly (readonly number[] | undefined)[] = [],
+): CutView[] {
   let prev = GENESIS;
   let seq = 1n;
   return cuts.map((positions, i) => {
     const entries = positions.map(entry);
-    const hs = extendChain(prev, seq, entries.map((e) => e.digest));
+    const hs = extendChain(
+      prev,
+      seq,
+      entries.map((e) => e.digest),
+    );
     const cut: CutView = {
       ledgerOffset: BigInt(i + 1),
       epoch: epochs[i] ?? 1n,
@@ -62,7 +70,21 @@ export function ledger(cuts: readonly (readonly Pos[])[], epochs: readonly bigin
 
 /** A good three-cut ledger over partitions 0, 1 (start 10) and 2. */
 export const GOOD_CUTS: readonly (readonly Pos[])[] = [
-  [[0, 0], [1, 10], [0, 1], [2, 0]],
-  [[2, 1], [1, 11], [1, 12]],
-  [[0, 2], [2, 2], [1, 13], [0, 3]],
+  [
+    [0, 0],
+    [1, 10],
+    [0, 1],
+    [2, 0],
+  ],
+  [
+    [2, 1],
+    [1, 11],
+    [1, 12],
+  ],
+  [
+    [0, 2],
+    [2, 2],
+    [1, 13],
+    [0, 3],
+  ],
 ];

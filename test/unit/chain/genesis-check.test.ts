@@ -29,13 +29,27 @@ describe('checkGenesisMessage (the genesis rules the verifier and the index foll
 
   it('names a cut before the genesis message', () => {
     const brk = checkGenesisMessage(chain, before, 0n, cutMsg);
-    expect(brk).toEqual({ kind: 'genesis', ledgerOffset: 0n, message: 'ledger offset 0: cut 1 before the genesis message (the ledger does not start with the genesis)' });
+    expect(brk).toEqual({
+      kind: 'genesis',
+      ledgerOffset: 0n,
+      message: 'ledger offset 0: cut 1 before the genesis message (the ledger does not start with the genesis)',
+    });
   });
 
   it('names a second genesis, after a genesis or once seqs are there', () => {
     const h = hash.toString('hex');
-    expect(checkGenesisMessage(chain, after, 2n, genesisMsg)).toEqual({ kind: 'genesis', ledgerOffset: 2n, expected: h, actual: h, message: 'ledger offset 2: a second genesis message, after seq 0' });
-    expect(checkGenesisMessage({ hash }, { sawGenesis: false, seq: 7n }, 5n, genesisMsg)).toMatchObject({ kind: 'genesis', ledgerOffset: 5n, message: 'ledger offset 5: a second genesis message, after seq 7' });
+    expect(checkGenesisMessage(chain, after, 2n, genesisMsg)).toEqual({
+      kind: 'genesis',
+      ledgerOffset: 2n,
+      expected: h,
+      actual: h,
+      message: 'ledger offset 2: a second genesis message, after seq 0',
+    });
+    expect(checkGenesisMessage({ hash }, { sawGenesis: false, seq: 7n }, 5n, genesisMsg)).toMatchObject({
+      kind: 'genesis',
+      ledgerOffset: 5n,
+      message: 'ledger offset 5: a second genesis message, after seq 7',
+    });
   });
 
   it("names a genesis that is not the chain's, with the fields that differ when the chain's are known", () => {
@@ -52,6 +66,8 @@ describe('checkGenesisMessage (the genesis rules the verifier and the index foll
     });
     expect(checkGenesisMessage({ hash }, before, 0n, msg)!.message).toBe(`ledger offset 0: the ledger's genesis ${a} is not the chain's genesis ${e}`);
     // Same fields, another hash: nothing to name but the hash.
-    expect(checkGenesisMessage(chain, before, 0n, { ...genesisMsg, hash: otherHash })!.message).toBe(`ledger offset 0: the ledger's genesis ${a} is not the chain's genesis ${e}`);
+    expect(checkGenesisMessage(chain, before, 0n, { ...genesisMsg, hash: otherHash })!.message).toBe(
+      `ledger offset 0: the ledger's genesis ${a} is not the chain's genesis ${e}`,
+    );
   });
 });

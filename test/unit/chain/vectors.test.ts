@@ -35,9 +35,7 @@ interface Vectors {
   chain: { genesis: string; genesisHash: string; links: { seq: string; record: string; digest: string; hash: string }[] };
 }
 
-const vectors = JSON.parse(
-  readFileSync(new URL('../../vectors/chain-v1.json', import.meta.url), 'utf8'),
-) as Vectors;
+const vectors = JSON.parse(readFileSync(new URL('../../vectors/chain-v1.json', import.meta.url), 'utf8')) as Vectors;
 
 function bytes(spec: BytesSpec): Buffer | null {
   if (spec === null) return null;

@@ -7,7 +7,13 @@ type Pos = [partition: number, offset: number];
 function cuts(groups: Pos[][], epochs: number[] = groups.map(() => 1)): CheckedCut[] {
   let seq = 1;
   return groups.map((g, i) => {
-    const c = { ledgerOffset: i + 1, epoch: epochs[i]!, firstSeq: seq, lastSeq: seq + g.length - 1, entries: g.map(([partition, offset]) => ({ partition, offset })) };
+    const c = {
+      ledgerOffset: i + 1,
+      epoch: epochs[i]!,
+      firstSeq: seq,
+      lastSeq: seq + g.length - 1,
+      entries: g.map(([partition, offset]) => ({ partition, offset })),
+    };
     seq += g.length;
     return c;
   });
@@ -22,19 +28,56 @@ function check(cs: CheckedCut[], source: number[][], opts: { zombies?: number[];
 
 describe('chaos history checker', () => {
   it('accepts a clean interleaved history', () => {
-    const v = check(cuts([[[0, 0], [1, 0]], [[1, 1], [0, 1], [2, 0]]], [1, 2]), [[0, 1], [0, 1], [0]], { acked: [2, 2, 1] });
+    const v = check(
+      cuts(
+        [
+          [
+            [0, 0],
+            [1, 0],
+          ],
+          [
+            [1, 1],
+            [0, 1],
+            [2, 0],
+          ],
+        ],
+        [1, 2],
+      ),
+      [[0, 1], [0, 1], [0]],
+      { acked: [2, 2, 1] },
+    );
     expect(v).toMatchObject({ violations: 0, records: 5, sourceRecords: 5, cuts: 2, maxEpoch: 2 });
     expect(v.list).toEqual([]);
   });
 
   it('names a record sequenced twice, one never sequenced and one not in the source', () => {
-    const v = check(cuts([[[0, 0], [0, 1]], [[0, 1], [1, 5]]]), [[0, 1, 2], [0]]);
+    const v = check(
+      cuts([
+        [
+          [0, 0],
+          [0, 1],
+        ],
+        [
+          [0, 1],
+          [1, 5],
+        ],
+      ]),
+      [[0, 1, 2], [0]],
+    );
     expect(v.list.map((x) => x.message)).toEqual(['duplicate p0@1', 'missing p0@2', 'missing p1@0', 'unknown p1@5: sequenced but not in the source topic']);
     expect(v.byKind).toEqual({ duplicate: 1, missing: 2, unknown: 1 });
   });
 
   it('names a per-partition order violation', () => {
-    const v = check(cuts([[[3, 1], [3, 0]]]), [[], [], [], [0, 1]]);
+    const v = check(
+      cuts([
+        [
+          [3, 1],
+          [3, 0],
+        ],
+      ]),
+      [[], [], [], [0, 1]],
+    );
     expect(v.list).toEqual([{ kind: 'order', message: 'order p3: offset 0 sequenced after 1' }]);
   });
 
@@ -60,14 +103,20 @@ describe('chaos history checker', () => {
 
   it('an epoch going down is epoch-decrease, or zombie-wrote when the epoch belongs to a stopped leader', () => {
     const groups: Pos[][] = [[[0, 0]], [[0, 1]], [[0, 2]]];
-    expect(check(cuts(groups, [1, 2, 1]), [[0, 1, 2]]).list).toEqual([{ kind: 'epoch-decrease', message: 'epoch 1 at ledger offset 3 after epoch 2 (from ledger offset 2)' }]);
-    expect(check(cuts(groups, [1, 2, 1]), [[0, 1, 2]], { zombies: [1] }).list).toEqual([{ kind: 'zombie-wrote', message: 'zombie epoch 1 wrote ledger offset 3 after epoch 2 began at ledger offset 2' }]);
+    expect(check(cuts(groups, [1, 2, 1]), [[0, 1, 2]]).list).toEqual([
+      { kind: 'epoch-decrease', message: 'epoch 1 at ledger offset 3 after epoch 2 (from ledger offset 2)' },
+    ]);
+    expect(check(cuts(groups, [1, 2, 1]), [[0, 1, 2]], { zombies: [1] }).list).toEqual([
+      { kind: 'zombie-wrote', message: 'zombie epoch 1 wrote ledger offset 3 after epoch 2 began at ledger offset 2' },
+    ]);
     // the zombie's own cuts before the new epoch are fine
     expect(check(cuts(groups, [1, 1, 2]), [[0, 1, 2]], { zombies: [1] }).violations).toBe(0);
   });
 
   it('names acknowledged records the topic does not hold, and genesis problems', () => {
-    expect(check(cuts([[[0, 0]]]), [[0]], { acked: [3] }).list).toEqual([{ kind: 'lost-acked', message: 'lost-acked p0: the producer had acks up to offset 2, the topic ends at 1' }]);
+    expect(check(cuts([[[0, 0]]]), [[0]], { acked: [3] }).list).toEqual([
+      { kind: 'lost-acked', message: 'lost-acked p0: the producer had acks up to offset 2, the topic ends at 1' },
+    ]);
     const h = new HistoryChecker();
     h.cut({ ledgerOffset: 0, epoch: 1, firstSeq: 1, lastSeq: 0, entries: [] });
     h.genesis(1);

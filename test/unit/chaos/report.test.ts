@@ -9,14 +9,31 @@ const rec = (name: string, recoveryMs: number | null): FaultRecord => ({ name, t
 
 describe('chaos report', () => {
   it('the JSON starts with seed, records, faults {name: count}, violations, worstRecoveryMs {name: ms}', () => {
-    const r = buildResult({ seed: 9, records: 1000, faults: [rec('leader-kill', 10), rec('leader-kill', 30), rec('leader-kill', 20), rec('redis-stop', null)], violations: [{ kind: 'missing', message: 'missing p1@2' }], violationCount: 1, extra: { chain: 'c' } });
+    const r = buildResult({
+      seed: 9,
+      records: 1000,
+      faults: [rec('leader-kill', 10), rec('leader-kill', 30), rec('leader-kill', 20), rec('redis-stop', null)],
+      violations: [{ kind: 'missing', message: 'missing p1@2' }],
+      violationCount: 1,
+      extra: { chain: 'c' },
+    });
     expect(Object.keys(r).slice(0, 5)).toEqual(['seed', 'records', 'faults', 'violations', 'worstRecoveryMs']);
-    expect(r).toMatchObject({ seed: 9, records: 1000, faults: { 'leader-kill': 3, 'redis-stop': 1 }, violations: 1, worstRecoveryMs: { 'leader-kill': 30, 'redis-stop': null }, chain: 'c', violationList: ['missing: missing p1@2'] });
+    expect(r).toMatchObject({
+      seed: 9,
+      records: 1000,
+      faults: { 'leader-kill': 3, 'redis-stop': 1 },
+      violations: 1,
+      worstRecoveryMs: { 'leader-kill': 30, 'redis-stop': null },
+      chain: 'c',
+      violationList: ['missing: missing p1@2'],
+    });
     expect(JSON.parse(JSON.stringify(r))).toEqual(r);
   });
 
   it('summarizes per fault kind: count, median, worst, not recovered', () => {
-    expect(summarizeFaults([rec('a', 10), rec('a', 30), rec('a', 20), rec('a', null)])).toEqual({ a: { count: 4, medianMs: 20, worstMs: 30, notRecovered: 1 } });
+    expect(summarizeFaults([rec('a', 10), rec('a', 30), rec('a', 20), rec('a', null)])).toEqual({
+      a: { count: 4, medianMs: 20, worstMs: 30, notRecovered: 1 },
+    });
   });
 
   it('prints one line per fault with name, target and recovery', () => {
@@ -25,8 +42,21 @@ describe('chaos report', () => {
   });
 
   it('progress line: elapsed, estimate, produced, sequenced and lag', () => {
-    const line = progressLine({ elapsedMs: 65_000, faultsMs: 40_000, done: 2, planned: 4, current: 'scale', produced: 30_000, sequenced: 29_500, ratePerSec: 500, epoch: 3, replicas: 5 });
-    expect(line).toBe('chaos: [1:05 elapsed, ~1:10 left] scale (2/4 faults done) | produced 30,000 (500/s) | sequenced 29,500 (lag 500) | epoch 3 | replicas 5');
+    const line = progressLine({
+      elapsedMs: 65_000,
+      faultsMs: 40_000,
+      done: 2,
+      planned: 4,
+      current: 'scale',
+      produced: 30_000,
+      sequenced: 29_500,
+      ratePerSec: 500,
+      epoch: 3,
+      replicas: 5,
+    });
+    expect(line).toBe(
+      'chaos: [1:05 elapsed, ~1:10 left] scale (2/4 faults done) | produced 30,000 (500/s) | sequenced 29,500 (lag 500) | epoch 3 | replicas 5',
+    );
   });
 });
 

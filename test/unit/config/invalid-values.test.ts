@@ -40,16 +40,23 @@ for (const [key, leaf] of KEYS) {
   const wrong = WRONG_TYPES.find((v) => !leaf.safeParse(v).success && v !== null);
   if (wrong !== undefined) cases.push({ key, value: wrong, why: 'wrong type' });
   const sample = WRONG_TYPES.concat(BAD_NUMBERS, BAD_STRINGS);
-  const rightType = sample.filter((v) => typeof v === typeof (leaf.safeParse(1).success ? 1 : leaf.safeParse('x').success ? 'x' : leaf.safeParse(true).success ? true : undefined));
+  const rightType = sample.filter(
+    (v) => typeof v === typeof (leaf.safeParse(1).success ? 1 : leaf.safeParse('x').success ? 'x' : leaf.safeParse(true).success ? true : undefined),
+  );
   for (const v of [...BAD_NUMBERS, ...BAD_STRINGS]) {
-    if (!leaf.safeParse(v).success && rightType.includes(v) && !cases.some((c) => c.key === key && c.why === 'out of range or bad format')) cases.push({ key, value: v, why: 'out of range or bad format' });
+    if (!leaf.safeParse(v).success && rightType.includes(v) && !cases.some((c) => c.key === key && c.why === 'out of range or bad format'))
+      cases.push({ key, value: v, why: 'out of range or bad format' });
   }
 }
 
 describe('config: every invalid value is rejected with its key named', () => {
   it('covers every key of the schema', () => {
     expect(KEYS.length).toBeGreaterThan(30);
-    for (const [key] of KEYS) expect(cases.some((c) => c.key === key), `no invalid value found for ${key}`).toBe(true);
+    for (const [key] of KEYS)
+      expect(
+        cases.some((c) => c.key === key),
+        `no invalid value found for ${key}`,
+      ).toBe(true);
   });
 
   it.each(cases)('$key: $why ($value)', ({ key, value }) => {
@@ -85,7 +92,9 @@ describe('config: a bad environment value names the variable and the key', () =>
   });
 
   it('covers every variable whose key has any constraint', () => {
-    const free = Object.entries(ENV_KEYS).filter(([v]) => !envCases.some((c) => c.variable === v)).map(([v, k]) => `${v} (${k})`);
+    const free = Object.entries(ENV_KEYS)
+      .filter(([v]) => !envCases.some((c) => c.variable === v))
+      .map(([v, k]) => `${v} (${k})`);
     // Keys that take any non-empty string (a password, a user name, a host name, a token file read at start).
     for (const f of free) expect(f).toMatch(/PASSWORD|USERNAME|API_HOST|TLS_SERVERNAME|TOKEN_FILE/);
   });

@@ -23,7 +23,10 @@ function tableRows(): Row[] {
   const rows: Row[] = [];
   for (const line of section.split('\n')) {
     if (!line.startsWith('| `')) continue;
-    const cells = line.split('|').slice(1, -1).map((c) => c.trim());
+    const cells = line
+      .split('|')
+      .slice(1, -1)
+      .map((c) => c.trim());
     const keys = [...cells[0]!.matchAll(/`([^`]+)`/g)].map((m) => m[1]!);
     const envs = [...cells[2]!.matchAll(/`([^`]+)`/g)].map((m) => m[1]!);
     const documented = cells[1]!.match(/^`([^`]*)`/)?.[1] ?? cells[1]!;
@@ -37,7 +40,8 @@ function tableRows(): Row[] {
 /** Every leaf key of the schema, dotted (an optional object's fields count: kafka.sasl.username). */
 function schemaKeys(schema: z.ZodType, prefix = ''): string[] {
   if (schema instanceof z.ZodOptional) return schemaKeys(schema.unwrap() as z.ZodType, prefix);
-  if (schema instanceof z.ZodObject) return Object.entries(schema.shape as Record<string, z.ZodType>).flatMap(([k, v]) => schemaKeys(v, prefix ? `${prefix}.${k}` : k));
+  if (schema instanceof z.ZodObject)
+    return Object.entries(schema.shape as Record<string, z.ZodType>).flatMap(([k, v]) => schemaKeys(v, prefix ? `${prefix}.${k}` : k));
   return [prefix];
 }
 
@@ -69,7 +73,9 @@ describe("README's configuration table and the schema", () => {
   });
 
   it.each(rows.map((r) => [r.key, r] as const))('%s: the documented environment variable is the one ENV_KEYS maps to it', (key, row) => {
-    const variables = Object.entries(ENV_KEYS).filter(([, k]) => k === key).map(([v]) => v);
+    const variables = Object.entries(ENV_KEYS)
+      .filter(([, k]) => k === key)
+      .map(([v]) => v);
     expect(variables).toEqual(row.env === null ? [] : [row.env]);
   });
 });

@@ -146,7 +146,13 @@ describe('chainPaths', () => {
 });
 
 describe('leader znode v1 with lastCut', () => {
-  const info = { replicaId: 'r2', epoch: 7n, apiAddress: 'http://127.0.0.1:7070', since: 1_700_000_000_000, lastCut: { cutId: 812n, records: 37, latencyMs: 4, at: 1_700_000_001_234 } };
+  const info = {
+    replicaId: 'r2',
+    epoch: 7n,
+    apiAddress: 'http://127.0.0.1:7070',
+    since: 1_700_000_000_000,
+    lastCut: { cutId: 812n, records: 37, latencyMs: 4, at: 1_700_000_001_234 },
+  };
   it('round-trips the last cut statistics and stays readable without them', () => {
     expect(decodeLeader(encodeLeader(info))).toEqual(info);
     const { lastCut: _omitted, ...plain } = info;

@@ -45,7 +45,11 @@ describe('node-zookeeper-client workarounds', () => {
     dropSocket(client);
     abandonClient(client);
     expect(socket.destroyed).toBe(2);
-    const bare = { close: () => { throw new Error('refused'); } } as unknown as Client;
+    const bare = {
+      close: () => {
+        throw new Error('refused');
+      },
+    } as unknown as Client;
     expect(socketOf(bare)).toBeUndefined();
     expect(() => dropSocket(bare)).not.toThrow();
     expect(() => abandonClient(bare)).not.toThrow();
@@ -100,13 +104,25 @@ describe('LivenessProbe', () => {
     }) as unknown as Client['exists']);
     const probe = new LivenessProbe(20, silent);
     let silentCalls = 0;
-    probe.send(client, () => true, () => silentCalls++);
-    probe.send(client, () => true, () => silentCalls++);
+    probe.send(
+      client,
+      () => true,
+      () => silentCalls++,
+    );
+    probe.send(
+      client,
+      () => true,
+      () => silentCalls++,
+    );
     expect(probes).toBe(1);
     await sleep(60);
     expect(silentCalls).toBe(1);
     answer!();
-    probe.send(client, () => true, () => silentCalls++);
+    probe.send(
+      client,
+      () => true,
+      () => silentCalls++,
+    );
     expect(probes).toBe(2);
     answer!();
     await sleep(60);
@@ -116,7 +132,11 @@ describe('LivenessProbe', () => {
   it('does not report a client the session no longer watches', async () => {
     const client = clientWith(undefined, (() => undefined) as unknown as Client['exists']);
     let silentCalls = 0;
-    new LivenessProbe(20, silent).send(client, () => false, () => silentCalls++);
+    new LivenessProbe(20, silent).send(
+      client,
+      () => false,
+      () => silentCalls++,
+    );
     await sleep(60);
     expect(silentCalls).toBe(0);
   });

@@ -24,13 +24,21 @@ export function announceSeed(file: string): void {
  * exactly `bytes` (canonical formats), or throws a SeqchainError with `code` — never another
  * exception type. `reencode` may normalise (e.g. JSON) when the format is not byte-canonical.
  */
-export function decodesCanonicallyOrRejects<T>(bytes: Buffer, decode: (b: Buffer) => T, reencode: (v: T) => Buffer, code = 'SEQCHAIN_ERR_MALFORMED_MESSAGE'): 'decoded' | 'rejected' {
+export function decodesCanonicallyOrRejects<T>(
+  bytes: Buffer,
+  decode: (b: Buffer) => T,
+  reencode: (v: T) => Buffer,
+  code = 'SEQCHAIN_ERR_MALFORMED_MESSAGE',
+): 'decoded' | 'rejected' {
   let value: T;
   try {
     value = decode(bytes);
   } catch (err) {
     if (!(err instanceof SeqchainError) || err.code !== code) {
-      throw new Error(`decoder threw ${(err as Error)?.name ?? typeof err} (${(err as Error)?.message}) instead of ${code} for ${bytes.toString('hex').slice(0, 400)}`, { cause: err });
+      throw new Error(
+        `decoder threw ${(err as Error)?.name ?? typeof err} (${(err as Error)?.message}) instead of ${code} for ${bytes.toString('hex').slice(0, 400)}`,
+        { cause: err },
+      );
     }
     return 'rejected';
   }

@@ -73,7 +73,13 @@ describe('fuzz: index meta hash', () => {
   });
 
   it('arbitrary field values parse to the same values, null, or a MALFORMED_MESSAGE error — never a SyntaxError', () => {
-    const field = fc.oneof(fc.constant(null), fc.string({ maxLength: 70 }), u64.map(String), fc.constant('-1'), bytes32.map((b) => b.toString('hex')));
+    const field = fc.oneof(
+      fc.constant(null),
+      fc.string({ maxLength: 70 }),
+      u64.map(String),
+      fc.constant('-1'),
+      bytes32.map((b) => b.toString('hex')),
+    );
     fc.assert(
       fc.property(validMeta, fc.dictionary(fc.constantFrom(...META_FIELDS), field, { maxKeys: 3 }), (m, patch) => {
         const values = META_FIELDS.map((f) => (f in patch ? patch[f]! : m[f]));

@@ -9,7 +9,12 @@ announceSeed('wire (SCD1, SCM1)');
 
 /** Valid digest batches: ascending offsets inside [from, to). */
 const digestBatch: fc.Arbitrary<DigestBatch> = fc
-  .tuple(fc.nat({ max: 0xffff_ffff }), u64, fc.array(fc.tuple(fc.bigInt({ min: 1n, max: 1000n }), i64, bytes32), { maxLength: 20 }), fc.bigInt({ min: 1n, max: 1000n }))
+  .tuple(
+    fc.nat({ max: 0xffff_ffff }),
+    u64,
+    fc.array(fc.tuple(fc.bigInt({ min: 1n, max: 1000n }), i64, bytes32), { maxLength: 20 }),
+    fc.bigInt({ min: 1n, max: 1000n }),
+  )
   .map(([partition, from, steps, tail]) => {
     let at = from - 1n;
     const entries = steps.map(([step, timestampMs, digest]) => ({ offset: (at += step), timestampMs, digest }));
@@ -60,9 +65,15 @@ describe('fuzz: digest batch SCD1', () => {
   it('arbitrary bytes decode canonically or are rejected as malformed', () => {
     const magicPrefixed = fc.uint8Array({ maxLength: 200 }).map((a) => Buffer.concat([Buffer.from('SCD1'), a]));
     fc.assert(
-      fc.property(fc.oneof(fc.uint8Array({ maxLength: 200 }).map((a) => Buffer.from(a)), magicPrefixed), (bytes) => {
-        decodesCanonicallyOrRejects(bytes, decodeDigestBatch, encodeDigestBatch);
-      }),
+      fc.property(
+        fc.oneof(
+          fc.uint8Array({ maxLength: 200 }).map((a) => Buffer.from(a)),
+          magicPrefixed,
+        ),
+        (bytes) => {
+          decodesCanonicallyOrRejects(bytes, decodeDigestBatch, encodeDigestBatch);
+        },
+      ),
       fuzzParams(1_000),
     );
   });
@@ -103,11 +114,19 @@ describe('fuzz: ledger message SCM1', () => {
   });
 
   it('arbitrary bytes decode canonically or are rejected as malformed', () => {
-    const prefixed = fc.tuple(fc.constantFrom(1, 2, 3), fc.uint8Array({ maxLength: 300 })).map(([kind, a]) => Buffer.concat([Buffer.from('SCM1'), Buffer.from([kind]), a]));
+    const prefixed = fc
+      .tuple(fc.constantFrom(1, 2, 3), fc.uint8Array({ maxLength: 300 }))
+      .map(([kind, a]) => Buffer.concat([Buffer.from('SCM1'), Buffer.from([kind]), a]));
     fc.assert(
-      fc.property(fc.oneof(fc.uint8Array({ maxLength: 300 }).map((a) => Buffer.from(a)), prefixed), (bytes) => {
-        decodesCanonicallyOrRejects(bytes, decodeLedgerMessage, encodeLedger);
-      }),
+      fc.property(
+        fc.oneof(
+          fc.uint8Array({ maxLength: 300 }).map((a) => Buffer.from(a)),
+          prefixed,
+        ),
+        (bytes) => {
+          decodesCanonicallyOrRejects(bytes, decodeLedgerMessage, encodeLedger);
+        },
+      ),
       fuzzParams(1_000),
     );
   });
@@ -123,7 +142,17 @@ describe('fuzz: ledger message SCM1', () => {
   });
 
   it('declared lengths beyond the message are rejected at once, without allocating for them', () => {
-    const cut = encodeCutMessage({ epoch: 1n, cutId: 1n, firstSeq: 1n, lastSeq: 0n, prevHash: Buffer.alloc(32), headHash: Buffer.alloc(32), closedAtMs: 0n, coverage: [{ sourceNext: 0n, digestNext: 0n }], entries: [] });
+    const cut = encodeCutMessage({
+      epoch: 1n,
+      cutId: 1n,
+      firstSeq: 1n,
+      lastSeq: 0n,
+      prevHash: Buffer.alloc(32),
+      headHash: Buffer.alloc(32),
+      closedAtMs: 0n,
+      coverage: [{ sourceNext: 0n, digestNext: 0n }],
+      entries: [],
+    });
     const countAt = cut.length - 4;
     const coverageAt = countAt - 16 - 4;
     for (const [at, pattern] of [
@@ -136,7 +165,15 @@ describe('fuzz: ledger message SCM1', () => {
       expect(() => decodeLedgerMessage(b)).toThrow(pattern);
       expect(performance.now() - started).toBeLessThan(50);
     }
-    const genesis = encodeGenesisMessage({ chainId: 'c', topic: 't', start: [0n], createdAtMs: 0n, nonce: Buffer.alloc(16), hash: Buffer.alloc(32), startMode: 'earliest' });
+    const genesis = encodeGenesisMessage({
+      chainId: 'c',
+      topic: 't',
+      start: [0n],
+      createdAtMs: 0n,
+      nonce: Buffer.alloc(16),
+      hash: Buffer.alloc(32),
+      startMode: 'earliest',
+    });
     genesis.writeUInt32BE(0xffff_ffff, 5);
     expect(() => decodeLedgerMessage(genesis)).toThrow(SeqchainError);
   });

@@ -48,7 +48,12 @@ const member: fc.Arbitrary<MemberInfo> = fc.record({
   partitions: fc.array(fc.nat({ max: 0x7fff_ffff }), { maxLength: 8 }),
 });
 
-const counter: fc.Arbitrary<CounterValue> = fc.record({ epoch: u64, nextSeq: fc.bigInt({ min: 1n, max: 2n ** 62n }), headHash: bytes32, ledgerOffset: fc.bigInt({ min: -1n, max: 2n ** 62n }) });
+const counter: fc.Arbitrary<CounterValue> = fc.record({
+  epoch: u64,
+  nextSeq: fc.bigInt({ min: 1n, max: 2n ** 62n }),
+  headHash: bytes32,
+  ledgerOffset: fc.bigInt({ min: -1n, max: 2n ** 62n }),
+});
 const pause: fc.Arbitrary<PauseInfo> = fc.record({ by: text, at: safeNat, reason: text });
 
 interface Format<T> {
@@ -75,7 +80,12 @@ function jsonMutation(valid: Buffer): fc.Arbitrary<Buffer> {
     fc.tuple(fc.constantFrom(...keys), fc.jsonValue({ maxDepth: 2 })).map(([k, v]) => Buffer.from(JSON.stringify({ ...doc, [k]: v }))),
     fc.constantFrom(...keys).map((k) => Buffer.from(JSON.stringify(Object.fromEntries(Object.entries(doc).filter(([key]) => key !== k))))),
     fc.tuple(fc.string({ maxLength: 8 }), fc.jsonValue({ maxDepth: 1 })).map(([k, v]) => Buffer.from(JSON.stringify({ ...doc, [k]: v }))),
-    fc.tuple(fc.constantFrom(...keys), fc.constantFrom('-0', '007', '1e3', ' 1', '0x10', '', '-1', '18446744073709551616', 'a/b', '..', '\u0000', 1e21, -1, 1.5, null, true)).map(([k, v]) => Buffer.from(JSON.stringify({ ...doc, [k]: v }))),
+    fc
+      .tuple(
+        fc.constantFrom(...keys),
+        fc.constantFrom('-0', '007', '1e3', ' 1', '0x10', '', '-1', '18446744073709551616', 'a/b', '..', '\u0000', 1e21, -1, 1.5, null, true),
+      )
+      .map(([k, v]) => Buffer.from(JSON.stringify({ ...doc, [k]: v }))),
   );
 }
 
@@ -86,7 +96,9 @@ function decodesStablyOrRejects<T>(bytes: Buffer, f: Format<T>): void {
     value = f.decode(bytes);
   } catch (err) {
     if (!(err instanceof SeqchainError) || err.code !== 'SEQCHAIN_ERR_MALFORMED_MESSAGE') {
-      throw new Error(`${f.name}: decoder threw ${(err as Error)?.name} (${(err as Error)?.message}) for ${bytes.toString('utf8').slice(0, 300)}`, { cause: err });
+      throw new Error(`${f.name}: decoder threw ${(err as Error)?.name} (${(err as Error)?.message}) for ${bytes.toString('utf8').slice(0, 300)}`, {
+        cause: err,
+      });
     }
     return;
   }
@@ -132,17 +144,27 @@ describe.each(formats)('fuzz: $name znode', (f) => {
 
 describe('fuzz: epoch znode (a bare decimal)', () => {
   it('round-trips every epoch', () => {
-    fc.assert(fc.property(u64, (e) => {
+    fc.assert(
+      fc.property(u64, (e) => {
         expect(decodeEpoch(encodeEpoch(e))).toBe(e);
-      }), fuzzParams(200));
+      }),
+      fuzzParams(200),
+    );
   });
 
   it('arbitrary bytes decode to an epoch that re-encodes to the same bytes, or are rejected', () => {
     const decimalish = fc.stringMatching(/^-?[0-9]{0,4}$/).map((s) => Buffer.from(s));
     fc.assert(
-      fc.property(fc.oneof(fc.uint8Array({ maxLength: 24 }).map((a) => Buffer.from(a)), decimalish, fc.constantFrom('-0', '00', ' 1', '1\n').map((s) => Buffer.from(s))), (bytes) => {
-        decodesCanonicallyOrRejects(bytes, decodeEpoch, encodeEpoch);
-      }),
+      fc.property(
+        fc.oneof(
+          fc.uint8Array({ maxLength: 24 }).map((a) => Buffer.from(a)),
+          decimalish,
+          fc.constantFrom('-0', '00', ' 1', '1\n').map((s) => Buffer.from(s)),
+        ),
+        (bytes) => {
+          decodesCanonicallyOrRejects(bytes, decodeEpoch, encodeEpoch);
+        },
+      ),
       fuzzParams(500),
     );
   });

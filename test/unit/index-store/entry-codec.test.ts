@@ -1,5 +1,15 @@
 import { describe, expect, it } from 'vitest';
-import { BUCKET_BYTES, ENTRIES_PER_BUCKET, ENTRY_BYTES, bucketSpans, entrySlot, readEntry, readEntryHash, writeEntry, type IndexEntry } from '../../../src/index-store/entry-codec.js';
+import {
+  BUCKET_BYTES,
+  ENTRIES_PER_BUCKET,
+  ENTRY_BYTES,
+  bucketSpans,
+  entrySlot,
+  readEntry,
+  readEntryHash,
+  writeEntry,
+  type IndexEntry,
+} from '../../../src/index-store/entry-codec.js';
 
 const entry: IndexEntry = {
   partition: 0x01020304,

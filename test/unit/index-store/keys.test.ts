@@ -1,5 +1,13 @@
 import { describe, expect, it } from 'vitest';
-import { DIGEST_FIELD_FROM, DIGEST_FIELD_TO, chainKeys, digestAddressBits, digestGeneration, digestSlot, newIncarnation } from '../../../src/index-store/keys.js';
+import {
+  DIGEST_FIELD_FROM,
+  DIGEST_FIELD_TO,
+  chainKeys,
+  digestAddressBits,
+  digestGeneration,
+  digestSlot,
+  newIncarnation,
+} from '../../../src/index-store/keys.js';
 
 describe('index key names (layout 1)', () => {
   const keys = chainKeys('seqchain', 'orders.v1');

@@ -7,13 +7,45 @@ import type { CutMessage, GenesisMessage } from '../../../src/wire/ledger-v1.js'
 
 const sha = (s: string) => createHash('sha256').update(s).digest();
 const G = sha('genesis');
-const genesisMsg: GenesisMessage = { kind: 'genesis', chainId: 'c', topic: 't', start: [0n, 0n], createdAtMs: 1n, nonce: Buffer.alloc(16), hash: G, startMode: 'earliest' };
+const genesisMsg: GenesisMessage = {
+  kind: 'genesis',
+  chainId: 'c',
+  topic: 't',
+  start: [0n, 0n],
+  createdAtMs: 1n,
+  nonce: Buffer.alloc(16),
+  hash: G,
+  startMode: 'earliest',
+};
 
 /** A valid cut of `n` records after (seq, hash). */
 function cut(seq: bigint, hash: Buffer, n: number, cutId: bigint): CutMessage {
-  const entries = Array.from({ length: n }, (_, i) => ({ partition: i % 2, offset: seq + BigInt(i), timestampMs: 5n, digest: sha(`d${seq + BigInt(i) + 1n}`) }));
-  const hashes = extendChain(hash, seq + 1n, entries.map((e) => e.digest));
-  return { kind: 'cut', epoch: 1n, cutId, firstSeq: seq + 1n, lastSeq: seq + BigInt(n), prevHash: hash, headHash: hashes[n - 1] ?? hash, closedAtMs: 9n, coverage: [{ sourceNext: 0n, digestNext: 0n }, { sourceNext: 0n, digestNext: 0n }], entries };
+  const entries = Array.from({ length: n }, (_, i) => ({
+    partition: i % 2,
+    offset: seq + BigInt(i),
+    timestampMs: 5n,
+    digest: sha(`d${seq + BigInt(i) + 1n}`),
+  }));
+  const hashes = extendChain(
+    hash,
+    seq + 1n,
+    entries.map((e) => e.digest),
+  );
+  return {
+    kind: 'cut',
+    epoch: 1n,
+    cutId,
+    firstSeq: seq + 1n,
+    lastSeq: seq + BigInt(n),
+    prevHash: hash,
+    headHash: hashes[n - 1] ?? hash,
+    closedAtMs: 9n,
+    coverage: [
+      { sourceNext: 0n, digestNext: 0n },
+      { sourceNext: 0n, digestNext: 0n },
+    ],
+    entries,
+  };
 }
 
 describe('ChainFollower from the ledger start', () => {
@@ -24,7 +56,13 @@ describe('ChainFollower from the ledger start', () => {
     const s1 = f.next(2n, c1);
     expect(s1.kind).toBe('cut');
     if (s1.kind !== 'cut') return;
-    expect(s1.hashes).toEqual(extendChain(G, 1n, c1.entries.map((e) => e.digest)));
+    expect(s1.hashes).toEqual(
+      extendChain(
+        G,
+        1n,
+        c1.entries.map((e) => e.digest),
+      ),
+    );
     expect(f.point).toEqual({ seq: 3n, hash: c1.headHash, ledgerOffset: 2n });
     // a redelivered message is skipped
     expect(f.next(2n, c1)).toEqual({ kind: 'skip' });
@@ -94,7 +132,9 @@ describe('ChainFollower from the ledger start', () => {
     expect(() => gap.next(2n, { ...cut(0n, G, 2, 1n), firstSeq: 2n, lastSeq: 3n })).toThrow(ChainBrokenError);
 
     expect(() => new ChainFollower('c', G, { seq: 0n, hash: G, ledgerOffset: -1n }).next(0n, cut(0n, G, 1, 1n))).toThrow(/does not start with the genesis/);
-    expect(() => new ChainFollower('c', G, { seq: 0n, hash: G, ledgerOffset: -1n }).next(0n, { ...genesisMsg, hash: sha('other') })).toThrow(/not the chain's genesis/);
+    expect(() => new ChainFollower('c', G, { seq: 0n, hash: G, ledgerOffset: -1n }).next(0n, { ...genesisMsg, hash: sha('other') })).toThrow(
+      /not the chain's genesis/,
+    );
     const twice = new ChainFollower('c', G, { seq: 0n, hash: G, ledgerOffset: -1n });
     twice.next(0n, genesisMsg);
     expect(() => twice.next(2n, genesisMsg)).toThrow(/second genesis/);

@@ -1,5 +1,12 @@
 import { describe, expect, it } from 'vitest';
-import { KafkaJSConnectionError, KafkaJSGroupCoordinatorNotFound, KafkaJSNonRetriableError, KafkaJSNumberOfRetriesExceeded, KafkaJSProtocolError, KafkaJSSASLAuthenticationError } from 'kafkajs';
+import {
+  KafkaJSConnectionError,
+  KafkaJSGroupCoordinatorNotFound,
+  KafkaJSNonRetriableError,
+  KafkaJSNumberOfRetriesExceeded,
+  KafkaJSProtocolError,
+  KafkaJSSASLAuthenticationError,
+} from 'kafkajs';
 import { SeqchainError } from '../../../src/errors.js';
 import { consumerCrashError, crashAction, noConsumerRestart } from '../../../src/kafka/consumer-crash.js';
 import { groupConsumerConfig } from '../../../src/kafka/client.js';
@@ -7,7 +14,11 @@ import { groupConsumerOptions } from '../../../src/config/slices.js';
 import { loadConfig } from '../../../src/config/load.js';
 
 type Ctor = new (message: string) => Error;
-const groupLoading = () => Object.assign(new KafkaJSProtocolError("The coordinator is loading and hence can't process requests for this group"), { type: 'COORDINATOR_LOAD_IN_PROGRESS', retriable: true });
+const groupLoading = () =>
+  Object.assign(new KafkaJSProtocolError("The coordinator is loading and hence can't process requests for this group"), {
+    type: 'COORDINATOR_LOAD_IN_PROGRESS',
+    retriable: true,
+  });
 
 describe('what seqchain does with a crashed kafkajs consumer', () => {
   it('re-creates after the failures of a broker restart, even those kafkajs calls non-retriable and never restarts', () => {
@@ -15,7 +26,14 @@ describe('what seqchain does with a crashed kafkajs consumer', () => {
     expect(crashAction(coordinator)).toBe('recreate');
     expect(crashAction(new KafkaJSNonRetriableError(coordinator as never))).toBe('recreate');
     expect(crashAction(groupLoading())).toBe('recreate');
-    expect(crashAction(new KafkaJSNumberOfRetriesExceeded(new KafkaJSConnectionError('Connection error: connect ECONNREFUSED 127.0.0.1:49092'), { retryCount: 8, retryTime: 3000 }))).toBe('recreate');
+    expect(
+      crashAction(
+        new KafkaJSNumberOfRetriesExceeded(new KafkaJSConnectionError('Connection error: connect ECONNREFUSED 127.0.0.1:49092'), {
+          retryCount: 8,
+          retryTime: 3000,
+        }),
+      ),
+    ).toBe('recreate');
     expect(crashAction(new SeqchainError('SEQCHAIN_ERR_TIMEOUT', 'digest partition unknown', { retriable: true }))).toBe('recreate');
   });
 
@@ -31,7 +49,10 @@ describe('what seqchain does with a crashed kafkajs consumer', () => {
     expect(err.message).toContain('coordinator is loading');
     const bug = consumerCrashError('worker', new TypeError('x is not a function'));
     expect(bug).toMatchObject({ code: 'SEQCHAIN_ERR_UNEXPECTED', retriable: false });
-    expect(consumerCrashError('worker', new (KafkaJSSASLAuthenticationError as unknown as Ctor)('bad password'))).toMatchObject({ code: 'SEQCHAIN_ERR_CONFIG', retriable: false });
+    expect(consumerCrashError('worker', new (KafkaJSSASLAuthenticationError as unknown as Ctor)('bad password'))).toMatchObject({
+      code: 'SEQCHAIN_ERR_CONFIG',
+      retriable: false,
+    });
   });
 
   it('every long-running group consumer is configured so that kafkajs never restarts it (its restart path can end the process, kafkajs#1390)', async () => {

@@ -24,15 +24,24 @@ describe('kafkajs errors as seqchain errors', () => {
     const err = fromKafkaError(new SaslError('SASL SCRAM SHA512 authentication failed: invalid credentials'));
     expect(isSeqchainError(err) && err.code).toBe('SEQCHAIN_ERR_CONFIG');
     expect(isSeqchainError(err) && err.retriable).toBe(false);
-    expect((err as Error).message).toBe('Kafka rejected the SASL login (check kafka.sasl.mechanism, username and password): SASL SCRAM SHA512 authentication failed: invalid credentials');
+    expect((err as Error).message).toBe(
+      'Kafka rejected the SASL login (check kafka.sasl.mechanism, username and password): SASL SCRAM SHA512 authentication failed: invalid credentials',
+    );
   });
 
   it('a TLS certificate failure or an at-once closed connection stays UNREACHABLE, with a hint at the TLS keys', () => {
-    const cert = fromKafkaError(new KafkaJSNumberOfRetriesExceeded(new KafkaJSConnectionError('Connection error: self-signed certificate in certificate chain'), { retryCount: 8, retryTime: 3000 }));
+    const cert = fromKafkaError(
+      new KafkaJSNumberOfRetriesExceeded(new KafkaJSConnectionError('Connection error: self-signed certificate in certificate chain'), {
+        retryCount: 8,
+        retryTime: 3000,
+      }),
+    );
     expect(isSeqchainError(cert) && cert.code).toBe('SEQCHAIN_ERR_UNREACHABLE');
     expect((cert as Error).message).toContain('check kafka.tls.caFile');
     const closed = fromKafkaError(new KafkaJSNumberOfRetriesExceeded(new KafkaJSConnectionError('Closed connection'), { retryCount: 8, retryTime: 3000 }));
-    expect((closed as Error).message).toBe('Kafka unreachable: Closed connection (a broker that closes every connection at once may require TLS: check kafka.ssl)');
+    expect((closed as Error).message).toBe(
+      'Kafka unreachable: Closed connection (a broker that closes every connection at once may require TLS: check kafka.ssl)',
+    );
   });
 
   it('leaves errors that are not kafkajs errors alone', () => {

@@ -26,7 +26,10 @@ describe('partition expansion (pure part)', () => {
   it('addPartitions extends coverage, acceptance and queues without touching existing partitions', () => {
     const p = new PendingDigests([{ sourceNext: 10n, digestNext: 3n }]);
     p.accept(batch(0, 10, 12, [10, 11]), 3n);
-    p.addPartitions([{ sourceNext: 0n, digestNext: 0n }, { sourceNext: 4n, digestNext: 0n }]);
+    p.addPartitions([
+      { sourceNext: 0n, digestNext: 0n },
+      { sourceNext: 4n, digestNext: 0n },
+    ]);
     expect(p.partitions).toBe(3);
     expect(p.sequenced).toEqual([
       { sourceNext: 10n, digestNext: 3n },
@@ -39,7 +42,10 @@ describe('partition expansion (pure part)', () => {
   });
 
   it('an expansion cut has no entries and the longer coverage; old partitions keep the coverage of the last cut', () => {
-    const p = new PendingDigests([{ sourceNext: 0n, digestNext: 0n }, { sourceNext: 0n, digestNext: 0n }]);
+    const p = new PendingDigests([
+      { sourceNext: 0n, digestNext: 0n },
+      { sourceNext: 0n, digestNext: 0n },
+    ]);
     p.accept(batch(0, 0, 2, [0, 1]), 0n);
     expect(takeCut(p, 100)!.coverage).toEqual([
       { sourceNext: 2n, digestNext: 1n },

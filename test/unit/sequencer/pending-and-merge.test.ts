@@ -5,7 +5,12 @@ import type { DigestBatch } from '../../../src/wire/digest-batch-v1.js';
 
 const d = (n: number) => Buffer.alloc(32, n);
 function batch(partition: number, from: number, to: number, offsets: number[], ts: (o: number) => number = (o) => o): DigestBatch {
-  return { partition, from: BigInt(from), to: BigInt(to), entries: offsets.map((o) => ({ offset: BigInt(o), timestampMs: BigInt(ts(o)), digest: d(o % 256) })) };
+  return {
+    partition,
+    from: BigInt(from),
+    to: BigInt(to),
+    entries: offsets.map((o) => ({ offset: BigInt(o), timestampMs: BigInt(ts(o)), digest: d(o % 256) })),
+  };
 }
 const fresh = (partitions: number, start = 0n) => new PendingDigests(Array.from({ length: partitions }, () => ({ sourceNext: start, digestNext: 0n })));
 const positions = (cut: ReturnType<typeof takeCut>) => cut!.entries.map((e) => `${e.partition}:${e.offset}`);
@@ -54,16 +59,31 @@ describe('coverage rules (invariant 4)', () => {
 describe('cut merge', () => {
   it('merges partitions by timestamp, ties by partition then offset', () => {
     const p = fresh(3);
-    p.accept(batch(0, 0, 3, [0, 1, 2], (o) => [10, 20, 30][o]!), 0n);
-    p.accept(batch(1, 0, 2, [0, 1], (o) => [15, 20][o]!), 0n);
-    p.accept(batch(2, 0, 1, [0], () => 10), 0n);
+    p.accept(
+      batch(0, 0, 3, [0, 1, 2], (o) => [10, 20, 30][o]!),
+      0n,
+    );
+    p.accept(
+      batch(1, 0, 2, [0, 1], (o) => [15, 20][o]!),
+      0n,
+    );
+    p.accept(
+      batch(2, 0, 1, [0], () => 10),
+      0n,
+    );
     expect(positions(takeCut(p, 100))).toEqual(['0:0', '2:0', '1:0', '0:1', '1:1', '0:2']);
   });
 
   it('never reorders records of one partition, even with timestamps going backwards', () => {
     const p = fresh(2);
-    p.accept(batch(0, 0, 3, [0, 1, 2], (o) => [50, 5, 1][o]!), 0n);
-    p.accept(batch(1, 0, 1, [0], () => 10), 0n);
+    p.accept(
+      batch(0, 0, 3, [0, 1, 2], (o) => [50, 5, 1][o]!),
+      0n,
+    );
+    p.accept(
+      batch(1, 0, 1, [0], () => 10),
+      0n,
+    );
     const order = positions(takeCut(p, 100));
     expect(order.filter((s) => s.startsWith('0:'))).toEqual(['0:0', '0:1', '0:2']);
     expect(order).toEqual(['1:0', '0:0', '0:1', '0:2']);
@@ -107,7 +127,10 @@ describe('cut merge', () => {
       for (let b = 0; b < 5; b++) {
         const offs = Array.from({ length: 7 }, (_, i) => b * 10 + i);
         expected += offs.length;
-        p.accept(batch(part, b * 10, b * 10 + 10, offs, (o) => (o * 7919 + part * 31) % 97), BigInt(b));
+        p.accept(
+          batch(part, b * 10, b * 10 + 10, offs, (o) => (o * 7919 + part * 31) % 97),
+          BigInt(b),
+        );
       }
     }
     const seen = new Set<string>();

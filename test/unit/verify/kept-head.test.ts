@@ -18,8 +18,18 @@ describe('kept head', () => {
   });
 
   it('recomputes the hash at any seq inside a verified cut, and at its prev', () => {
-    const [c] = ledger([[[0, 0], [1, 10], [0, 1]]]);
-    const hs = extendChain(GENESIS, 1n, c!.entries.map((e) => e.digest));
+    const [c] = ledger([
+      [
+        [0, 0],
+        [1, 10],
+        [0, 1],
+      ],
+    ]);
+    const hs = extendChain(
+      GENESIS,
+      1n,
+      c!.entries.map((e) => e.digest),
+    );
     expect(hashInCut(c!, 0n).equals(GENESIS)).toBe(true);
     expect(hashInCut(c!, 2n).equals(hs[1]!)).toBe(true);
     expect(hashInCut(c!, 3n).equals(c!.headHash)).toBe(true);
@@ -38,6 +48,11 @@ describe('kept head', () => {
 
   it('names another hash at the kept seq as a fork (expected = kept, actual = the chain)', () => {
     const other = Buffer.alloc(32, 1);
-    expect(checkKeptHead({ seq: 7n, hash: Buffer.from(H, 'hex') }, 9n, other)).toMatchObject({ kind: 'fork', seq: 7n, expected: H, actual: other.toString('hex') });
+    expect(checkKeptHead({ seq: 7n, hash: Buffer.from(H, 'hex') }, 9n, other)).toMatchObject({
+      kind: 'fork',
+      seq: 7n,
+      expected: H,
+      actual: other.toString('hex'),
+    });
   });
 });

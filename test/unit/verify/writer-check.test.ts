@@ -1,7 +1,12 @@
 import { describe, expect, it } from 'vitest';
 import { WriterCheck } from '../../../src/verify/writer-check.js';
 
-const cut = (ledgerOffset: number, epoch: number, cutId = ledgerOffset) => ({ ledgerOffset: BigInt(ledgerOffset), epoch: BigInt(epoch), cutId: BigInt(cutId), firstSeq: BigInt(ledgerOffset * 10) });
+const cut = (ledgerOffset: number, epoch: number, cutId = ledgerOffset) => ({
+  ledgerOffset: BigInt(ledgerOffset),
+  epoch: BigInt(epoch),
+  cutId: BigInt(cutId),
+  firstSeq: BigInt(ledgerOffset * 10),
+});
 const seqchain = (producerEpoch: number) => ({ transactional: true, producerId: '7', producerEpoch });
 
 describe('WriterCheck', () => {
@@ -16,13 +21,23 @@ describe('WriterCheck', () => {
 
   it('names a cut written outside a transaction', () => {
     const w = new WriterCheck(null);
-    expect(w.check(cut(1, 1), { transactional: false, producerId: '-1', producerEpoch: -1 })).toMatchObject({ kind: 'foreign-writer', ledgerOffset: 1n, seq: 10n, expected: 'a transactional write' });
+    expect(w.check(cut(1, 1), { transactional: false, producerId: '-1', producerEpoch: -1 })).toMatchObject({
+      kind: 'foreign-writer',
+      ledgerOffset: 1n,
+      seq: 10n,
+      expected: 'a transactional write',
+    });
   });
 
   it('names another producer writing under an epoch already in use', () => {
     const w = new WriterCheck(2n);
     expect(w.check(cut(1, 2), seqchain(4))).toBeNull();
-    expect(w.check(cut(2, 2), { transactional: true, producerId: '8', producerEpoch: 0 })).toMatchObject({ kind: 'foreign-writer', ledgerOffset: 2n, expected: 'producer id 7 epoch 4', actual: 'producer id 8 epoch 0' });
+    expect(w.check(cut(2, 2), { transactional: true, producerId: '8', producerEpoch: 0 })).toMatchObject({
+      kind: 'foreign-writer',
+      ledgerOffset: 2n,
+      expected: 'producer id 7 epoch 4',
+      actual: 'producer id 8 epoch 0',
+    });
     // same producer id, another session (it called initTransactions again): also another writer
     const w2 = new WriterCheck(2n);
     expect(w2.check(cut(1, 2), seqchain(4))).toBeNull();

@@ -9,7 +9,14 @@
 import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
 import { decodeDigestBatch, encodeDigestBatch, type DigestBatch } from '../../../src/wire/digest-batch-v1.js';
-import { decodeLedgerMessage, encodeCutMessage, encodeGenesisMessage, type CutMessage, type GenesisMessage, type LedgerMessage } from '../../../src/wire/ledger-v1.js';
+import {
+  decodeLedgerMessage,
+  encodeCutMessage,
+  encodeGenesisMessage,
+  type CutMessage,
+  type GenesisMessage,
+  type LedgerMessage,
+} from '../../../src/wire/ledger-v1.js';
 
 interface Fixtures<F> {
   format: string;
@@ -68,7 +75,16 @@ function toBatch(f: BatchJson): DigestBatch {
 }
 
 function toGenesis(f: GenesisJson): GenesisMessage {
-  return { kind: 'genesis', chainId: f.chainId, topic: f.topic, start: f.start.map(BigInt), createdAtMs: BigInt(f.createdAtMs), nonce: hex(f.nonce), hash: hex(f.hash), startMode: f.startMode };
+  return {
+    kind: 'genesis',
+    chainId: f.chainId,
+    topic: f.topic,
+    start: f.start.map(BigInt),
+    createdAtMs: BigInt(f.createdAtMs),
+    nonce: hex(f.nonce),
+    hash: hex(f.hash),
+    startMode: f.startMode,
+  };
 }
 
 function toCut(f: CutJson): CutMessage {
@@ -111,7 +127,8 @@ describe('SCD1 digest batch v1 fixtures (independent Python encoder)', () => {
 
 describe('SCM1 ledger message v1 fixtures (independent Python encoder)', () => {
   const scm1 = load<GenesisJson | CutJson>('scm1-v1.json');
-  const message = (m: (typeof scm1.messages)[number]): LedgerMessage => (m.kind === 'genesis' ? toGenesis(m.fields as GenesisJson) : toCut(m.fields as CutJson));
+  const message = (m: (typeof scm1.messages)[number]): LedgerMessage =>
+    m.kind === 'genesis' ? toGenesis(m.fields as GenesisJson) : toCut(m.fields as CutJson);
 
   it('are the v1 fixtures: genesis messages, an expansion cut with no records, a cut over several partitions', () => {
     expect([scm1.format, scm1.version]).toEqual(['SCM1', 1]);

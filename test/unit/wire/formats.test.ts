@@ -43,10 +43,42 @@ describe('digest batch v1', () => {
     ['truncated', (b: Buffer) => b.subarray(0, b.length - 1), /truncated|count/],
     ['bad magic', (b: Buffer) => Buffer.concat([Buffer.from('XXXX'), b.subarray(4)]), /magic/],
     ['trailing bytes', (b: Buffer) => Buffer.concat([b, Buffer.alloc(1)]), /trailing/],
-    ['empty range', (b: Buffer) => { const c = Buffer.from(b); c.writeBigUInt64BE(2n ** 33n, 16); return c; }, /to/],
-    ['offset outside range', (b: Buffer) => { const c = Buffer.from(b); c.writeBigUInt64BE(2n ** 34n, 28 + 48); return c; }, /outside/],
-    ['offsets out of order', (b: Buffer) => { const c = Buffer.from(b); c.writeBigUInt64BE(2n ** 33n, 28 + 48); return c; }, /out of order/],
-    ['an implausible offset', (b: Buffer) => { const c = Buffer.from(b); c.writeBigUInt64BE(2n ** 63n, 28 + 48); return c; }, /entries\[1\]\.offset is implausibly large/],
+    [
+      'empty range',
+      (b: Buffer) => {
+        const c = Buffer.from(b);
+        c.writeBigUInt64BE(2n ** 33n, 16);
+        return c;
+      },
+      /to/,
+    ],
+    [
+      'offset outside range',
+      (b: Buffer) => {
+        const c = Buffer.from(b);
+        c.writeBigUInt64BE(2n ** 34n, 28 + 48);
+        return c;
+      },
+      /outside/,
+    ],
+    [
+      'offsets out of order',
+      (b: Buffer) => {
+        const c = Buffer.from(b);
+        c.writeBigUInt64BE(2n ** 33n, 28 + 48);
+        return c;
+      },
+      /out of order/,
+    ],
+    [
+      'an implausible offset',
+      (b: Buffer) => {
+        const c = Buffer.from(b);
+        c.writeBigUInt64BE(2n ** 63n, 28 + 48);
+        return c;
+      },
+      /entries\[1\]\.offset is implausibly large/,
+    ],
   ])('rejects %s with a typed error naming the field', (_name, mutate, pattern) => {
     const bad = mutate(encodeDigestBatch(batch));
     expect(() => decodeDigestBatch(bad)).toThrow(MalformedMessageError);
@@ -70,7 +102,14 @@ describe('ledger message v1', () => {
   });
 
   it('round-trips a cut with no records (an expansion cut: lastSeq = firstSeq - 1, a longer coverage)', () => {
-    const expansion = { ...cut, firstSeq: 102n, lastSeq: 101n, prevHash: cut.headHash, coverage: [...cut.coverage, { sourceNext: 0n, digestNext: 0n }, { sourceNext: 7n, digestNext: 0n }], entries: [] };
+    const expansion = {
+      ...cut,
+      firstSeq: 102n,
+      lastSeq: 101n,
+      prevHash: cut.headHash,
+      coverage: [...cut.coverage, { sourceNext: 0n, digestNext: 0n }, { sourceNext: 7n, digestNext: 0n }],
+      entries: [],
+    };
     const buf = encodeCutMessage(expansion);
     expect(buf.length).toBe(5 + 4 * 8 + 2 * 32 + 8 + 4 + 4 * 16 + 4);
     expect(buf.readUInt32BE(buf.length - 4)).toBe(0);
@@ -78,12 +117,22 @@ describe('ledger message v1', () => {
   });
 
   it('rejects a seq range that runs backwards by more than an empty cut', () => {
-    expect(() => decodeLedgerMessage(encodeCutMessage({ ...cut, firstSeq: 102n, lastSeq: 100n, entries: [] }))).toThrow(/\[102, 100\] is not a valid sequence range/);
+    expect(() => decodeLedgerMessage(encodeCutMessage({ ...cut, firstSeq: 102n, lastSeq: 100n, entries: [] }))).toThrow(
+      /\[102, 100\] is not a valid sequence range/,
+    );
     expect(() => decodeLedgerMessage(encodeCutMessage({ ...cut, firstSeq: 0n, lastSeq: 0n, entries: [] }))).toThrow(/not a valid sequence range/);
   });
 
   it('round-trips a genesis, non-ASCII names included', () => {
-    const g = { chainId: 'чейн', topic: 'tópic', start: [0n, 2n ** 40n], createdAtMs: 1n, nonce: Buffer.alloc(16, 9), hash: Buffer.alloc(32, 5), startMode: 'latest' as const };
+    const g = {
+      chainId: 'чейн',
+      topic: 'tópic',
+      start: [0n, 2n ** 40n],
+      createdAtMs: 1n,
+      nonce: Buffer.alloc(16, 9),
+      hash: Buffer.alloc(32, 5),
+      startMode: 'latest' as const,
+    };
     expect(decodeLedgerMessage(encodeGenesisMessage(g))).toEqual({ kind: 'genesis', ...g });
   });
 
