@@ -16,7 +16,7 @@ export {
   type SeqchainErrorOptions,
   SourceDeletedError,
 } from './errors.js';
-export type { Logger } from './log.js';
+export { createLogger, type Logger, type LogOptions } from './log.js';
 export {
   type ReaderGenesis,
   type ReaderKafkaOptions,

@@ -17,6 +17,7 @@ import type { GenesisParams } from '../chain/genesis.js';
 import { ChainVerifier, checkGenesisMessage, verifyGenesis } from '../chain/verify.js';
 import { MalformedMessageError, SeqchainError, SourceDeletedError } from '../errors.js';
 import { createKafka } from '../kafka/client.js';
+import { fromKafkaError } from '../kafka/errors.js';
 import { type LedgerWriter, readLedger } from '../kafka/ledger-reader.js';
 import { kafkaNames } from '../kafka/names.js';
 import { type PartitionOffsets, topicOffsets } from '../kafka/offsets.js';
@@ -40,6 +41,15 @@ function isKafka(k: SequencedReaderOptions['kafka']): k is Kafka {
  * (unless `skipDeleted`), and a `SeqchainError` SEQCHAIN_ERR_USAGE on bad options, before any I/O.
  */
 export async function* readSequenced(options: SequencedReaderOptions): AsyncGenerator<SequencedRecord, void, undefined> {
+  try {
+    yield* read(options);
+  } catch (err) {
+    // kafkajs' own errors (a broker unreachable, a SASL login refused) as seqchain's typed ones.
+    throw fromKafkaError(err);
+  }
+}
+
+async function* read(options: SequencedReaderOptions): AsyncGenerator<SequencedRecord, void, undefined> {
   const o = settleOptions(options);
   if (o.skipDeleted && typeof options.onSkipped !== 'function') {
     throw new SeqchainError('SEQCHAIN_ERR_USAGE', 'readSequenced: skipDeleted needs onSkipped: a skipped range is always reported', {
@@ -86,6 +96,8 @@ export async function* readSequenced(options: SequencedReaderOptions): AsyncGene
     writer: LedgerWriter | undefined,
     out: LedgerRecord[],
   ): Break | null => {
+    // Past the last seq wanted (and the resume point checked): later cuts are not the caller's range.
+    if (lastWanted !== null && resumeChecked && chainSeq >= lastWanted) return null;
     if (msg instanceof MalformedMessageError)
       return { kind: 'malformed', ledgerOffset, message: `ledger offset ${ledgerOffset}: message does not decode: ${msg.message}` };
     const g = checkGenesisMessage(chainGenesis, { sawGenesis, seq: chainSeq }, ledgerOffset, msg);
