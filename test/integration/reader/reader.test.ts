@@ -1,13 +1,17 @@
 import type { KafkaMessage, Message } from 'kafkajs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { waitFor } from '../../../scripts/lib/replica-set.js';
+import { linkHash } from '../../../src/chain/link.js';
+import { recordDigest } from '../../../src/chain/record-digest.js';
 import { ChainBrokenError, SourceDeletedError } from '../../../src/errors.js';
+import { toSourceRecord } from '../../../src/kafka/source-record.js';
 import { withAdmin } from '../../../src/kafka/offsets.js';
 import type { SequencedReaderOptions, SkippedRange } from '../../../src/reader/options.js';
 import { readSequenced } from '../../../src/reader/sequenced-reader.js';
 import type { SequencedRecord } from '../../../src/reader/window.js';
+import { type CutMessage, decodeLedgerMessage, encodeCutMessage } from '../../../src/wire/ledger-v1.js';
 import { ChainFixture, type LedgerRow } from '../../helpers/chain-fixture.js';
-import { copySourceTopic, deleteRecordsBelow, deleteTopic, topicRecords } from '../../helpers/tamper.js';
+import { appendLedger, copySourceTopic, deleteRecordsBelow, deleteTopic, ledgerValues, topicRecords } from '../../helpers/tamper.js';
 
 /**
  * The sequenced reader on the real stack: the records in ledger order with their source bytes,
@@ -159,5 +163,40 @@ describe('readSequenced', () => {
       15_000,
       200,
     );
+  }, 60_000);
+
+  it('ends a wait at the head when its signal aborts', async () => {
+    const controller = new AbortController();
+    const reading = collect(opts({ from: BigInt(rows.length) + 51n, until: 'follow', pollIntervalMs: 100, signal: controller.signal }));
+    setTimeout(() => controller.abort(), 500);
+    expect(await reading).toEqual({ records: [], error: null });
+  }, 30_000);
+
+  // Last: it stops the replicas and appends to the ledger.
+  it('stops at a cut from another writer, after every record before it', async () => {
+    await f.set.stopAll();
+    const values = await ledgerValues(f);
+    const last = decodeLedgerMessage(values.at(-1)!) as CutMessage;
+    await f.produce(1);
+    const records = await topicRecords(f, f.topic);
+    const p = records.findIndex((rs, p) => rs.length > 0 && BigInt(rs.at(-1)!.offset) >= last.coverage[p]!.sourceNext);
+    const m = records[p]!.at(-1)!;
+    const entry = { partition: p, offset: BigInt(m.offset), timestampMs: BigInt(m.timestamp), digest: recordDigest(toSourceRecord(f.topic, p, m)) };
+    const seq = last.lastSeq + 1n;
+    const forged = encodeCutMessage({
+      ...last,
+      cutId: last.cutId + 1n,
+      firstSeq: seq,
+      lastSeq: seq,
+      prevHash: last.headHash,
+      headHash: linkHash(last.headHash, seq, entry.digest),
+      coverage: last.coverage.map((c, q) => (q === p ? { ...c, sourceNext: entry.offset + 1n } : c)),
+      entries: [entry],
+    });
+    const [at] = await appendLedger(f, [forged], { transactionalId: `second.${f.chain}` });
+    const { records: got, error } = await collect(opts({ from: last.lastSeq - 9n }));
+    expect(got.map((r) => r.seq)).toEqual(Array.from({ length: 10 }, (_, i) => last.lastSeq - 9n + BigInt(i)));
+    expect(error).toBeInstanceOf(ChainBrokenError);
+    expect((error as ChainBrokenError).details).toMatchObject({ kind: 'foreign-writer', seq: seq.toString(), ledgerOffset: String(at) });
   }, 60_000);
 });
