@@ -141,7 +141,9 @@ describe('readSequenced', () => {
     expect(lenient.records.map((r) => r.seq)).toEqual(rows.filter((r) => !(r.partition === 0 && r.offset < 20n)).map((r) => r.seq));
   }, 60_000);
 
-  it('follows the head: yields records produced after it started, and cleans up on break', async () => {
+  it('follows the head across a leader failover, and cleans up on break', async () => {
+    f.set.start(`${f.chain}-r2`);
+    await waitFor('two members', async () => (await f.set.members()).length >= 2, 60_000, 100);
     const start = BigInt(rows.length) + 1n;
     const it = readSequenced(opts({ from: start, until: 'follow', pollIntervalMs: 100 }));
     const got: SequencedRecord[] = [];
@@ -151,9 +153,14 @@ describe('readSequenced', () => {
         if (got.length === 50) break;
       }
     })();
-    await f.produce(50);
+    await f.produce(25);
+    await waitFor('25 read', async () => got.length >= 25, 30_000, 50);
+    const leader = (await f.set.leader())!;
+    await f.set.kill(leader.replicaId, 'SIGKILL');
+    await f.produce(25);
     await reading;
     expect(got.map((r) => r.seq)).toEqual(Array.from({ length: 50 }, (_, i) => start + BigInt(i)));
+    expect((await f.set.leader())?.replicaId).not.toBe(leader.replicaId);
     await waitFor(
       'no reader group left',
       async () => {
@@ -163,7 +170,7 @@ describe('readSequenced', () => {
       15_000,
       200,
     );
-  }, 60_000);
+  }, 90_000);
 
   it('ends a wait at the head when its signal aborts', async () => {
     const controller = new AbortController();
