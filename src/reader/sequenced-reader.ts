@@ -15,7 +15,7 @@ import type { Kafka, KafkaMessage } from 'kafkajs';
 import { type Break, breakToError } from '../chain/breaks.js';
 import type { GenesisParams } from '../chain/genesis.js';
 import { ChainVerifier, checkGenesisMessage, verifyGenesis } from '../chain/verify.js';
-import { MalformedMessageError, SeqchainError, SourceDeletedError } from '../errors.js';
+import { ConfigError, MalformedMessageError, SeqchainError, SourceDeletedError } from '../errors.js';
 import { createKafka } from '../kafka/client.js';
 import { fromKafkaError } from '../kafka/errors.js';
 import { type LedgerWriter, readLedger } from '../kafka/ledger-reader.js';
@@ -140,6 +140,15 @@ async function* read(options: SequencedReaderOptions): AsyncGenerator<SequencedR
         throw new SeqchainError('SEQCHAIN_ERR_CHAIN_NOT_FOUND', `ledger topic ${ledgerTopic} has no partition`, { details: { ledgerTopic } });
       return ledger;
     };
+    const topics = new Set(await admin.listTopics());
+    if (!topics.has(ledgerTopic)) {
+      throw new SeqchainError('SEQCHAIN_ERR_CHAIN_NOT_FOUND', `chain ${options.chain}: its ledger topic ${ledgerTopic} does not exist`, {
+        details: { chain: options.chain, ledgerTopic },
+      });
+    }
+    if (options.sourceTopic !== undefined && !topics.has(options.sourceTopic)) {
+      throw new ConfigError(`readSequenced: sourceTopic ${options.sourceTopic} does not exist`, { option: 'sourceTopic', topic: options.sourceTopic });
+    }
     const first = await ledgerOffsets();
     if (first.low > 0n) {
       throw breakToError({

@@ -95,6 +95,13 @@ describe('readSequenced', () => {
     expect((wrong.error as ChainBrokenError).details).toMatchObject({ kind: 'genesis' });
   }, 60_000);
 
+  it('names a chain that does not exist, and a source copy that does not exist', async () => {
+    const none = await collect(opts({ chain: `${f.chain}-none` }));
+    expect(none).toMatchObject({ records: [], error: { code: 'SEQCHAIN_ERR_CHAIN_NOT_FOUND' } });
+    const noCopy = await collect(opts({ sourceTopic: `${f.chain}.no-such-copy` }));
+    expect(noCopy).toMatchObject({ records: [], error: { code: 'SEQCHAIN_ERR_CONFIG', details: { option: 'sourceTopic' } } });
+  }, 30_000);
+
   it('resumes after a persisted {seq, hash}, and refuses a hash the chain does not hold there', async () => {
     const all = (await collect(opts({ until: 150n }))).records;
     const kept = all[99]!;
