@@ -1,5 +1,5 @@
 import { execFile } from 'node:child_process';
-import { mkdtemp, readdir, rm, writeFile } from 'node:fs/promises';
+import { mkdtemp, readdir, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
@@ -9,12 +9,21 @@ import { hashInCut } from '../../../src/verify/kept-head.js';
 import { ChainFixture } from '../../helpers/chain-fixture.js';
 
 const run = promisify(execFile);
+
+/** The complete example of docs/CONSUMING.md, as a user would copy it. */
+async function consumingExample(): Promise<string> {
+  const doc = await readFile(join(REPO, 'docs', 'CONSUMING.md'), 'utf8');
+  const example = /## A complete example[\s\S]*?```ts\n([\s\S]*?)```/.exec(doc);
+  if (!example) throw new Error('docs/CONSUMING.md has no "A complete example" TypeScript block');
+  return example[1]!;
+}
 const NPM = 'npm';
 
 /**
  * What a user does: `npm pack`, install the tarball into an empty project, import the package by
  * name. The consumer script reads a chain with the genesis from ZooKeeper (`readChainGenesis`),
- * and a TypeScript file type-checks against the declarations the package ships.
+ * and a TypeScript file type-checks against the declarations the package ships. The pack skips
+ * `prepack` (the build): the tests run on a build made beforehand.
  */
 describe('the seqchain package', () => {
   let dir: string;
@@ -27,7 +36,7 @@ describe('the seqchain package', () => {
     f = new ChainFixture();
     const [, packed] = await Promise.all([
       f.startSequenced(2, 40),
-      run(NPM, ['pack', '--pack-destination', dir, '--silent'], { cwd: REPO }).then(async () => {
+      run(NPM, ['pack', '--ignore-scripts', '--pack-destination', dir, '--silent'], { cwd: REPO }).then(async () => {
         await run('mkdir', [app]);
         await writeFile(join(app, 'package.json'), JSON.stringify({ name: 'app', private: true, type: 'module' }));
         const tarball = (await readdir(dir)).find((n) => n.endsWith('.tgz'))!;
@@ -87,7 +96,8 @@ console.log(JSON.stringify({ exported, code: ErrorCodes.SEQCHAIN_ERR_SOURCE_DELE
     if (cut?.kind === 'cut') expect(out.last.hash).toBe(hashInCut(cut, 40n).toString('hex'));
   }, 60_000);
 
-  it('type-checks a consumer against the declarations it ships', async () => {
+  it('type-checks a consumer, and the example of docs/CONSUMING.md, against the declarations it ships', async () => {
+    await writeFile(join(app, 'example.ts'), await consumingExample());
     await writeFile(
       join(app, 'check.ts'),
       `import { readSequenced, type SequencedReaderOptions, type SequencedRecord, type SkippedRange, SourceDeletedError } from 'seqchain';
@@ -117,7 +127,7 @@ export async function last(): Promise<bigint | undefined> {
           typeRoots: [join(REPO, 'node_modules', '@types')],
           types: ['node'],
         },
-        files: ['check.ts'],
+        files: ['check.ts', 'example.ts'],
       }),
     );
     await run(process.execPath, [join(REPO, 'node_modules', 'typescript', 'bin', 'tsc'), '-p', app]).catch((err) => {
