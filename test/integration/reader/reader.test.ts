@@ -102,6 +102,29 @@ describe('readSequenced', () => {
     expect(noCopy).toMatchObject({ records: [], error: { code: 'SEQCHAIN_ERR_CONFIG', details: { option: 'sourceTopic' } } });
   }, 30_000);
 
+  it('reads a window only when pulled, with one source read per window whatever the partitions', async () => {
+    // The real client, counting the consumers the reader makes: one per ranged read.
+    let consumers = 0;
+    const counting = Object.create(f.kafka) as typeof f.kafka;
+    counting.consumer = (config) => {
+      consumers++;
+      return f.kafka.consumer(config);
+    };
+    const it = readSequenced(opts({ kafka: counting, windowCuts: 1, until: BigInt(rows.length) }));
+    const first = await it.next();
+    expect(first.value).toMatchObject({ seq: 1n });
+    // The genesis window, the first cut's, and one source read for it.
+    expect(consumers).toBe(3);
+    await new Promise((r) => setTimeout(r, 1_000));
+    expect(consumers).toBe(3);
+    let n = 1;
+    for (let r = await it.next(); !r.done; r = await it.next()) n++;
+    expect(n).toBe(rows.length);
+    // Per window (2 ledger offsets: one cut and its commit marker) one ledger read and at most one source read.
+    const windows = Math.ceil(Number(await f.ledgerEnd()) / 2);
+    expect(consumers).toBeLessThanOrEqual(2 * windows);
+  }, 60_000);
+
   it('resumes after a persisted {seq, hash}, and refuses a hash the chain does not hold there', async () => {
     const all = (await collect(opts({ until: 150n }))).records;
     const kept = all[99]!;
