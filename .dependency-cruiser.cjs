@@ -12,12 +12,14 @@ const layers = [
   // Adapters to the outside: Kafka, ZooKeeper, Redis (the index store), Prometheus.
   { name: 'adapters', paths: ['^src/(kafka|coordination|index-store|metrics)/'] },
   // Roles: what a replica (or a one-shot command) does with the adapters.
-  { name: 'roles', paths: ['^src/(worker|sequencer|indexer|verify|ops)/'] },
+  { name: 'roles', paths: ['^src/(worker|sequencer|indexer|verify|ops|reader)/'] },
   // The HTTP API: routes over ports that the replica implements; never the replica itself.
   { name: 'api', paths: ['^src/api/'] },
   // The composition root: builds one replica from roles and the API, owns start and close order.
   { name: 'replica', paths: ['^src/replica/'] },
+  // The top: the CLI, and beside it the library entry (`src/lib.ts`, package.json `exports`); neither imports the other.
   { name: 'cli', paths: ['^src/cli/'] },
+  { name: 'lib', paths: ['^src/lib\\.ts$'] },
 ];
 
 const above = (i) => layers.slice(i + 1).flatMap((l) => l.paths);
@@ -38,6 +40,13 @@ module.exports = {
       from: { path: layer.paths },
       to: { path: above(i) },
     })),
+    {
+      name: 'lib-not-to-cli',
+      severity: 'error',
+      comment: 'The library entry sits beside the CLI, not above it: a user of the package never loads commander or the commands.',
+      from: { path: '^src/lib\\.ts$' },
+      to: { path: '^src/cli/' },
+    },
     {
       name: 'src-not-to-outside',
       severity: 'error',

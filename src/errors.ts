@@ -23,6 +23,7 @@ export const ErrorCodes = {
   SEQCHAIN_ERR_NOT_LEADER: 'SEQCHAIN_ERR_NOT_LEADER',
   SEQCHAIN_ERR_RECORD_TOO_LARGE: 'SEQCHAIN_ERR_RECORD_TOO_LARGE',
   SEQCHAIN_ERR_RATE_LIMITED: 'SEQCHAIN_ERR_RATE_LIMITED',
+  SEQCHAIN_ERR_SOURCE_DELETED: 'SEQCHAIN_ERR_SOURCE_DELETED',
   /** Not seqchain's own error (a library or runtime failure), as the CLI reports it. */
   SEQCHAIN_ERR_UNEXPECTED: 'SEQCHAIN_ERR_UNEXPECTED',
 } as const;
@@ -72,6 +73,18 @@ export class ChainBrokenError extends SeqchainError {
   constructor(message: string, details: Record<string, unknown> = {}) {
     super('SEQCHAIN_ERR_CHAIN_BROKEN', message, { details });
     this.name = 'ChainBrokenError';
+  }
+}
+
+/**
+ * Sequenced records whose source bytes retention already deleted: the reader cannot hand them
+ * out. Not retriable (deleted records never come back); `details` names the partition, the
+ * offset range [from, to) and the first seq there.
+ */
+export class SourceDeletedError extends SeqchainError {
+  constructor(message: string, details: { partition: number; from: string; to: string; seq: string }) {
+    super('SEQCHAIN_ERR_SOURCE_DELETED', message, { details });
+    this.name = 'SourceDeletedError';
   }
 }
 

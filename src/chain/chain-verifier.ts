@@ -72,10 +72,11 @@ export class ChainVerifier {
    * Verifies the next cut. Returns the first break; once broken, returns that break, except
    * that the cuts after a gap are still looked at: if the missing cut turns up later, the gap is
    * renamed 'cut-order' (cuts reordered, not removed). Feed the rest of the ledger to get it.
+   * `hashes[i]`, when given, receives h_(firstSeq+i) of a cut that verifies (as in `checkCut`).
    */
-  addCut(cut: CutView): Break | null {
+  addCut(cut: CutView, hashes?: Buffer[]): Break | null {
     if (this.broken !== null) return this.refine(cut);
-    const b = this.check(cut);
+    const b = this.check(cut, hashes);
     if (b !== null) this.broken = b;
     return b;
   }
@@ -101,7 +102,7 @@ export class ChainVerifier {
     return this.broken;
   }
 
-  private check(cut: CutView): Break | null {
+  private check(cut: CutView, hashes: Buffer[] | undefined): Break | null {
     const at = cutAt(cut);
     const ledgerOffset = cut.ledgerOffset;
 
@@ -130,7 +131,7 @@ export class ChainVerifier {
         };
       }
     }
-    const checked = checkCut({ seq: this.nextSeq - 1n, hash: this.headHash, cutId: this.lastCutId }, cut, this.rules);
+    const checked = checkCut({ seq: this.nextSeq - 1n, hash: this.headHash, cutId: this.lastCutId }, cut, this.rules, hashes);
     if (!checked.ok) return checked.brk;
 
     this.nextSeq = cut.lastSeq + 1n;

@@ -1,0 +1,29 @@
+/**
+ * The package's public entry (`import … from 'seqchain'`): the sequenced reader, its option and
+ * record types, the typed errors, and the genesis reader for a caller that takes the genesis
+ * from ZooKeeper. docs/CONSUMING.md documents it; nothing else under src/ is public API.
+ */
+export type { GenesisRecord } from './coordination/genesis-store.js';
+export { readChainGenesis, type ZooKeeperConfig } from './coordination/connect.js';
+export {
+  ChainBrokenError,
+  ConfigError,
+  type ErrorCode,
+  ErrorCodes,
+  isSeqchainError,
+  MalformedMessageError,
+  SeqchainError,
+  type SeqchainErrorOptions,
+  SourceDeletedError,
+} from './errors.js';
+export { createLogger, type Logger, type LogOptions } from './log.js';
+export {
+  type ReaderGenesis,
+  type ReaderKafkaOptions,
+  readerDefaults,
+  type ResumePoint,
+  type SequencedReaderOptions,
+  type SkippedRange,
+} from './reader/options.js';
+export { readSequenced } from './reader/sequenced-reader.js';
+export type { SequencedHeader, SequencedRecord } from './reader/window.js';

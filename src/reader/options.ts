@@ -1,0 +1,157 @@
+/** What `readSequenced` takes: its options, their defaults, and the check that runs before any I/O. */
+import type { Kafka } from 'kafkajs';
+import type { GenesisParams } from '../chain/genesis.js';
+import { HASH_BYTES } from '../chain/link.js';
+import type { KafkaClientOptions, KafkaTlsOptions } from '../config/settings.js';
+import { SeqchainError } from '../errors.js';
+import type { Logger } from '../log.js';
+
+/** How the reader connects to Kafka: the replicas' `kafka.*` settings (brokers, TLS, SASL). */
+export interface ReaderKafkaOptions {
+  brokers: readonly string[];
+  /** @defaultValue false */
+  ssl?: boolean;
+  tls?: Partial<KafkaTlsOptions['tls']>;
+  sasl?: KafkaClientOptions['sasl'];
+  /** @defaultValue 'seqchain' (the client id is `<clientId>-reader-read`) */
+  clientId?: string;
+  /** @defaultValue 5000 */
+  connectionTimeoutMs?: number;
+  /** @defaultValue 30000 */
+  requestTimeoutMs?: number;
+}
+
+/** A genesis as `readChainGenesis` returns it from ZooKeeper (only these fields are used). */
+export type ReaderGenesis = GenesisParams & { hash: Buffer };
+
+/** A position the caller persisted: the last record it consumed (seq 0 and the genesis hash before any). */
+export interface ResumePoint {
+  seq: bigint;
+  /** h_seq, as the reader yielded it (`record.hash`), as bytes or lowercase hex. */
+  hash: Buffer | string;
+}
+
+/** A range of sequenced records whose source bytes retention deleted, skipped under `skipDeleted`. */
+export interface SkippedRange {
+  partition: number;
+  /** First skipped offset. */
+  from: bigint;
+  /** The partition's earliest offset when the range was found: every sequenced offset below it is gone. */
+  to: bigint;
+  /** Seq of the first record skipped in the range. */
+  firstSeq: bigint;
+}
+
+export interface SequencedReaderOptions {
+  /** A kafkajs client, or how to make one. */
+  kafka: Kafka | ReaderKafkaOptions;
+  /** The chain's name (its ledger is `<chain>.ledger`). */
+  chain: string;
+  /** The genesis from ZooKeeper (`readChainGenesis`); its hash is recomputed and must be the ledger's. */
+  genesis?: ReaderGenesis;
+  /** Or: the genesis hash the caller pins; the ledger's first message is the genesis and must have it. */
+  genesisHash?: Buffer | string;
+  /** First seq to yield. @defaultValue 1 */
+  from?: bigint;
+  /** Resume after a persisted position instead of `from`: the chain must hold `hash` at `seq` (else a 'fork' break). */
+  resume?: ResumePoint;
+  /**
+   * Where to stop: 'head' (the ledger's end when reading began), 'follow' (never: wait for new
+   * cuts until the caller stops), or the last seq to yield (waits for it if the chain is shorter).
+   * @defaultValue 'head'
+   */
+  until?: 'head' | 'follow' | bigint;
+  /** Read the source bytes from this topic (a mirror, backup or restore) instead of the chain's; digests still use the chain's topic. */
+  sourceTopic?: string;
+  /** Skip records retention deleted instead of throwing `SourceDeletedError`; each range goes to `onSkipped`. @defaultValue false */
+  skipDeleted?: boolean;
+  /** Called once per range skipped under `skipDeleted`, before any later record is yielded. */
+  onSkipped?: (range: SkippedRange) => void;
+  /** Ledger messages (cuts) read per window: memory is bounded by this times the largest cut. @defaultValue 64 */
+  windowCuts?: number;
+  /** How often to look for new cuts at the head ('follow', or `until` beyond the head), ms. @defaultValue 500 */
+  pollIntervalMs?: number;
+  /** Ends a wait at the head: the iteration then ends as if the caller had stopped. */
+  signal?: AbortSignal;
+  logger?: Logger;
+}
+
+export const readerDefaults = {
+  from: 1n,
+  until: 'head' as 'head' | 'follow' | bigint,
+  skipDeleted: false,
+  /** Ledger messages per window. */
+  windowCuts: 64,
+  /** ms */
+  pollIntervalMs: 500,
+};
+
+export const readerKafkaDefaults = {
+  clientId: 'seqchain',
+  replicaId: 'reader',
+  ssl: false,
+  tls: { rejectUnauthorized: true },
+  /** ms */
+  connectionTimeoutMs: 5_000,
+  /** ms */
+  requestTimeoutMs: 30_000,
+  verbose: false,
+} satisfies Omit<KafkaClientOptions, 'brokers'>;
+
+/** The options checked and settled: the genesis hash and the resume hash as bytes, the start as a seq. */
+export interface SettledOptions {
+  genesisHash: Buffer;
+  /** First seq to yield. */
+  firstSeq: bigint;
+  /** The caller's persisted position, if resuming. */
+  resume: { seq: bigint; hash: Buffer } | null;
+  until: 'head' | 'follow' | bigint;
+  skipDeleted: boolean;
+  windowCuts: number;
+  pollIntervalMs: number;
+}
+
+function usage(message: string, details: Record<string, unknown> = {}): SeqchainError {
+  return new SeqchainError('SEQCHAIN_ERR_USAGE', `readSequenced: ${message}`, { details });
+}
+
+function hashBytes(h: Buffer | string, what: string): Buffer {
+  const b = typeof h === 'string' && /^[0-9a-fA-F]*$/.test(h) ? Buffer.from(h, 'hex') : Buffer.isBuffer(h) ? h : Buffer.alloc(0);
+  if (b.length !== HASH_BYTES) throw usage(`${what} must be ${HASH_BYTES} bytes (or ${HASH_BYTES * 2} hex digits)`, { option: what });
+  return b;
+}
+
+export function settleOptions(o: SequencedReaderOptions): SettledOptions {
+  if (typeof o.chain !== 'string' || o.chain === '') throw usage('chain is required', { option: 'chain' });
+  if ((o.genesis === undefined) === (o.genesisHash === undefined)) throw usage('pass exactly one of genesis (from ZooKeeper) and genesisHash (pinned)');
+  const genesisHash = o.genesis !== undefined ? hashBytes(o.genesis.hash, 'genesis.hash') : hashBytes(o.genesisHash!, 'genesisHash');
+  if (o.from !== undefined && o.resume !== undefined) throw usage('pass from or resume, not both');
+  let resume: SettledOptions['resume'] = null;
+  if (o.resume !== undefined) {
+    if (typeof o.resume.seq !== 'bigint' || o.resume.seq < 0n) throw usage('resume.seq must be a bigint ≥ 0', { option: 'resume.seq' });
+    resume = { seq: o.resume.seq, hash: hashBytes(o.resume.hash, 'resume.hash') };
+  }
+  const from = o.from ?? readerDefaults.from;
+  if (typeof from !== 'bigint' || from < 1n) throw usage('from must be a bigint ≥ 1 (seqs start at 1)', { option: 'from' });
+  const firstSeq = resume ? resume.seq + 1n : from;
+  const until = o.until ?? readerDefaults.until;
+  if (until !== 'head' && until !== 'follow' && (typeof until !== 'bigint' || until < firstSeq - 1n)) {
+    throw usage(`until must be 'head', 'follow' or a seq ≥ ${firstSeq - 1n}`, { option: 'until' });
+  }
+  const windowCuts = o.windowCuts ?? readerDefaults.windowCuts;
+  if (!Number.isInteger(windowCuts) || windowCuts < 1) throw usage('windowCuts must be an integer ≥ 1', { option: 'windowCuts' });
+  const pollIntervalMs = o.pollIntervalMs ?? readerDefaults.pollIntervalMs;
+  if (!Number.isFinite(pollIntervalMs) || pollIntervalMs < 10) throw usage('pollIntervalMs must be ≥ 10', { option: 'pollIntervalMs' });
+  return { genesisHash, firstSeq, resume, until, skipDeleted: o.skipDeleted ?? readerDefaults.skipDeleted, windowCuts, pollIntervalMs };
+}
+
+/** The replicas' client settings, completed with the reader's defaults. */
+export function readerKafkaClient(k: ReaderKafkaOptions): KafkaClientOptions {
+  if (!Array.isArray(k.brokers) || k.brokers.length === 0) throw usage('kafka.brokers must list at least one host:port', { option: 'kafka.brokers' });
+  return {
+    ...readerKafkaDefaults,
+    ...Object.fromEntries(Object.entries(k).filter(([, v]) => v !== undefined)),
+    tls: { ...readerKafkaDefaults.tls, ...k.tls },
+    brokers: [...k.brokers],
+  } as KafkaClientOptions;
+}

@@ -1,0 +1,273 @@
+/**
+ * The sequenced reader: the source records of a chain in global order, each checked as it is
+ * handed out, so every consumer is an auditor. It is `seqchain verify` that yields records: the
+ * ledger is read (read_committed) from its genesis, every cut verified by the same `ChainVerifier`
+ * (links recomputed, cut ids, positions, writers), and the source bytes of the records wanted
+ * are fetched by position, one ranged read per window covering every partition it needs, and
+ * their digests recomputed. Nothing after a broken record is yielded.
+ *
+ * Memory is bounded by the window (`windowCuts` ledger messages and their source records), and a
+ * window is read only when the caller pulls: an async generator, so a slow consumer holds the
+ * reader back. Between windows no consumer is open; `return()` (a `break` out of `for await`)
+ * disconnects the admin client, the only connection kept across windows.
+ */
+import type { Kafka, KafkaMessage } from 'kafkajs';
+import { type Break, breakToError } from '../chain/breaks.js';
+import type { GenesisParams } from '../chain/genesis.js';
+import { ChainVerifier, checkGenesisMessage, verifyGenesis } from '../chain/verify.js';
+import { ConfigError, MalformedMessageError, SeqchainError, SourceDeletedError } from '../errors.js';
+import { createKafka } from '../kafka/client.js';
+import { fromKafkaError } from '../kafka/errors.js';
+import { type LedgerWriter, readLedger } from '../kafka/ledger-reader.js';
+import { kafkaNames } from '../kafka/names.js';
+import { type PartitionOffsets, topicOffsets } from '../kafka/offsets.js';
+import { readRanges } from '../kafka/range-reader.js';
+import { createLogger } from '../log.js';
+import { sleep } from '../retry/sleep.js';
+import { checkKeptHead } from '../verify/kept-head.js';
+import { WriterCheck } from '../verify/writer-check.js';
+import type { LedgerMessage } from '../wire/ledger-v1.js';
+import { readerKafkaClient, type SequencedReaderOptions, settleOptions } from './options.js';
+import { checkRecord, isBreak, type LedgerRecord, type SequencedRecord, sourceRanges } from './window.js';
+
+function isKafka(k: SequencedReaderOptions['kafka']): k is Kafka {
+  return typeof (k as Kafka).consumer === 'function' && typeof (k as Kafka).admin === 'function';
+}
+
+/**
+ * Reads the chain's records in global order (see docs/CONSUMING.md). Throws `ChainBrokenError`
+ * (SEQCHAIN_ERR_CHAIN_BROKEN, details: kind, seq, partition, offset, expected, actual) at the
+ * first record or cut that does not verify, `SourceDeletedError` at a record retention deleted
+ * (unless `skipDeleted`), and a `SeqchainError` SEQCHAIN_ERR_USAGE on bad options, before any I/O.
+ */
+export async function* readSequenced(options: SequencedReaderOptions): AsyncGenerator<SequencedRecord, void, undefined> {
+  try {
+    yield* read(options);
+  } catch (err) {
+    // kafkajs' own errors (a broker unreachable, a SASL login refused) as seqchain's typed ones.
+    throw fromKafkaError(err);
+  }
+}
+
+async function* read(options: SequencedReaderOptions): AsyncGenerator<SequencedRecord, void, undefined> {
+  const o = settleOptions(options);
+  if (o.skipDeleted && typeof options.onSkipped !== 'function') {
+    throw new SeqchainError('SEQCHAIN_ERR_USAGE', 'readSequenced: skipDeleted needs onSkipped: a skipped range is always reported', {
+      details: { option: 'onSkipped' },
+    });
+  }
+  const logger = options.logger ?? createLogger({ level: 'warn', name: 'seqchain-reader' });
+  const kafka = isKafka(options.kafka) ? options.kafka : createKafka(readerKafkaClient(options.kafka), logger, 'read');
+  const ledgerTopic = kafkaNames.ledgerTopic(options.chain);
+  const groupPrefix = kafkaNames.readerGroup(options.chain, 'read');
+  const chainGenesis = { hash: o.genesisHash, ...(options.genesis ? { params: options.genesis } : {}) };
+
+  let genesis: GenesisParams | null = null;
+  let verifier: ChainVerifier | null = null;
+  const useGenesis = (g: GenesisParams): void => {
+    genesis = g;
+    verifier = new ChainVerifier(o.genesisHash, g.start);
+  };
+  if (options.genesis) {
+    // The znode is read without its own hash check: a changed one is named here, before any I/O.
+    const b = verifyGenesis(options.genesis, o.genesisHash);
+    if (b) throw breakToError(b);
+    useGenesis(options.genesis);
+  }
+  const resume = o.resume;
+  let resumeChecked = resume === null;
+  if (resume?.seq === 0n) {
+    const b = checkKeptHead(resume, 0n, o.genesisHash);
+    if (b) throw breakToError(b);
+    resumeChecked = true;
+  }
+
+  const writers = new WriterCheck(null);
+  let sawGenesis = false;
+  let chainSeq = 0n;
+  let nextYield = o.firstSeq;
+  const lastWanted = typeof o.until === 'bigint' ? o.until : null;
+  const reportedDeleted = new Map<number, bigint>();
+
+  /** One ledger message: the genesis rules, then the cut's own; collects the cut's records wanted. */
+  const onLedgerMessage = (
+    ledgerOffset: bigint,
+    msg: LedgerMessage | MalformedMessageError,
+    writer: LedgerWriter | undefined,
+    out: LedgerRecord[],
+  ): Break | null => {
+    // Past the last seq wanted (and the resume point checked): later cuts are not the caller's range.
+    if (lastWanted !== null && resumeChecked && chainSeq >= lastWanted) return null;
+    if (msg instanceof MalformedMessageError)
+      return { kind: 'malformed', ledgerOffset, message: `ledger offset ${ledgerOffset}: message does not decode: ${msg.message}` };
+    const g = checkGenesisMessage(chainGenesis, { sawGenesis, seq: chainSeq }, ledgerOffset, msg);
+    if (g) return g;
+    if (msg.kind === 'genesis') {
+      sawGenesis = true;
+      if (genesis === null) {
+        // Pinned hash: the ledger's genesis has it; its fields must hash to it too.
+        const b = verifyGenesis(msg, msg.hash);
+        if (b) return { ...b, ledgerOffset };
+        useGenesis(msg);
+      }
+      return null;
+    }
+    const hashes: Buffer[] = [];
+    const b = writers.check({ ledgerOffset, ...msg }, writer) ?? verifier!.addCut({ ledgerOffset, ...msg }, hashes);
+    if (b) return b;
+    chainSeq = msg.lastSeq;
+    if (!resumeChecked && resume && resume.seq <= msg.lastSeq) {
+      const at = resume.seq === msg.firstSeq - 1n ? msg.prevHash : hashes[Number(resume.seq - msg.firstSeq)]!;
+      const fork = checkKeptHead(resume, msg.lastSeq, at);
+      if (fork) return fork;
+      resumeChecked = true;
+    }
+    if (!resumeChecked) return null;
+    msg.entries.forEach((e, i) => {
+      const seq = msg.firstSeq + BigInt(i);
+      if (seq >= nextYield && (lastWanted === null || seq <= lastWanted))
+        out.push({ seq, partition: e.partition, offset: e.offset, digest: e.digest, hash: hashes[i]! });
+    });
+    return null;
+  };
+
+  const admin = kafka.admin();
+  await admin.connect();
+  try {
+    const ledgerOffsets = async (): Promise<PartitionOffsets> => {
+      const [ledger] = await topicOffsets(admin, ledgerTopic);
+      if (ledger === undefined)
+        throw new SeqchainError('SEQCHAIN_ERR_CHAIN_NOT_FOUND', `ledger topic ${ledgerTopic} has no partition`, { details: { ledgerTopic } });
+      return ledger;
+    };
+    const topics = new Set(await admin.listTopics());
+    if (!topics.has(ledgerTopic)) {
+      throw new SeqchainError('SEQCHAIN_ERR_CHAIN_NOT_FOUND', `chain ${options.chain}: its ledger topic ${ledgerTopic} does not exist`, {
+        details: { chain: options.chain, ledgerTopic },
+      });
+    }
+    if (options.sourceTopic !== undefined && !topics.has(options.sourceTopic)) {
+      throw new ConfigError(`readSequenced: sourceTopic ${options.sourceTopic} does not exist`, { option: 'sourceTopic', topic: options.sourceTopic });
+    }
+    const first = await ledgerOffsets();
+    if (first.low > 0n) {
+      throw breakToError({
+        kind: 'genesis',
+        ledgerOffset: 0n,
+        message: `ledger ${ledgerTopic} no longer starts at offset 0 (earliest is ${first.low}): its beginning was deleted`,
+      });
+    }
+    const headEnd = o.until === 'head' ? first.high : null;
+    let ledgerPos = 0n;
+
+    for (;;) {
+      if (lastWanted !== null && nextYield > lastWanted) return;
+      const end = headEnd ?? (await ledgerOffsets()).high;
+      if (ledgerPos >= end) {
+        // At the head: a resume point beyond it, or equal to it, is checked against it now.
+        if (!resumeChecked && resume && verifier !== null && resume.seq <= chainSeq) {
+          const fork = checkKeptHead(resume, chainSeq, (verifier as ChainVerifier).head.hash);
+          if (fork) throw breakToError(fork);
+          resumeChecked = true;
+        }
+        if (headEnd !== null) {
+          if (!sawGenesis) throw breakToError({ kind: 'genesis', message: `ledger ${ledgerTopic} holds no genesis message` });
+          if (!resumeChecked && resume) throw breakToError(checkKeptHead(resume, chainSeq, null)!);
+          return;
+        }
+        if (options.signal?.aborted) return;
+        await sleep(o.pollIntervalMs, options.signal ? { signal: options.signal } : {});
+        if (options.signal?.aborted) return;
+        continue;
+      }
+      const windowEnd = ledgerPos + BigInt(2 * o.windowCuts) < end ? ledgerPos + BigInt(2 * o.windowCuts) : end;
+      const wanted: LedgerRecord[] = [];
+      let broken: Break | null = null;
+      await readLedger({
+        kafka,
+        ledgerTopic,
+        from: ledgerPos,
+        to: windowEnd,
+        groupPrefix,
+        logger,
+        onMessage: (offset, msg, writer) => {
+          broken ??= onLedgerMessage(offset, msg, writer, wanted);
+        },
+      });
+      ledgerPos = windowEnd;
+
+      if (wanted.length > 0) {
+        const topic = (genesis as GenesisParams | null)!.topic;
+        const sourceTopic = options.sourceTopic ?? topic;
+        let offsets = await topicOffsets(admin, sourceTopic);
+        const found = await fetchWindow(kafka, sourceTopic, wanted, offsets, groupPrefix, logger);
+        for (const entry of wanted) {
+          const m = found.get(entry.partition)?.get(entry.offset);
+          if (m === undefined) {
+            // Retention may have moved the start since the offsets were read: ask again before calling it missing.
+            offsets = await topicOffsets(admin, sourceTopic);
+            const low = offsets[entry.partition]?.low ?? 0n;
+            if (entry.offset < low) {
+              const range = { partition: entry.partition, from: entry.offset, to: low, firstSeq: entry.seq };
+              if (!o.skipDeleted) {
+                throw new SourceDeletedError(
+                  `seq ${entry.seq} (partition ${entry.partition}, offset ${entry.offset}): the source topic ${sourceTopic} no longer holds partition ${entry.partition} below offset ${low} (deleted by retention)`,
+                  { partition: entry.partition, from: entry.offset.toString(), to: low.toString(), seq: entry.seq.toString() },
+                );
+              }
+              if (reportedDeleted.get(entry.partition) !== low) {
+                reportedDeleted.set(entry.partition, low);
+                options.onSkipped!(range);
+              }
+              nextYield = entry.seq + 1n;
+              continue;
+            }
+          }
+          const record = checkRecord(topic, entry, m);
+          if (isBreak(record)) throw breakToError(record);
+          nextYield = record.seq + 1n;
+          yield record;
+        }
+      }
+      if (broken) throw breakToError(broken);
+    }
+  } finally {
+    await admin.disconnect().catch((err) => logger.warn({ err }, 'reader admin disconnect failed'));
+  }
+}
+
+/** The source records a window needs, by partition and offset: one ranged read for all partitions. */
+async function fetchWindow(
+  kafka: Kafka,
+  topic: string,
+  wanted: readonly LedgerRecord[],
+  offsets: readonly (PartitionOffsets | undefined)[],
+  groupPrefix: string,
+  logger: NonNullable<SequencedReaderOptions['logger']>,
+): Promise<Map<number, Map<bigint, KafkaMessage>>> {
+  const positions = new Map<number, Set<bigint>>();
+  for (const r of wanted) {
+    let set = positions.get(r.partition);
+    if (set === undefined) positions.set(r.partition, (set = new Set()));
+    set.add(r.offset);
+  }
+  const found = new Map<number, Map<bigint, KafkaMessage>>();
+  await readRanges({
+    kafka,
+    topic,
+    ranges: sourceRanges(wanted, offsets),
+    groupPrefix,
+    logger,
+    onMessages: (p, messages) => {
+      const want = positions.get(p);
+      let got = found.get(p);
+      if (got === undefined) found.set(p, (got = new Map()));
+      for (const m of messages) {
+        const offset = BigInt(m.offset);
+        // Only the sequenced positions are kept: memory stays bounded by the window.
+        if (want?.has(offset)) got.set(offset, m);
+      }
+    },
+  });
+  return found;
+}

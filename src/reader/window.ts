@@ -1,0 +1,113 @@
+/**
+ * The reader's pure parts: which source offsets one window of sequenced records needs (one range
+ * per partition, so the source is fetched in batches, never record by record), and the check of
+ * one source record against its ledger entry. No I/O.
+ */
+import type { KafkaMessage } from 'kafkajs';
+import { type Break, hex } from '../chain/breaks.js';
+import { recordDigest } from '../chain/record-digest.js';
+import type { PartitionOffsets } from '../kafka/offsets.js';
+import type { ReadRange } from '../kafka/range-reader.js';
+import { toSourceRecord } from '../kafka/source-record.js';
+
+/** A sequenced record as the verified ledger names it, before its source bytes are read. */
+export interface LedgerRecord {
+  seq: bigint;
+  partition: number;
+  offset: bigint;
+  /** The digest the ledger holds for it. */
+  digest: Buffer;
+  /** h_seq, recomputed from the genesis through every link before it. */
+  hash: Buffer;
+}
+
+/** One header of a source record, in the order Kafka delivered it (names grouped). */
+export interface SequencedHeader {
+  name: string;
+  value: Buffer | null;
+}
+
+/** A source record in global order, checked: its digest recomputed and equal to the ledger's, its link recomputed. */
+export interface SequencedRecord {
+  /** Global sequence number, 1, 2, 3, … */
+  seq: bigint;
+  partition: number;
+  offset: bigint;
+  timestampMs: bigint;
+  key: Buffer | null;
+  value: Buffer | null;
+  headers: SequencedHeader[];
+  /** SCR1 digest of the record (recomputed from its bytes; equal to the ledger's). */
+  digest: Buffer;
+  /** SCL1 hash h_seq: persist it with `seq` to resume (`resume: { seq, hash }`). */
+  hash: Buffer;
+}
+
+/**
+ * The source ranges a window needs: per partition, from its lowest to its highest sequenced
+ * offset, clipped to what the topic holds ([low, high)). Offsets outside are named by `checkRecord`
+ * (not in the source) or by the caller (deleted by retention).
+ */
+export function sourceRanges(records: readonly LedgerRecord[], offsets: readonly (PartitionOffsets | undefined)[]): Map<number, ReadRange> {
+  const ranges = new Map<number, ReadRange>();
+  for (const r of records) {
+    const range = ranges.get(r.partition);
+    if (range === undefined) ranges.set(r.partition, { from: r.offset, to: r.offset + 1n });
+    else if (r.offset + 1n > range.to) range.to = r.offset + 1n;
+  }
+  for (const [p, range] of ranges) {
+    const low = offsets[p]?.low ?? 0n;
+    const high = offsets[p]?.high ?? 0n;
+    if (range.from < low) range.from = low;
+    if (range.to > high) range.to = high;
+    if (range.to <= range.from) ranges.delete(p);
+  }
+  return ranges;
+}
+
+/**
+ * Checks one sequenced record against the source record at its position (undefined: the source
+ * does not hold it). Digests are computed over the chain's topic (`topic`), whatever topic the
+ * bytes were read from. Returns the record, or the break at its seq.
+ */
+export function checkRecord(topic: string, entry: LedgerRecord, message: KafkaMessage | undefined): SequencedRecord | Break {
+  const { seq, partition, offset } = entry;
+  if (message === undefined) {
+    return {
+      kind: 'not-in-source',
+      seq,
+      partition,
+      offset,
+      actual: hex(entry.digest),
+      message: `ledger seq ${seq} (partition ${partition}, offset ${offset}) has no record in the source topic`,
+    };
+  }
+  const source = toSourceRecord(topic, partition, message);
+  const digest = recordDigest(source);
+  if (!digest.equals(entry.digest)) {
+    return {
+      kind: 'digest-mismatch',
+      seq,
+      partition,
+      offset,
+      expected: hex(digest),
+      actual: hex(entry.digest),
+      message: `ledger seq ${seq} (partition ${partition}, offset ${offset}): digest differs from the source record's digest`,
+    };
+  }
+  return {
+    seq,
+    partition,
+    offset,
+    timestampMs: source.timestampMs,
+    key: source.key,
+    value: source.value,
+    headers: source.headers.map((h) => ({ name: h.name.toString('utf8'), value: h.value })),
+    digest,
+    hash: entry.hash,
+  };
+}
+
+export function isBreak(x: SequencedRecord | Break): x is Break {
+  return 'kind' in x;
+}
