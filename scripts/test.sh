@@ -20,14 +20,5 @@ set +e
 npx vitest run --reporter=default --reporter=json --outputFile.json="$report" "$@"
 status=$?
 set -e
-if [ -f "$report" ]; then
-  node -e '
-    const r = JSON.parse(require("fs").readFileSync(process.argv[1], "utf8"));
-    console.log(`${r.numPassedTests} passed, ${r.numFailedTests} failed` + (r.numPendingTests ? `, ${r.numPendingTests} skipped` : ""));
-    process.exit(r.numFailedTests > 0 || r.numTotalTests === 0 ? 1 : 0);
-  ' "$report" || status=1
-else
-  echo "0 passed, 1 failed"
-  status=1
-fi
+node scripts/lib/vitest-counts.cjs "$report" || status=1
 exit $status

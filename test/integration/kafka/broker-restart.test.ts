@@ -3,7 +3,7 @@
  * after a broker restart): no replica exits, every worker digests again, the member znodes say
  * who owns what, and the chain verifies.
  *
- * Runs on a private stack of its own (.stack-crash, ports 49092/49093/42181/46379), which it
+ * Runs on a private stack of its own (.stack-crash, ports 31092/31093/31181/31379), which it
  * starts and purges itself, because it stops and starts Kafka.
  */
 import { spawn } from 'node:child_process';
@@ -15,16 +15,16 @@ import { expectInvariantOne, expectVerified, perTest, startReplicaSet, waitForOw
 
 const STACK_ENV = {
   SEQCHAIN_STACK_DIR: `${REPO}/.stack-crash`,
-  SEQCHAIN_KAFKA_PORT: '49092',
-  SEQCHAIN_KAFKA_CONTROLLER_PORT: '49093',
-  SEQCHAIN_ZK_PORT: '42181',
-  SEQCHAIN_REDIS_PORT: '46379',
+  SEQCHAIN_KAFKA_PORT: '31092',
+  SEQCHAIN_KAFKA_CONTROLLER_PORT: '31093',
+  SEQCHAIN_ZK_PORT: '31181',
+  SEQCHAIN_REDIS_PORT: '31379',
 };
 // The fixture, the replicas and `seqchain verify` all read these (loadConfig, process.env).
 Object.assign(process.env, {
-  SEQCHAIN_KAFKA_BROKERS: '127.0.0.1:49092',
-  SEQCHAIN_ZK_CONNECT: '127.0.0.1:42181',
-  SEQCHAIN_REDIS_URL: 'redis://127.0.0.1:46379',
+  SEQCHAIN_KAFKA_BROKERS: '127.0.0.1:31092',
+  SEQCHAIN_ZK_CONNECT: '127.0.0.1:31181',
+  SEQCHAIN_REDIS_URL: 'redis://127.0.0.1:31379',
 });
 
 /** Long enough for kafkajs to run out of retries finding the group coordinator (8 retries, ≤ 3 s apart). */

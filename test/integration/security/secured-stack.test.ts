@@ -32,10 +32,10 @@ const STACK_DIR = join(REPO, '.stack-secure');
 const STACK_ENV = {
   SEQCHAIN_STACK_SECURE: '1',
   SEQCHAIN_STACK_DIR: STACK_DIR,
-  SEQCHAIN_KAFKA_PORT: '39092',
-  SEQCHAIN_KAFKA_CONTROLLER_PORT: '39093',
-  SEQCHAIN_ZK_PORT: '32181',
-  SEQCHAIN_REDIS_PORT: '36379',
+  SEQCHAIN_KAFKA_PORT: '30092',
+  SEQCHAIN_KAFKA_CONTROLLER_PORT: '30093',
+  SEQCHAIN_ZK_PORT: '30181',
+  SEQCHAIN_REDIS_PORT: '30379',
 };
 const RECORDS = 2_000;
 const chain = `sec-${randomUUID().slice(0, 8)}`;
@@ -95,14 +95,14 @@ afterAll(async () => {
 describe('the secured stack as the script sets it up', () => {
   it('writes what clients need (SASL_SSL, private CA, SCRAM, ZK digest + creator ACL, Redis password) without printing a secret', () => {
     expect(secrets).toMatchObject({
-      SEQCHAIN_KAFKA_BROKERS: '127.0.0.1:39092',
+      SEQCHAIN_KAFKA_BROKERS: '127.0.0.1:30092',
       SEQCHAIN_KAFKA_SSL: 'true',
       SEQCHAIN_KAFKA_TLS_CA_FILE: join(STACK_DIR, 'secure', 'ca.pem'),
       SEQCHAIN_KAFKA_SASL_MECHANISM: 'scram-sha-512',
       SEQCHAIN_KAFKA_SASL_USERNAME: 'seqchain',
-      SEQCHAIN_ZK_CONNECT: '127.0.0.1:32181',
+      SEQCHAIN_ZK_CONNECT: '127.0.0.1:30181',
       SEQCHAIN_ZK_ACL: 'creator',
-      SEQCHAIN_REDIS_URL: 'redis://127.0.0.1:36379',
+      SEQCHAIN_REDIS_URL: 'redis://127.0.0.1:30379',
     });
     for (const k of ['SEQCHAIN_KAFKA_SASL_PASSWORD', 'SEQCHAIN_REDIS_PASSWORD']) expect(secrets[k]).toMatch(/^[0-9a-f]{48}$/);
     expect(secrets.SEQCHAIN_ZK_AUTH).toMatch(/^seqchain:[0-9a-f]{48}$/);
