@@ -66,7 +66,6 @@ export function registerTail(program: Command): void {
     const format = opts.json ? tailJsonLine : tailTableLine;
     // No progress while following: it has no end to report against.
     const progress = follow ? null : new Progress('tail', to === undefined ? null : Number(to - from + 1n));
-    const startedAt = Date.now();
     let printed = 0;
     for await (const record of readSequenced({
       kafka: createKafka(kafkaClientOptions(config), logger, 'tail'),
@@ -92,7 +91,7 @@ export function registerTail(program: Command): void {
       if (controller.signal.aborted) break;
     }
     // A closing line only when progress lines were shown: a short range prints nothing on stderr.
-    if (progress !== null && Date.now() - startedAt >= 1_000) progress.finish(printed);
+    if (progress?.shown) progress.finish(printed);
     process.exit(0);
   });
 }
