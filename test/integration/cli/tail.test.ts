@@ -1,4 +1,5 @@
 import { spawn } from 'node:child_process';
+import { setTimeout as sleep } from 'node:timers/promises';
 import type { IHeaders } from 'kafkajs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { CLI, runCli, waitFor } from '../../../scripts/lib/replica-set.js';
@@ -164,6 +165,8 @@ describe('seqchain tail (real stack, a running replica)', () => {
     child.stderr.on('data', (d: Buffer) => (stderr += d.toString()));
     const exited = new Promise<number | null>((resolve) => child.on('exit', (code) => resolve(code)));
     try {
+      // Time for it to reach the head and wait there, so the records come through its follow loop.
+      await sleep(2_000);
       await produce(RECORDS, LATER);
       await waitFor(`${LATER} records followed`, async () => lines(stdout).length >= LATER, 60_000, 100);
       child.kill('SIGTERM');
