@@ -1,7 +1,8 @@
 /**
  * The live demo (`npm run demo`): three replicas sequence a 6-partition topic while 100,000
  * records are produced; the leader is SIGKILLed mid-stream; once everything is sequenced,
- * `seqchain verify` recomputes the chain. The last line is one JSON object of measured figures.
+ * `seqchain verify` recomputes the chain and `seqchain tail` reads both ends of it back. The last
+ * line is one JSON object of measured figures.
  */
 import { join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
@@ -11,11 +12,15 @@ import { createLogger } from '../src/log.js';
 import { initChain } from '../src/ops/init-chain.js';
 import type { VerifyReport } from '../src/verify/verify-chain.js';
 import { REPO, ReplicaSet, runCli, waitFor } from './lib/replica-set.js';
+import { checkTail } from './lib/tail-check.js';
 
 const RECORDS = Number(process.env.DEMO_RECORDS ?? 100_000);
 const PARTITIONS = 6;
 const REPLICAS = 3;
 const RATE = Number(process.env.DEMO_RATE ?? 20_000);
+/** Records read back with `seqchain tail` at each end of the chain. */
+const TAILED = 1_000;
+const RECORD_SHAPE = { size: 200, keys: 1000, headers: 2 };
 
 const say = (msg: string) => process.stderr.write(`demo: ${msg}\n`);
 
@@ -46,9 +51,7 @@ async function main(): Promise<void> {
       topic,
       count: RECORDS,
       rate: RATE,
-      size: 200,
-      keys: 1000,
-      headers: 2,
+      ...RECORD_SHAPE,
       transactional: false,
       batchSize: 500,
       quiet: false,
@@ -124,6 +127,10 @@ async function main(): Promise<void> {
       `sequenced ${produced.records} records in ${doneAt - startedAt} ms (${sequencedPerSec} records/s, offered ${RATE}/s), epochs ${report.epochs.join(',')}`,
     );
 
+    say(`reading the first and the last ${TAILED} records back with seqchain tail --json`);
+    const tail = await checkTail(set.config, logger, produced.records, TAILED, { partitions: PARTITIONS, opts: RECORD_SHAPE, payload: produced.payload });
+    say(`tail: ${tail.first} + ${tail.last} records ${tail.matched ? 'in ledger order, each as produced' : `DIFFER: ${tail.problems.join('; ')}`}`);
+
     const result = {
       records: produced.records,
       sequenced: report.records,
@@ -137,10 +144,11 @@ async function main(): Promise<void> {
       failoverMs,
       sequencedPerSec,
       epochs: report.epochs,
+      tail: { first: tail.first, last: tail.last, matched: tail.matched },
       chain,
     };
     process.stdout.write(`${JSON.stringify(result)}\n`);
-    if (!result.verified || result.sequenced !== result.records || result.apiHeadHash !== result.headHash) process.exitCode = 1;
+    if (!result.verified || result.sequenced !== result.records || result.apiHeadHash !== result.headHash || !tail.matched) process.exitCode = 1;
   } finally {
     await set.close();
     await sleep(10);

@@ -9,6 +9,7 @@ import { registerQueries } from './commands/query.js';
 import { registerReindex } from './commands/reindex.js';
 import { registerRun } from './commands/run.js';
 import { registerStatus } from './commands/status.js';
+import { registerTail } from './commands/tail.js';
 import { registerVerify } from './commands/verify.js';
 
 const program = new Command('seqchain')
@@ -21,6 +22,7 @@ registerInit(program);
 registerRun(program);
 registerProduce(program);
 registerVerify(program);
+registerTail(program);
 registerStatus(program);
 registerReindex(program);
 registerQueries(program);

@@ -60,3 +60,12 @@ export function parseIntArg(name: string, min = 0, max = Number.MAX_SAFE_INTEGER
     return n;
   };
 }
+
+/** A global seq (≥ `min`), as a bigint: seqs are 64-bit and may pass 2^53. Plain decimal only. */
+export function parseSeqArg(name: string, min = 1n): (value: string) => bigint {
+  return (value: string) => {
+    const n = /^[0-9]{1,20}$/.test(value) ? BigInt(value) : null;
+    if (n === null || n < min || n >= 2n ** 63n) throw new InvalidArgumentError(`${name} must be a seq from ${min} to 2^63-1, got "${value}"`);
+    return n;
+  };
+}

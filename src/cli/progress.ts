@@ -6,6 +6,7 @@ export class Progress {
   private readonly startedAt = Date.now();
   private lastPrint = this.startedAt;
   private done: number;
+  private printed = false;
 
   /** `initial`: work already done before this progress started (not counted in the rate). */
   constructor(
@@ -27,12 +28,18 @@ export class Progress {
     }
   }
 
+  /** Whether a line was printed yet: a short task can skip its final line and stay silent. */
+  get shown(): boolean {
+    return this.printed;
+  }
+
   finish(done = this.done): void {
     this.done = done;
     this.print(true);
   }
 
   private print(final: boolean): void {
+    this.printed = true;
     const elapsed = (Date.now() - this.startedAt) / 1000;
     const rate = elapsed > 0 ? (this.done - this.initial) / elapsed : 0;
     let line = `${this.label}: ${fmt(this.done)}`;

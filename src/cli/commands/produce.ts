@@ -27,15 +27,39 @@ export interface ProduceOptions {
 }
 
 /**
+ * Record number `index` (from 0) of a run: round-robin over the partitions, key `key-<index mod
+ * keys>` (null without keys), header names in pairs (`h0`, `h0`, `h2`, `h2`, …, values
+ * `v<index>-<h>`), and the run's `payload` as value with the index in its first 4 bytes (values of
+ * 8 bytes or more), so a checker can recompute every record from its value and the payload.
+ */
+export function producedMessage(
+  index: number,
+  partitions: number,
+  opts: Pick<ProduceOptions, 'size' | 'keys' | 'headers'>,
+  payload: Buffer,
+): Message & { partition: number; key: string | null; value: Buffer; headers: Record<string, Buffer[]> } {
+  const partition = index % partitions;
+  const headers: Record<string, Buffer[]> = {};
+  for (let h = 0; h < opts.headers; h++) {
+    const name = h % 2 === 1 ? `h${h - 1}` : `h${h}`;
+    (headers[name] ??= []).push(Buffer.from(`v${index}-${h}`));
+  }
+  const value = Buffer.allocUnsafe(opts.size);
+  payload.copy(value);
+  if (opts.size >= 8) value.writeUInt32BE(index >>> 0, 0);
+  return { partition, key: opts.keys > 0 ? `key-${index % opts.keys}` : null, value, headers };
+}
+
+/**
  * Load generator: `count` records spread round-robin over every partition of `topic`, with
  * keys, headers and values of a given size, at a given rate, with progress. Returns what it
- * wrote per partition.
+ * wrote per partition, and the payload every value starts from (see `producedMessage`).
  */
 export async function produce(
   config: Readonly<Config>,
   logger: Logger,
   opts: ProduceOptions,
-): Promise<{ records: number; perPartition: number[]; elapsedMs: number }> {
+): Promise<{ records: number; perPartition: number[]; elapsedMs: number; payload: Buffer }> {
   const kafka = createKafka(kafkaClientOptions(config), logger, 'produce');
   const partitions = await withAdmin(kafka, (admin) => partitionCount(admin, opts.topic));
   if (partitions === 0)
@@ -56,18 +80,9 @@ export async function produce(
       const n = Math.min(opts.batchSize, opts.count - sent);
       const byPartition: Message[][] = Array.from({ length: partitions }, () => []);
       for (let i = 0; i < n; i++) {
-        const seq = sent + i;
-        const partition = seq % partitions;
-        perPartition[partition]!++;
-        const headers: Record<string, Buffer[]> = {};
-        for (let h = 0; h < opts.headers; h++) {
-          const name = h % 2 === 1 ? `h${h - 1}` : `h${h}`;
-          (headers[name] ??= []).push(Buffer.from(`v${seq}-${h}`));
-        }
-        const value = Buffer.allocUnsafe(opts.size);
-        payload.copy(value);
-        if (opts.size >= 8) value.writeUInt32BE(seq >>> 0, 0);
-        byPartition[partition]!.push({ partition, key: opts.keys > 0 ? `key-${seq % opts.keys}` : null, value, headers });
+        const message = producedMessage(sent + i, partitions, opts, payload);
+        perPartition[message.partition]!++;
+        byPartition[message.partition]!.push(message);
       }
       const topicMessages = [{ topic: opts.topic, messages: byPartition.flat() }];
       if (opts.transactional && 'transaction' in producer) {
@@ -93,5 +108,5 @@ export async function produce(
     await producer.disconnect();
   }
   progress?.finish(sent);
-  return { records: sent, perPartition, elapsedMs: Date.now() - started };
+  return { records: sent, perPartition, elapsedMs: Date.now() - started, payload };
 }

@@ -26,4 +26,14 @@ describe('progress lines', () => {
     const rate = Number(/ ([\d,]+)\/s/.exec(lines[0]!)![1]!.replace(/,/g, ''));
     expect(rate).toBeLessThan(1_000);
   });
+
+  it('says whether it has printed a line, so a short task can stay silent', () => {
+    const { lines, stream } = sink();
+    const p = new Progress('x', 10, 0, 60_000, stream);
+    p.update(5);
+    expect(p.shown).toBe(false);
+    expect(lines).toEqual([]);
+    p.finish(10);
+    expect(p.shown).toBe(true);
+  });
 });
