@@ -1,5 +1,5 @@
 import swagger from '@fastify/swagger';
-import Fastify, { type FastifyBaseLogger, type FastifyInstance } from 'fastify';
+import Fastify, { type FastifyBaseLogger, type FastifyInstance, LogController } from 'fastify';
 import type { Logger } from '../log.js';
 import { sendError, toHttpError } from './http-errors.js';
 import type { ApiDeps } from './ports.js';
@@ -28,7 +28,7 @@ export async function buildApi(deps: ApiDeps, options: ApiOptions): Promise<Fast
   const logger = options.logger;
   const app = Fastify({
     loggerInstance: logger as FastifyBaseLogger,
-    disableRequestLogging: true,
+    logController: new LogController({ disableRequestLogging: true }),
     bodyLimit: options.bodyLimitBytes,
     return503OnClosing: true,
     // Unknown query parameters are errors (a typo such as ?fro=1 must not be silently ignored).
