@@ -26,4 +26,5 @@ export {
   type SkippedRange,
 } from './reader/options.js';
 export { readSequenced } from './reader/sequenced-reader.js';
+export { type SequencedRecordJson, sequencedRecordJson } from './reader/record-json.js';
 export type { SequencedHeader, SequencedRecord } from './reader/window.js';

@@ -4,7 +4,7 @@
  * (recomputed from each value's index and the run's payload by `producedMessage`).
  */
 import type { Config } from '../../src/config/schema.js';
-import type { TailJson } from '../../src/cli/tail-format.js';
+import type { SequencedRecordJson as TailJson } from '../../src/reader/record-json.js';
 import { type ProduceOptions, producedMessage } from '../../src/cli/commands/produce.js';
 import { kafkaClientOptions } from '../../src/config/slices.js';
 import { createKafka } from '../../src/kafka/client.js';

@@ -1,42 +1,8 @@
 /**
- * How `seqchain tail` prints a sequenced record: one JSON object per line (`--json`), or one
- * readable table line. No I/O.
+ * How `seqchain tail` prints a sequenced record: one readable table line, or (`--json`) the
+ * shared JSON form of `../reader/record-json.ts`, one object per line. No I/O.
  */
 import type { SequencedRecord } from '../reader/window.js';
-
-/** One `--json` line's object: 64-bit values as decimal strings (JSON numbers lose precision past 2^53), bytes as base64, hashes as hex. */
-export interface TailJson {
-  seq: string;
-  partition: number;
-  offset: string;
-  timestampMs: string;
-  key: string | null;
-  value: string | null;
-  headers: { name: string; value: string | null }[];
-  digest: string;
-  hash: string;
-}
-
-const base64 = (b: Buffer | null): string | null => (b === null ? null : b.toString('base64'));
-
-export function tailJson(r: SequencedRecord): TailJson {
-  return {
-    seq: r.seq.toString(),
-    partition: r.partition,
-    offset: r.offset.toString(),
-    timestampMs: r.timestampMs.toString(),
-    key: base64(r.key),
-    value: base64(r.value),
-    headers: r.headers.map((h) => ({ name: h.name, value: base64(h.value) })),
-    digest: r.digest.toString('hex'),
-    hash: r.hash.toString('hex'),
-  };
-}
-
-/** The `--json` line, newline included. */
-export function tailJsonLine(r: SequencedRecord): string {
-  return `${JSON.stringify(tailJson(r))}\n`;
-}
 
 /** Characters shown of a key or value in the table before it is cut with '…'. */
 export const TABLE_BYTES_SHOWN = 40;

@@ -6,7 +6,8 @@ import { createKafka } from '../../kafka/client.js';
 import { readSequenced } from '../../reader/sequenced-reader.js';
 import { addSharedOptions, contextFrom, parseSeqArg } from '../options.js';
 import { Progress } from '../progress.js';
-import { tailJsonLine, tailTableLine } from '../tail-format.js';
+import { sequencedRecordJsonLine } from '../../reader/record-json.js';
+import { tailTableLine } from '../tail-format.js';
 
 /**
  * Writes to stdout and, when its buffer is full, waits for 'drain': the reader only reads its next
@@ -63,7 +64,7 @@ export function registerTail(program: Command): void {
     }
 
     const write = stdoutWriter();
-    const format = opts.json ? tailJsonLine : tailTableLine;
+    const format = opts.json ? sequencedRecordJsonLine : tailTableLine;
     // No progress while following: it has no end to report against.
     const progress = follow ? null : new Progress('tail', to === undefined ? null : Number(to - from + 1n));
     let printed = 0;

@@ -3,7 +3,7 @@ import { setTimeout as sleep } from 'node:timers/promises';
 import type { IHeaders } from 'kafkajs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { CLI, runCli, waitFor } from '../../../scripts/lib/replica-set.js';
-import type { TailJson } from '../../../src/cli/tail-format.js';
+import type { SequencedRecordJson as TailJson } from '../../../src/reader/record-json.js';
 import { ChainFixture, type LedgerRow } from '../../helpers/chain-fixture.js';
 
 /**

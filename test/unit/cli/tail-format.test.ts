@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { showBytes, tailJsonLine, tailTableLine } from '../../../src/cli/tail-format.js';
+import { showBytes, tailTableLine } from '../../../src/cli/tail-format.js';
+import { sequencedRecordJsonLine as tailJsonLine } from '../../../src/reader/record-json.js';
 import type { SequencedRecord } from '../../../src/reader/window.js';
 
 const record = (over: Partial<SequencedRecord> = {}): SequencedRecord => ({
