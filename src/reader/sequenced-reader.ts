@@ -237,7 +237,7 @@ async function* read(options: SequencedReaderOptions): AsyncGenerator<SequencedR
 }
 
 /** The source records a window needs, by partition and offset: one ranged read for all partitions. */
-async function fetchWindow(
+export async function fetchWindow(
   kafka: Kafka,
   topic: string,
   wanted: readonly LedgerRecord[],
