@@ -211,6 +211,32 @@ describe('the records through the API (real Kafka, ZooKeeper, Redis)', () => {
     );
   }, 120_000);
 
+  it('a client that goes away mid-stream: the replica keeps serving and leaves no reader group behind', async () => {
+    const abort = new AbortController();
+    const res = await fetch(`${api}/v1/records?from=1&to=${MAX_STREAM}`, { signal: abort.signal });
+    expect(res.status).toBe(200);
+    const first = await res.body!.getReader().read();
+    expect(first.value!.length).toBeGreaterThan(0);
+    abort.abort();
+    // Long enough for a page read under way to end: none may start after it.
+    await new Promise((r) => setTimeout(r, 2_000));
+    const admin = f.kafka.admin();
+    await admin.connect();
+    try {
+      const prefix = `seqchain.${f.chain}.records`;
+      await waitFor(
+        "the stream's reader groups deleted",
+        async () => (await admin.listGroups()).groups.every((g) => !g.groupId.startsWith(prefix)),
+        30_000,
+        200,
+      );
+    } finally {
+      await admin.disconnect();
+    }
+    const again = await stream(`${api}/v1/records?from=1&to=10`);
+    expect(again.lines.map((l) => l.seq)).toEqual(Array.from({ length: 10 }, (_, i) => String(i + 1)));
+  }, 60_000);
+
   it('refuses a range over api.maxStreamRange with 400 naming the key, and a range past the head with 404', async () => {
     const cases: [string, number, RegExp][] = [
       [`/v1/records?from=1&to=${MAX_STREAM + 1}`, 400, /spans 1001 records; at most 1000 per request \(api\.maxStreamRange\)/],
