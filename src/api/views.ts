@@ -58,7 +58,7 @@ export const schemas = {
   record,
   recordWithPayload: {
     type: 'object',
-    required: ['seq', 'position', 'timestampMs', 'digest', 'hash', 'prevHash', 'epoch', 'cutId'],
+    required: record.required,
     properties: {
       ...record.properties,
       key: { ...bytes, description: 'record key, base64 (null: no key); only with payload=true' },
