@@ -97,6 +97,8 @@ export const defaults = {
     maxPageSize: 1_000,
     /** Largest range /v1/verify recomputes in one request, records. */
     maxVerifyRange: 100_000,
+    /** Largest seq range one GET /v1/records stream serves, records (it is read a page, api.maxPageSize, at a time). */
+    maxStreamRange: 100_000,
   },
   worker: {
     /** Largest digest batch message, in records (48 bytes each on the wire). */

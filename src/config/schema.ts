@@ -126,6 +126,7 @@ export const configSchema = z.strictObject({
     opsRateLimitMax: z.number().int().min(0),
     maxPageSize: positiveInt.max(100_000),
     maxVerifyRange: positiveInt,
+    maxStreamRange: positiveInt,
   }),
   worker: z.strictObject({
     maxBatchRecords: positiveInt.max(20_000),

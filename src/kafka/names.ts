@@ -2,7 +2,18 @@
  * The one place Kafka names are built: internal topics and consumer groups of a chain.
  */
 /** What a reader group reads for: the middle part of its name, so an operator can tell groups apart. */
-export type ReaderPurpose = 'index' | 'index-genesis' | 'reindex' | 'recover' | 'status' | 'verify' | 'verify-range' | 'bench-watch' | 'bench-ledger' | 'read';
+export type ReaderPurpose =
+  | 'index'
+  | 'index-genesis'
+  | 'reindex'
+  | 'recover'
+  | 'status'
+  | 'verify'
+  | 'verify-range'
+  | 'bench-watch'
+  | 'bench-ledger'
+  | 'read'
+  | 'records';
 
 export const kafkaNames = {
   digestTopic: (chain: string) => `${chain}.digests`,

@@ -72,7 +72,7 @@ export class SeqchainMetrics {
   readonly workerRecords = new Counter({ name: 'seqchain_worker_records_total', help: 'Source records this replica digested', registers: [this.registry] });
   readonly verificationFailures = new Counter({
     name: 'seqchain_verification_failures_total',
-    help: 'Verifications (API) that found a broken link or a mismatch with the source',
+    help: 'Verifications (API: /v1/verify, and record reads with payload or streamed) that found a broken link or a mismatch with the source',
     registers: [this.registry],
   });
   readonly indexedSeq = new Gauge({ name: 'seqchain_index_seq', help: 'Highest global seq in the Redis index', registers: [this.registry] });

@@ -21,6 +21,8 @@ import { createKafka } from '../kafka/client.js';
 import { withAdmin } from '../kafka/offsets.js';
 import type { Logger } from '../log.js';
 import { bindRoleMetrics } from './bind-metrics.js';
+import { readSourcePage } from './source-page.js';
+import type { IndexedRecord } from '../index-store/index-store.js';
 import { SeqchainMetrics } from '../metrics/metrics.js';
 import { collectStatus, type ChainStatus } from '../ops/chain-status.js';
 import type { ChainHead } from '../kafka/ledger-tail.js';
@@ -235,6 +237,7 @@ export class Replica implements ReplicaPort {
         rateLimit: { max: config.api.rateLimitMax, opsMax: config.api.opsRateLimitMax, windowMs: config.api.rateLimitWindowMs },
         maxPageSize: config.api.maxPageSize,
         maxVerifyRange: config.api.maxVerifyRange,
+        maxStreamRange: config.api.maxStreamRange,
         version: VERSION,
       },
     );
@@ -403,6 +406,10 @@ export class Replica implements ReplicaPort {
     const prev = from === 1n ? this.genesis.hash : (await this.index.query.record(from - 1n))?.hash;
     if (!prev) throw new SeqchainError('SEQCHAIN_ERR_NOT_FOUND', `seq ${from - 1n} is not in the index`, { details: { seq: (from - 1n).toString() } });
     return verifyRange({ kafka: this.kafka, chain: this.config.chain, sourceTopic: this.genesis.topic, prevHash: prev, links, logger: this.logger });
+  }
+
+  sourceRecords(prevHash: Buffer, entries: readonly IndexedRecord[]) {
+    return readSourcePage({ kafka: this.kafka, chain: this.config.chain, topic: this.genesis.topic, prevHash, entries, logger: this.logger });
   }
 
   /** Graceful stop: hand off leadership first, then leave the worker group, then ZooKeeper. */
