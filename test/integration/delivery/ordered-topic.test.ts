@@ -7,7 +7,7 @@
 import { execFile } from 'node:child_process';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
-import type { KafkaMessage } from 'kafkajs';
+import { ConfigResourceTypes, type KafkaMessage } from 'kafkajs';
 import { afterEach, describe, expect, it } from 'vitest';
 import { REPO, ReplicaSet, runCli, waitFor } from '../../../scripts/lib/replica-set.js';
 import { connectZk } from '../../../src/coordination/connect.js';
@@ -16,13 +16,14 @@ import type { ZkSession } from '../../../src/coordination/zk-session.js';
 import { OrderedTopicWriter } from '../../../src/delivery/ordered-writer.js';
 import type { SeqchainError } from '../../../src/errors.js';
 import { kafkaNames } from '../../../src/kafka/names.js';
-import { topicOffsets, withAdmin } from '../../../src/kafka/offsets.js';
+import { partitionCount, topicOffsets, withAdmin } from '../../../src/kafka/offsets.js';
+import { initChain } from '../../../src/ops/init-chain.js';
 import { readRanges } from '../../../src/kafka/range-reader.js';
 import type { ChainStatus } from '../../../src/ops/chain-status.js';
 import { readSequenced } from '../../../src/reader/sequenced-reader.js';
 import type { SequencedRecord } from '../../../src/reader/window.js';
 import type { ChainFixture } from '../../helpers/chain-fixture.js';
-import { perTest, startReplicaSet } from '../operations/helpers.js';
+import { perTest, waitForOwnership } from '../operations/helpers.js';
 
 const ORDERED_ON = { SEQCHAIN_DELIVERY_ORDERED_TOPIC: 'true' };
 const t = perTest();
@@ -122,7 +123,24 @@ describe('the ordered topic (real Kafka, ZooKeeper; replicas as processes)', () 
 
   it('kcat (read_committed) reads every seq exactly once, in ledger order, after a SIGKILL of the replica writing it', async () => {
     const f = t.chain(ORDERED_ON);
-    const ids = await startReplicaSet(f, 3, 2);
+    // init with the option on creates the topic: one partition, kept like the ledger.
+    f.genesis = await initChain({ ...f.set.config, delivery: { orderedTopic: true } }, f.logger, {
+      topic: f.topic,
+      partitions: 3,
+      start: 'earliest',
+      force: false,
+    });
+    const orderedTopic = kafkaNames.orderedTopic(f.chain);
+    const created = await withAdmin(f.kafka, async (admin) => ({
+      partitions: await partitionCount(admin, orderedTopic),
+      configs: await admin.describeConfigs({ includeSynonyms: false, resources: [{ type: ConfigResourceTypes.TOPIC, name: orderedTopic }] }),
+    }));
+    expect(created.partitions).toBe(1);
+    const entries = Object.fromEntries(created.configs.resources[0]!.configEntries.map((e) => [e.configName, e.configValue]));
+    expect(entries).toMatchObject({ 'retention.ms': '-1', 'retention.bytes': '-1', 'cleanup.policy': 'delete' });
+    const ids = [1, 2].map((i) => `${f.chain}-r${i}`);
+    for (const id of ids) f.set.start(id);
+    await waitForOwnership(f, ids, 3, 60_000);
     const zk = await zkOf(f);
     const load = await t.startLoad(f, 400);
     const first = await leaseWhen(zk, f, 'an ordered writer past seq 400', (l) => l.seq >= 400n);
@@ -138,7 +156,7 @@ describe('the ordered topic (real Kafka, ZooKeeper; replicas as processes)', () 
 
     const { stdout } = await promisify(execFile)(
       'kcat',
-      ['-C', '-b', f.set.config.kafka.brokers[0]!, '-t', kafkaNames.orderedTopic(f.chain), '-X', 'isolation.level=read_committed', '-e', '-q', '-J'],
+      ['-C', '-b', f.set.config.kafka.brokers[0]!, '-t', orderedTopic, '-X', 'isolation.level=read_committed', '-e', '-q', '-J'],
       { maxBuffer: 256 * 1024 * 1024 },
     );
     const lines = stdout
