@@ -1,4 +1,5 @@
 import type { Kafka, KafkaMessage } from 'kafkajs';
+import { SeqchainError } from '../errors.js';
 import { kafkaNames } from '../kafka/names.js';
 import { topicOffsets, withAdmin } from '../kafka/offsets.js';
 import { readRanges } from '../kafka/range-reader.js';
@@ -44,6 +45,14 @@ export async function readOrderedPosition(opts: { kafka: Kafka; chain: string; g
     if (found) return orderedPositionOf(found.headers, found.offset);
     to = from;
     window *= 4n;
+  }
+  if (low > 0n) {
+    // Records were deleted (a retention someone set on the topic): starting again at seq 1 would write them twice.
+    throw new SeqchainError(
+      'SEQCHAIN_ERR_CONFIG',
+      `ordered topic ${topic} holds no committed record but starts at offset ${low}: its records were deleted (check its retention.ms, which must be -1), so where it stands is unknown`,
+      { details: { topic, low: low.toString() } },
+    );
   }
   return { seq: 0n, hash: opts.genesisHash };
 }

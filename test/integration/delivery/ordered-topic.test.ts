@@ -13,6 +13,7 @@ import { REPO, ReplicaSet, runCli, waitFor } from '../../../scripts/lib/replica-
 import { connectZk } from '../../../src/coordination/connect.js';
 import { type OrderedLeaseInfo, readOrderedLease } from '../../../src/coordination/ordered-lease.js';
 import type { ZkSession } from '../../../src/coordination/zk-session.js';
+import { measureOrderedWriter } from '../../../src/delivery/ordered-rate.js';
 import { OrderedTopicWriter } from '../../../src/delivery/ordered-writer.js';
 import type { SeqchainError } from '../../../src/errors.js';
 import { kafkaNames } from '../../../src/kafka/names.js';
@@ -181,7 +182,7 @@ describe('the ordered topic (real Kafka, ZooKeeper; replicas as processes)', () 
     });
   }, 300_000);
 
-  it('a zombie writer (a holder that was replaced without noticing) is fenced at its next commit and writes nothing', async () => {
+  it('a zombie writer is fenced at its next commit and writes nothing; an open transaction at the end is aborted, not resumed from', async () => {
     const f = t.chain();
     await f.startSequenced(3, 300);
     const writer = () =>
@@ -199,6 +200,18 @@ describe('the ordered topic (real Kafka, ZooKeeper; replicas as processes)', () 
     zombie.start();
     await waitFor('the first writer at seq 300', async () => zombie.lastSeq === 300n, 60_000, 50);
 
+    // A writer that died mid-batch leaves an open transaction at the topic's end (150 records, more
+    // than the first window the resume point is looked for in). The next writer aborts it and
+    // resumes after the last committed record.
+    const dying = f.kafka.producer({ transactionalId: kafkaNames.orderedTransactionalId(f.chain), maxInFlightRequests: 1, idempotent: true });
+    cleanups.push(() => dying.disconnect());
+    await dying.connect();
+    const open = await dying.transaction();
+    await open.send({
+      topic: kafkaNames.orderedTopic(f.chain),
+      messages: Array.from({ length: 150 }, (_, i) => ({ partition: 0, value: `never committed ${i}` })),
+    });
+
     const successor = writer();
     cleanups.push(() => successor.close());
     const resumed = new Promise<{ seq: bigint }>((resolve) => successor.once('ordered:resumed', resolve));
@@ -211,5 +224,25 @@ describe('the ordered topic (real Kafka, ZooKeeper; replicas as processes)', () 
     await waitFor('the successor at seq 500', async () => successor.lastSeq === 500n, 60_000, 50);
     const seqs = (await orderedRecords(f)).map((m) => String(m.headers?.['seqchain.seq']));
     expect(seqs).toEqual(Array.from({ length: 500 }, (_, i) => String(i + 1)));
+
+    // The bench hook: a new writer after a graceful close resumes at 500 and reports its run.
+    await successor.close();
+    await f.produce(100);
+    await waitFor('600 sequenced', async () => (await f.set.sequenced()) >= 600, 60_000, 50);
+    const run = await measureOrderedWriter({
+      chain: f.chain,
+      kafka: f.kafka,
+      genesis: f.genesis,
+      replication: f.set.config.kafka,
+      maxRecordBytes: 1 << 20,
+      logger: f.logger,
+      toSeq: 600n,
+      headSeq: async () => BigInt(await f.set.sequenced()),
+      timeoutMs: 60_000,
+    });
+    expect(run).toMatchObject({ fromSeq: 500n, toSeq: 600n, records: 100 });
+    expect(run.transactions).toBeGreaterThanOrEqual(1);
+    expect(run.recordsPerSec).toBeGreaterThan(0);
+    expect((await orderedRecords(f)).map((m) => String(m.headers?.['seqchain.seq']))).toEqual(Array.from({ length: 600 }, (_, i) => String(i + 1)));
   }, 180_000);
 });
