@@ -45,6 +45,8 @@ export interface OrderedDeliveryState {
 const LEASE_CHECK_MS = 2_000;
 /** The leader takes a free lease only after it has stayed free this many checks (a peer goes first). */
 const LEADER_PATIENCE = 2;
+/** After its writer failed, a replica waits this long before taking the lease again (a peer goes first), ms. */
+const RETRY_AFTER_FAILURE_MS = 5_000;
 
 /**
  * A replica's share of the ordered topic (delivery.orderedTopic): it checks the ordered-writer
@@ -52,7 +54,7 @@ const LEADER_PATIENCE = 2;
  * (the leader only after two free checks, so the role goes to a follower where there is one),
  * runs the `OrderedTopicWriter` while it holds it, and publishes the writer's progress in it.
  * A writer that stops on a retriable error (fenced, Kafka unreachable) gives the lease up, so
- * that any replica takes it again; one that halts (a chain that does not verify, a record in the
+ * that any replica takes it again (this one only after 5 s, so a peer goes first); one that halts (a chain that does not verify, a record in the
  * topic that seqchain did not write) gives it up and never writes again on this replica.
  */
 export class OrderedDelivery extends EventEmitter<OrderedDeliveryEvents> {
@@ -62,6 +64,8 @@ export class OrderedDelivery extends EventEmitter<OrderedDeliveryEvents> {
   private freeChecks = 0;
   private since = 0;
   private halted: SeqchainError | null = null;
+  /** No new attempt at the lease before this time (ms): set when this replica's writer failed. */
+  private retryAt = 0;
   private started = false;
   private closed = false;
   private closing: Promise<void> | null = null;
@@ -108,7 +112,7 @@ export class OrderedDelivery extends EventEmitter<OrderedDeliveryEvents> {
           if (head !== null && resumed !== null) this.emit('ordered:progress', { seq, lag: head > seq ? head - seq : 0n });
           return;
         }
-        if (this.halted) return;
+        if (this.halted || Date.now() < this.retryAt) return;
         const free = (await readOrderedLease(zk, paths)) === null;
         this.freeChecks = free ? this.freeChecks + 1 : 0;
         if (!free || (this.options.leading() && this.freeChecks < LEADER_PATIENCE)) return;
@@ -132,6 +136,7 @@ export class OrderedDelivery extends EventEmitter<OrderedDeliveryEvents> {
       this.writer = null;
       this.emit('ordered:writing', false);
       if (failed && error && !error.retriable) this.halted = error;
+      if (failed) this.retryAt = Date.now() + RETRY_AFTER_FAILURE_MS;
       // Let any replica (this one too, unless halted) take the role again.
       if (failed) void releaseOrderedLease(zk, paths).catch(() => undefined);
     });
