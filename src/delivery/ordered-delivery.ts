@@ -102,14 +102,16 @@ export class OrderedDelivery extends EventEmitter<OrderedDeliveryEvents> {
       try {
         if (this.closed) return;
         if (this.writer) {
-          const resumed = this.writer.lastSeq;
-          const seq = resumed ?? 0n;
-          if (!(await publishOrderedProgress(zk, paths, { replicaId, since: this.since, seq, at: Date.now() }))) {
+          const seq = this.writer.lastSeq;
+          // Before the writer has read where the topic stands there is no progress to publish, only the lease to keep.
+          const held =
+            seq === null ? await holdsOrderedLease(zk, paths) : await publishOrderedProgress(zk, paths, { replicaId, since: this.since, seq, at: Date.now() });
+          if (!held) {
             await this.stopWriter("the ordered-writer lease is no longer this replica's");
             return;
           }
           const head = await this.options.counterSeq().catch(() => null);
-          if (head !== null && resumed !== null) this.emit('ordered:progress', { seq, lag: head > seq ? head - seq : 0n });
+          if (head !== null && seq !== null) this.emit('ordered:progress', { seq, lag: head > seq ? head - seq : 0n });
           return;
         }
         if (this.halted || Date.now() < this.retryAt) return;
