@@ -101,7 +101,9 @@ beforeAll(async () => {
     return { partition: i % PARTITIONS, key: `key-${i}`, value: sealed ? sealed.value : plaintext, headers, plaintext, keyId: ring?.sealingKeyId ?? null };
   });
   const at = await send(messages.map(({ partition, key, value, headers }) => ({ partition, key, value, headers })));
-  messages.forEach((m, i) => sent.set(`${at[i]!.partition}/${at[i]!.offset}`, { plaintext: m.plaintext, keyId: m.keyId, stored: m.value }));
+  messages.forEach((m, i) => {
+    sent.set(`${at[i]!.partition}/${at[i]!.offset}`, { plaintext: m.plaintext, keyId: m.keyId, stored: m.value });
+  });
 
   const produced = await runCli(['produce', '--topic', f.topic, '--count', String(CLI_RECORDS), '--size', '16', '--seal-key-file', keyFile.new, '--json'], env);
   expect(produced.stderr).not.toMatch(/SEQCHAIN_ERR/);
@@ -175,6 +177,8 @@ describe('sealed payloads: the reader', () => {
       if (s.keyId === null) expect(r.sealed).toBeUndefined();
       else {
         expect(r.sealed).toEqual({ keyId: s.keyId, value: s.stored });
+        // Headers as stored: the key-id header stays.
+        expect(r.headers.filter((h) => h.name === SEAL_KEY_ID_HEADER).map((h) => h.value?.toString())).toEqual([s.keyId]);
         keyIds.add(s.keyId);
       }
       expect(r.headers.find((h) => h.name === 'trace')).toBeDefined();

@@ -1,4 +1,4 @@
-import { chmodSync, mkdtempSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
+import { chmodSync, mkdtempSync, readFileSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
@@ -88,5 +88,16 @@ describe('loadKeyring (a key file on disk)', () => {
   it('a bad line is named with the file path and line number', () => {
     const path = file('bad', 0o600, `k1 ${HEX}\nk2 nothex\n`);
     expect(configError(() => loadKeyring(path)).message).toBe(`${path} line 2: the key of k2 is not 32 bytes as 64 hex digits or 44 base64 characters`);
+  });
+});
+
+describe('the key file example of docs/CONSUMING.md', () => {
+  it('parses: two keys, the first one seals', () => {
+    const doc = readFileSync(new URL('../../../docs/CONSUMING.md', import.meta.url), 'utf8');
+    const block = /### Key files and rotation[\s\S]*?```\n([\s\S]*?)```/.exec(doc);
+    expect(block).not.toBeNull();
+    const ring = parseKeyring(block![1]!, 'CONSUMING.md');
+    expect(ring.ids).toEqual(['2026-12', '2026-06']);
+    expect(ring.sealingKeyId).toBe('2026-12');
   });
 });
