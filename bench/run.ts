@@ -20,6 +20,7 @@ import { fmtInt, roundFigure } from './lib/table.js';
 import { measureChainLimit } from './phases/chain-limit.js';
 import { runConsumers } from './phases/consumers.js';
 import { createTopic, fillTopic } from './phases/fill.js';
+import { runReader } from './phases/reader.js';
 import { runLatencySession, type LatencySession } from './phases/seqchain-latency.js';
 import { runSeqchainBacklog, type SeqchainRunResult } from './phases/seqchain-throughput.js';
 
@@ -129,6 +130,26 @@ async function main(opts: Readonly<BenchOptions>): Promise<number> {
           say(
             `${tag} ledger: ${fmtInt(s.ledger.cuts)} cuts, ${s.ledger.meanRecordsPerCut.toFixed(0)} records per cut, ${s.ledger.cutsPerSecond.toFixed(1)} cuts/s, ${s.ledger.messageBytesPerRecord.toFixed(1)} message bytes and ${s.ledger.diskBytesPerRecord?.toFixed(1) ?? 'n/a'} disk bytes per record`,
           );
+      }
+      if (has('reader')) {
+        const chain = `${prefix}-s${rep}`;
+        const raw = await runConsumers({
+          label: `${tag} one kafkajs process`,
+          mode: 'consume',
+          topic: source,
+          groupId: `${prefix}.raw1.${rep}`,
+          processes: 1,
+          partitions: opts.partitions,
+          total: opts.records,
+          timeoutMs: 600_000,
+        });
+        r.rawOneProcessRps = raw.rps;
+        const reader = await runReader({ label: `${tag} reader`, chain, total: opts.records, timeoutMs: 900_000 });
+        r.readerRps = reader.rps;
+        r.readerMaxRssMb = reader.maxRssMb;
+        say(
+          `${tag} reader ${fmtInt(reader.rps)} records/s sustained (${fmtInt(reader.fromStartRps)}/s from its start), RSS at most ${reader.maxRssMb.toFixed(0)} MiB; one kafkajs process ${fmtInt(raw.rps)} records/s; ratio ${(reader.rps / raw.rps).toFixed(2)}`,
+        );
       }
       if (has('latency')) {
         const chain = `${prefix}-l${rep}`;

@@ -3,7 +3,7 @@
  */
 import { parseArgs } from 'node:util';
 
-export const PHASES = ['chain', 'client', 'one-partition', 'seqchain', 'latency'] as const;
+export const PHASES = ['chain', 'client', 'one-partition', 'seqchain', 'reader', 'latency'] as const;
 export type Phase = (typeof PHASES)[number];
 
 export interface BenchOptions {
@@ -75,7 +75,7 @@ export const USAGE = `npm run bench -- [options]
   --warmup-seconds <s>   unmeasured load before the latency runs (default 2)
   --soak-minutes <m>     soak run at --soak-rate, RSS at start and end; 0 = off (default 0)
   --soak-rate <n>        records/s of the soak (default 20000)
-  --phases <list>        ${PHASES.join(',')} (default all); none: only the soak
+  --phases <list>        ${PHASES.join(',')} (default all; reader needs seqchain); none: only the soak
   --cpu-prof <dir>       write V8 CPU profiles of the replicas of the seqchain phase to <dir>
   --out <dir>            folder of the JSON result (default bench/results)
   --keep                 keep the benchmark's topics (default: deleted at the end)
@@ -143,6 +143,9 @@ export function parseBenchArgs(argv: readonly string[]): Readonly<BenchOptions> 
             if (!(PHASES as readonly string[]).includes(p)) throw new UsageError(`--phases: unknown phase ${JSON.stringify(p)} (one of ${PHASES.join(', ')})`);
             return p as Phase;
           });
+  // The reader reads the chain that the seqchain phase of the same repetition sequenced.
+  if (phases.includes('reader') && !phases.includes('seqchain'))
+    throw new UsageError('--phases: reader needs seqchain (it reads the chain that phase sequences)');
   const options: BenchOptions = {
     records: int('records', v.records, d.records, 1),
     partitions: int('partitions', v.partitions, d.partitions, 1),

@@ -19,6 +19,12 @@ export interface Repetition {
   clientCeilingFromReadyRps?: number;
   onePartitionFromReadyRps?: number;
   seqchainFromReadyRps?: number;
+  /** The source topic consumed by one kafkajs process (the reader's baseline). */
+  rawOneProcessRps?: number;
+  /** `readSequenced` over the chain the seqchain phase sequenced, one process. */
+  readerRps?: number;
+  /** Highest resident memory of the reader's process, MiB. */
+  readerMaxRssMb?: number;
   /** Keyed by offered load (records/s). */
   latency?: Record<string, { e2e: LatencySummary; close: LatencySummary; sentRps: number }>;
 }
@@ -39,7 +45,10 @@ type Figure =
   | 'seqchainRps'
   | 'clientCeilingFromReadyRps'
   | 'onePartitionFromReadyRps'
-  | 'seqchainFromReadyRps';
+  | 'seqchainFromReadyRps'
+  | 'rawOneProcessRps'
+  | 'readerRps'
+  | 'readerMaxRssMb';
 
 const FIGURES: [Figure, string][] = [
   ['chainLimitRps', 'chain limit: digest + link, 1 core'],
@@ -50,13 +59,19 @@ const FIGURES: [Figure, string][] = [
   ['onePartitionFromReadyRps', '  from ready to last record'],
   ['seqchainRps', 'seqchain, sustained from backlog'],
   ['seqchainFromReadyRps', '  from ready to last record'],
+  ['rawOneProcessRps', 'one kafkajs process, consume only'],
+  ['readerRps', 'reader (readSequenced), one process'],
 ];
 
 const RATIOS: [string, Figure, Figure, string, number | null][] = [
   ['seqchainOverClientCeiling', 'seqchainRps', 'clientCeilingRps', 'seqchain ÷ client ceiling', 0.8],
   ['seqchainOverOnePartition', 'seqchainRps', 'onePartitionRps', 'seqchain ÷ one-partition', 1.0],
   ['chainLimitOverSeqchain', 'chainLimitRps', 'seqchainRps', 'chain limit ÷ seqchain', null],
+  ['readerOverRawOneProcess', 'readerRps', 'rawOneProcessRps', 'reader ÷ one kafkajs process', 0.8],
 ];
+
+/** Highest resident memory of the reader while it reads the backlog, MiB (issue 11). */
+export const READER_RSS_TARGET_MB = 200;
 
 /** p99 target at 20,000 records/s, ms (issue 4). */
 export const P99_TARGET_MS = 50;
@@ -103,10 +118,15 @@ export function buildReport(input: ReportInput): Report {
   const med = (f: Figure) => roundFigure(spreads[f]?.median ?? Number.NaN);
   const ratios = Object.fromEntries(RATIOS.map(([name]) => [name, roundFigure(ratioSpreads[name]?.median ?? Number.NaN)]));
   const p99At20k = latencyMs[String(P99_TARGET_LOAD)]?.p99 ?? null;
+  // The reader's memory target holds for every repetition, so the worst one counts.
+  const readerRss = values(reps, 'readerMaxRssMb');
+  const readerMaxRssMb = readerRss.length > 0 ? roundFigure(Math.max(...readerRss)) : null;
   const targets = {
     seqchainOverClientCeilingAtLeast0_8: ratios.seqchainOverClientCeiling === null ? null : ratios.seqchainOverClientCeiling! >= 0.8,
     seqchainOverOnePartitionAtLeast1_0: ratios.seqchainOverOnePartition === null ? null : ratios.seqchainOverOnePartition! >= 1.0,
     p99At20kAtMost50ms: p99At20k === null ? null : p99At20k <= P99_TARGET_MS,
+    readerOverRawOneProcessAtLeast0_8: ratios.readerOverRawOneProcess === null ? null : ratios.readerOverRawOneProcess! >= 0.8,
+    readerRssAtMost200Mb: readerMaxRssMb === null ? null : readerMaxRssMb <= READER_RSS_TARGET_MB,
   };
   const json: Record<string, unknown> = {
     ...input.meta,
@@ -115,6 +135,9 @@ export function buildReport(input: ReportInput): Report {
     clientCeilingRps: med('clientCeilingRps'),
     onePartitionRps: med('onePartitionRps'),
     seqchainRps: med('seqchainRps'),
+    rawOneProcessRps: med('rawOneProcessRps'),
+    readerRps: med('readerRps'),
+    readerMaxRssMb,
     fromReadyRps: { clientCeiling: med('clientCeilingFromReadyRps'), onePartition: med('onePartitionFromReadyRps'), seqchain: med('seqchainFromReadyRps') },
     throughputMeasures:
       'records/s over the middle 80% of the backlog (10% → 90% done); fromReadyRps: from the moment the consumers or replicas were ready to the last record',
@@ -194,6 +217,11 @@ function renderTable(
     );
   }
   const lines: string[] = [];
+  const readerRss = values(input.repetitions, 'readerMaxRssMb');
+  if (readerRss.length > 0)
+    lines.push(
+      `reader RSS, highest of each run: ${readerRss.map((v) => fmtInt(v)).join(', ')} MiB (target ≤ ${READER_RSS_TARGET_MB}) ${verdict(Math.max(...readerRss) <= READER_RSS_TARGET_MB)}`,
+    );
   if (input.rssMb)
     lines.push(
       `RSS (${input.rssMb.of}, ${input.rssMb.during}): ${fmtInt(input.rssMb.start ?? Number.NaN)} MiB at start → ${fmtInt(input.rssMb.end ?? Number.NaN)} MiB at end`,

@@ -7,9 +7,16 @@ const STATUS: Partial<Record<ErrorCode, number>> = {
   SEQCHAIN_ERR_UNAUTHORIZED: 401,
   SEQCHAIN_ERR_NOT_FOUND: 404,
   SEQCHAIN_ERR_NOT_LEADER: 409,
+  /** The source topic's retention deleted the record: gone for good. */
+  SEQCHAIN_ERR_SOURCE_DELETED: 410,
   SEQCHAIN_ERR_RATE_LIMITED: 429,
   SEQCHAIN_ERR_UNREACHABLE: 503,
   SEQCHAIN_ERR_TIMEOUT: 503,
+  /**
+   * The source record or the index disagrees with the chain: the fault is on the serving side,
+   * not in the request, and the bytes are never served. 500, logged; retrying never helps.
+   */
+  SEQCHAIN_ERR_CHAIN_BROKEN: 500,
 };
 
 /** What a parameter that failed its pattern should look like, in words. */

@@ -1,7 +1,9 @@
 import type { PauseInfo } from '../coordination/pause.js';
-import type { IndexQuery } from '../index-store/index-store.js';
+import type { SeqchainError } from '../errors.js';
+import type { IndexQuery, IndexedRecord } from '../index-store/index-store.js';
 import type { ReadinessCheck } from '../readiness.js';
 import type { SeqchainMetrics } from '../metrics/metrics.js';
+import type { SequencedRecord } from '../reader/window.js';
 import type { RangeVerifyReport } from '../verify/verify-range.js';
 
 /**
@@ -44,6 +46,27 @@ export interface ReplicaPort {
   /** Flushes the index and rebuilds it from the ledger in the background. */
   reindex(): Promise<void>;
   verifyRange(from: bigint, to: bigint): Promise<RangeVerifyReport>;
+  /**
+   * Reads the source records at consecutive index entries (one ranged read per partition, never
+   * one per record) and checks each against the chain; `prevHash` is the hash of the seq before
+   * the first entry. Throws only when it cannot read (Kafka unreachable: SEQCHAIN_ERR_UNREACHABLE).
+   */
+  sourceRecords(prevHash: Buffer, entries: readonly IndexedRecord[]): Promise<SourcePage>;
+}
+
+/**
+ * Source records of consecutive index entries, each checked: its hash recomputed from the one
+ * before (SCL1) and its digest recomputed from the source bytes (SCR1), both equal to the index's.
+ */
+export interface SourcePage {
+  /** The entries' records in seq order, up to (not including) the first that failed. */
+  records: SequencedRecord[];
+  /**
+   * Why the next entry was not served, or null when all were: SEQCHAIN_ERR_CHAIN_BROKEN (link,
+   * digest or a record missing from the source; details kind, seq, partition, offset, expected,
+   * actual) or SEQCHAIN_ERR_SOURCE_DELETED (retention deleted it; details partition, from, to, seq).
+   */
+  failure: SeqchainError | null;
 }
 
 export interface ApiDeps {

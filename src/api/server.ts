@@ -7,6 +7,7 @@ import { registerRateLimit, type RateLimitOptions } from './rate-limit.js';
 import { healthRoutes } from './routes/health.js';
 import { operationRoutes } from './routes/operations.js';
 import { queryRoutes } from './routes/query.js';
+import { recordStreamRoutes } from './routes/records.js';
 
 export interface ApiOptions {
   logger: Logger;
@@ -16,6 +17,8 @@ export interface ApiOptions {
   rateLimit: RateLimitOptions;
   maxPageSize: number;
   maxVerifyRange: number;
+  /** Largest seq range of one GET /v1/records stream. */
+  maxStreamRange: number;
   version: string;
 }
 
@@ -60,6 +63,7 @@ export async function buildApi(deps: ApiDeps, options: ApiOptions): Promise<Fast
   });
 
   queryRoutes(app, deps, options);
+  recordStreamRoutes(app, deps, options);
   healthRoutes(app, deps);
   operationRoutes(app, deps, options.token, options.rateLimit);
   app.get('/openapi.json', { schema: { hide: true } }, async () => app.swagger());

@@ -31,22 +31,55 @@ export function headJson(h: HeadView, leader: { replicaId: string; epoch: bigint
 const u64 = { type: 'string', pattern: '^(0|[1-9][0-9]{0,19})$', description: 'unsigned 64-bit integer, decimal string' } as const;
 const hash = { type: 'string', pattern: '^[0-9a-f]{64}$' } as const;
 
+const bytes = { type: ['string', 'null'], format: 'byte' } as const;
+const headers = {
+  type: 'array',
+  items: { type: 'object', required: ['name', 'value'], properties: { name: { type: 'string' }, value: { type: ['string', 'null'], format: 'byte' } } },
+} as const;
+const record = {
+  type: 'object',
+  required: ['seq', 'position', 'timestampMs', 'digest', 'hash', 'prevHash', 'epoch', 'cutId'],
+  properties: {
+    seq: u64,
+    position: { type: 'object', required: ['partition', 'offset'], properties: { partition: { type: 'integer' }, offset: u64 } },
+    timestampMs: { type: 'string', description: 'record timestamp, ms since the Unix epoch' },
+    digest: { ...hash, description: 'SCR1 record digest' },
+    hash: { ...hash, description: 'chain hash h_seq' },
+    prevHash: { ...hash, description: 'h_(seq-1); the genesis hash for seq 1' },
+    epoch: u64,
+    cutId: u64,
+  },
+} as const;
+
 /** JSON schemas for the OpenAPI document and response serialisation. */
 export const schemas = {
   u64,
   hash,
-  record: {
+  record,
+  recordWithPayload: {
     type: 'object',
-    required: ['seq', 'position', 'timestampMs', 'digest', 'hash', 'prevHash', 'epoch', 'cutId'],
+    required: record.required,
+    properties: {
+      ...record.properties,
+      key: { ...bytes, description: 'record key, base64 (null: no key); only with payload=true' },
+      value: { ...bytes, description: 'record value, base64 (null: no value); only with payload=true' },
+      headers: { ...headers, description: 'record headers in wire order; only with payload=true' },
+    },
+  },
+  /** One line of a GET /v1/records stream: the same fields as `seqchain tail --json`. */
+  sequencedRecord: {
+    type: 'object',
+    required: ['seq', 'partition', 'offset', 'timestampMs', 'key', 'value', 'headers', 'digest', 'hash'],
     properties: {
       seq: u64,
-      position: { type: 'object', required: ['partition', 'offset'], properties: { partition: { type: 'integer' }, offset: u64 } },
+      partition: { type: 'integer' },
+      offset: u64,
       timestampMs: { type: 'string', description: 'record timestamp, ms since the Unix epoch' },
-      digest: { ...hash, description: 'SCR1 record digest' },
-      hash: { ...hash, description: 'chain hash h_seq' },
-      prevHash: { ...hash, description: 'h_(seq-1); the genesis hash for seq 1' },
-      epoch: u64,
-      cutId: u64,
+      key: { ...bytes, description: 'record key, base64 (null: no key)' },
+      value: { ...bytes, description: 'record value, base64 (null: no value)' },
+      headers: { ...headers, description: 'record headers in wire order' },
+      digest: { ...hash, description: 'SCR1 digest, recomputed from the source bytes' },
+      hash: { ...hash, description: 'chain hash h_seq, recomputed from the one before' },
     },
   },
   head: {

@@ -126,6 +126,7 @@ export const configSchema = z.strictObject({
     opsRateLimitMax: z.number().int().min(0),
     maxPageSize: positiveInt.max(100_000),
     maxVerifyRange: positiveInt,
+    maxStreamRange: positiveInt,
   }),
   worker: z.strictObject({
     maxBatchRecords: positiveInt.max(20_000),
@@ -141,6 +142,9 @@ export const configSchema = z.strictObject({
     ...consumerTiming,
   }),
   index: z.strictObject(consumerTiming),
+  delivery: z.strictObject({
+    orderedTopic: z.boolean(),
+  }),
   log: z.strictObject({
     level: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']),
   }),

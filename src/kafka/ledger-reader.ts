@@ -37,26 +37,25 @@ export async function readLedger(opts: LedgerReadOptions): Promise<void> {
     groupPrefix: opts.groupPrefix,
     logger: opts.logger,
     onMessages: (_p, messages) => {
-      for (const m of messages) {
-        const offset = BigInt(m.offset);
-        let decoded: LedgerMessage | MalformedMessageError;
-        try {
-          decoded = decodeLedgerMessage(m.value ?? Buffer.alloc(0));
-        } catch (err) {
-          decoded =
-            err instanceof MalformedMessageError ? err : new MalformedMessageError('ledger message v1', (err as Error).message, { offset: offset.toString() });
-        }
-        opts.onMessage(offset, decoded, writerOf(m));
-      }
+      for (const m of messages) opts.onMessage(BigInt(m.offset), decodeLedgerRecord(m), writerOf(m));
     },
   });
+}
+
+/** A ledger record's value decoded, or the error that says why it is not a seqchain ledger message. */
+export function decodeLedgerRecord(m: KafkaMessage): LedgerMessage | MalformedMessageError {
+  try {
+    return decodeLedgerMessage(m.value ?? Buffer.alloc(0));
+  } catch (err) {
+    return err instanceof MalformedMessageError ? err : new MalformedMessageError('ledger message v1', (err as Error).message, { offset: m.offset });
+  }
 }
 
 /**
  * kafkajs decodes each record batch's producer fields into `batchContext` on every message of
  * the batch, but does not declare it in its types: read it defensively.
  */
-function writerOf(m: KafkaMessage): LedgerWriter | undefined {
+export function writerOf(m: KafkaMessage): LedgerWriter | undefined {
   const ctx = (m as { batchContext?: { inTransaction?: unknown; producerId?: unknown; producerEpoch?: unknown } }).batchContext;
   if (ctx === undefined || typeof ctx.inTransaction !== 'boolean' || ctx.producerId === undefined || typeof ctx.producerEpoch !== 'number') return undefined;
   return { transactional: ctx.inTransaction, producerId: String(ctx.producerId), producerEpoch: ctx.producerEpoch };

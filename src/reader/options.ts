@@ -68,9 +68,9 @@ export interface SequencedReaderOptions {
   skipDeleted?: boolean;
   /** Called once per range skipped under `skipDeleted`, before any later record is yielded. */
   onSkipped?: (range: SkippedRange) => void;
-  /** Ledger messages (cuts) read per window: memory is bounded by this times the largest cut. @defaultValue 64 */
-  windowCuts?: number;
-  /** How often to look for new cuts at the head ('follow', or `until` beyond the head), ms. @defaultValue 500 */
+  /** Source records read ahead of the caller, at most (shared out over the partitions): memory is bounded by it. @defaultValue 16384 */
+  bufferRecords?: number;
+  /** How often a wait at the head looks at `signal` ('follow', or `until` beyond the head), ms; new cuts arrive without it. @defaultValue 500 */
   pollIntervalMs?: number;
   /**
    * Open sealed payloads with these keys (`loadKeyring`, `Keyring.fromKeys`): a record with the
@@ -87,8 +87,8 @@ export const readerDefaults = {
   from: 1n,
   until: 'head' as 'head' | 'follow' | bigint,
   skipDeleted: false,
-  /** Ledger messages per window. */
-  windowCuts: 64,
+  /** Source records read ahead of the caller. */
+  bufferRecords: 16_384,
   /** ms */
   pollIntervalMs: 500,
 };
@@ -114,7 +114,7 @@ export interface SettledOptions {
   resume: { seq: bigint; hash: Buffer } | null;
   until: 'head' | 'follow' | bigint;
   skipDeleted: boolean;
-  windowCuts: number;
+  bufferRecords: number;
   pollIntervalMs: number;
 }
 
@@ -145,13 +145,13 @@ export function settleOptions(o: SequencedReaderOptions): SettledOptions {
   if (until !== 'head' && until !== 'follow' && (typeof until !== 'bigint' || until < firstSeq - 1n)) {
     throw usage(`until must be 'head', 'follow' or a seq ≥ ${firstSeq - 1n}`, { option: 'until' });
   }
-  const windowCuts = o.windowCuts ?? readerDefaults.windowCuts;
-  if (!Number.isInteger(windowCuts) || windowCuts < 1) throw usage('windowCuts must be an integer ≥ 1', { option: 'windowCuts' });
+  const bufferRecords = o.bufferRecords ?? readerDefaults.bufferRecords;
+  if (!Number.isInteger(bufferRecords) || bufferRecords < 1) throw usage('bufferRecords must be an integer ≥ 1', { option: 'bufferRecords' });
   if (o.keyring !== undefined && !(o.keyring instanceof Keyring))
     throw usage('keyring must be a Keyring (loadKeyring, Keyring.fromKeys)', { option: 'keyring' });
   const pollIntervalMs = o.pollIntervalMs ?? readerDefaults.pollIntervalMs;
   if (!Number.isFinite(pollIntervalMs) || pollIntervalMs < 10) throw usage('pollIntervalMs must be ≥ 10', { option: 'pollIntervalMs' });
-  return { genesisHash, firstSeq, resume, until, skipDeleted: o.skipDeleted ?? readerDefaults.skipDeleted, windowCuts, pollIntervalMs };
+  return { genesisHash, firstSeq, resume, until, skipDeleted: o.skipDeleted ?? readerDefaults.skipDeleted, bufferRecords, pollIntervalMs };
 }
 
 /** The replicas' client settings, completed with the reader's defaults. */

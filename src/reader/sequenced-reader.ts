@@ -3,33 +3,34 @@
  * handed out, so every consumer is an auditor. It is `seqchain verify` that yields records: the
  * ledger is read (read_committed) from its genesis, every cut verified by the same `ChainVerifier`
  * (links recomputed, cut ids, positions, writers), and the source bytes of the records wanted
- * are fetched by position, one ranged read per window covering every partition it needs, and
- * their digests recomputed. Nothing after a broken record is yielded.
+ * are read in the same pass, by position, and their digests recomputed. Nothing after a broken
+ * record is yielded.
  *
- * Memory is bounded by the window (`windowCuts` ledger messages and their source records), and a
- * window is read only when the caller pulls: an async generator, so a slow consumer holds the
- * reader back. Between windows no consumer is open; `return()` (a `break` out of `for await`)
- * disconnects the admin client, the only connection kept across windows.
+ * Two long-lived consumers do the reading (one group join each, whatever the length): one on
+ * the ledger, one on the source topic, each partition of it started at its first sequenced
+ * offset and read ahead of the caller into a bounded buffer (`bufferRecords` source records,
+ * a few cuts), so memory stays bounded whatever the backlog while the fetching of the next
+ * records overlaps the checking of these. An async generator: a slow consumer holds the reader
+ * back once the buffers are full; `return()` (a `break` out of `for await`) closes both.
  */
-import type { Kafka, KafkaMessage } from 'kafkajs';
+import type { Admin, Kafka } from 'kafkajs';
 import { type Break, breakToError } from '../chain/breaks.js';
 import type { GenesisParams } from '../chain/genesis.js';
 import { ChainVerifier, checkGenesisMessage, verifyGenesis } from '../chain/verify.js';
 import { ConfigError, MalformedMessageError, SeqchainError, SourceDeletedError } from '../errors.js';
 import { createKafka } from '../kafka/client.js';
 import { fromKafkaError } from '../kafka/errors.js';
-import { type LedgerWriter, readLedger } from '../kafka/ledger-reader.js';
+import { decodeLedgerRecord, type LedgerWriter, writerOf } from '../kafka/ledger-reader.js';
 import { kafkaNames } from '../kafka/names.js';
-import { type PartitionOffsets, topicOffsets } from '../kafka/offsets.js';
-import { readRanges } from '../kafka/range-reader.js';
-import { createLogger } from '../log.js';
-import { sleep } from '../retry/sleep.js';
+import { topicOffsets } from '../kafka/offsets.js';
+import { PartitionFeed } from '../kafka/partition-feed.js';
+import { createLogger, type Logger } from '../log.js';
 import { checkKeptHead } from '../verify/kept-head.js';
 import { WriterCheck } from '../verify/writer-check.js';
 import type { LedgerMessage } from '../wire/ledger-v1.js';
 import { openSealedRecord } from './open-sealed.js';
 import { readerKafkaClient, type SequencedReaderOptions, settleOptions } from './options.js';
-import { checkRecord, isBreak, type LedgerRecord, type SequencedRecord, sourceRanges } from './window.js';
+import { checkRecord, isBreak, type LedgerRecord, type SequencedRecord } from './window.js';
 
 function isKafka(k: SequencedReaderOptions['kafka']): k is Kafka {
   return typeof (k as Kafka).consumer === 'function' && typeof (k as Kafka).admin === 'function';
@@ -138,13 +139,9 @@ async function* read(options: SequencedReaderOptions): AsyncGenerator<SequencedR
 
   const admin = kafka.admin();
   await admin.connect();
+  let ledgerFeed: PartitionFeed | null = null;
+  let sourceFeed: PartitionFeed | null = null;
   try {
-    const ledgerOffsets = async (): Promise<PartitionOffsets> => {
-      const [ledger] = await topicOffsets(admin, ledgerTopic);
-      if (ledger === undefined)
-        throw new SeqchainError('SEQCHAIN_ERR_CHAIN_NOT_FOUND', `ledger topic ${ledgerTopic} has no partition`, { details: { ledgerTopic } });
-      return ledger;
-    };
     const topics = new Set(await admin.listTopics());
     if (!topics.has(ledgerTopic)) {
       throw new SeqchainError('SEQCHAIN_ERR_CHAIN_NOT_FOUND', `chain ${options.chain}: its ledger topic ${ledgerTopic} does not exist`, {
@@ -154,7 +151,9 @@ async function* read(options: SequencedReaderOptions): AsyncGenerator<SequencedR
     if (options.sourceTopic !== undefined && !topics.has(options.sourceTopic)) {
       throw new ConfigError(`readSequenced: sourceTopic ${options.sourceTopic} does not exist`, { option: 'sourceTopic', topic: options.sourceTopic });
     }
-    const first = await ledgerOffsets();
+    const [first] = await topicOffsets(admin, ledgerTopic);
+    if (first === undefined)
+      throw new SeqchainError('SEQCHAIN_ERR_CHAIN_NOT_FOUND', `ledger topic ${ledgerTopic} has no partition`, { details: { ledgerTopic } });
     if (first.low > 0n) {
       throw breakToError({
         kind: 'genesis',
@@ -163,72 +162,71 @@ async function* read(options: SequencedReaderOptions): AsyncGenerator<SequencedR
       });
     }
     const headEnd = o.until === 'head' ? first.high : null;
+    const stopped = () => options.signal?.aborted === true;
+    ledgerFeed = await PartitionFeed.open({
+      kafka,
+      topic: ledgerTopic,
+      groupPrefix,
+      bufferedPerPartition: LEDGER_MESSAGES_BUFFERED,
+      maxBytes: LEDGER_FETCH_BYTES,
+      logger,
+    });
+    const wakeLedger = () => ledgerFeed?.wake();
+    options.signal?.addEventListener('abort', wakeLedger, { once: true });
+    ledgerFeed.start(0, 0n);
     let ledgerPos = 0n;
 
     for (;;) {
       if (lastWanted !== null && nextYield > lastWanted) return;
-      const end = headEnd ?? (await ledgerOffsets()).high;
-      if (ledgerPos >= end) {
+      const m = await ledgerFeed.next(0, ledgerPos, headEnd, stopped, o.pollIntervalMs);
+      if (m === null) {
+        if (headEnd === null) return; // stopped by the caller's signal
         // At the head: a resume point beyond it, or equal to it, is checked against it now.
         if (!resumeChecked && resume && verifier !== null && resume.seq <= chainSeq) {
           const fork = checkKeptHead(resume, chainSeq, (verifier as ChainVerifier).head.hash);
           if (fork) throw breakToError(fork);
           resumeChecked = true;
         }
-        if (headEnd !== null) {
-          if (!sawGenesis) throw breakToError({ kind: 'genesis', message: `ledger ${ledgerTopic} holds no genesis message` });
-          if (!resumeChecked && resume) throw breakToError(checkKeptHead(resume, chainSeq, null)!);
-          return;
-        }
-        if (options.signal?.aborted) return;
-        await sleep(o.pollIntervalMs, options.signal ? { signal: options.signal } : {});
-        if (options.signal?.aborted) return;
-        continue;
+        if (!sawGenesis) throw breakToError({ kind: 'genesis', message: `ledger ${ledgerTopic} holds no genesis message` });
+        if (!resumeChecked && resume) throw breakToError(checkKeptHead(resume, chainSeq, null)!);
+        return;
       }
-      const windowEnd = ledgerPos + BigInt(2 * o.windowCuts) < end ? ledgerPos + BigInt(2 * o.windowCuts) : end;
+      const ledgerOffset = BigInt(m.offset);
+      ledgerPos = ledgerOffset + 1n;
       const wanted: LedgerRecord[] = [];
-      let broken: Break | null = null;
-      await readLedger({
-        kafka,
-        ledgerTopic,
-        from: ledgerPos,
-        to: windowEnd,
-        groupPrefix,
-        logger,
-        onMessage: (offset, msg, writer) => {
-          broken ??= onLedgerMessage(offset, msg, writer, wanted);
-        },
-      });
-      ledgerPos = windowEnd;
+      const broken = onLedgerMessage(ledgerOffset, decodeLedgerRecord(m), writerOf(m), wanted);
 
       if (wanted.length > 0) {
         const topic = (genesis as GenesisParams | null)!.topic;
         const sourceTopic = options.sourceTopic ?? topic;
-        let offsets = await topicOffsets(admin, sourceTopic);
-        const found = await fetchWindow(kafka, sourceTopic, wanted, offsets, groupPrefix, logger);
+        sourceFeed ??= await openSourceFeed(kafka, admin, sourceTopic, o.bufferRecords, groupPrefix, logger);
         for (const entry of wanted) {
-          const m = found.get(entry.partition)?.get(entry.offset);
-          if (m === undefined) {
-            // Retention may have moved the start since the offsets were read: ask again before calling it missing.
-            offsets = await topicOffsets(admin, sourceTopic);
-            const low = offsets[entry.partition]?.low ?? 0n;
-            if (entry.offset < low) {
-              const range = { partition: entry.partition, from: entry.offset, to: low, firstSeq: entry.seq };
+          const { partition, offset } = entry;
+          sourceFeed.start(partition, offset);
+          // A record that is slow to come is looked up: gone (retention, a shorter copy) ends the wait.
+          const absent = async () => {
+            const p = (await topicOffsets(admin, sourceTopic))[partition];
+            return p === undefined || offset < p.low || offset >= p.high;
+          };
+          const found = (await sourceFeed.next(partition, offset, offset + 1n, absent)) ?? undefined;
+          if (found === undefined) {
+            const low = (await topicOffsets(admin, sourceTopic))[partition]?.low ?? 0n;
+            if (offset < low) {
               if (!o.skipDeleted) {
                 throw new SourceDeletedError(
-                  `seq ${entry.seq} (partition ${entry.partition}, offset ${entry.offset}): the source topic ${sourceTopic} no longer holds partition ${entry.partition} below offset ${low} (deleted by retention)`,
-                  { partition: entry.partition, from: entry.offset.toString(), to: low.toString(), seq: entry.seq.toString() },
+                  `seq ${entry.seq} (partition ${partition}, offset ${offset}): the source topic ${sourceTopic} no longer holds partition ${partition} below offset ${low} (deleted by retention)`,
+                  { partition, from: offset.toString(), to: low.toString(), seq: entry.seq.toString() },
                 );
               }
-              if (reportedDeleted.get(entry.partition) !== low) {
-                reportedDeleted.set(entry.partition, low);
-                options.onSkipped!(range);
+              if (reportedDeleted.get(partition) !== low) {
+                reportedDeleted.set(partition, low);
+                options.onSkipped!({ partition, from: offset, to: low, firstSeq: entry.seq });
               }
               nextYield = entry.seq + 1n;
               continue;
             }
           }
-          const record = checkRecord(topic, entry, m);
+          const record = checkRecord(topic, entry, found);
           if (isBreak(record)) throw breakToError(record);
           const out = handOut(topic, record);
           nextYield = record.seq + 1n;
@@ -238,42 +236,18 @@ async function* read(options: SequencedReaderOptions): AsyncGenerator<SequencedR
       if (broken) throw breakToError(broken);
     }
   } finally {
+    await Promise.all([ledgerFeed?.close(), sourceFeed?.close()]);
     await admin.disconnect().catch((err) => logger.warn({ err }, 'reader admin disconnect failed'));
   }
 }
 
-/** The source records a window needs, by partition and offset: one ranged read for all partitions. */
-async function fetchWindow(
-  kafka: Kafka,
-  topic: string,
-  wanted: readonly LedgerRecord[],
-  offsets: readonly (PartitionOffsets | undefined)[],
-  groupPrefix: string,
-  logger: NonNullable<SequencedReaderOptions['logger']>,
-): Promise<Map<number, Map<bigint, KafkaMessage>>> {
-  const positions = new Map<number, Set<bigint>>();
-  for (const r of wanted) {
-    let set = positions.get(r.partition);
-    if (set === undefined) positions.set(r.partition, (set = new Set()));
-    set.add(r.offset);
-  }
-  const found = new Map<number, Map<bigint, KafkaMessage>>();
-  await readRanges({
-    kafka,
-    topic,
-    ranges: sourceRanges(wanted, offsets),
-    groupPrefix,
-    logger,
-    onMessages: (p, messages) => {
-      const want = positions.get(p);
-      let got = found.get(p);
-      if (got === undefined) found.set(p, (got = new Map()));
-      for (const m of messages) {
-        const offset = BigInt(m.offset);
-        // Only the sequenced positions are kept: memory stays bounded by the window.
-        if (want?.has(offset)) got.set(offset, m);
-      }
-    },
-  });
-  return found;
+/** Ledger messages (cuts) read ahead of the one being handed out. */
+const LEDGER_MESSAGES_BUFFERED = 8;
+/** One ledger fetch: a few cuts of a backlog (about 52 bytes per record); a larger cut still comes whole. */
+const LEDGER_FETCH_BYTES = 2 ** 20;
+
+/** The source feed, its buffer shared out over the topic's partitions. */
+async function openSourceFeed(kafka: Kafka, admin: Admin, topic: string, bufferRecords: number, groupPrefix: string, logger: Logger): Promise<PartitionFeed> {
+  const partitions = Math.max(1, (await topicOffsets(admin, topic)).length);
+  return PartitionFeed.open({ kafka, topic, groupPrefix, bufferedPerPartition: Math.max(64, Math.ceil(bufferRecords / partitions)), logger });
 }

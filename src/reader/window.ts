@@ -1,5 +1,5 @@
 /**
- * The reader's pure parts: which source offsets one window of sequenced records needs (one range
+ * The reader's pure parts: which source offsets a set of sequenced records needs (one range
  * per partition, so the source is fetched in batches, never record by record), and the check of
  * one source record against its ledger entry. No I/O.
  */

@@ -1,5 +1,7 @@
 import type { FastifyInstance } from 'fastify';
+import { payloadJson } from '../../reader/record-json.js';
 import type { ApiDeps } from '../ports.js';
+import { checkedRecord } from '../record-stream.js';
 import { digestParam, notFound, offsetParam, pageOf, partitionParam, seqParam, usage } from '../params.js';
 import { headJson, recordJson, schemas } from '../views.js';
 
@@ -27,21 +29,33 @@ export function queryRoutes(app: FastifyInstance, { query, replica, metrics }: A
     },
   );
 
-  app.get<{ Params: { seq: string } }>(
+  app.get<{ Params: { seq: string }; Querystring: { payload?: boolean } }>(
     '/v1/records/:seq',
     {
       schema: {
-        summary: 'The record at a global sequence number',
+        summary: 'The record at a global sequence number; with payload=true also its key, value and headers, read from the source topic and checked',
         tags: ['query'],
         params: { type: 'object', required: ['seq'], properties: { seq: seqParam } },
-        response: { 200: schemas.record, ...errors },
+        querystring: {
+          type: 'object',
+          additionalProperties: false,
+          properties: {
+            payload: {
+              type: 'boolean',
+              description:
+                'true: add key, value (base64, null stays null) and headers (wire order), read from the source topic; its digest and link are recomputed first',
+            },
+          },
+        },
+        response: { 200: schemas.recordWithPayload, ...errors, 410: schemas.error, 500: schemas.error },
       },
     },
     async (req) => {
       const seq = BigInt(req.params.seq);
       const record = await query.record(seq);
       if (!record) throw notFound(`seq ${seq} is not in the index (beyond the head, or not indexed yet)`, { seq: seq.toString() });
-      return recordJson(record);
+      if (req.query.payload !== true) return recordJson(record);
+      return { ...recordJson(record), ...payloadJson(await checkedRecord({ query, replica, metrics }, record)) };
     },
   );
 

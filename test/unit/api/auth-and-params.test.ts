@@ -16,6 +16,7 @@ const api = {
   opsRateLimitMax: 0,
   maxPageSize: 10,
   maxVerifyRange: 10,
+  maxStreamRange: 10,
 };
 const TOKEN = 'a-long-enough-ops-token';
 

@@ -44,6 +44,7 @@ async function api(limits: { max: number; opsMax: number }): Promise<FastifyInst
       rateLimit: { ...limits, windowMs: 60_000 },
       maxPageSize: 10,
       maxVerifyRange: 10,
+      maxStreamRange: 10,
       version: 'test',
     },
   );

@@ -56,6 +56,7 @@ describe('benchmark flags', () => {
     expect(() => parseBenchArgs(['--records', '0'])).toThrow(/--records must be at least 1/);
     expect(() => parseBenchArgs(['--records', 'many'])).toThrow(/--records must be a whole number/);
     expect(() => parseBenchArgs(['--phases', 'chain,warp'])).toThrow(/unknown phase "warp"/);
+    expect(() => parseBenchArgs(['--phases', 'client,reader'])).toThrow(/reader needs seqchain/);
     expect(() => parseBenchArgs(['--latency-seconds', '0'])).toThrow(/--latency-seconds/);
     expect(() => parseBenchArgs(['--nope'])).toThrow(UsageError);
     expect(() => parseBenchArgs(['extra'])).toThrow(UsageError);

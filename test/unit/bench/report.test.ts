@@ -54,7 +54,7 @@ describe('benchmark report', () => {
     // seqchain ÷ client: 0.9, 0.7, 0.95 → 0.9 (the ratio of medians would be 0.84)
     expect((json.ratios as Record<string, number>).seqchainOverClientCeiling).toBe(0.9);
     expect((json.ratios as Record<string, number>).seqchainOverOnePartition).toBe(1.8);
-    expect(json.targets).toEqual({ seqchainOverClientCeilingAtLeast0_8: true, seqchainOverOnePartitionAtLeast1_0: true, p99At20kAtMost50ms: true });
+    expect(json.targets).toMatchObject({ seqchainOverClientCeilingAtLeast0_8: true, seqchainOverOnePartitionAtLeast1_0: true, p99At20kAtMost50ms: true });
   });
 
   it('prints the spread of every figure and the targets', () => {
@@ -64,10 +64,36 @@ describe('benchmark report', () => {
     expect(table).toContain('RSS (leader replica, soak): 100 MiB at start → 110 MiB at end');
   });
 
+  it('gives the reader its ratio to one kafkajs process, per repetition, and its worst memory', () => {
+    const r = buildReport({
+      meta: {},
+      repetitions: [
+        { rawOneProcessRps: 100_000, readerRps: 85_000, readerMaxRssMb: 120 },
+        { rawOneProcessRps: 80_000, readerRps: 60_000, readerMaxRssMb: 210 },
+        { rawOneProcessRps: 90_000, readerRps: 81_000, readerMaxRssMb: 130 },
+      ],
+      rssMb: null,
+      extra: {},
+    });
+    // 0.85, 0.75, 0.9 → median 0.85; memory: the highest run counts, 210 > 200
+    expect((r.json.ratios as Record<string, number>).readerOverRawOneProcess).toBe(0.85);
+    expect(r.json).toMatchObject({ readerRps: 81_000, rawOneProcessRps: 90_000, readerMaxRssMb: 210 });
+    expect(r.json.targets).toMatchObject({ readerOverRawOneProcessAtLeast0_8: true, readerRssAtMost200Mb: false });
+    expect(r.table).toMatch(/reader ÷ one kafkajs process\s+0\.85\s+0\.75\s+0\.90\s+≥ 0\.80\s+met/);
+    expect(r.table).toContain('reader RSS, highest of each run: 120, 210, 130 MiB (target ≤ 200)');
+  });
+
   it('leaves out what was not measured', () => {
     const r = buildReport({ meta: {}, repetitions: [{ chainLimitRps: 1 }], rssMb: null, extra: {} });
     expect(r.json.seqchainRps).toBeNull();
-    expect(r.json.targets).toEqual({ seqchainOverClientCeilingAtLeast0_8: null, seqchainOverOnePartitionAtLeast1_0: null, p99At20kAtMost50ms: null });
+    expect(r.json.targets).toEqual({
+      seqchainOverClientCeilingAtLeast0_8: null,
+      seqchainOverOnePartitionAtLeast1_0: null,
+      p99At20kAtMost50ms: null,
+      readerOverRawOneProcessAtLeast0_8: null,
+      readerRssAtMost200Mb: null,
+    });
+    expect(r.json.readerMaxRssMb).toBeNull();
     expect(r.table).not.toContain('latency');
   });
 });

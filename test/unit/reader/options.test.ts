@@ -24,7 +24,7 @@ describe('settleOptions', () => {
       resume: null,
       until: 'head',
       skipDeleted: false,
-      windowCuts: 64,
+      bufferRecords: 16_384,
       pollIntervalMs: 500,
     });
   });
@@ -43,7 +43,7 @@ describe('settleOptions', () => {
     expect(usage({ resume: { seq: -1n, hash } })).toMatch(/resume.seq/);
     expect(usage({ resume: { seq: 1n, hash: Buffer.alloc(31) } })).toMatch(/resume.hash/);
     expect(usage({ from: 10n, until: 5n })).toMatch(/until/);
-    expect(usage({ windowCuts: 0 })).toMatch(/windowCuts/);
+    expect(usage({ bufferRecords: 0 })).toMatch(/bufferRecords/);
   });
 });
 
