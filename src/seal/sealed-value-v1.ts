@@ -17,7 +17,7 @@
  * Pure: node:crypto only, no I/O.
  */
 import { createCipheriv, createDecipheriv, randomFillSync } from 'node:crypto';
-import { SealError } from '../errors.js';
+import { SealError, SeqchainError } from '../errors.js';
 import { KEY_ID_PATTERN, type Keyring } from './keyring.js';
 
 export const SEALED_VALUE_MAGIC = 'SCE1';
@@ -100,6 +100,8 @@ export function decodeSealedValue(value: Buffer, keyId: string): SealedParts {
  * which `sealValue` ensures by drawing it at random.
  */
 export function sealWithNonce(keyring: Keyring, topic: string, plaintext: Buffer, nonce: Buffer): SealedValue {
+  // GCM takes other IV lengths too; the envelope has room for 12 bytes only.
+  if (nonce.length !== SEAL_NONCE_BYTES) throw new SeqchainError('SEQCHAIN_ERR_USAGE', `sealWithNonce: the nonce must be ${SEAL_NONCE_BYTES} bytes`);
   const keyId = keyring.sealingKeyId;
   const cipher = createCipheriv(CIPHER, keyring.keyObject(keyId)!, nonce, { authTagLength: SEAL_TAG_BYTES });
   cipher.setAAD(sealedValueAad(topic, keyId));
