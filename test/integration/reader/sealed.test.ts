@@ -3,14 +3,13 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { IHeaders, Message } from 'kafkajs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { readAll } from '../../helpers/read-all.js';
 import { runCli, waitFor } from '../../../scripts/lib/replica-set.js';
 import { loadKeyring } from '../../../src/config/key-file.js';
 import { ChainBrokenError, SealError } from '../../../src/errors.js';
 import { topicOffsets, withAdmin } from '../../../src/kafka/offsets.js';
 import type { SequencedReaderOptions } from '../../../src/reader/options.js';
 import type { SequencedRecordJson } from '../../../src/reader/record-json.js';
-import { readSequenced } from '../../../src/reader/sequenced-reader.js';
-import type { SequencedRecord } from '../../../src/reader/window.js';
 import type { Keyring } from '../../../src/seal/keyring.js';
 import { SEAL_KEY_ID_HEADER, sealValue } from '../../../src/seal/sealed-value-v1.js';
 import { ChainFixture, type LedgerRow } from '../../helpers/chain-fixture.js';
@@ -135,16 +134,6 @@ const opts = (more: Partial<SequencedReaderOptions> = {}): SequencedReaderOption
   ...more,
 });
 
-async function collect(o: SequencedReaderOptions): Promise<{ records: SequencedRecord[]; error: unknown }> {
-  const records: SequencedRecord[] = [];
-  try {
-    for await (const r of readSequenced(o)) records.push(r);
-    return { records, error: null };
-  } catch (error) {
-    return { records, error };
-  }
-}
-
 /** The first good record (by seq) sealed under `keyId`, as the kafkajs producer sent it. */
 function firstSealedWith(keyId: string): LedgerRow {
   return rows.find((r) => sent.get(`${r.partition}/${r.offset}`)?.keyId === keyId)!;
@@ -158,7 +147,7 @@ const jsonLines = (stdout: string) =>
 
 describe('sealed payloads: the reader', () => {
   it('with a keyring holding both key ids: plain and sealed records mixed read back equal to what was produced, in the ledger order', async () => {
-    const { records, error } = await collect(opts({ keyring: ringNew }));
+    const { records, error } = await readAll(opts({ keyring: ringNew }));
     expect(error).toBeNull();
     expect(records.map((r) => [r.seq, r.partition, r.offset])).toEqual(rows.map((r) => [r.seq, r.partition, r.offset]));
     let byCli = 0;
@@ -188,8 +177,8 @@ describe('sealed payloads: the reader', () => {
   }, 60_000);
 
   it('without a keyring: sealed records come as stored (the envelope), with the same digests and hashes', async () => {
-    const plain = await collect(opts());
-    const opened = await collect(opts({ keyring: ringNew }));
+    const plain = await readAll(opts());
+    const opened = await readAll(opts({ keyring: ringNew }));
     expect(plain.error).toBeNull();
     expect(plain.records.map((r) => r.hash.toString('hex'))).toEqual(opened.records.map((r) => r.hash.toString('hex')));
     expect(plain.records.map((r) => r.digest.toString('hex'))).toEqual(opened.records.map((r) => r.digest.toString('hex')));
@@ -206,7 +195,7 @@ describe('sealed payloads: the reader', () => {
       const s = sent.get(`${r.partition}/${r.offset}`);
       return s === undefined || s.keyId === 'k-new';
     })!;
-    const { records, error } = await collect(opts({ keyring: ringOld }));
+    const { records, error } = await readAll(opts({ keyring: ringOld }));
     expect(error).toBeInstanceOf(SealError);
     expect((error as SealError).code).toBe('SEQCHAIN_ERR_SEAL_UNKNOWN_KEY');
     expect((error as SealError).details).toMatchObject({
@@ -221,7 +210,7 @@ describe('sealed payloads: the reader', () => {
 
   it('a wrong key under a known id: SEQCHAIN_ERR_SEAL_OPEN_FAILED at the first record sealed under it', async () => {
     const first = firstSealedWith('k-old');
-    const { records, error } = await collect(opts({ keyring: ringWrong }));
+    const { records, error } = await readAll(opts({ keyring: ringWrong }));
     expect(error).toBeInstanceOf(SealError);
     expect((error as SealError).code).toBe('SEQCHAIN_ERR_SEAL_OPEN_FAILED');
     expect((error as SealError).retriable).toBe(false);
@@ -231,10 +220,10 @@ describe('sealed payloads: the reader', () => {
 
   it('a sealed record with a bad tag that the chain covers: the chain verifies it, opening it names its seq', async () => {
     const seq = BigInt(GOOD + 1);
-    const plain = await collect(opts({ from: seq, until: seq }));
+    const plain = await readAll(opts({ from: seq, until: seq }));
     expect(plain.error).toBeNull();
     expect(plain.records.map((r) => [r.seq, r.partition, r.offset])).toEqual([[seq, badTag.partition, badTag.offset]]);
-    const { records, error } = await collect(opts({ keyring: ringNew, from: seq, until: seq }));
+    const { records, error } = await readAll(opts({ keyring: ringNew, from: seq, until: seq }));
     expect(records).toEqual([]);
     expect(error).toBeInstanceOf(SealError);
     expect((error as SealError).code).toBe('SEQCHAIN_ERR_SEAL_OPEN_FAILED');
@@ -251,7 +240,7 @@ describe('sealed payloads: the reader', () => {
       value[20]! ^= 0x80;
       return { ...m, value };
     });
-    const { records, error } = await collect(opts({ keyring: ringNew, sourceTopic: copy }));
+    const { records, error } = await readAll(opts({ keyring: ringNew, sourceTopic: copy }));
     expect(error).toBeInstanceOf(ChainBrokenError);
     expect((error as ChainBrokenError).details).toMatchObject({ kind: 'digest-mismatch', seq: target.seq.toString(), partition: target.partition });
     expect(records.map((r) => r.seq)).toEqual(rows.filter((r) => r.seq < target.seq).map((r) => r.seq));
