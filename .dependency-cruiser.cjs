@@ -7,7 +7,7 @@
  */
 const layers = [
   // Pure: formats, hashes, the error catalogue, the logger type, retry arithmetic. No service I/O.
-  { name: 'core', paths: ['^src/(errors|log|readiness)\\.ts$', '^src/(chain|wire|retry)/'] },
+  { name: 'core', paths: ['^src/(errors|log|readiness)\\.ts$', '^src/(chain|wire|retry|tlog)/'] },
   { name: 'config', paths: ['^src/config/'] },
   // Adapters to the outside: Kafka, ZooKeeper, Redis (the index store), Prometheus.
   { name: 'adapters', paths: ['^src/(kafka|coordination|index-store|metrics)/'] },
