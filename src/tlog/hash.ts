@@ -40,6 +40,9 @@ export function leafEntry(seq: bigint, digest: Buffer): Buffer {
 // Reusable inputs: hashing reads them synchronously, so reuse is safe (one allocation per hash: the result).
 const leafInput = Buffer.alloc(1 + ENTRY_BYTES);
 leafInput[0] = 0x00;
+const recordInput = Buffer.alloc(1 + ENTRY_BYTES);
+recordInput[0] = 0x00;
+recordInput.write(ENTRY_FORMAT, 1, 'ascii');
 const nodeInput = Buffer.alloc(1 + 2 * HASH_BYTES);
 nodeInput[0] = 0x01;
 
@@ -58,7 +61,13 @@ export function nodeHash(left: Buffer, right: Buffer): Buffer {
   return sha256(nodeInput);
 }
 
-/** The leaf hash of record seq g with SCR1 digest d. */
+/** The leaf hash of record seq g with SCR1 digest d, encoded in place (the leader's per-record path: no entry allocated). */
 export function recordLeafHash(seq: bigint, digest: Buffer): Buffer {
-  return leafHash(leafEntry(seq, digest));
+  checkHash(digest, 'SCT1 digest');
+  if (typeof seq === 'bigint' && seq < 1n) {
+    throw new MalformedMessageError(ENTRY_FORMAT, `seq = ${seq} is not a record seq (records start at 1)`, { field: 'seq' });
+  }
+  writeU64(recordInput, 1 + 4, seq, 'SCT1 seq');
+  digest.copy(recordInput, 1 + 12);
+  return sha256(recordInput);
 }

@@ -9,6 +9,7 @@ import {
   inclusionProof,
   leafHash,
   parseCheckpoint,
+  recordLeafHash,
   tilesOfSize,
   treeRoot,
   verifyConsistency,
@@ -36,6 +37,7 @@ describe('log view vectors (test/vectors/tlog-v1.json, from make_tlog_vectors.py
       expect(vectorDigest(e.seq).toString('hex')).toBe(e.digest);
       expect(vectorEntry(e.seq).toString('hex')).toBe(e.entry);
       expect(leafHash(vectorEntry(e.seq)).toString('hex')).toBe(e.leaf);
+      expect(recordLeafHash(BigInt(e.seq), vectorDigest(e.seq)).toString('hex')).toBe(e.leaf);
     }
   });
 
