@@ -69,6 +69,7 @@ export function parseTlogProof(text: string): TlogProof {
     return h!;
   });
   if (checkpoint === '') malformed('the checkpoint is missing', 'checkpoint');
+  if (!checkpoint.endsWith('\n')) malformed('the checkpoint does not end with a newline', 'checkpoint');
   return { index: Number(m![1]), proof, checkpoint, ...(extra === undefined ? {} : { extra }) };
 }
 
