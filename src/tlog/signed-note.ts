@@ -65,6 +65,20 @@ export function signNote(text: string, signers: readonly NoteSigner[], keep: rea
   return `${text}\n${kept.join('')}${lines.join('')}`;
 }
 
+const strictUtf8 = new TextDecoder('utf-8', { fatal: true, ignoreBOM: true });
+
+/**
+ * The text of a note received as bytes (an HTTP body, a file). Signed notes MUST be valid UTF-8:
+ * decoding leniently would turn bad bytes into U+FFFD and hand a different text to the checks.
+ */
+export function decodeNoteBytes(bytes: Uint8Array): string {
+  try {
+    return strictUtf8.decode(bytes);
+  } catch {
+    return malformed('the note is not valid UTF-8');
+  }
+}
+
 /** Splits a note into text and signature lines without checking any signature. */
 export function parseNote(note: string): { text: string; signatures: (NoteSignature & { signature: Buffer })[] } {
   if (typeof note !== 'string') malformed('the note is not a string');

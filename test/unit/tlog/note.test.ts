@@ -1,7 +1,7 @@
 import { inspect } from 'node:util';
 import { describe, expect, it } from 'vitest';
 import { MalformedMessageError, NoteUnverifiedError, SignatureInvalidError } from '../../../src/errors.js';
-import { NoteSigner, openNote, parseVerifierKey, signNote } from '../../../src/tlog/index.js';
+import { NoteSigner, decodeNoteBytes, openNote, parseVerifierKey, signNote } from '../../../src/tlog/index.js';
 
 // Published examples: the C2SP signed-note spec's, and Go's sumdb/note package documentation's.
 const SPEC_VKEY = 'example.com/foo+530d903a+AekyeRrm56hApGFkyQR4ZCbV54Id2LKaANYcrnKv3U2k';
@@ -124,6 +124,15 @@ describe('signed notes', () => {
     const err = thrown(MalformedMessageError, () => openNote(note, [log.verifier]));
     expect(err.message).toMatch(why);
     expect(err.details.format).toBe('signed-note');
+  });
+
+  it('a note received as bytes must be valid UTF-8 (no U+FFFD substitution); a BOM is kept, so it fails as text', () => {
+    const note = signNote(text, [log]);
+    expect(openNote(decodeNoteBytes(Buffer.from(note, 'utf8')), [log.verifier]).text).toBe(text);
+    const bad = Buffer.concat([Buffer.from(note.slice(0, 5)), Buffer.from([0xff]), Buffer.from(note.slice(5))]);
+    expect(() => decodeNoteBytes(bad)).toThrow(/not valid UTF-8/);
+    const bom = decodeNoteBytes(Buffer.concat([Buffer.from([0xef, 0xbb, 0xbf]), Buffer.from(note)]));
+    expect(() => openNote(bom, [log.verifier])).toThrow(SignatureInvalidError);
   });
 
   it('refuses to sign text that does not end with a newline', () => {
