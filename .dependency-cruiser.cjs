@@ -6,8 +6,8 @@
  * Type-only imports count: a type is a dependency a reader has to follow too.
  */
 const layers = [
-  // Pure: formats, hashes, sealed payloads (node:crypto), the error catalogue, the logger type, retry arithmetic. No service I/O.
-  { name: 'core', paths: ['^src/(errors|log|readiness)\\.ts$', '^src/(chain|wire|seal|retry)/'] },
+  // Pure: formats, hashes, sealed payloads and the log view (node:crypto), the error catalogue, the logger type, retry arithmetic. No service I/O.
+  { name: 'core', paths: ['^src/(errors|log|readiness)\\.ts$', '^src/(chain|wire|seal|tlog|retry)/'] },
   { name: 'config', paths: ['^src/config/'] },
   // Adapters to the outside: Kafka, ZooKeeper, Redis (the index store), Prometheus.
   { name: 'adapters', paths: ['^src/(kafka|coordination|index-store|metrics)/'] },

@@ -24,6 +24,10 @@ export const ErrorCodes = {
   SEQCHAIN_ERR_RECORD_TOO_LARGE: 'SEQCHAIN_ERR_RECORD_TOO_LARGE',
   SEQCHAIN_ERR_RATE_LIMITED: 'SEQCHAIN_ERR_RATE_LIMITED',
   SEQCHAIN_ERR_SOURCE_DELETED: 'SEQCHAIN_ERR_SOURCE_DELETED',
+  SEQCHAIN_ERR_SIGNATURE_INVALID: 'SEQCHAIN_ERR_SIGNATURE_INVALID',
+  SEQCHAIN_ERR_NOTE_UNVERIFIED: 'SEQCHAIN_ERR_NOTE_UNVERIFIED',
+  SEQCHAIN_ERR_PROOF_INVALID: 'SEQCHAIN_ERR_PROOF_INVALID',
+  SEQCHAIN_ERR_OUT_OF_RANGE: 'SEQCHAIN_ERR_OUT_OF_RANGE',
   SEQCHAIN_ERR_SEAL_UNKNOWN_KEY: 'SEQCHAIN_ERR_SEAL_UNKNOWN_KEY',
   SEQCHAIN_ERR_SEAL_OPEN_FAILED: 'SEQCHAIN_ERR_SEAL_OPEN_FAILED',
   SEQCHAIN_ERR_SEAL_MALFORMED: 'SEQCHAIN_ERR_SEAL_MALFORMED',
@@ -88,6 +92,41 @@ export class SourceDeletedError extends SeqchainError {
   constructor(message: string, details: { partition: number; from: string; to: string; seq: string }) {
     super('SEQCHAIN_ERR_SOURCE_DELETED', message, { details });
     this.name = 'SourceDeletedError';
+  }
+}
+
+/**
+ * A signed note carries a signature by a key the verifier knows (same name and key id) that does
+ * not verify: the note text was altered, or someone without the key signed it. Never retried.
+ */
+export class SignatureInvalidError extends SeqchainError {
+  constructor(message: string, details: { keyName: string; keyId: string }) {
+    super('SEQCHAIN_ERR_SIGNATURE_INVALID', message, { details });
+    this.name = 'SignatureInvalidError';
+  }
+}
+
+/** A well-formed signed note with no signature by any key the verifier knows (unknown or wrong key). */
+export class NoteUnverifiedError extends SeqchainError {
+  constructor(message: string, details: { signers: string[]; known: string[] }) {
+    super('SEQCHAIN_ERR_NOTE_UNVERIFIED', message, { details });
+    this.name = 'NoteUnverifiedError';
+  }
+}
+
+/** An inclusion or consistency proof (or a tlog-proof's leaf) that does not lead to the expected root. */
+export class ProofInvalidError extends SeqchainError {
+  constructor(message: string, details: Record<string, unknown> = {}) {
+    super('SEQCHAIN_ERR_PROOF_INVALID', message, { details });
+    this.name = 'ProofInvalidError';
+  }
+}
+
+/** A leaf index, tree size or size pair outside what the tree has (index ≥ size, from > to, size 0 where a leaf is needed). */
+export class OutOfRangeError extends SeqchainError {
+  constructor(message: string, details: Record<string, unknown> = {}) {
+    super('SEQCHAIN_ERR_OUT_OF_RANGE', message, { details });
+    this.name = 'OutOfRangeError';
   }
 }
 

@@ -1,0 +1,189 @@
+/**
+ * C2SP signed-note keys (https://c2sp.org/signed-note), Ed25519 only (signature type 0x01):
+ *
+ *   key ID       = SHA-256(name ‖ 0x0A ‖ 0x01 ‖ 32-byte public key)[:4], big-endian uint32
+ *   verifier key = <name>+<hex8 key ID>+<base64(0x01 ‖ public key)>
+ *   signer key   = PRIVATE+KEY+<name>+<hex8 key ID>+<base64(0x01 ‖ 32-byte seed)>   (Go's sumdb/note form)
+ *
+ * Key names are non-empty, with no Unicode space and no '+'. A signer key is a secret: no error
+ * message, detail or inspection of a NoteSigner shows its bytes.
+ */
+import * as crypto from 'node:crypto';
+import { sha256 } from '../chain/sha256.js';
+import { MalformedMessageError } from '../errors.js';
+
+export const ED25519_TYPE = 0x01;
+const KEY_BYTES = 32;
+/** DER headers that wrap a raw Ed25519 seed (PKCS#8) or public key (SPKI) for node:crypto. */
+const PKCS8_ED25519 = Buffer.from('302e020100300506032b657004220420', 'hex');
+const SPKI_ED25519 = Buffer.from('302a300506032b6570032100', 'hex');
+
+const SPACE = /\p{White_Space}/u;
+const LONE_SURROGATE = /\p{Cs}/u;
+
+export function isValidKeyName(name: string): boolean {
+  return typeof name === 'string' && name !== '' && !name.includes('+') && !SPACE.test(name) && !LONE_SURROGATE.test(name);
+}
+
+function checkName(name: string, format: string): void {
+  if (!isValidKeyName(name)) {
+    throw new MalformedMessageError(format, `key name ${JSON.stringify(name)} is empty or holds a space or '+'`, { field: 'name' });
+  }
+}
+
+export function keyId(name: string, publicKey: Buffer): number {
+  return sha256(Buffer.concat([Buffer.from(`${name}\n`, 'utf8'), Buffer.from([ED25519_TYPE]), publicKey])).readUInt32BE(0);
+}
+
+export const hex8 = (id: number): string => id.toString(16).padStart(8, '0');
+
+/** Strict standard base64 (RFC 4648 §4, padded): decodes only what re-encodes to the same text. */
+export function decodeBase64(text: string): Buffer | null {
+  const bytes = Buffer.from(text, 'base64');
+  return bytes.toString('base64') === text ? bytes : null;
+}
+
+/** The first `count − 1` '+'-separated fields and the rest, or null when there are fewer. */
+function splitFields(text: string, count: number): string[] | null {
+  const out: string[] = [];
+  let rest = text;
+  for (let i = 0; i < count - 1; i++) {
+    const at = rest.indexOf('+');
+    if (at < 0) return null;
+    out.push(rest.slice(0, at));
+    rest = rest.slice(at + 1);
+  }
+  out.push(rest);
+  return out;
+}
+
+export interface NoteVerifier {
+  readonly name: string;
+  readonly keyId: number;
+  /** The verifier key string. */
+  readonly verifierKey: string;
+  readonly publicKey: Buffer;
+  verify(message: Buffer, signature: Buffer): boolean;
+}
+
+export function formatVerifierKey(name: string, publicKey: Buffer): string {
+  checkName(name, 'verifier key');
+  if (!Buffer.isBuffer(publicKey) || publicKey.length !== KEY_BYTES)
+    throw new MalformedMessageError('verifier key', `an Ed25519 public key is ${KEY_BYTES} bytes`, { field: 'key' });
+  return `${name}+${hex8(keyId(name, publicKey))}+${Buffer.concat([Buffer.from([ED25519_TYPE]), publicKey]).toString('base64')}`;
+}
+
+function verifierFrom(name: string, publicKey: Buffer): NoteVerifier {
+  let key: crypto.KeyObject;
+  try {
+    key = crypto.createPublicKey({ key: Buffer.concat([SPKI_ED25519, publicKey]), format: 'der', type: 'spki' });
+  } catch (err) {
+    throw new MalformedMessageError('verifier key', `key ${name}: not an Ed25519 public key (${(err as Error).message})`, { field: 'key', name });
+  }
+  const id = keyId(name, publicKey);
+  return Object.freeze({
+    name,
+    keyId: id,
+    verifierKey: formatVerifierKey(name, publicKey),
+    publicKey: Buffer.from(publicKey),
+    verify: (message: Buffer, signature: Buffer) => signature.length === 64 && crypto.verify(null, message, key, signature),
+  });
+}
+
+/** Parses `<name>+<hex8>+<base64(0x01 ‖ key)>`; the key ID must be the one the name and key give. */
+export function parseVerifierKey(vkey: string): NoteVerifier {
+  const bad = (why: string): never => {
+    throw new MalformedMessageError('verifier key', `${JSON.stringify(String(vkey).slice(0, 200))}: ${why}`, { field: 'verifierKey' });
+  };
+  if (typeof vkey !== 'string') bad('not a string');
+  // Base64 has '+' in its alphabet: only the first two '+' separate fields.
+  const parts = splitFields(vkey, 3);
+  if (parts === null) bad('expected <name>+<hex key id>+<base64 key>');
+  const [name, id, b64] = parts as [string, string, string];
+  if (!isValidKeyName(name)) bad('the key name is empty or holds a space');
+  if (!/^[0-9a-f]{8}$/.test(id)) bad('the key id is not 8 lowercase hex digits');
+  const raw = decodeBase64(b64);
+  if (raw === null || raw.length === 0) bad('the key is not standard base64');
+  if (raw![0] !== ED25519_TYPE) bad(`signature type 0x${raw![0]!.toString(16).padStart(2, '0')} is not Ed25519 (0x01)`);
+  if (raw!.length !== 1 + KEY_BYTES) bad(`an Ed25519 key is ${KEY_BYTES} bytes, got ${raw!.length - 1}`);
+  const publicKey = raw!.subarray(1);
+  if (hex8(keyId(name, publicKey)) !== id) bad(`key id ${id} does not match the name and key (${hex8(keyId(name, publicKey))})`);
+  return verifierFrom(name, publicKey);
+}
+
+/** An Ed25519 note signer. The seed lives only in a KeyObject, which neither logs nor serializes its bytes. */
+export class NoteSigner {
+  readonly name: string;
+  readonly keyId: number;
+  readonly verifier: NoteVerifier;
+  readonly #key: crypto.KeyObject;
+
+  private constructor(name: string, key: crypto.KeyObject) {
+    const publicKey = crypto.createPublicKey(key).export({ format: 'der', type: 'spki' }).subarray(SPKI_ED25519.length);
+    this.name = name;
+    this.#key = key;
+    this.verifier = verifierFrom(name, Buffer.from(publicKey));
+    this.keyId = this.verifier.keyId;
+  }
+
+  /** From a 32-byte Ed25519 seed (RFC 8032 private key). */
+  static fromSeed(name: string, seed: Buffer): NoteSigner {
+    checkName(name, 'signer key');
+    if (!Buffer.isBuffer(seed) || seed.length !== KEY_BYTES)
+      throw new MalformedMessageError('signer key', `an Ed25519 seed is ${KEY_BYTES} bytes`, { field: 'seed' });
+    const key = crypto.createPrivateKey({ key: Buffer.concat([PKCS8_ED25519, seed]), format: 'der', type: 'pkcs8' });
+    return new NoteSigner(name, key);
+  }
+
+  static generate(name: string): NoteSigner {
+    checkName(name, 'signer key');
+    return new NoteSigner(name, crypto.generateKeyPairSync('ed25519').privateKey);
+  }
+
+  /**
+   * Parses `PRIVATE+KEY+<name>+<hex8>+<base64(0x01 ‖ seed)>`. Errors name the part that is wrong,
+   * never the key's bytes.
+   */
+  static parse(skey: string): NoteSigner {
+    const bad = (why: string): never => {
+      throw new MalformedMessageError('signer key', `the signer key is malformed: ${why}`, { field: 'signerKey' });
+    };
+    if (typeof skey !== 'string') bad('not a string');
+    const parts = splitFields(skey.trim(), 5);
+    if (parts === null || parts[0] !== 'PRIVATE' || parts[1] !== 'KEY') bad('expected PRIVATE+KEY+<name>+<hex key id>+<base64 key>');
+    const [, , name, id, b64] = parts as [string, string, string, string, string];
+    if (!isValidKeyName(name)) bad('the key name is empty or holds a space');
+    if (!/^[0-9a-f]{8}$/.test(id)) bad('the key id is not 8 lowercase hex digits');
+    const raw = decodeBase64(b64);
+    if (raw === null || raw.length === 0) bad('the key is not standard base64');
+    if (raw![0] !== ED25519_TYPE) bad('the signature type is not Ed25519 (0x01)');
+    if (raw!.length !== 1 + KEY_BYTES) bad(`an Ed25519 seed is ${KEY_BYTES} bytes`);
+    const signer = NoteSigner.fromSeed(name, raw!.subarray(1));
+    raw!.fill(0);
+    if (hex8(signer.keyId) !== id) bad(`key id ${id} does not match the name and the key's public half`);
+    return signer;
+  }
+
+  /** The signer key string (a secret: write it to a file with tight permissions, never log it). */
+  format(): string {
+    const jwk = this.#key.export({ format: 'jwk' });
+    const seed = Buffer.from(jwk.d!, 'base64url');
+    return `PRIVATE+KEY+${this.name}+${hex8(this.keyId)}+${Buffer.concat([Buffer.from([ED25519_TYPE]), seed]).toString('base64')}`;
+  }
+
+  get verifierKey(): string {
+    return this.verifier.verifierKey;
+  }
+
+  sign(message: Buffer): Buffer {
+    return crypto.sign(null, message, this.#key);
+  }
+
+  toJSON(): unknown {
+    return { name: this.name, verifierKey: this.verifierKey };
+  }
+
+  [Symbol.for('nodejs.util.inspect.custom')](): string {
+    return `NoteSigner(${this.verifierKey})`;
+  }
+}
