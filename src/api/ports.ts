@@ -46,12 +46,20 @@ export interface ReplicaPort {
   /** Flushes the index and rebuilds it from the ledger in the background. */
   reindex(): Promise<void>;
   verifyRange(from: bigint, to: bigint): Promise<RangeVerifyReport>;
+  /** A reader of the source records behind index entries, for one request or stream; close it when done. */
+  openSourceReader(): SourceReader;
+}
+
+/** The source records of one request or stream, read by one consumer (src/replica/source-page.ts). */
+export interface SourceReader {
   /**
-   * Reads the source records at consecutive index entries (one ranged read per partition, never
-   * one per record) and checks each against the chain; `prevHash` is the hash of the seq before
-   * the first entry. Throws only when it cannot read (Kafka unreachable: SEQCHAIN_ERR_UNREACHABLE).
+   * Reads the source records at consecutive index entries (fetched in Kafka's batches, never one
+   * fetch per record) and checks each against the chain; `prevHash` is the hash of the seq before
+   * the first entry. Pages come in seq order. Throws only when it cannot read (Kafka unreachable:
+   * SEQCHAIN_ERR_UNREACHABLE).
    */
-  sourceRecords(prevHash: Buffer, entries: readonly IndexedRecord[]): Promise<SourcePage>;
+  page(prevHash: Buffer, entries: readonly IndexedRecord[]): Promise<SourcePage>;
+  close(): Promise<void>;
 }
 
 /**

@@ -1,6 +1,6 @@
 /**
  * The records themselves, checked, for the API: a seq range read a page at a time (positions and
- * digests from the index, source bytes through the replica's port, one ranged read per page), and
+ * digests from the index, source bytes through one source reader per request or stream), and
  * the NDJSON lines of a stream, ending in one error line when a record cannot be served.
  */
 import { type ErrorCode, isSeqchainError } from '../errors.js';
@@ -24,9 +24,14 @@ function counted(err: Error, metrics: SeqchainMetrics): Error {
 
 /** The source record of one index entry, checked; throws the check's failure. */
 export async function checkedRecord(deps: RecordSourceDeps, entry: RecordView): Promise<SequencedRecord> {
-  const page = await deps.replica.sourceRecords(entry.prevHash, [entry]);
-  if (page.failure) throw counted(page.failure, deps.metrics);
-  return page.records[0]!;
+  const source = deps.replica.openSourceReader();
+  try {
+    const page = await source.page(entry.prevHash, [entry]);
+    if (page.failure) throw counted(page.failure, deps.metrics);
+    return page.records[0]!;
+  } finally {
+    await source.close();
+  }
 }
 
 /**
@@ -37,22 +42,32 @@ export async function checkedRecord(deps: RecordSourceDeps, entry: RecordView): 
  */
 export async function* checkedRecords(deps: RecordSourceDeps, from: bigint, to: bigint, pageSize: number): AsyncGenerator<SequencedRecord, void, undefined> {
   let prev: Buffer | null = null;
-  for (let pageFrom = from; pageFrom <= to; ) {
-    const pageTo = pageFrom + BigInt(pageSize) - 1n < to ? pageFrom + BigInt(pageSize) - 1n : to;
-    const entries = await deps.query.range(pageFrom, pageTo);
-    let held = 0;
-    while (held < entries.length && entries[held]!.seq === pageFrom + BigInt(held)) held++;
-    if (held > 0) {
-      const page = await deps.replica.sourceRecords(prev ?? entries[0]!.prevHash, entries.slice(0, held));
-      yield* page.records;
-      if (page.failure) throw counted(page.failure, deps.metrics);
-      prev = entries[held - 1]!.hash;
+  const source = deps.replica.openSourceReader();
+  try {
+    yield* pages();
+  } finally {
+    // Also when the client went away mid-stream (the generator is returned): no group stays behind.
+    await source.close();
+  }
+
+  async function* pages(): AsyncGenerator<SequencedRecord, void, undefined> {
+    for (let pageFrom = from; pageFrom <= to; ) {
+      const pageTo = pageFrom + BigInt(pageSize) - 1n < to ? pageFrom + BigInt(pageSize) - 1n : to;
+      const entries = await deps.query.range(pageFrom, pageTo);
+      let held = 0;
+      while (held < entries.length && entries[held]!.seq === pageFrom + BigInt(held)) held++;
+      if (held > 0) {
+        const page = await source.page(prev ?? entries[0]!.prevHash, entries.slice(0, held));
+        yield* page.records;
+        if (page.failure) throw counted(page.failure, deps.metrics);
+        prev = entries[held - 1]!.hash;
+      }
+      if (held < Number(pageTo - pageFrom + 1n)) {
+        const seq = pageFrom + BigInt(held);
+        throw notFound(`seq ${seq} is not in the index (it was reset and is being rebuilt from the ledger)`, { seq: seq.toString() });
+      }
+      pageFrom = pageTo + 1n;
     }
-    if (held < Number(pageTo - pageFrom + 1n)) {
-      const seq = pageFrom + BigInt(held);
-      throw notFound(`seq ${seq} is not in the index (it was reset and is being rebuilt from the ledger)`, { seq: seq.toString() });
-    }
-    pageFrom = pageTo + 1n;
   }
 }
 

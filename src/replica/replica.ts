@@ -21,8 +21,7 @@ import { createKafka } from '../kafka/client.js';
 import { withAdmin } from '../kafka/offsets.js';
 import type { Logger } from '../log.js';
 import { bindOrderedMetrics, bindRoleMetrics } from './bind-metrics.js';
-import { readSourcePage } from './source-page.js';
-import type { IndexedRecord } from '../index-store/index-store.js';
+import { openSourceReader } from './source-page.js';
 import { OrderedDelivery } from '../delivery/ordered-delivery.js';
 import { SeqchainMetrics } from '../metrics/metrics.js';
 import { collectStatus, type ChainStatus } from '../ops/chain-status.js';
@@ -435,8 +434,8 @@ export class Replica implements ReplicaPort {
     return verifyRange({ kafka: this.kafka, chain: this.config.chain, sourceTopic: this.genesis.topic, prevHash: prev, links, logger: this.logger });
   }
 
-  sourceRecords(prevHash: Buffer, entries: readonly IndexedRecord[]) {
-    return readSourcePage({ kafka: this.kafka, chain: this.config.chain, topic: this.genesis.topic, prevHash, entries, logger: this.logger });
+  openSourceReader() {
+    return openSourceReader({ kafka: this.kafka, chain: this.config.chain, topic: this.genesis.topic, logger: this.logger });
   }
 
   /** Graceful stop: hand off leadership first, then leave the worker group, then ZooKeeper. */

@@ -25,6 +25,7 @@ const record = (e: IndexedRecord): SequencedRecord => ({ ...e, key: null, value:
 
 function stand(head: number, failAt: number | null = null, failure: SeqchainError | null = null) {
   const calls: { prev: number; seqs: number[] }[] = [];
+  const readers = { opened: 0, closed: 0 };
   const query = {
     range: async (from: bigint, to: bigint) => {
       const out: IndexedRecord[] = [];
@@ -33,14 +34,22 @@ function stand(head: number, failAt: number | null = null, failure: SeqchainErro
     },
   } as unknown as QueryPort;
   const replica = {
-    sourceRecords: async (prev: Buffer, entries: readonly IndexedRecord[]): Promise<SourcePage> => {
-      calls.push({ prev: prev[0]!, seqs: entries.map((e) => Number(e.seq)) });
-      const good = entries.filter((e) => failAt === null || Number(e.seq) < failAt);
-      return { records: good.map(record), failure: good.length < entries.length ? failure : null };
+    openSourceReader: () => {
+      readers.opened++;
+      return {
+        page: async (prev: Buffer, entries: readonly IndexedRecord[]): Promise<SourcePage> => {
+          calls.push({ prev: prev[0]!, seqs: entries.map((e) => Number(e.seq)) });
+          const good = entries.filter((e) => failAt === null || Number(e.seq) < failAt);
+          return { records: good.map(record), failure: good.length < entries.length ? failure : null };
+        },
+        close: async () => {
+          readers.closed++;
+        },
+      };
     },
   } as unknown as ReplicaPort;
   const metrics = new SeqchainMetrics({ chain: 'c', replicaId: 'r' });
-  return { deps: { query, replica, metrics }, calls, metrics };
+  return { deps: { query, replica, metrics }, calls, metrics, readers };
 }
 
 async function drain(gen: AsyncIterable<SequencedRecord>): Promise<{ seqs: number[]; err: unknown }> {
@@ -56,10 +65,12 @@ async function drain(gen: AsyncIterable<SequencedRecord>): Promise<{ seqs: numbe
 const failures = async (m: SeqchainMetrics) => (await m.registry.getSingleMetric('seqchain_verification_failures_total')!.get()).values[0]?.value ?? 0;
 
 describe('checkedRecords', () => {
-  it('reads the range a page at a time, one source read per page, each page linked to the last hash of the one before', async () => {
-    const { deps, calls } = stand(100);
+  it('reads the range a page at a time through one source reader, each page linked to the last hash of the one before', async () => {
+    const { deps, calls, readers } = stand(100);
     const { seqs, err } = await drain(checkedRecords(deps, 5n, 27n, 10));
     expect(err).toBeNull();
+    // One reader (one consumer-group join) for the whole range, closed at its end.
+    expect(readers).toEqual({ opened: 1, closed: 1 });
     expect(seqs).toEqual(Array.from({ length: 23 }, (_, i) => i + 5));
     expect(calls.map((c) => c.seqs.length)).toEqual([10, 10, 3]);
     // First page: the index's hash of seq 4; then the last hash of the page before.
@@ -68,10 +79,11 @@ describe('checkedRecords', () => {
 
   it('yields every record before a break, then throws it and counts a verification failure', async () => {
     const broken = new ChainBrokenError('seq 13: digest differs', { kind: 'digest-mismatch', seq: '13' });
-    const { deps, calls, metrics } = stand(100, 13, broken);
+    const { deps, calls, metrics, readers } = stand(100, 13, broken);
     const { seqs, err } = await drain(checkedRecords(deps, 1n, 50n, 10));
     expect(seqs).toEqual(Array.from({ length: 12 }, (_, i) => i + 1));
     expect(err).toBe(broken);
+    expect(readers).toEqual({ opened: 1, closed: 1 });
     expect(calls).toHaveLength(2);
     expect(await failures(metrics)).toBe(1);
   });
