@@ -6,13 +6,13 @@
  * Type-only imports count: a type is a dependency a reader has to follow too.
  */
 const layers = [
-  // Pure: formats, hashes, the error catalogue, the logger type, retry arithmetic. No service I/O.
-  { name: 'core', paths: ['^src/(errors|log|readiness)\\.ts$', '^src/(chain|wire|retry|tlog)/'] },
+  // Pure: formats, hashes, sealed payloads and the log view (node:crypto), the error catalogue, the logger type, retry arithmetic. No service I/O.
+  { name: 'core', paths: ['^src/(errors|log|readiness)\\.ts$', '^src/(chain|wire|seal|tlog|retry)/'] },
   { name: 'config', paths: ['^src/config/'] },
   // Adapters to the outside: Kafka, ZooKeeper, Redis (the index store), Prometheus.
   { name: 'adapters', paths: ['^src/(kafka|coordination|index-store|metrics)/'] },
   // Roles: what a replica (or a one-shot command) does with the adapters.
-  { name: 'roles', paths: ['^src/(worker|sequencer|indexer|verify|ops|reader)/'] },
+  { name: 'roles', paths: ['^src/(worker|sequencer|indexer|verify|ops|reader|delivery)/'] },
   // The HTTP API: routes over ports that the replica implements; never the replica itself.
   { name: 'api', paths: ['^src/api/'] },
   // The composition root: builds one replica from roles and the API, owns start and close order.

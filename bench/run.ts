@@ -15,11 +15,13 @@ import { withAdmin } from '../src/kafka/offsets.js';
 import { createLogger } from '../src/log.js';
 import { parseBenchArgs, UsageError, USAGE, type BenchOptions } from './lib/options.js';
 import { RecordFactory } from './lib/records.js';
-import { buildReport, type Repetition } from './lib/report.js';
+import { buildReport, ORDERED_LAG_LOAD, type Repetition } from './lib/report.js';
+import type { LatencySummary } from './lib/stats.js';
 import { fmtInt, roundFigure } from './lib/table.js';
 import { measureChainLimit } from './phases/chain-limit.js';
 import { runConsumers } from './phases/consumers.js';
 import { createTopic, fillTopic } from './phases/fill.js';
+import { followOrdered, runOrderedBacklog } from './phases/ordered.js';
 import { runReader } from './phases/reader.js';
 import { runLatencySession, type LatencySession } from './phases/seqchain-latency.js';
 import { runSeqchainBacklog, type SeqchainRunResult } from './phases/seqchain-throughput.js';
@@ -151,6 +153,33 @@ async function main(opts: Readonly<BenchOptions>): Promise<number> {
           `${tag} reader ${fmtInt(reader.rps)} records/s sustained (${fmtInt(reader.fromStartRps)}/s from its start), RSS at most ${reader.maxRssMb.toFixed(0)} MiB; one kafkajs process ${fmtInt(raw.rps)} records/s; ratio ${(reader.rps / raw.rps).toFixed(2)}`,
         );
       }
+      if (has('ordered')) {
+        const backlogChain = `${prefix}-s${rep}`;
+        const backlog = await runOrderedBacklog({ chain: backlogChain, total: opts.records, logger });
+        r.orderedRps = backlog.rps;
+        const chain = `${prefix}-o${rep}`;
+        chains.push(chain);
+        const session = await runLatencySession(factory, {
+          label: `${tag} ordered lag`,
+          chain,
+          topic: live,
+          partitions: opts.partitions,
+          replicas: opts.replicas,
+          loads: [ORDERED_LAG_LOAD],
+          seconds: opts.latencySeconds,
+          warmupSeconds: opts.warmupSeconds,
+          logger,
+          rssEveryMs: 0,
+          progress: true,
+          sidecar: (c, ledgerRecords) => followOrdered(c, ledgerRecords, logger),
+        });
+        const lag = session.sidecar as LatencySummary;
+        r.orderedLag = lag;
+        say(
+          `${tag} ordered-topic writer ${fmtInt(backlog.rps)} records/s from backlog (${backlog.transactions} transactions, commit p99 ${backlog.commitMs.p99} ms); ` +
+            `behind the ledger at ${fmtInt(ORDERED_LAG_LOAD)}/s offered: p50 ${lag.p50} p99 ${lag.p99} max ${lag.max} records (${lag.count} samples)`,
+        );
+      }
       if (has('latency')) {
         const chain = `${prefix}-l${rep}`;
         chains.push(chain);
@@ -206,7 +235,8 @@ async function main(opts: Readonly<BenchOptions>): Promise<number> {
       );
     }
   } finally {
-    if (!opts.keep) await deleteTopics(kafka, [...topics, ...chains.flatMap((c) => [kafkaNames.ledgerTopic(c), kafkaNames.digestTopic(c)])]);
+    if (!opts.keep)
+      await deleteTopics(kafka, [...topics, ...chains.flatMap((c) => [kafkaNames.ledgerTopic(c), kafkaNames.digestTopic(c), kafkaNames.orderedTopic(c)])]);
   }
 
   const lastSession = sessions[sessions.length - 1];

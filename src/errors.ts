@@ -28,6 +28,9 @@ export const ErrorCodes = {
   SEQCHAIN_ERR_NOTE_UNVERIFIED: 'SEQCHAIN_ERR_NOTE_UNVERIFIED',
   SEQCHAIN_ERR_PROOF_INVALID: 'SEQCHAIN_ERR_PROOF_INVALID',
   SEQCHAIN_ERR_OUT_OF_RANGE: 'SEQCHAIN_ERR_OUT_OF_RANGE',
+  SEQCHAIN_ERR_SEAL_UNKNOWN_KEY: 'SEQCHAIN_ERR_SEAL_UNKNOWN_KEY',
+  SEQCHAIN_ERR_SEAL_OPEN_FAILED: 'SEQCHAIN_ERR_SEAL_OPEN_FAILED',
+  SEQCHAIN_ERR_SEAL_MALFORMED: 'SEQCHAIN_ERR_SEAL_MALFORMED',
   /** Not seqchain's own error (a library or runtime failure), as the CLI reports it. */
   SEQCHAIN_ERR_UNEXPECTED: 'SEQCHAIN_ERR_UNEXPECTED',
 } as const;
@@ -124,6 +127,23 @@ export class OutOfRangeError extends SeqchainError {
   constructor(message: string, details: Record<string, unknown> = {}) {
     super('SEQCHAIN_ERR_OUT_OF_RANGE', message, { details });
     this.name = 'OutOfRangeError';
+  }
+}
+
+export type SealErrorCode = 'SEQCHAIN_ERR_SEAL_UNKNOWN_KEY' | 'SEQCHAIN_ERR_SEAL_OPEN_FAILED' | 'SEQCHAIN_ERR_SEAL_MALFORMED';
+
+/**
+ * A sealed payload (docs/CONSUMING.md, "Sealed payloads") that does not open: its key id is not in
+ * the keyring, the key or the bytes are wrong, or the envelope does not parse. Never retriable: the
+ * same bytes and keys fail the same way. Raised by the reader, `details` name the record (seq,
+ * partition, offset) besides the key id and topic.
+ */
+export class SealError extends SeqchainError {
+  declare readonly code: SealErrorCode;
+
+  constructor(code: SealErrorCode, message: string, details: Record<string, unknown> = {}) {
+    super(code, message, { details });
+    this.name = 'SealError';
   }
 }
 

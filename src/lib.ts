@@ -1,7 +1,7 @@
 /**
  * The package's public entry (`import … from 'seqchain'`): the sequenced reader, its option and
- * record types, the typed errors, and the genesis reader for a caller that takes the genesis
- * from ZooKeeper. docs/CONSUMING.md documents it; nothing else under src/ is public API.
+ * record types, the typed errors, the genesis reader for a caller that takes the genesis
+ * from ZooKeeper, and sealed payloads (seal on the producer side, a keyring to open). docs/CONSUMING.md documents it; nothing else under src/ is public API.
  */
 export type { GenesisRecord } from './coordination/genesis-store.js';
 export { readChainGenesis, type ZooKeeperConfig } from './coordination/connect.js';
@@ -12,6 +12,8 @@ export {
   ErrorCodes,
   isSeqchainError,
   MalformedMessageError,
+  SealError,
+  type SealErrorCode,
   SeqchainError,
   type SeqchainErrorOptions,
   SourceDeletedError,
@@ -27,4 +29,7 @@ export {
 } from './reader/options.js';
 export { readSequenced } from './reader/sequenced-reader.js';
 export { type SequencedRecordJson, sequencedRecordJson } from './reader/record-json.js';
-export type { SequencedHeader, SequencedRecord } from './reader/window.js';
+export type { SealedInfo, SequencedHeader, SequencedRecord } from './reader/window.js';
+export { loadKeyring } from './config/key-file.js';
+export { Keyring, type KeyringEntry, parseKeyring } from './seal/keyring.js';
+export { openSealedValue, SEAL_KEY_ID_HEADER, type SealedValue, sealValue } from './seal/sealed-value-v1.js';

@@ -3,7 +3,7 @@
  */
 import { parseArgs } from 'node:util';
 
-export const PHASES = ['chain', 'client', 'one-partition', 'seqchain', 'reader', 'latency'] as const;
+export const PHASES = ['chain', 'client', 'one-partition', 'seqchain', 'reader', 'ordered', 'latency'] as const;
 export type Phase = (typeof PHASES)[number];
 
 export interface BenchOptions {
@@ -75,7 +75,7 @@ export const USAGE = `npm run bench -- [options]
   --warmup-seconds <s>   unmeasured load before the latency runs (default 2)
   --soak-minutes <m>     soak run at --soak-rate, RSS at start and end; 0 = off (default 0)
   --soak-rate <n>        records/s of the soak (default 20000)
-  --phases <list>        ${PHASES.join(',')} (default all; reader needs seqchain); none: only the soak
+  --phases <list>        ${PHASES.join(',')} (default all; reader and ordered need seqchain); none: only the soak
   --cpu-prof <dir>       write V8 CPU profiles of the replicas of the seqchain phase to <dir>
   --out <dir>            folder of the JSON result (default bench/results)
   --keep                 keep the benchmark's topics (default: deleted at the end)

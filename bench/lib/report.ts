@@ -25,6 +25,10 @@ export interface Repetition {
   readerRps?: number;
   /** Highest resident memory of the reader's process, MiB. */
   readerMaxRssMb?: number;
+  /** The ordered-topic writer republishing the backlog, records/s. */
+  orderedRps?: number;
+  /** Its lag behind the ledger while following a chain under 20,000 records/s offered, records. */
+  orderedLag?: LatencySummary;
   /** Keyed by offered load (records/s). */
   latency?: Record<string, { e2e: LatencySummary; close: LatencySummary; sentRps: number }>;
 }
@@ -48,7 +52,8 @@ type Figure =
   | 'seqchainFromReadyRps'
   | 'rawOneProcessRps'
   | 'readerRps'
-  | 'readerMaxRssMb';
+  | 'readerMaxRssMb'
+  | 'orderedRps';
 
 const FIGURES: [Figure, string][] = [
   ['chainLimitRps', 'chain limit: digest + link, 1 core'],
@@ -61,6 +66,7 @@ const FIGURES: [Figure, string][] = [
   ['seqchainFromReadyRps', '  from ready to last record'],
   ['rawOneProcessRps', 'one kafkajs process, consume only'],
   ['readerRps', 'reader (readSequenced), one process'],
+  ['orderedRps', 'ordered-topic writer, from backlog'],
 ];
 
 const RATIOS: [string, Figure, Figure, string, number | null][] = [
@@ -69,6 +75,9 @@ const RATIOS: [string, Figure, Figure, string, number | null][] = [
   ['chainLimitOverSeqchain', 'chainLimitRps', 'seqchainRps', 'chain limit ÷ seqchain', null],
   ['readerOverRawOneProcess', 'readerRps', 'rawOneProcessRps', 'reader ÷ one kafkajs process', 0.8],
 ];
+
+/** Offered load under which the ordered-topic writer's lag is measured, records/s (issue 11). */
+export const ORDERED_LAG_LOAD = 20_000;
 
 /** Highest resident memory of the reader while it reads the backlog, MiB (issue 11). */
 export const READER_RSS_TARGET_MB = 200;
@@ -119,6 +128,16 @@ export function buildReport(input: ReportInput): Report {
   const ratios = Object.fromEntries(RATIOS.map(([name]) => [name, roundFigure(ratioSpreads[name]?.median ?? Number.NaN)]));
   const p99At20k = latencyMs[String(P99_TARGET_LOAD)]?.p99 ?? null;
   // The reader's memory target holds for every repetition, so the worst one counts.
+  const lagRuns = reps.map((r) => r.orderedLag).filter((x) => x !== undefined);
+  const orderedLag =
+    lagRuns.length === 0
+      ? null
+      : {
+          p50: roundFigure(median(lagRuns.map((x) => x.p50))),
+          p99: roundFigure(median(lagRuns.map((x) => x.p99))),
+          max: roundFigure(Math.max(...lagRuns.map((x) => x.max))),
+          offeredRps: ORDERED_LAG_LOAD,
+        };
   const readerRss = values(reps, 'readerMaxRssMb');
   const readerMaxRssMb = readerRss.length > 0 ? roundFigure(Math.max(...readerRss)) : null;
   const targets = {
@@ -138,6 +157,8 @@ export function buildReport(input: ReportInput): Report {
     rawOneProcessRps: med('rawOneProcessRps'),
     readerRps: med('readerRps'),
     readerMaxRssMb,
+    orderedRps: med('orderedRps'),
+    orderedLagRecords: orderedLag,
     fromReadyRps: { clientCeiling: med('clientCeilingFromReadyRps'), onePartition: med('onePartitionFromReadyRps'), seqchain: med('seqchainFromReadyRps') },
     throughputMeasures:
       'records/s over the middle 80% of the backlog (10% → 90% done); fromReadyRps: from the moment the consumers or replicas were ready to the last record',
@@ -217,6 +238,11 @@ function renderTable(
     );
   }
   const lines: string[] = [];
+  const lags = input.repetitions.map((r) => r.orderedLag).filter((x) => x !== undefined);
+  if (lags.length > 0)
+    lines.push(
+      `ordered-topic writer behind the ledger at ${fmtInt(ORDERED_LAG_LOAD)}/s offered, records: ${lags.map((l) => `p50 ${fmtInt(l.p50)} p99 ${fmtInt(l.p99)} max ${fmtInt(l.max)}`).join('; ')}`,
+    );
   const readerRss = values(input.repetitions, 'readerMaxRssMb');
   if (readerRss.length > 0)
     lines.push(

@@ -57,6 +57,8 @@ export interface LatencySession {
   /** RSS of the leader replica before the first (warm-up) load and after the last, MiB. */
   leaderRssMb: { start: number; end: number };
   rss: RssSample[];
+  /** What the sidecar's stop gave, if one ran. */
+  sidecar?: unknown;
 }
 
 class Watcher {
@@ -125,6 +127,8 @@ export async function runLatencySession(
      */
     drainTimeoutMs?: number;
     tolerateBacklog?: boolean;
+    /** Started once the set is steady, with the number of records the ledger holds so far; stopped (and awaited) after the runs. */
+    sidecar?: (chain: string, ledgerRecords: () => number) => Promise<() => Promise<unknown>>;
   },
 ): Promise<LatencySession> {
   const { logger } = opts;
@@ -135,10 +139,13 @@ export async function runLatencySession(
   let producer: Producer | null = null;
   const rss: RssSample[] = [];
   let sampler: NodeJS.Timeout | null = null;
+  let stopSidecar: (() => Promise<unknown>) | null = null;
   try {
     await waitSteady(replicas, opts.partitions);
     watcher = Watcher.start(opts.chain);
     await watcher.whenReady(60_000);
+    const w = watcher;
+    if (opts.sidecar) stopSidecar = await opts.sidecar(opts.chain, () => w.records);
     producer = createKafka(kafkaClientOptions(config), logger, 'bench-load').producer({ allowAutoTopicCreation: false });
     await producer.connect();
     const leader = await leaderPid(replicas);
@@ -223,9 +230,13 @@ export async function runLatencySession(
       });
     }
     sample();
-    return { runs, leaderRssMb: { start, end: rss[rss.length - 1]!.leaderMb }, rss };
+    const stop = stopSidecar;
+    stopSidecar = null;
+    const sidecar = stop ? await stop() : undefined;
+    return { runs, leaderRssMb: { start, end: rss[rss.length - 1]!.leaderMb }, rss, ...(stop ? { sidecar } : {}) };
   } finally {
     if (sampler) clearInterval(sampler);
+    await stopSidecar?.().catch(() => undefined);
     await producer?.disconnect().catch(() => undefined);
     await watcher?.stop();
     await stopReplicas(replicas);

@@ -28,8 +28,9 @@ function showTimestamp(ms: bigint): string {
   return ms >= 0n && Number.isFinite(d.getTime()) ? d.toISOString() : ms.toString();
 }
 
-/** One table line: seq, partition/offset, timestamp, key, value, header count. */
+/** One table line: seq, partition/offset, timestamp, key, value, header count, and the key id of an opened sealed value. */
 export function tailTableLine(r: SequencedRecord): string {
   const headers = r.headers.length === 0 ? '' : `  (${r.headers.length} header${r.headers.length === 1 ? '' : 's'})`;
-  return `${r.seq.toString().padStart(8)}  ${`${r.partition}/${r.offset}`.padEnd(12)}  ${showTimestamp(r.timestampMs)}  key ${showBytes(r.key)}  value ${showBytes(r.value)}${headers}\n`;
+  const sealed = r.sealed ? `  [opened, key ${r.sealed.keyId}]` : '';
+  return `${r.seq.toString().padStart(8)}  ${`${r.partition}/${r.offset}`.padEnd(12)}  ${showTimestamp(r.timestampMs)}  key ${showBytes(r.key)}  value ${showBytes(r.value)}${headers}${sealed}\n`;
 }

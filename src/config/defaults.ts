@@ -1,4 +1,4 @@
-import type { GroupConsumerTiming } from './settings.js';
+import type { DeliverySettings, GroupConsumerTiming } from './settings.js';
 import type { KafkaTlsOptions } from './settings.js';
 import type { SequencerSettings } from './settings.js';
 import type { WorkerSettings } from './settings.js';
@@ -145,6 +145,15 @@ export const defaults = {
     /** Longest a ledger fetch waits for data, ms (at least 50 is used). */
     maxWaitTimeMs: 50,
   } satisfies GroupConsumerTiming,
+  delivery: {
+    /**
+     * One replica at a time (a ZooKeeper lease) republishes every sequenced record, from seq 1,
+     * into `<chain>.ordered`, a one-partition topic, transactionally with its progress: any
+     * read_committed Kafka client reads the global order exactly once (docs/CONSUMING.md).
+     * @defaultValue false
+     */
+    orderedTopic: false,
+  } satisfies DeliverySettings,
   log: {
     level: 'info',
   },

@@ -48,6 +48,7 @@ export const ENV_KEYS: Readonly<Record<string, string>> = {
   SEQCHAIN_PARTITION_CHECK_INTERVAL_MS: 'sequencer.partitionCheckIntervalMs',
   SEQCHAIN_WORKER_SESSION_TIMEOUT_MS: 'worker.sessionTimeoutMs',
   SEQCHAIN_WORKER_MAX_RECORD_BYTES: 'worker.maxRecordBytes',
+  SEQCHAIN_DELIVERY_ORDERED_TOPIC: 'delivery.orderedTopic',
   SEQCHAIN_LOG_LEVEL: 'log.level',
 };
 

@@ -142,6 +142,9 @@ export const configSchema = z.strictObject({
     ...consumerTiming,
   }),
   index: z.strictObject(consumerTiming),
+  delivery: z.strictObject({
+    orderedTopic: z.boolean(),
+  }),
   log: z.strictObject({
     level: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']),
   }),

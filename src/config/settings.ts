@@ -32,6 +32,12 @@ export interface IndexerSettings {
   consumer: GroupConsumerOptions;
 }
 
+/** `delivery.*`: what a replica delivers beyond the ledger. */
+export interface DeliverySettings {
+  /** Write the global order into `<chain>.ordered` (one replica at a time, the holder of the ordered-writer lease). */
+  orderedTopic: boolean;
+}
+
 /** `worker.*`: the worker's limits and its consumer's group timing. */
 export interface WorkerSettings extends GroupConsumerTiming {
   /** Largest digest batch message, in records. */

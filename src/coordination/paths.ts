@@ -10,6 +10,7 @@ import { ConfigError } from '../errors.js';
  *   <root>/<chain>/counter            persistent, JSON (counter.ts)
  *   <root>/<chain>/members/<replica>  ephemeral, JSON (members.ts)
  *   <root>/<chain>/paused             persistent, JSON (pause.ts): present while paused
+ *   <root>/<chain>/ordered-writer     ephemeral, JSON (ordered-lease.ts): who writes <chain>.ordered
  */
 export interface ChainPaths {
   readonly root: string;
@@ -24,6 +25,8 @@ export interface ChainPaths {
   readonly counter: string;
   readonly members: string;
   readonly paused: string;
+  /** The ordered-writer lease: the replica writing `<chain>.ordered` and how far it got. */
+  readonly orderedWriter: string;
   member(replicaId: string): string;
 }
 
@@ -78,6 +81,7 @@ export function chainPaths(root: string, chain: string): ChainPaths {
     counter: `${base}/counter`,
     members,
     paused: `${base}/paused`,
+    orderedWriter: `${base}/ordered-writer`,
     member(replicaId: string): string {
       return `${members}/${validateZnodeName('replicaId', replicaId)}`;
     },

@@ -38,6 +38,15 @@ const REJOIN_RESPONSES: ReadonlySet<string> = new Set(
  */
 const LIMITED_RETRIES = 'Limiting retries for the idempotent producer';
 
+/**
+ * A transactional producer fenced by a newer one with the same transactional.id (a new leader, a
+ * new ordered-topic writer): expected at every hand-over, and reported by the producer's owner,
+ * which stops writing. kafkajs logs it at ERROR, twice (the response and the retrier).
+ */
+const FENCED_MESSAGES: ReadonlySet<string> = new Set(
+  PROTOCOL_ERRORS.filter((e) => ['INVALID_PRODUCER_EPOCH', 'PRODUCER_FENCED'].includes(e.type)).map((e) => e.message),
+);
+
 const REBALANCE_WAIT: KafkaWait = { key: 'rebalance', what: 'the consumer group to rebalance' };
 
 /** Something kafkajs is waiting for and retrying: `key` tells episodes apart, `what` is said to the user. */
@@ -68,6 +77,7 @@ export function kafkaLogLine(entry: Pick<LogEntry, 'namespace' | 'level' | 'log'
   if (level !== 'error' && level !== 'warn') return { level };
   const { message } = entry.log;
   const log = entry.log as LogEntry['log'] & { broker?: string; error?: string };
+  if (FENCED_MESSAGES.has(message) || (log.error !== undefined && FENCED_MESSAGES.has(log.error))) return { level: 'warn' };
   if (entry.namespace === 'Connection') {
     if (message.startsWith('Connection error') || message === 'Connection timeout') {
       return { level: 'debug', wait: CONNECT_WAIT(log.broker, message) };

@@ -13,11 +13,14 @@ export type ReaderPurpose =
   | 'bench-watch'
   | 'bench-ledger'
   | 'read'
-  | 'records';
+  | 'records'
+  | 'ordered-resume';
 
 export const kafkaNames = {
   digestTopic: (chain: string) => `${chain}.digests`,
   ledgerTopic: (chain: string) => `${chain}.ledger`,
+  /** The global order as plain Kafka records, one partition (delivery.orderedTopic, docs/CONSUMING.md). */
+  orderedTopic: (chain: string) => `${chain}.ordered`,
   workerGroup: (chain: string) => `seqchain.${chain}.workers`,
   /** A group per epoch: a new leader never waits for a dead leader's group session to expire. */
   sequencerGroup: (chain: string, epoch: bigint) => `seqchain.${chain}.sequencer.e${epoch}`,
@@ -29,4 +32,6 @@ export const kafkaNames = {
     id === undefined ? `seqchain.${chain}.${purpose}` : `seqchain.${chain}.${purpose}.${id}`,
   /** All sequencers of a chain share it, so initTransactions fences a stale leader at the broker. */
   transactionalId: (chain: string) => `seqchain.${chain}.sequencer`,
+  /** Every holder of the ordered-writer lease shares it, so initTransactions fences a stale holder. */
+  orderedTransactionalId: (chain: string) => `seqchain.${chain}.ordered-writer`,
 } as const;

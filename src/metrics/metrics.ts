@@ -78,6 +78,21 @@ export class SeqchainMetrics {
   readonly indexedSeq = new Gauge({ name: 'seqchain_index_seq', help: 'Highest global seq in the Redis index', registers: [this.registry] });
   readonly indexLag = new Gauge({ name: 'seqchain_index_lag_records', help: 'Sequenced records not yet in the Redis index', registers: [this.registry] });
   readonly redisUp = new Gauge({ name: 'seqchain_redis_up', help: '1 while the index can reach Redis', registers: [this.registry] });
+  readonly orderedWriting = new Gauge({
+    name: 'seqchain_ordered_writer',
+    help: '1 while this replica writes the ordered topic <chain>.ordered (holds the ordered-writer lease)',
+    registers: [this.registry],
+  });
+  readonly orderedSeq = new Gauge({
+    name: 'seqchain_ordered_seq',
+    help: 'Last global seq committed to the ordered topic, as its writer (this replica) last saw it',
+    registers: [this.registry],
+  });
+  readonly orderedLag = new Gauge({
+    name: 'seqchain_ordered_lag_records',
+    help: 'Sequenced records not yet in the ordered topic (exported by its writer)',
+    registers: [this.registry],
+  });
   readonly httpRequests = new Counter({
     name: 'seqchain_http_requests_total',
     help: 'HTTP API requests',

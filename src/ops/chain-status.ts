@@ -6,6 +6,7 @@ import { readEpoch } from '../coordination/epoch.js';
 import { readGenesis, type GenesisRecord } from '../coordination/genesis-store.js';
 import { readLeader } from '../coordination/leader.js';
 import { listMembers } from '../coordination/members.js';
+import { readOrderedLease } from '../coordination/ordered-lease.js';
 import { readPause } from '../coordination/pause.js';
 import { chainPaths, type ChainPaths } from '../coordination/paths.js';
 import type { ZkSession } from '../coordination/zk-session.js';
@@ -29,6 +30,12 @@ export interface ChainStatus {
   lastCut: { cutId: string; records: number; latencyMs: number; at: number } | null;
   partitions: { partition: number; nextOffset: string; endOffset: string; lag: string; owner: string | null }[];
   totalLag: string;
+  /**
+   * The ordered topic's writer (delivery.orderedTopic), from its lease znode: who holds the role,
+   * the last seq it committed (published at most every 2 s) and how far that is behind the head.
+   * Null when no replica holds the lease.
+   */
+  ordered: { topic: string; holder: string; since: number; seq: string; at: number; lag: string } | null;
 }
 
 export interface StatusSources {
@@ -44,12 +51,13 @@ export interface StatusSources {
 
 /** What an operator asks first: who leads, who works which partition, how far behind. */
 export async function collectStatus({ chain, paths, zk, kafka, genesis, logger, head: known }: StatusSources): Promise<ChainStatus> {
-  const [leader, epoch, members, counter, paused] = await Promise.all([
+  const [leader, epoch, members, counter, paused, ordered] = await Promise.all([
     readLeader(zk, paths),
     readEpoch(zk, paths),
     listMembers(zk, paths),
     readCounter(zk, paths),
     readPause(zk, paths),
+    readOrderedLease(zk, paths),
   ]);
   const head =
     known ??
@@ -93,6 +101,16 @@ export async function collectStatus({ chain, paths, zk, kafka, genesis, logger, 
     lastCut: lastCut ? { cutId: lastCut.cutId.toString(), records: lastCut.records, latencyMs: lastCut.latencyMs, at: lastCut.at } : null,
     partitions,
     totalLag: totalLag.toString(),
+    ordered: ordered
+      ? {
+          topic: kafkaNames.orderedTopic(chain),
+          holder: ordered.replicaId,
+          since: ordered.since,
+          seq: ordered.seq.toString(),
+          at: ordered.at,
+          lag: (head.seq > ordered.seq ? head.seq - ordered.seq : 0n).toString(),
+        }
+      : null,
   };
 }
 

@@ -1,6 +1,5 @@
 import { randomBytes } from 'node:crypto';
-import { sleep } from '../retry/sleep.js';
-import type { Admin, Kafka } from 'kafkajs';
+import type { Kafka } from 'kafkajs';
 import { connectZk } from '../coordination/connect.js';
 import { genesisHash } from '../chain/genesis.js';
 import type { Config } from '../config/schema.js';
@@ -12,6 +11,7 @@ import { createKafka } from '../kafka/client.js';
 import { kafkaClientOptions } from '../config/slices.js';
 import { kafkaNames } from '../kafka/names.js';
 import { partitionCount, topicOffsets } from '../kafka/offsets.js';
+import { createTopic, deleteTopic, digestTopicConfig, LEDGER_TOPIC_CONFIG, orderedTopicConfig } from '../kafka/topics.js';
 import type { Logger } from '../log.js';
 import { encodeGenesisMessage, type StartMode } from '../wire/ledger-v1.js';
 
@@ -26,7 +26,8 @@ export interface InitOptions {
 
 /**
  * Creates a chain: the internal topics (ledger: one partition, infinite retention, no
- * compaction; digests: one partition per source partition), the genesis as the ledger's first
+ * compaction; digests: one partition per source partition; the ordered topic when
+ * `delivery.orderedTopic` is on), the genesis as the ledger's first
  * message and as a znode, the counter, and the worker group's start offsets. Refuses to touch
  * an existing chain unless `force`.
  */
@@ -62,7 +63,9 @@ export async function initChain(config: Readonly<Config>, logger: Logger, opts: 
 
     const ledgerTopic = kafkaNames.ledgerTopic(config.chain);
     const digestTopic = kafkaNames.digestTopic(config.chain);
-    for (const t of [ledgerTopic, digestTopic]) {
+    const orderedTopic = kafkaNames.orderedTopic(config.chain);
+    // An ordered topic left by a replaced chain holds another global order: it goes with the ledger.
+    for (const t of [ledgerTopic, digestTopic, orderedTopic]) {
       if (!topics.has(t)) continue;
       if (!opts.force) {
         throw new SeqchainError(
@@ -73,17 +76,11 @@ export async function initChain(config: Readonly<Config>, logger: Logger, opts: 
       }
       await deleteTopic(admin, t);
     }
-    await createTopic(admin, ledgerTopic, 1, config.kafka, {
-      'retention.ms': '-1',
-      'retention.bytes': '-1',
-      'cleanup.policy': 'delete',
-      'max.message.bytes': String(2 * 1024 * 1024),
-    });
-    await createTopic(admin, digestTopic, P, config.kafka, {
-      'retention.ms': String(config.kafka.digestRetentionMs),
-      'cleanup.policy': 'delete',
-      'max.message.bytes': String(2 * 1024 * 1024),
-    });
+    await createTopic(admin, ledgerTopic, 1, config.kafka, LEDGER_TOPIC_CONFIG);
+    await createTopic(admin, digestTopic, P, config.kafka, digestTopicConfig(config.kafka.digestRetentionMs));
+    if (config.delivery.orderedTopic) {
+      await createTopic(admin, orderedTopic, 1, config.kafka, orderedTopicConfig(config.worker.maxRecordBytes));
+    }
 
     const createdAtMs = BigInt(Date.now());
     const nonce = randomBytes(16);
@@ -120,45 +117,6 @@ export async function initChain(config: Readonly<Config>, logger: Logger, opts: 
     await admin.disconnect().catch(() => undefined);
     await zk.close().catch(() => undefined);
   }
-}
-
-/** `kafka.replicationFactor` and `kafka.minInsyncReplicas`: how the topics init creates are replicated. */
-interface TopicReplication {
-  replicationFactor: number;
-  minInsyncReplicas: number;
-}
-
-async function createTopic(
-  admin: Admin,
-  topic: string,
-  partitions: number,
-  replication: Readonly<TopicReplication>,
-  entries: Record<string, string>,
-): Promise<void> {
-  const configEntries = Object.entries({ 'min.insync.replicas': String(replication.minInsyncReplicas), ...entries }).map(([name, value]) => ({ name, value }));
-  // A topic deleted a moment ago may still be "marked for deletion": retry for a while.
-  for (let attempt = 1; ; attempt++) {
-    try {
-      await admin.createTopics({
-        waitForLeaders: true,
-        topics: [{ topic, numPartitions: partitions, replicationFactor: replication.replicationFactor, configEntries }],
-      });
-      if ((await partitionCount(admin, topic)) === partitions) return;
-    } catch (err) {
-      if (attempt >= 40)
-        throw new SeqchainError('SEQCHAIN_ERR_UNREACHABLE', `cannot create topic ${topic}: ${(err as Error).message}`, {
-          cause: err,
-          retriable: true,
-          details: { topic },
-        });
-    }
-    await sleep(250);
-  }
-}
-
-async function deleteTopic(admin: Admin, topic: string): Promise<void> {
-  await admin.deleteTopics({ topics: [topic] });
-  for (let i = 0; i < 80 && (await admin.listTopics()).includes(topic); i++) await sleep(250);
 }
 
 async function appendGenesis(kafka: Kafka, chain: string, ledgerTopic: string, value: Buffer): Promise<bigint> {

@@ -5,6 +5,7 @@ import { HASH_BYTES } from '../chain/link.js';
 import type { KafkaClientOptions, KafkaTlsOptions } from '../config/settings.js';
 import { SeqchainError } from '../errors.js';
 import type { Logger } from '../log.js';
+import { Keyring } from '../seal/keyring.js';
 
 /** How the reader connects to Kafka: the replicas' `kafka.*` settings (brokers, TLS, SASL). */
 export interface ReaderKafkaOptions {
@@ -71,6 +72,12 @@ export interface SequencedReaderOptions {
   bufferRecords?: number;
   /** How often a wait at the head looks at `signal` ('follow', or `until` beyond the head), ms; new cuts arrive without it. @defaultValue 500 */
   pollIntervalMs?: number;
+  /**
+   * Open sealed payloads with these keys (`loadKeyring`, `Keyring.fromKeys`): a record with the
+   * `seqchain.key-id` header is yielded with its plaintext as `value` and `sealed: { keyId, value }`,
+   * after its digest and link are checked. Without it, sealed records are yielded as stored.
+   */
+  keyring?: Keyring;
   /** Ends a wait at the head: the iteration then ends as if the caller had stopped. */
   signal?: AbortSignal;
   logger?: Logger;
@@ -140,6 +147,8 @@ export function settleOptions(o: SequencedReaderOptions): SettledOptions {
   }
   const bufferRecords = o.bufferRecords ?? readerDefaults.bufferRecords;
   if (!Number.isInteger(bufferRecords) || bufferRecords < 1) throw usage('bufferRecords must be an integer ≥ 1', { option: 'bufferRecords' });
+  if (o.keyring !== undefined && !(o.keyring instanceof Keyring))
+    throw usage('keyring must be a Keyring (loadKeyring, Keyring.fromKeys)', { option: 'keyring' });
   const pollIntervalMs = o.pollIntervalMs ?? readerDefaults.pollIntervalMs;
   if (!Number.isFinite(pollIntervalMs) || pollIntervalMs < 10) throw usage('pollIntervalMs must be ≥ 10', { option: 'pollIntervalMs' });
   return { genesisHash, firstSeq, resume, until, skipDeleted: o.skipDeleted ?? readerDefaults.skipDeleted, bufferRecords, pollIntervalMs };

@@ -2,7 +2,9 @@
  * The JSON form of a sequenced record, shared by `seqchain tail --json`, the API's payload
  * routes and the NDJSON stream: 64-bit values as decimal strings (JSON numbers lose precision
  * past 2^53), bytes as standard base64 (null stays null), hashes as lowercase hex, headers in
- * wire order. No I/O.
+ * wire order. A record the reader opened (`keyring`) adds `sealed: { keyId }`: `value` is then
+ * the plaintext (the stored envelope is left out: the digest still says which bytes the chain holds).
+ * No I/O.
  */
 import type { SequencedRecord } from './window.js';
 
@@ -16,6 +18,8 @@ export interface SequencedRecordJson {
   headers: { name: string; value: string | null }[];
   digest: string;
   hash: string;
+  /** Only on a record opened with a keyring. */
+  sealed?: { keyId: string };
 }
 
 const base64 = (b: Buffer | null): string | null => (b === null ? null : b.toString('base64'));
@@ -34,6 +38,7 @@ export function sequencedRecordJson(r: SequencedRecord): SequencedRecordJson {
     ...payloadJson(r),
     digest: r.digest.toString('hex'),
     hash: r.hash.toString('hex'),
+    ...(r.sealed ? { sealed: { keyId: r.sealed.keyId } } : {}),
   };
 }
 

@@ -28,6 +28,7 @@ import { createLogger, type Logger } from '../log.js';
 import { checkKeptHead } from '../verify/kept-head.js';
 import { WriterCheck } from '../verify/writer-check.js';
 import type { LedgerMessage } from '../wire/ledger-v1.js';
+import { openSealedRecord } from './open-sealed.js';
 import { readerKafkaClient, type SequencedReaderOptions, settleOptions } from './options.js';
 import { checkRecord, isBreak, type LedgerRecord, type SequencedRecord } from './window.js';
 
@@ -38,7 +39,8 @@ function isKafka(k: SequencedReaderOptions['kafka']): k is Kafka {
 /**
  * Reads the chain's records in global order (see docs/CONSUMING.md). Throws `ChainBrokenError`
  * (SEQCHAIN_ERR_CHAIN_BROKEN, details: kind, seq, partition, offset, expected, actual) at the
- * first record or cut that does not verify, `SourceDeletedError` at a record retention deleted
+ * first record or cut that does not verify, `SealError` (SEQCHAIN_ERR_SEAL_*) at the first sealed
+ * record that does not open with `keyring`, `SourceDeletedError` at a record retention deleted
  * (unless `skipDeleted`), and a `SeqchainError` SEQCHAIN_ERR_USAGE on bad options, before any I/O.
  */
 export async function* readSequenced(options: SequencedReaderOptions): AsyncGenerator<SequencedRecord, void, undefined> {
@@ -62,6 +64,9 @@ async function* read(options: SequencedReaderOptions): AsyncGenerator<SequencedR
   const ledgerTopic = kafkaNames.ledgerTopic(options.chain);
   const groupPrefix = kafkaNames.readerGroup(options.chain, 'read');
   const chainGenesis = { hash: o.genesisHash, ...(options.genesis ? { params: options.genesis } : {}) };
+  // Decided once: with a keyring, sealed records are opened after the chain checked their stored bytes.
+  const keyring = options.keyring;
+  const handOut: (topic: string, r: SequencedRecord) => SequencedRecord = keyring ? (topic, r) => openSealedRecord(topic, r, keyring) : (_topic, r) => r;
 
   let genesis: GenesisParams | null = null;
   let verifier: ChainVerifier | null = null;
@@ -223,8 +228,9 @@ async function* read(options: SequencedReaderOptions): AsyncGenerator<SequencedR
           }
           const record = checkRecord(topic, entry, found);
           if (isBreak(record)) throw breakToError(record);
+          const out = handOut(topic, record);
           nextYield = record.seq + 1n;
-          yield record;
+          yield out;
         }
       }
       if (broken) throw breakToError(broken);

@@ -41,6 +41,17 @@ export interface SequencedRecord {
   digest: Buffer;
   /** SCL1 hash h_seq: persist it with `seq` to resume (`resume: { seq, hash }`). */
   hash: Buffer;
+  /**
+   * Set when the reader opened a sealed payload (the `keyring` option): `value` above is then the
+   * plaintext, and this holds the key id and the value as stored, which `digest` covers.
+   */
+  sealed?: SealedInfo;
+}
+
+/** How a sealed record was stored: the key it was sealed with and the SCE1 envelope the chain hashed. */
+export interface SealedInfo {
+  keyId: string;
+  value: Buffer;
 }
 
 /**

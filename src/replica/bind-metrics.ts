@@ -1,9 +1,23 @@
 import type { LeaderElection } from '../coordination/election.js';
+import type { OrderedDelivery } from '../delivery/ordered-delivery.js';
 import type { PauseWatch } from '../coordination/pause.js';
 import type { Sequencer } from '../sequencer/sequencer.js';
 import type { Worker } from '../worker/worker.js';
 import { rejectedMessage } from '../wire/rejected-message.js';
 import type { SeqchainMetrics } from '../metrics/metrics.js';
+
+/** The ordered topic's gauges, from its delivery role (only bound when delivery.orderedTopic is on). */
+export function bindOrderedMetrics(m: SeqchainMetrics, ordered: OrderedDelivery): void {
+  ordered.on('ordered:writing', (writing) => {
+    m.orderedWriting.set(writing ? 1 : 0);
+    // Only the writer exports the lag: a replica that stopped writing must not report a stale one.
+    if (!writing) m.orderedLag.reset();
+  });
+  ordered.on('ordered:progress', ({ seq, lag }) => {
+    m.orderedSeq.set(Number(seq));
+    m.orderedLag.set(Number(lag));
+  });
+}
 
 /** Turns the roles' events into metrics; the roles themselves know nothing about Prometheus. */
 export function bindRoleMetrics(m: SeqchainMetrics, roles: { sequencer: Sequencer; worker: Worker; election: LeaderElection; pause: PauseWatch }): void {

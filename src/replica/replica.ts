@@ -20,9 +20,10 @@ import { SeqchainError } from '../errors.js';
 import { createKafka } from '../kafka/client.js';
 import { withAdmin } from '../kafka/offsets.js';
 import type { Logger } from '../log.js';
-import { bindRoleMetrics } from './bind-metrics.js';
+import { bindOrderedMetrics, bindRoleMetrics } from './bind-metrics.js';
 import { readSourcePage } from './source-page.js';
 import type { IndexedRecord } from '../index-store/index-store.js';
+import { OrderedDelivery } from '../delivery/ordered-delivery.js';
 import { SeqchainMetrics } from '../metrics/metrics.js';
 import { collectStatus, type ChainStatus } from '../ops/chain-status.js';
 import type { ChainHead } from '../kafka/ledger-tail.js';
@@ -87,6 +88,8 @@ export class Replica implements ReplicaPort {
   private readonly election: LeaderElection;
   private readonly pauseWatch: PauseWatch;
   readonly index: ReplicaIndex;
+  /** Writes `<chain>.ordered` while this replica holds its lease; null unless delivery.orderedTopic. */
+  readonly ordered: OrderedDelivery | null;
 
   private constructor(
     readonly config: Readonly<Config>,
@@ -138,6 +141,21 @@ export class Replica implements ReplicaPort {
       counterSeq: async () => ((await readCounter(zk, this.paths))?.value.nextSeq ?? 1n) - 1n,
       leading: () => this.election.isLeader,
     });
+    this.ordered = config.delivery.orderedTopic
+      ? new OrderedDelivery({
+          chain: config.chain,
+          replicaId: config.replicaId,
+          zk,
+          paths: this.paths,
+          kafka,
+          genesis,
+          replication: config.kafka,
+          maxRecordBytes: config.worker.maxRecordBytes,
+          logger: log.child({ role: 'ordered' }),
+          counterSeq: async () => ((await readCounter(zk, this.paths))?.value.nextSeq ?? 1n) - 1n,
+          leading: () => this.election.isLeader,
+        })
+      : null;
   }
 
   get replicaId(): string {
@@ -164,6 +182,7 @@ export class Replica implements ReplicaPort {
   private async wire(token: string | null): Promise<void> {
     const { member, worker, sequencer, election, pauseWatch, logger } = this;
     bindRoleMetrics(this.metrics, { sequencer, worker, election, pause: pauseWatch });
+    if (this.ordered) bindOrderedMetrics(this.metrics, this.ordered);
     await this.startApi(token);
     await member.update({ apiAddress: this.apiAddress }); // not registered yet: only sets what start() writes
     await member.start();
@@ -213,6 +232,8 @@ export class Replica implements ReplicaPort {
     await election.start();
     // After the election: a replica that leads from the start leaves the index lease to a peer.
     this.index.start();
+    // Likewise: the leader leaves the ordered topic to a peer where there is one.
+    this.ordered?.start();
     logger.info({ api: this.apiAddress, paused: pauseWatch.paused !== null }, 'replica started');
   }
 
@@ -300,7 +321,13 @@ export class Replica implements ReplicaPort {
     });
     this.setLagGauges(status.partitions);
     if (status.leader) this.metrics.leaderEpoch.set(Number(status.leader.epoch));
-    return { replicaId: this.config.replicaId, ...status, index: await this.index.state(), replica: this.health() };
+    return {
+      replicaId: this.config.replicaId,
+      ...status,
+      index: await this.index.state(),
+      orderedWriter: this.ordered?.state() ?? null,
+      replica: this.health(),
+    };
   }
 
   private setLagGauges(partitions: ChainStatus['partitions']): void {
@@ -420,6 +447,8 @@ export class Replica implements ReplicaPort {
         ['sequencer writes', () => this.sequencer.stopWrites('replica closing')],
         ['election', () => this.election.close()],
         ['sequencer', () => this.sequencer.close()],
+        // Gives the ordered-writer lease up: a peer takes the role at its next check.
+        ['ordered', async () => this.ordered?.close()],
         ['api', async () => this.api?.close()],
         ['worker', () => this.worker.close()],
         ['index', () => this.index.close()],

@@ -1,7 +1,16 @@
 import { readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
-import { ChainBrokenError, ConfigError, ErrorCodes, MalformedMessageError, SeqchainError, isSeqchainError, type ErrorCode } from '../../src/errors.js';
+import {
+  ChainBrokenError,
+  ConfigError,
+  ErrorCodes,
+  MalformedMessageError,
+  SealError,
+  SeqchainError,
+  isSeqchainError,
+  type ErrorCode,
+} from '../../src/errors.js';
 
 // docs/ERRORS.md, read from the repository root (two folders above this file).
 const ERRORS_MD = readFileSync(fileURLToPath(new URL('../../docs/ERRORS.md', import.meta.url)), 'utf8');
@@ -86,5 +95,14 @@ describe('subclasses', () => {
     expect(err.code).toBe('SEQCHAIN_ERR_CHAIN_BROKEN');
     expect(err.retriable).toBe(false);
     expect(err.details).toEqual({ seq: '7' });
+  });
+
+  it('SealError: one of the SEQCHAIN_ERR_SEAL_* codes, never retriable, details kept', () => {
+    const err = new SealError('SEQCHAIN_ERR_SEAL_OPEN_FAILED', 'seq 3 (partition 0, offset 2): does not open', { keyId: 'k1', seq: '3' });
+    expect(err).toBeInstanceOf(SeqchainError);
+    expect(err.name).toBe('SealError');
+    expect(err.code).toBe('SEQCHAIN_ERR_SEAL_OPEN_FAILED');
+    expect(err.retriable).toBe(false);
+    expect(err.details).toEqual({ keyId: 'k1', seq: '3' });
   });
 });

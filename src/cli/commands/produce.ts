@@ -7,6 +7,8 @@ import { kafkaClientOptions } from '../../config/slices.js';
 import { partitionCount, withAdmin } from '../../kafka/offsets.js';
 import type { Logger } from '../../log.js';
 import { SeqchainError } from '../../errors.js';
+import type { Keyring } from '../../seal/keyring.js';
+import { sealValue, SEAL_KEY_ID_HEADER } from '../../seal/sealed-value-v1.js';
 import { Progress } from '../progress.js';
 
 export interface ProduceOptions {
@@ -24,6 +26,8 @@ export interface ProduceOptions {
   transactional: boolean;
   batchSize: number;
   quiet: boolean;
+  /** Seal every value with this keyring's sealing key (SCE1, header `seqchain.key-id`). */
+  seal?: Keyring;
 }
 
 /**
@@ -81,6 +85,10 @@ export async function produce(
       const byPartition: Message[][] = Array.from({ length: partitions }, () => []);
       for (let i = 0; i < n; i++) {
         const message = producedMessage(sent + i, partitions, opts, payload);
+        if (opts.seal) {
+          message.value = sealValue(opts.seal, opts.topic, message.value).value;
+          message.headers[SEAL_KEY_ID_HEADER] = [Buffer.from(opts.seal.sealingKeyId)];
+        }
         perPartition[message.partition]!++;
         byPartition[message.partition]!.push(message);
       }

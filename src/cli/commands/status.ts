@@ -6,7 +6,7 @@ export function registerStatus(program: Command): void {
   addSharedOptions(
     program
       .command('status')
-      .description('leader, epoch, pause, members, head, last cut latency, per-partition next offset, lag and owner')
+      .description('leader, epoch, pause, members, head, last cut latency, ordered-topic writer, per-partition next offset, lag and owner')
       .option('--json', 'print as JSON', false),
   ).action(async (opts) => {
     const { config, logger } = contextFrom(opts);
@@ -21,6 +21,7 @@ export function registerStatus(program: Command): void {
       `state    ${s.paused ? `PAUSED by ${s.paused.by} at ${new Date(s.paused.at).toISOString()}${s.paused.reason ? ` (${s.paused.reason})` : ''}` : 'sequencing'}`,
       `head     seq ${s.head.seq}  hash ${s.head.hash}  cut ${s.head.cutId} (epoch ${s.head.epoch})`,
       `last cut ${s.lastCut ? `#${s.lastCut.cutId}, ${s.lastCut.records} records, ${s.lastCut.latencyMs} ms, ${((Date.now() - s.lastCut.at) / 1000).toFixed(1)} s ago` : '-'}`,
+      `ordered  ${s.ordered ? `${s.ordered.topic} written by ${s.ordered.holder}, at seq ${s.ordered.seq} (${s.ordered.lag} behind the head)` : 'no writer'}`,
       `members  ${s.members.map((m) => `${m.replicaId}[${m.partitions.join(',')}]`).join('  ') || 'none'}`,
       '',
       'partition  next-offset  end-offset  lag  owner',

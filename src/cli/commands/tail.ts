@@ -1,6 +1,7 @@
 import { once } from 'node:events';
 import { type Command, Option } from 'commander';
 import { readChainGenesis } from '../../coordination/connect.js';
+import { loadKeyring } from '../../config/key-file.js';
 import { kafkaClientOptions } from '../../config/slices.js';
 import { createKafka } from '../../kafka/client.js';
 import { readSequenced } from '../../reader/sequenced-reader.js';
@@ -39,12 +40,21 @@ export function registerTail(program: Command): void {
       .requiredOption('--from <seq>', 'first seq to print', parseSeqArg('--from'))
       .option('--to <seq>', 'last seq to print (inclusive; waits for it if the chain is not there yet)', parseSeqArg('--to'))
       .addOption(new Option('--follow', 'keep printing new records as they are sequenced, until SIGINT/SIGTERM').conflicts('to'))
-      .option('--json', 'one JSON object per record and line (seq, partition, offset, timestampMs, key, value, headers, digest, hash)', false)
+      .option(
+        '--json',
+        'one JSON object per record and line (seq, partition, offset, timestampMs, key, value, headers, digest, hash; sealed: {keyId} on a record opened with --key-file)',
+        false,
+      )
       .option('--genesis-hash <hex>', "pin the chain's genesis hash (seqchain init prints it) instead of reading the genesis from ZooKeeper")
       .option('--source-topic <name>', "read the source records from this topic (a copy with the same partitions and offsets) instead of the chain's")
+      .option(
+        '--key-file <file>',
+        'open sealed payloads with the keys of this file (docs/CONSUMING.md "Sealed payloads"; must be 0600); a record that does not open stops tail',
+      )
       .option('--skip-deleted', 'skip records retention deleted (each skipped range is reported on stderr) instead of failing', false),
   ).action(async (opts) => {
     const { config, logger } = contextFrom(opts);
+    const keyring = opts.keyFile !== undefined ? loadKeyring(String(opts.keyFile), '--key-file') : undefined;
     const from = opts.from as bigint;
     const to = opts.to as bigint | undefined;
     const follow = opts.follow === true;
@@ -77,6 +87,7 @@ export function registerTail(program: Command): void {
       signal: controller.signal,
       logger,
       ...(opts.sourceTopic !== undefined ? { sourceTopic: String(opts.sourceTopic) } : {}),
+      ...(keyring ? { keyring } : {}),
       ...(opts.skipDeleted
         ? {
             skipDeleted: true,

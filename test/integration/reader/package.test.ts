@@ -96,6 +96,33 @@ console.log(JSON.stringify({ exported, code: ErrorCodes.SEQCHAIN_ERR_SOURCE_DELE
     if (cut?.kind === 'cut') expect(out.last.hash).toBe(hashInCut(cut, 40n).toString('hex'));
   }, 60_000);
 
+  it('seals and opens by name: sealValue, openSealedValue, Keyring, loadKeyring (which refuses a 0644 key file)', async () => {
+    const script = `
+import { chmodSync, writeFileSync } from 'node:fs';
+import { Keyring, loadKeyring, openSealedValue, SEAL_KEY_ID_HEADER, SealError, sealValue } from 'seqchain';
+const ring = Keyring.fromKeys([{ id: 'k1', key: Buffer.alloc(32, 5) }]);
+const sealed = sealValue(ring, 'orders', 'hello');
+const opened = openSealedValue(ring, 'orders', sealed.headers[SEAL_KEY_ID_HEADER], sealed.value).toString();
+let moved = null;
+try { openSealedValue(ring, 'other', 'k1', sealed.value); } catch (err) { moved = err instanceof SealError ? err.code : String(err); }
+writeFileSync('keys', 'k1 ' + Buffer.alloc(32, 5).toString('base64') + '\\n', { mode: 0o644 });
+chmodSync('keys', 0o644);
+let loose = null;
+try { loadKeyring('keys'); } catch (err) { loose = err.code; }
+chmodSync('keys', 0o600);
+console.log(JSON.stringify({ header: SEAL_KEY_ID_HEADER, opened, moved, loose, ids: loadKeyring('keys').ids }));
+`;
+    await writeFile(join(app, 'seal.mjs'), script);
+    const { stdout } = await run(process.execPath, ['seal.mjs'], { cwd: app });
+    expect(JSON.parse(stdout.trim())).toEqual({
+      header: 'seqchain.key-id',
+      opened: 'hello',
+      moved: 'SEQCHAIN_ERR_SEAL_OPEN_FAILED',
+      loose: 'SEQCHAIN_ERR_CONFIG',
+      ids: ['k1'],
+    });
+  }, 60_000);
+
   it('type-checks a consumer, and the example of docs/CONSUMING.md, against the declarations it ships', async () => {
     await writeFile(join(app, 'example.ts'), await consumingExample());
     await writeFile(

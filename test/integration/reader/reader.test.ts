@@ -1,5 +1,6 @@
 import type { KafkaMessage, Message } from 'kafkajs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { readAll } from '../../helpers/read-all.js';
 import { waitFor } from '../../../scripts/lib/replica-set.js';
 import { linkHash } from '../../../src/chain/link.js';
 import { recordDigest } from '../../../src/chain/record-digest.js';
@@ -44,17 +45,6 @@ describe('readSequenced', () => {
     ...more,
   });
 
-  /** Everything the reader yields, and the error it ends with (null when it ends normally). */
-  async function collect(o: SequencedReaderOptions): Promise<{ records: SequencedRecord[]; error: unknown }> {
-    const records: SequencedRecord[] = [];
-    try {
-      for await (const r of readSequenced(o)) records.push(r);
-      return { records, error: null };
-    } catch (error) {
-      return { records, error };
-    }
-  }
-
   const seqOf = (partition: number, offset: bigint) => rows.find((r) => r.partition === partition && r.offset === offset)!.seq;
   const copyName = (what: string) => {
     const t = `${f.chain}.copy-${what}`;
@@ -63,7 +53,7 @@ describe('readSequenced', () => {
   };
 
   it('reads to the head: the ledger order, with the produced records and the chain hash', async () => {
-    const { records, error } = await collect(opts());
+    const { records, error } = await readAll(opts());
     expect(error).toBeNull();
     expect(records.length).toBeGreaterThanOrEqual(N);
     expect(records.map((r) => [r.seq, r.partition, r.offset])).toEqual(rows.slice(0, records.length).map((r) => [r.seq, r.partition, r.offset]));
@@ -82,23 +72,23 @@ describe('readSequenced', () => {
   }, 60_000);
 
   it('reads from a seq to a seq, and the same with only a pinned genesis hash', async () => {
-    const a = await collect(opts({ from: 50n, until: 120n, bufferRecords: 8 }));
+    const a = await readAll(opts({ from: 50n, until: 120n, bufferRecords: 8 }));
     expect(a.error).toBeNull();
     expect(a.records.map((r) => r.seq)).toEqual(Array.from({ length: 71 }, (_, i) => BigInt(50 + i)));
     const { genesis: _g, ...noGenesis } = opts({ from: 50n, until: 120n });
-    const b = await collect({ ...noGenesis, genesisHash: f.genesis.hash.toString('hex') });
+    const b = await readAll({ ...noGenesis, genesisHash: f.genesis.hash.toString('hex') });
     expect(b.error).toBeNull();
     expect(b.records.map((r) => r.hash.toString('hex'))).toEqual(a.records.map((r) => r.hash.toString('hex')));
-    const wrong = await collect({ ...noGenesis, genesisHash: Buffer.alloc(32, 7) });
+    const wrong = await readAll({ ...noGenesis, genesisHash: Buffer.alloc(32, 7) });
     expect(wrong.records).toEqual([]);
     expect(wrong.error).toBeInstanceOf(ChainBrokenError);
     expect((wrong.error as ChainBrokenError).details).toMatchObject({ kind: 'genesis' });
   }, 60_000);
 
   it('names a chain that does not exist, and a source copy that does not exist', async () => {
-    const none = await collect(opts({ chain: `${f.chain}-none` }));
+    const none = await readAll(opts({ chain: `${f.chain}-none` }));
     expect(none).toMatchObject({ records: [], error: { code: 'SEQCHAIN_ERR_CHAIN_NOT_FOUND' } });
-    const noCopy = await collect(opts({ sourceTopic: `${f.chain}.no-such-copy` }));
+    const noCopy = await readAll(opts({ sourceTopic: `${f.chain}.no-such-copy` }));
     expect(noCopy).toMatchObject({ records: [], error: { code: 'SEQCHAIN_ERR_CONFIG', details: { option: 'sourceTopic' } } });
   }, 30_000);
 
@@ -123,14 +113,14 @@ describe('readSequenced', () => {
   }, 60_000);
 
   it('resumes after a persisted {seq, hash}, and refuses a hash the chain does not hold there', async () => {
-    const all = (await collect(opts({ until: 150n }))).records;
+    const all = (await readAll(opts({ until: 150n }))).records;
     const kept = all[99]!;
-    const resumed = await collect(opts({ resume: { seq: kept.seq, hash: kept.hash.toString('hex') }, until: 150n }));
+    const resumed = await readAll(opts({ resume: { seq: kept.seq, hash: kept.hash.toString('hex') }, until: 150n }));
     expect(resumed.error).toBeNull();
     expect(resumed.records.map((r) => r.seq)).toEqual(all.slice(100).map((r) => r.seq));
     expect(resumed.records[0]!.hash).toEqual(all[100]!.hash);
 
-    const forked = await collect(opts({ resume: { seq: kept.seq, hash: all[98]!.hash }, until: 150n }));
+    const forked = await readAll(opts({ resume: { seq: kept.seq, hash: all[98]!.hash }, until: 150n }));
     expect(forked.records).toEqual([]);
     expect(forked.error).toBeInstanceOf(ChainBrokenError);
     expect((forked.error as ChainBrokenError).details).toMatchObject({ kind: 'fork', seq: '100' });
@@ -141,7 +131,7 @@ describe('readSequenced', () => {
     const offset = 40n;
     await copySourceTopic(f, copy, (p: number, o: bigint, m: Message) => (p === 1 && o === offset ? { ...m, value: Buffer.from('altered') } : m));
     const broken = seqOf(1, offset);
-    const { records, error } = await collect(opts({ sourceTopic: copy, until: BigInt(rows.length) }));
+    const { records, error } = await readAll(opts({ sourceTopic: copy, until: BigInt(rows.length) }));
     expect(error).toBeInstanceOf(ChainBrokenError);
     expect((error as ChainBrokenError).code).toBe('SEQCHAIN_ERR_CHAIN_BROKEN');
     expect((error as ChainBrokenError).retriable).toBe(false);
@@ -155,14 +145,14 @@ describe('readSequenced', () => {
     await deleteRecordsBelow(f, copy, 0, 20n);
     const first = seqOf(0, 0n);
     const until = BigInt(rows.length);
-    const strict = await collect(opts({ sourceTopic: copy, until }));
+    const strict = await readAll(opts({ sourceTopic: copy, until }));
     expect(strict.error).toBeInstanceOf(SourceDeletedError);
     expect((strict.error as SourceDeletedError).code).toBe('SEQCHAIN_ERR_SOURCE_DELETED');
     expect((strict.error as SourceDeletedError).details).toEqual({ partition: 0, from: '0', to: '20', seq: first.toString() });
     expect(strict.records.map((r) => r.seq)).toEqual(rows.filter((r) => r.seq < first).map((r) => r.seq));
 
     const skipped: SkippedRange[] = [];
-    const lenient = await collect(opts({ sourceTopic: copy, until, skipDeleted: true, onSkipped: (r) => skipped.push(r) }));
+    const lenient = await readAll(opts({ sourceTopic: copy, until, skipDeleted: true, onSkipped: (r) => skipped.push(r) }));
     expect(lenient.error).toBeNull();
     expect(skipped).toEqual([{ partition: 0, from: 0n, to: 20n, firstSeq: first }]);
     expect(lenient.records.map((r) => r.seq)).toEqual(rows.filter((r) => !(r.partition === 0 && r.offset < 20n)).map((r) => r.seq));
@@ -201,7 +191,7 @@ describe('readSequenced', () => {
 
   it('ends a wait at the head when its signal aborts', async () => {
     const controller = new AbortController();
-    const reading = collect(opts({ from: BigInt(rows.length) + 51n, until: 'follow', pollIntervalMs: 100, signal: controller.signal }));
+    const reading = readAll(opts({ from: BigInt(rows.length) + 51n, until: 'follow', pollIntervalMs: 100, signal: controller.signal }));
     setTimeout(() => controller.abort(), 500);
     expect(await reading).toEqual({ records: [], error: null });
   }, 30_000);
@@ -228,7 +218,7 @@ describe('readSequenced', () => {
       entries: [entry],
     });
     const [at] = await appendLedger(f, [forged], { transactionalId: `second.${f.chain}` });
-    const { records: got, error } = await collect(opts({ from: last.lastSeq - 9n }));
+    const { records: got, error } = await readAll(opts({ from: last.lastSeq - 9n }));
     expect(got.map((r) => r.seq)).toEqual(Array.from({ length: 10 }, (_, i) => last.lastSeq - 9n + BigInt(i)));
     expect(error).toBeInstanceOf(ChainBrokenError);
     expect((error as ChainBrokenError).details).toMatchObject({ kind: 'foreign-writer', seq: seq.toString(), ledgerOffset: String(at) });

@@ -68,7 +68,7 @@ describe('benchmark report', () => {
     const r = buildReport({
       meta: {},
       repetitions: [
-        { rawOneProcessRps: 100_000, readerRps: 85_000, readerMaxRssMb: 120 },
+        { rawOneProcessRps: 100_000, readerRps: 85_000, readerMaxRssMb: 120, orderedRps: 50_000, orderedLag: { count: 10, p50: 100, p99: 900, max: 1_000 } },
         { rawOneProcessRps: 80_000, readerRps: 60_000, readerMaxRssMb: 210 },
         { rawOneProcessRps: 90_000, readerRps: 81_000, readerMaxRssMb: 130 },
       ],
@@ -81,6 +81,8 @@ describe('benchmark report', () => {
     expect(r.json.targets).toMatchObject({ readerOverRawOneProcessAtLeast0_8: true, readerRssAtMost200Mb: false });
     expect(r.table).toMatch(/reader ÷ one kafkajs process\s+0\.85\s+0\.75\s+0\.90\s+≥ 0\.80\s+met/);
     expect(r.table).toContain('reader RSS, highest of each run: 120, 210, 130 MiB (target ≤ 200)');
+    expect(r.json).toMatchObject({ orderedRps: 50_000, orderedLagRecords: { p50: 100, p99: 900, max: 1_000, offeredRps: 20_000 } });
+    expect(r.table).toContain('ordered-topic writer behind the ledger at 20,000/s offered, records: p50 100 p99 900 max 1,000');
   });
 
   it('leaves out what was not measured', () => {

@@ -5,6 +5,7 @@ import { decodeEpoch, encodeEpoch } from '../../../src/coordination/epoch.js';
 import { decodeGenesis, encodeGenesis, type GenesisRecord } from '../../../src/coordination/genesis-store.js';
 import { decodeLeader, encodeLeader } from '../../../src/coordination/leader.js';
 import { decodeMember, encodeMember } from '../../../src/coordination/members.js';
+import { decodeOrderedLease, encodeOrderedLease } from '../../../src/coordination/ordered-lease.js';
 import { decodePause, encodePause } from '../../../src/coordination/pause.js';
 import { chainPaths } from '../../../src/coordination/paths.js';
 import { MalformedMessageError } from '../../../src/errors.js';
@@ -115,10 +116,22 @@ describe('member znode v1', () => {
   });
 });
 
+describe('ordered-writer znode v1', () => {
+  it('byte-exact encoding, round trip, bad fields', () => {
+    const info = { replicaId: 'r2', since: 1_700_000_000_000, seq: 812n, at: 1_700_000_001_234 };
+    const data = encodeOrderedLease(info);
+    expect(data.toString()).toBe('{"v":1,"replicaId":"r2","since":1700000000000,"seq":"812","at":1700000001234}');
+    expect(decodeOrderedLease(data)).toEqual(info);
+    expect(fieldOf(() => decodeOrderedLease(patch(data, { replicaId: '' })))).toBe('replicaId');
+    expect(fieldOf(() => decodeOrderedLease(patch(data, { seq: 812 })))).toBe('seq');
+    expect(fieldOf(() => decodeOrderedLease(patch(data, { seq: '-1' })))).toBe('seq');
+  });
+});
+
 describe('chainPaths', () => {
   it('builds the layout of docs/DESIGN.md', () => {
     const p = chainPaths('/seqchain', 'orders');
-    expect([p.base, p.genesis, p.election, p.electionPrefix, p.leader, p.epoch, p.counter, p.members, p.member('r-1')]).toEqual([
+    expect([p.base, p.genesis, p.election, p.electionPrefix, p.leader, p.epoch, p.counter, p.members, p.member('r-1'), p.orderedWriter]).toEqual([
       '/seqchain/orders',
       '/seqchain/orders/genesis',
       '/seqchain/orders/election',
@@ -128,6 +141,7 @@ describe('chainPaths', () => {
       '/seqchain/orders/counter',
       '/seqchain/orders/members',
       '/seqchain/orders/members/r-1',
+      '/seqchain/orders/ordered-writer',
     ]);
     expect(chainPaths('/', 'x').genesis).toBe('/x/genesis');
     expect(chainPaths('/a/b', 'x').base).toBe('/a/b/x');

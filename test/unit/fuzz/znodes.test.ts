@@ -6,6 +6,7 @@ import { decodeEpoch, encodeEpoch } from '../../../src/coordination/epoch.js';
 import { decodeGenesis, encodeGenesis, type GenesisRecord } from '../../../src/coordination/genesis-store.js';
 import { decodeLeader, encodeLeader, type LeaderInfo } from '../../../src/coordination/leader.js';
 import { decodeMember, encodeMember, type MemberInfo } from '../../../src/coordination/members.js';
+import { decodeOrderedLease, encodeOrderedLease, type OrderedLeaseInfo } from '../../../src/coordination/ordered-lease.js';
 import { decodePause, encodePause, type PauseInfo } from '../../../src/coordination/pause.js';
 import { SeqchainError } from '../../../src/errors.js';
 import { announceSeed, bytes32, decodesCanonicallyOrRejects, fuzzParams, mutationOf, u64 } from './fuzz-helpers.js';
@@ -55,6 +56,7 @@ const counter: fc.Arbitrary<CounterValue> = fc.record({
   ledgerOffset: fc.bigInt({ min: -1n, max: 2n ** 62n }),
 });
 const pause: fc.Arbitrary<PauseInfo> = fc.record({ by: text, at: safeNat, reason: text });
+const orderedLease: fc.Arbitrary<OrderedLeaseInfo> = fc.record({ replicaId: text.filter((s) => s.length > 0), since: safeNat, seq: u64, at: safeNat });
 
 interface Format<T> {
   name: string;
@@ -70,6 +72,7 @@ const formats: Format<any>[] = [
   { name: 'member', valid: member, encode: encodeMember, decode: decodeMember },
   { name: 'counter', valid: counter, encode: encodeCounter, decode: decodeCounter },
   { name: 'pause', valid: pause, encode: encodePause, decode: decodePause },
+  { name: 'ordered-writer', valid: orderedLease, encode: encodeOrderedLease, decode: decodeOrderedLease },
 ];
 
 /** A valid document with one field replaced by any JSON value, removed, or one nested level deep. */

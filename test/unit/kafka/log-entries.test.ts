@@ -76,6 +76,13 @@ describe('kafkajs log entries', () => {
     });
   });
 
+  it('a producer fenced by a newer one with its transactional.id is a warning, not an error: every hand-over does it', () => {
+    const fenced =
+      "Producer attempted an operation with an old epoch. Either there is a newer producer with the same transactionalId, or the producer's transaction has been expired by the broker";
+    expect(kafkaLogLine(entry('Connection', logLevel.ERROR, 'Response AddPartitionsToTxn(key: 24, version: 1)', { error: fenced }))).toEqual({ level: 'warn' });
+    expect(kafkaLogLine(entry('Producer', logLevel.ERROR, fenced, { retryCount: 0 }))).toEqual({ level: 'warn' });
+  });
+
   it('anything else keeps its level: a non-retriable response, a crash, a warning, info', () => {
     expect(
       kafkaLogLine(
