@@ -2,7 +2,7 @@ import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { SeqchainError } from '../../../src/errors.js';
 import { decodeDigestBatch, encodeDigestBatch, type DigestBatch } from '../../../src/wire/digest-batch-v1.js';
-import { decodeLedgerMessage, encodeCutMessage, encodeGenesisMessage, type LedgerMessage } from '../../../src/wire/ledger-v1.js';
+import { decodeLedgerMessage, encodeCutMessage, encodeGenesisMessage, type LedgerMessage } from '../../../src/wire/ledger.js';
 import { announceSeed, bytes32, decodesCanonicallyOrRejects, fuzzParams, i64, mutationOf, u64 } from './fuzz-helpers.js';
 
 announceSeed('wire (SCD1, SCM1)');
