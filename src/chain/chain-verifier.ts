@@ -9,6 +9,8 @@ import { checkU64 } from './bytes.js';
 import type { Break } from './breaks.js';
 import { checkCut, type CutRules, type CutView, cutAt, entryAt, type LedgerEntry } from './cut-check.js';
 import { HASH_BYTES } from './link.js';
+import { LogViewCheck } from './log-view-check.js';
+import type { NoteVerifier } from '../tlog/note-key.js';
 
 /**
  * How many recent cuts are kept (by reference) to tell a position sequenced twice from one that
@@ -40,7 +42,12 @@ export class ChainVerifier {
   /** The verifier's own invariants on top of the chain's (`checkCut`): bound once, not per cut. */
   private readonly rules: CutRules = { cut: (cut) => this.checkCutId(cut), entries: (cut) => this.checkPositions(cut) };
 
-  constructor(genesisHash: Buffer, start: readonly bigint[]) {
+  /** The log view's tree over the ledger, and its checkpoints' checks (docs/LOG.md). */
+  readonly logView: LogViewCheck;
+
+  /** `logKeys`: verifier keys every checkpoint must be signed by (null: signatures are not checked). */
+  constructor(genesisHash: Buffer, start: readonly bigint[], logKeys: readonly NoteVerifier[] | null = null) {
+    this.logView = new LogViewCheck(logKeys);
     if (!Buffer.isBuffer(genesisHash) || genesisHash.length !== HASH_BYTES) {
       throw new MalformedMessageError('SCG1', `genesis hash must be ${HASH_BYTES} bytes`, { field: 'genesisHash' });
     }
@@ -133,6 +140,8 @@ export class ChainVerifier {
     }
     const checked = checkCut({ seq: this.nextSeq - 1n, hash: this.headHash, cutId: this.lastCutId }, cut, this.rules, hashes);
     if (!checked.ok) return checked.brk;
+    const logBreak = this.logView.add(cut);
+    if (logBreak !== null) return logBreak;
 
     this.nextSeq = cut.lastSeq + 1n;
     this.headHash = checked.head;

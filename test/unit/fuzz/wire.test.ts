@@ -2,7 +2,7 @@ import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { SeqchainError } from '../../../src/errors.js';
 import { decodeDigestBatch, encodeDigestBatch, type DigestBatch } from '../../../src/wire/digest-batch-v1.js';
-import { decodeLedgerMessage, encodeCutMessage, encodeGenesisMessage, type LedgerMessage } from '../../../src/wire/ledger.js';
+import { decodeLedgerMessage, encodeCutMessage, encodeCutMessageV2, encodeGenesisMessage, type LedgerMessage } from '../../../src/wire/ledger.js';
 import { announceSeed, bytes32, decodesCanonicallyOrRejects, fuzzParams, i64, mutationOf, u64 } from './fuzz-helpers.js';
 
 announceSeed('wire (SCD1, SCM1)');
@@ -47,7 +47,11 @@ const cutMessage = fc
 
 function encodeLedger(m: LedgerMessage): Buffer {
   const { kind: _kind, ...rest } = m;
-  return m.kind === 'genesis' ? encodeGenesisMessage(rest as Omit<typeof m, 'kind'>) : encodeCutMessage(rest as Parameters<typeof encodeCutMessage>[0]);
+  if (m.kind === 'genesis') return encodeGenesisMessage(rest as Omit<typeof m, 'kind'>);
+  // A mutated magic may turn an SCM1 cut into an SCM2 one: it re-encodes as what it decoded to.
+  return m.log
+    ? encodeCutMessageV2({ ...(rest as Parameters<typeof encodeCutMessage>[0]), log: m.log })
+    : encodeCutMessage(rest as Parameters<typeof encodeCutMessage>[0]);
 }
 
 const ledgerBytes = fc.oneof(genesisMessage.map(encodeGenesisMessage), cutMessage.map(encodeCutMessage));
