@@ -118,7 +118,9 @@ export async function verifyChain(opts: VerifyOptions): Promise<VerifyReport> {
   const znodeBreak = verifyGenesis(genesis, genesis.hash);
   let broken: Break | null = znodeBreak;
   const logKeys = opts.logKeys && opts.logKeys.length > 0 ? opts.logKeys : null;
-  const verifier = new ChainVerifier(genesis.hash, genesis.start, logKeys);
+  // verify is the full audit: it always recomputes the log view's tree (a ledger may hold checkpoints from any cut on).
+  const verifier = new ChainVerifier(genesis.hash, genesis.start, { keys: logKeys });
+  const tree = verifier.logView!;
   const matcher = new SourceMatcher(genesis.start);
   // Per partition, growing when a cut's coverage adds partitions (see ChainVerifier.starts).
   const coverageEnd = [...genesis.start];
@@ -264,13 +266,13 @@ export async function verifyChain(opts: VerifyOptions): Promise<VerifyReport> {
     if (high > from) report.unsequenced.push({ partition: p, from: from.toString(), to: high.toString(), covered });
   }
 
-  if (verifier.logView.checkpoints > 0 || logKeys !== null || broken?.kind.startsWith('checkpoint') === true) {
+  if (tree.checkpoints > 0 || logKeys !== null || broken?.kind.startsWith('checkpoint') === true) {
     report.logView = {
-      checkpoints: verifier.logView.checkpoints,
-      signaturesChecked: verifier.logView.signaturesChecked,
+      checkpoints: tree.checkpoints,
+      signaturesChecked: tree.signaturesChecked,
       verifierKey: logKeys ? logKeys.map((k) => k.verifierKey).join(' ') : null,
-      treeSize: verifier.logView.size,
-      root: verifier.logView.root().toString('hex'),
+      treeSize: tree.size,
+      root: tree.root().toString('hex'),
     };
   }
   report.firstBreak = broken ? serialiseBreak(broken) : null;

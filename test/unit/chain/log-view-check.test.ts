@@ -41,7 +41,7 @@ async function signed(cuts: CutView[], from = 0): Promise<CutView[]> {
 }
 
 function run(cuts: readonly CutView[], keys = [signer.verifier]): { verifier: ChainVerifier; brk: Break | null } {
-  const verifier = new ChainVerifier(GENESIS, START, keys);
+  const verifier = new ChainVerifier(GENESIS, START, { keys });
   let brk: Break | null = null;
   for (const c of cuts) {
     brk = verifier.addCut(c);
@@ -55,12 +55,12 @@ describe('log view checks over the ledger', () => {
     const cuts = await signed(ledger(GOOD_CUTS));
     const { verifier, brk } = run(cuts);
     expect(brk).toBeNull();
-    expect([verifier.logView.checkpoints, verifier.logView.signed]).toEqual([3, 3]);
+    expect([verifier.logView!.checkpoints, verifier.logView!.signed]).toEqual([3, 3]);
     const leaves = cuts.flatMap((c) => c.entries.map((e, i) => leafHash(leafEntry(c.firstSeq + BigInt(i), e.digest))));
     const last = openCheckpoint(cuts[2]!.log!.checkpoint, [signer.verifier], ORIGIN).checkpoint;
     expect(last.size).toBe(11);
     expect(last.root.equals(mth(leaves))).toBe(true);
-    expect(verifier.logView.root().equals(mth(leaves))).toBe(true);
+    expect(verifier.logView!.root().equals(mth(leaves))).toBe(true);
   });
 
   it('without keys, checks size, root and border but not signatures', async () => {
@@ -68,8 +68,8 @@ describe('log view checks over the ledger', () => {
     const forged = { ...cuts[1]!, log: { ...cuts[1]!.log!, checkpoint: resign(cuts[1]!, forger) } };
     const { verifier, brk } = run([cuts[0]!, forged, cuts[2]!], []);
     expect(brk).toBeNull();
-    expect(verifier.logView.signaturesChecked).toBe(false);
-    expect(verifier.logView.signed).toBe(0);
+    expect(verifier.logView!.signaturesChecked).toBe(false);
+    expect(verifier.logView!.signed).toBe(0);
   });
 
   it('names a checkpoint signed by another key (same name) as a checkpoint-signature break at its seq and ledger offset', async () => {
@@ -108,7 +108,7 @@ describe('log view checks over the ledger', () => {
     expect(cuts[0]!.log).toBeUndefined();
     const { verifier, brk } = run(cuts);
     expect(brk).toBeNull();
-    expect(verifier.logView.checkpoints).toBe(1);
+    expect(verifier.logView!.checkpoints).toBe(1);
   });
 
   it('with a pinned key, names a cut without a checkpoint after signed ones', async () => {
@@ -116,6 +116,15 @@ describe('log view checks over the ledger', () => {
     const { log: _dropped, ...unsigned } = cuts[2]!;
     expect(run([cuts[0]!, cuts[1]!, unsigned]).brk).toMatchObject({ kind: 'checkpoint-signature', seq: 11n, ledgerOffset: 3n });
     expect(run([cuts[0]!, cuts[1]!, unsigned], []).brk).toBeNull();
+  });
+
+  it('is not checked by a verifier that did not ask for the log view (as before it)', async () => {
+    const cuts = await signed(ledger(GOOD_CUTS));
+    const c = cuts[1]!;
+    const wrong = { ...c, log: { ...c.log!, checkpoint: resign(c, forger) } };
+    const v = new ChainVerifier(GENESIS, START);
+    expect(v.logView).toBeNull();
+    for (const cut of [cuts[0]!, wrong, cuts[2]!]) expect(v.addCut(cut)).toBeNull();
   });
 });
 
