@@ -17,7 +17,7 @@ import { createKafka } from '../../src/kafka/client.js';
 import { kafkaClientOptions } from '../../src/config/slices.js';
 import { kafkaNames } from '../../src/kafka/names.js';
 import { createLogger } from '../../src/log.js';
-import { decodeLedgerMessage } from '../../src/wire/ledger-v1.js';
+import { decodeLedgerMessage } from '../../src/wire/ledger.js';
 import { summarizeLatencies, type LatencySummary } from '../lib/stats.js';
 
 export type WatchMessage =

@@ -8,7 +8,7 @@
 import { randomUUID } from 'node:crypto';
 import type { Consumer, Kafka } from 'kafkajs';
 import type { Logger } from '../../src/log.js';
-import { decodeLedgerMessage, type CutMessage } from '../../src/wire/ledger-v1.js';
+import { decodeLedgerMessage, type CutMessage } from '../../src/wire/ledger.js';
 
 export interface LedgerState {
   /** Last sequenced global seq (0: only the genesis). */

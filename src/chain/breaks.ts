@@ -33,6 +33,13 @@ export type BreakKind =
    * another Kafka producer than the rest of its epoch, or with an epoch ZooKeeper never issued.
    */
   | 'foreign-writer'
+  /**
+   * A cut's checkpoint (log view) differs from the tree recomputed from the ledger: its size,
+   * root or stored border, or it does not parse.
+   */
+  | 'checkpoint'
+  /** A checkpoint not signed by the pinned verifier key, or a cut without one after signed cuts. */
+  | 'checkpoint-signature'
   /** The chain ends before a head kept from an earlier verification (cut short at the end). */
   | 'truncated'
   /** The chain holds another hash at the seq of a head kept from an earlier verification. */

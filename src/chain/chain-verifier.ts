@@ -9,6 +9,8 @@ import { checkU64 } from './bytes.js';
 import type { Break } from './breaks.js';
 import { checkCut, type CutRules, type CutView, cutAt, entryAt, type LedgerEntry } from './cut-check.js';
 import { HASH_BYTES } from './link.js';
+import { LogViewCheck } from './log-view-check.js';
+import type { NoteVerifier } from '../tlog/note-key.js';
 
 /**
  * How many recent cuts are kept (by reference) to tell a position sequenced twice from one that
@@ -40,7 +42,16 @@ export class ChainVerifier {
   /** The verifier's own invariants on top of the chain's (`checkCut`): bound once, not per cut. */
   private readonly rules: CutRules = { cut: (cut) => this.checkCutId(cut), entries: (cut) => this.checkPositions(cut) };
 
-  constructor(genesisHash: Buffer, start: readonly bigint[]) {
+  /** The log view's tree over the ledger and its checkpoints' checks (docs/LOG.md); null when not asked for. */
+  readonly logView: LogViewCheck | null;
+
+  /**
+   * `logView`: also recompute the log view's tree and check every checkpoint against it, and, with
+   * `keys`, their signatures. Decided here, once: the tree costs about two more SHA-256 calls per
+   * record, which a reader that does not check checkpoints does not pay (null: as before the log view).
+   */
+  constructor(genesisHash: Buffer, start: readonly bigint[], logView: { keys: readonly NoteVerifier[] | null } | null = null) {
+    this.logView = logView === null ? null : new LogViewCheck(logView.keys);
     if (!Buffer.isBuffer(genesisHash) || genesisHash.length !== HASH_BYTES) {
       throw new MalformedMessageError('SCG1', `genesis hash must be ${HASH_BYTES} bytes`, { field: 'genesisHash' });
     }
@@ -133,6 +144,8 @@ export class ChainVerifier {
     }
     const checked = checkCut({ seq: this.nextSeq - 1n, hash: this.headHash, cutId: this.lastCutId }, cut, this.rules, hashes);
     if (!checked.ok) return checked.brk;
+    const logBreak = this.logView?.add(cut) ?? null;
+    if (logBreak !== null) return logBreak;
 
     this.nextSeq = cut.lastSeq + 1n;
     this.headHash = checked.head;

@@ -30,6 +30,8 @@ export interface CutView {
    * partition p beyond them starts at coverage[p].sourceNext, as start[p] does in the genesis.
    */
   coverage?: readonly { readonly sourceNext: bigint }[];
+  /** The log view an SCM2 cut carries (signed checkpoint note, tree border after the cut): checked by `LogViewCheck`. */
+  log?: { readonly checkpoint: string; readonly border: Buffer };
 }
 
 /** The chain before a cut: its last link (seq 0 and the genesis hash before any cut). */

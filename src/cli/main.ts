@@ -3,6 +3,7 @@ import { Command, CommanderError } from 'commander';
 import { isSeqchainError } from '../errors.js';
 import { fromKafkaError } from '../kafka/errors.js';
 import { registerInit } from './commands/init.js';
+import { registerLogKeygen } from './commands/log-keygen.js';
 import { registerOperations } from './commands/operations.js';
 import { registerProduce } from './commands/produce-command.js';
 import { registerQueries } from './commands/query.js';
@@ -27,6 +28,7 @@ registerStatus(program);
 registerReindex(program);
 registerQueries(program);
 registerOperations(program);
+registerLogKeygen(program);
 
 try {
   await program.parseAsync(process.argv);

@@ -1,4 +1,4 @@
-import type { DeliverySettings, GroupConsumerTiming } from './settings.js';
+import type { DeliverySettings, GroupConsumerTiming, LogViewSettings } from './settings.js';
 import type { KafkaTlsOptions } from './settings.js';
 import type { SequencerSettings } from './settings.js';
 import type { WorkerSettings } from './settings.js';
@@ -154,6 +154,20 @@ export const defaults = {
      */
     orderedTopic: false,
   } satisfies DeliverySettings,
+  logView: {
+    /**
+     * The leader signs a checkpoint of the chain's Merkle tree with each cut and writes it in the
+     * ledger with the cut (SCM2); verifiers check it (docs/LOG.md). Off: cuts are SCM1 as before.
+     * @defaultValue false
+     */
+    enabled: false,
+    /** The checkpoint origin and the signing key's name (a schema-less URL naming this chain); required when enabled. */
+    origin: undefined as undefined | string,
+    /** File holding the signer key `PRIVATE+KEY+<origin>+<id>+<base64>` (`seqchain log-keygen`), mode 0600; required to lead when enabled. */
+    signingKeyFile: undefined as undefined | string,
+    /** The log's verifier key `<origin>+<id>+<base64>`: what verifiers check signatures under when no `--key` is given. */
+    verifierKey: undefined as undefined | string,
+  } satisfies LogViewSettings,
   log: {
     level: 'info',
   },

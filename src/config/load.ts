@@ -49,6 +49,10 @@ export const ENV_KEYS: Readonly<Record<string, string>> = {
   SEQCHAIN_WORKER_SESSION_TIMEOUT_MS: 'worker.sessionTimeoutMs',
   SEQCHAIN_WORKER_MAX_RECORD_BYTES: 'worker.maxRecordBytes',
   SEQCHAIN_DELIVERY_ORDERED_TOPIC: 'delivery.orderedTopic',
+  SEQCHAIN_LOG_VIEW_ENABLED: 'logView.enabled',
+  SEQCHAIN_LOG_VIEW_ORIGIN: 'logView.origin',
+  SEQCHAIN_LOG_VIEW_SIGNING_KEY_FILE: 'logView.signingKeyFile',
+  SEQCHAIN_LOG_VIEW_VERIFIER_KEY: 'logView.verifierKey',
   SEQCHAIN_LOG_LEVEL: 'log.level',
 };
 

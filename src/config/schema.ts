@@ -1,5 +1,6 @@
 import { accessSync, constants, statSync } from 'node:fs';
 import { z } from 'zod';
+import { isValidKeyName, parseVerifierKey } from '../tlog/note-key.js';
 
 const name = z.string().regex(/^[A-Za-z0-9._-]{1,100}$/, 'use 1-100 of A-Z a-z 0-9 . _ -');
 const hostPort = z.string().regex(/^[^\s:,]+:\d{1,5}$/, 'expected host:port');
@@ -145,6 +146,32 @@ export const configSchema = z.strictObject({
   delivery: z.strictObject({
     orderedTopic: z.boolean(),
   }),
+  logView: z
+    .strictObject({
+      enabled: z.boolean(),
+      origin: z
+        .string()
+        .refine((o) => isValidKeyName(o), 'expected a non-empty name without spaces or "+" (the checkpoint origin, e.g. example.com/payments)')
+        .optional(),
+      signingKeyFile: z.string().min(1).optional(),
+      verifierKey: z
+        .string()
+        .superRefine((key, ctx) => {
+          try {
+            parseVerifierKey(key);
+          } catch (err) {
+            ctx.addIssue({ code: 'custom', message: (err as Error).message });
+          }
+        })
+        .optional(),
+    })
+    .superRefine((v, ctx) => {
+      if (v.enabled && v.origin === undefined) ctx.addIssue({ code: 'custom', path: ['origin'], message: 'is required when logView.enabled is true' });
+      // The log's key name is its origin (docs/LOG.md): a key under another name verifies no checkpoint of this log.
+      if (v.verifierKey !== undefined && v.origin !== undefined && !v.verifierKey.startsWith(`${v.origin}+`)) {
+        ctx.addIssue({ code: 'custom', path: ['verifierKey'], message: `names another key than the origin ${JSON.stringify(v.origin)}` });
+      }
+    }),
   log: z.strictObject({
     level: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']),
   }),

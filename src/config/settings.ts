@@ -101,3 +101,15 @@ export interface RedisClientOptions extends RedisPasswordOptions {
   /** Names the connection `seqchain-<replicaId>-<role>` (CLIENT LIST). */
   replicaId: string;
 }
+
+/** `logView.*`: the signed checkpoints of the log view (docs/LOG.md). */
+export interface LogViewSettings {
+  /** Sign a checkpoint with each cut and write it in the ledger (SCM2). */
+  enabled: boolean;
+  /** Checkpoint origin and the signing key's name; required when enabled. */
+  origin?: string | undefined;
+  /** Signer key file (mode 0600 or stricter); required on a replica that may lead when enabled. */
+  signingKeyFile?: string | undefined;
+  /** The log's verifier key, for verifiers without `--key`. */
+  verifierKey?: string | undefined;
+}

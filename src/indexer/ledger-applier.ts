@@ -1,6 +1,6 @@
 import { MalformedMessageError } from '../errors.js';
 import type { ChainHead } from '../kafka/ledger-tail.js';
-import { decodeLedgerMessage, type LedgerMessage } from '../wire/ledger-v1.js';
+import { decodeLedgerMessage, type LedgerMessage } from '../wire/ledger.js';
 import { ChainFollower, type FollowPoint } from './chain-follower.js';
 import type { IndexWriter, WriteResult, WriteStep } from '../index-store/index-writer.js';
 

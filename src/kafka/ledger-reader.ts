@@ -1,7 +1,7 @@
 import type { Kafka, KafkaMessage } from 'kafkajs';
 import { MalformedMessageError } from '../errors.js';
 import type { Logger } from '../log.js';
-import { decodeLedgerMessage, type LedgerMessage } from '../wire/ledger-v1.js';
+import { decodeLedgerMessage, type LedgerMessage } from '../wire/ledger.js';
 import { readRanges } from './range-reader.js';
 
 /** The Kafka producer of the record batch a ledger message came in (kafkajs `batchContext`). */

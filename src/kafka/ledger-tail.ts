@@ -6,7 +6,7 @@ import { fromKafkaError } from './errors.js';
 import { topicOffsets, withAdmin } from './offsets.js';
 import { readLedger } from './ledger-reader.js';
 import type { Logger } from '../log.js';
-import type { CoverageSlot, LedgerMessage } from '../wire/ledger-v1.js';
+import type { CoverageSlot, CutLogView, LedgerMessage } from '../wire/ledger-v1.js';
 import { rejectedLedgerDetails } from '../wire/rejected-message.js';
 
 export interface ChainHead {
@@ -18,6 +18,8 @@ export interface ChainHead {
   /** Ledger offset of the message that holds this head. */
   ledgerOffset: bigint;
   coverage: CoverageSlot[];
+  /** The log view the tail cut carries (an SCM2 cut): where a leader's tree border resumes from. */
+  log?: CutLogView;
 }
 
 export interface GenesisAnchor {
@@ -136,5 +138,13 @@ export async function readLedgerHead(opts: {
     };
   }
   const cut = tail.message;
-  return { seq: cut.lastSeq, hash: cut.headHash, cutId: cut.cutId, epoch: cut.epoch, ledgerOffset: tail.offset, coverage: cut.coverage };
+  return {
+    seq: cut.lastSeq,
+    hash: cut.headHash,
+    cutId: cut.cutId,
+    epoch: cut.epoch,
+    ledgerOffset: tail.offset,
+    coverage: cut.coverage,
+    ...(cut.log ? { log: cut.log } : {}),
+  };
 }

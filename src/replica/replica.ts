@@ -5,6 +5,7 @@ import { loadOpsToken } from '../api/auth.js';
 import type { Readiness, ReplicaPort } from '../api/ports.js';
 import { buildApi } from '../api/server.js';
 import type { Config } from '../config/schema.js';
+import { loadLogSigner } from '../config/log-key.js';
 import { indexerSettings, kafkaClientOptions, redisClientOptions } from '../config/slices.js';
 import { casCounter, createCounter, readCounter } from '../coordination/counter.js';
 import { LeaderElection } from '../coordination/election.js';
@@ -27,7 +28,9 @@ import { SeqchainMetrics } from '../metrics/metrics.js';
 import { collectStatus, type ChainStatus } from '../ops/chain-status.js';
 import type { ChainHead } from '../kafka/ledger-tail.js';
 import type { SequencerCoordination } from '../sequencer/coordination-port.js';
+import { CheckpointLog } from '../sequencer/checkpoint-log.js';
 import { Sequencer } from '../sequencer/sequencer.js';
+import type { NoteSigner } from '../tlog/note-key.js';
 import { verifyRange } from '../verify/verify-range.js';
 import { Worker } from '../worker/worker.js';
 import { ReplicaIndex } from '../indexer/replica-index.js';
@@ -96,6 +99,7 @@ export class Replica implements ReplicaPort {
     private readonly zk: ZkSession,
     readonly genesis: GenesisRecord,
     private readonly kafka: Kafka,
+    logSigner: NoteSigner | null = null,
   ) {
     const log = logger;
     this.paths = chainPaths(config.zookeeper.root, config.chain);
@@ -127,6 +131,7 @@ export class Replica implements ReplicaPort {
       coordination: sequencerCoordination(zk, this.paths, config.replicaId, this.card),
       genesis: { hash: genesis.hash, start: genesis.start },
       sourceTopic: genesis.topic,
+      checkpoints: logSigner ? new CheckpointLog(logSigner) : null,
     });
     this.election = new LeaderElection({ session: zk, paths: this.paths, replicaId: config.replicaId, logger: log });
     this.pauseWatch = new PauseWatch(zk, this.paths, log.child({ component: 'pause' }));
@@ -164,11 +169,13 @@ export class Replica implements ReplicaPort {
   static async start(config: Readonly<Config>, logger: Logger): Promise<Replica> {
     const log = logger.child({ replicaId: config.replicaId, chain: config.chain });
     const token = loadOpsToken(config.api);
+    // Before connecting anything: a replica that may lead without its signing key fails at start.
+    const logSigner = loadLogSigner(config.logView);
     const zk = await connectZk(config.zookeeper, log);
     let replica: Replica | null = null;
     try {
       const genesis = await readGenesis(zk, chainPaths(config.zookeeper.root, config.chain));
-      replica = new Replica(config, log, zk, genesis, createKafka(kafkaClientOptions(config), log, 'replica'));
+      replica = new Replica(config, log, zk, genesis, createKafka(kafkaClientOptions(config), log, 'replica'), logSigner);
       await replica.wire(token);
       return replica;
     } catch (err) {

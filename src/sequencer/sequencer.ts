@@ -12,6 +12,8 @@ import { ensureDigestPartitions } from '../kafka/partitions.js';
 import { seekAll } from '../kafka/range-reader.js';
 import type { Logger } from '../log.js';
 import { encodeCutMessage } from '../wire/ledger-v1.js';
+import { encodeCutMessageV2 } from '../wire/ledger-v2.js';
+import type { CheckpointLog } from './checkpoint-log.js';
 import type { SequencerCoordination } from './coordination-port.js';
 import { takeCut, type CutContent } from './cut-merge.js';
 import { expandCoverage, newPartitionStarts, PartitionDemand } from './expansion.js';
@@ -30,6 +32,8 @@ export interface SequencerOptions {
   genesis: GenesisAnchor;
   /** The source topic: the leader watches its partition count. */
   sourceTopic: string;
+  /** With the log view on (`logView.enabled`): signs a checkpoint with each cut (SCM2). Null: SCM1 cuts, as before. */
+  checkpoints?: CheckpointLog | null;
 }
 
 export interface CutInfo {
@@ -263,6 +267,20 @@ export class Sequencer extends EventEmitter<SequencerEvents> {
       throw new SeqchainError('SEQCHAIN_ERR_COUNTER_MISMATCH', `counter head hash differs from the ledger's at seq ${head.seq}: refusing to sequence`);
     }
     step('recoveredMs');
+    const checkpoints = this.options.checkpoints ?? null;
+    if (checkpoints) {
+      // Nothing is signed before the tree is rebuilt from the ledger (docs/LOG.md).
+      const rebuilt = await checkpoints.recover({
+        head,
+        kafka,
+        ledgerTopic: kafkaNames.ledgerTopic(chain),
+        groupPrefix: kafkaNames.readerGroup(chain, 'recover'),
+        logger: term.log,
+      });
+      term.log.info({ seq: head.seq.toString(), from: rebuilt.from, ms: rebuilt.ms }, 'log view: tree border rebuilt');
+      step('treeMs');
+      if (this.stopRequested) return false;
+    }
     term.counterVersion = await this.reconcileCounter(term.epoch, head, counter?.version ?? null);
     if (this.stopRequested) return false;
     await coordination.publishLeader(term.epoch);
@@ -402,7 +420,7 @@ export class Sequencer extends EventEmitter<SequencerEvents> {
     const hash = linkEntries(current.hash, firstSeq, content.entries);
     const cutId = current.cutId + 1n;
     const epoch = term.epoch;
-    const value = encodeCutMessage({
+    const cut = {
       epoch,
       cutId,
       firstSeq,
@@ -412,7 +430,9 @@ export class Sequencer extends EventEmitter<SequencerEvents> {
       closedAtMs: BigInt(startedAt),
       coverage: content.coverage,
       entries: content.entries,
-    });
+    };
+    const checkpoints = this.options.checkpoints ?? null;
+    const value = checkpoints ? encodeCutMessageV2({ ...cut, log: checkpoints.next(firstSeq, content.entries) }) : encodeCutMessage(cut);
     // Checked as late as possible: a replica that lost ZooKeeper must not begin another transaction.
     if (this.stopRequested) return;
     const txn = await term.producer!.transaction();
@@ -429,6 +449,7 @@ export class Sequencer extends EventEmitter<SequencerEvents> {
         details: { epoch: epoch.toString(), cutId: cutId.toString() },
       });
     }
+    checkpoints?.committed();
     this.head = { seq: lastSeq, hash, cutId, epoch, ledgerOffset, coverage: content.coverage };
     term.counterVersion = await this.options.coordination.casCounter({ epoch, nextSeq: lastSeq + 1n, headHash: hash, ledgerOffset }, term.counterVersion);
     this.emit('sequencer:cut', { epoch, cutId, firstSeq, lastSeq, records: content.entries.length, ledgerOffset, latencyMs: Date.now() - startedAt });

@@ -8,6 +8,7 @@ import { topicOffsets, withAdmin } from '../kafka/offsets.js';
 import { readRanges, type ReadRange } from '../kafka/range-reader.js';
 import { toSourceRecord } from '../kafka/source-record.js';
 import type { Logger } from '../log.js';
+import type { NoteVerifier } from '../tlog/note-key.js';
 import type { GenesisMessage } from '../wire/ledger-v1.js';
 import { checkKeptHead, formatHead, hashInCut, type KeptHead } from './kept-head.js';
 import { WriterCheck } from './writer-check.js';
@@ -50,7 +51,22 @@ export interface VerifyReport {
   firstBreak: (Omit<Break, 'seq' | 'offset' | 'ledgerOffset'> & { seq?: string; offset?: string; ledgerOffset?: string }) | null;
   /** The head kept from an earlier verification that was checked (`<seq>:<hash>`), if any. */
   keptHead?: string;
+  /**
+   * The log view (docs/LOG.md): cuts that carried a checkpoint (each checked against the tree
+   * recomputed from the ledger), and whether their signatures were checked, under which key.
+   */
+  logView?: LogViewReport;
   durationMs: number;
+}
+
+/** Only in a report of a ledger with checkpoints, or when a key was given (a chain without the log view reports as before). */
+export interface LogViewReport {
+  checkpoints: number;
+  signaturesChecked: boolean;
+  verifierKey: string | null;
+  /** The tree recomputed from the ledger: its size (the last seq) and root (hex). */
+  treeSize: number;
+  root: string;
 }
 
 export interface VerifyOptions {
@@ -65,6 +81,8 @@ export interface VerifyOptions {
   keptHead?: KeptHead;
   /** The epoch znode, read once the ledger end is known: a cut with an epoch above it was written by no leader. */
   issuedEpoch?: () => Promise<bigint>;
+  /** Verifier keys every checkpoint must be signed by; without, checkpoints are checked against the tree but not their signatures. */
+  logKeys?: readonly NoteVerifier[] | null;
 }
 
 /**
@@ -99,7 +117,10 @@ export async function verifyChain(opts: VerifyOptions): Promise<VerifyReport> {
   // The genesis znode is read without its own hash check, so that a changed znode is named here.
   const znodeBreak = verifyGenesis(genesis, genesis.hash);
   let broken: Break | null = znodeBreak;
-  const verifier = new ChainVerifier(genesis.hash, genesis.start);
+  const logKeys = opts.logKeys && opts.logKeys.length > 0 ? opts.logKeys : null;
+  // verify is the full audit: it always recomputes the log view's tree (a ledger may hold checkpoints from any cut on).
+  const verifier = new ChainVerifier(genesis.hash, genesis.start, { keys: logKeys });
+  const tree = verifier.logView!;
   const matcher = new SourceMatcher(genesis.start);
   // Per partition, growing when a cut's coverage adds partitions (see ChainVerifier.starts).
   const coverageEnd = [...genesis.start];
@@ -245,6 +266,15 @@ export async function verifyChain(opts: VerifyOptions): Promise<VerifyReport> {
     if (high > from) report.unsequenced.push({ partition: p, from: from.toString(), to: high.toString(), covered });
   }
 
+  if (tree.checkpoints > 0 || logKeys !== null || broken?.kind.startsWith('checkpoint') === true) {
+    report.logView = {
+      checkpoints: tree.checkpoints,
+      signaturesChecked: tree.signaturesChecked,
+      verifierKey: logKeys ? logKeys.map((k) => k.verifierKey).join(' ') : null,
+      treeSize: tree.size,
+      root: tree.root().toString('hex'),
+    };
+  }
   report.firstBreak = broken ? serialiseBreak(broken) : null;
   report.ok = broken === null;
   report.durationMs = Date.now() - started;

@@ -60,6 +60,16 @@ export interface CutMessage {
   closedAtMs: bigint;
   coverage: CoverageSlot[];
   entries: CutEntry[];
+  /** Only in an SCM2 cut (./ledger-v2.ts): the log view after this cut. */
+  log?: CutLogView;
+}
+
+/** What an SCM2 cut adds: the signed checkpoint of the tree after the cut, and the tree's right border. */
+export interface CutLogView {
+  /** A C2SP signed note whose text is a tlog-checkpoint (size = lastSeq, root after this cut's leaves). */
+  checkpoint: string;
+  /** The tree's right border after the cut, src/tlog/border.ts's stored form: popcount(lastSeq) hashes of 32 bytes. */
+  border: Buffer;
 }
 
 export type LedgerMessage = GenesisMessage | CutMessage;
@@ -83,11 +93,20 @@ export function encodeGenesisMessage(g: Omit<GenesisMessage, 'kind'>): Buffer {
   return buf;
 }
 
-export function encodeCutMessage(c: Omit<CutMessage, 'kind'>): Buffer {
-  const size = 5 + 8 * 4 + 32 + 32 + 8 + 4 + 16 * c.coverage.length + 4 + ENTRY_BYTES * c.entries.length;
-  const buf = Buffer.allocUnsafe(size);
-  let pos = buf.write(LEDGER_MAGIC, 0, 'latin1');
-  pos = buf.writeUInt8(KIND_CUT, pos);
+export function encodeCutMessage(c: Omit<CutMessage, 'kind' | 'log'>): Buffer {
+  const buf = Buffer.allocUnsafe(5 + cutBodyBytes(c));
+  const pos = buf.write(LEDGER_MAGIC, 0, 'latin1');
+  writeCutBody(buf, buf.writeUInt8(KIND_CUT, pos), c);
+  return buf;
+}
+
+/** Size of a cut's body (everything after magic and kind): shared with SCM2 (./ledger-v2.ts), which extends it. */
+export function cutBodyBytes(c: Pick<CutMessage, 'coverage' | 'entries'>): number {
+  return 8 * 4 + 32 + 32 + 8 + 4 + 16 * c.coverage.length + 4 + ENTRY_BYTES * c.entries.length;
+}
+
+/** Writes a cut's body at `pos`; returns the position after it. */
+export function writeCutBody(buf: Buffer, pos: number, c: Omit<CutMessage, 'kind' | 'log'>): number {
   pos = buf.writeBigUInt64BE(c.epoch, pos);
   pos = buf.writeBigUInt64BE(c.cutId, pos);
   pos = buf.writeBigUInt64BE(c.firstSeq, pos);
@@ -107,15 +126,20 @@ export function encodeCutMessage(c: Omit<CutMessage, 'kind'>): Buffer {
     pos = buf.writeBigInt64BE(e.timestampMs, pos);
     pos += e.digest.copy(buf, pos);
   }
-  return buf;
+  return pos;
 }
 
-export function decodeLedgerMessage(buf: Buffer): LedgerMessage {
+/** Decodes an SCM1 message only; `decodeLedgerMessage` in ./ledger.ts takes every ledger format. */
+export function decodeLedgerMessageV1(buf: Buffer): GenesisMessage | CutMessage {
   const r = new WireReader(buf, FORMAT);
   r.magic(LEDGER_MAGIC);
   const kind = r.u8('kind');
   if (kind === KIND_GENESIS) return decodeGenesis(r);
-  if (kind === KIND_CUT) return decodeCut(r);
+  if (kind === KIND_CUT) {
+    const cut = readCutBody(r);
+    r.end();
+    return cut;
+  }
   return r.fail('kind', `is ${kind}, expected ${KIND_GENESIS} (genesis) or ${KIND_CUT} (cut)`);
 }
 
@@ -135,7 +159,8 @@ function decodeGenesis(r: WireReader): GenesisMessage {
   return { kind: 'genesis', chainId, topic, start, createdAtMs, nonce, hash, startMode: mode === 0 ? 'earliest' : 'latest' };
 }
 
-function decodeCut(r: WireReader): CutMessage {
+/** Reads a cut's body (after magic and kind), leaving the reader after it: SCM2 reads its log view next. */
+export function readCutBody(r: WireReader): CutMessage {
   const epoch = r.u64('epoch');
   const cutId = r.u64('cutId');
   const firstSeq = r.u64('firstSeq');
@@ -162,6 +187,5 @@ function decodeCut(r: WireReader): CutMessage {
       digest: Buffer.from(r.bytesOf(32, 'entries', i, 'digest')),
     };
   }
-  r.end();
   return { kind: 'cut', epoch, cutId, firstSeq, lastSeq, prevHash, headHash, closedAtMs, coverage, entries };
 }

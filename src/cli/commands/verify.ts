@@ -4,9 +4,12 @@ import { readEpoch } from '../../coordination/epoch.js';
 import { readGenesis, type GenesisRecord } from '../../coordination/genesis-store.js';
 import { chainPaths } from '../../coordination/paths.js';
 import { createKafka } from '../../kafka/client.js';
+import { configuredVerifierKey } from '../../config/log-key.js';
 import { kafkaClientOptions } from '../../config/slices.js';
+import { SeqchainError } from '../../errors.js';
+import { type NoteVerifier, parseVerifierKey } from '../../tlog/note-key.js';
 import { parseHead, type KeptHead } from '../../verify/kept-head.js';
-import { verifyChain } from '../../verify/verify-chain.js';
+import { type LogViewReport, verifyChain } from '../../verify/verify-chain.js';
 import { readHeadFile, writeHeadFile } from '../head-file.js';
 import { addSharedOptions, contextFrom } from '../options.js';
 import { Progress } from '../progress.js';
@@ -22,9 +25,10 @@ export function registerVerify(program: Command): void {
         "read the source records from this topic (a copy with the same partitions and offsets: mirror, backup, restore) instead of the chain's",
       )
       .option('--expect-head <seq:hash>', 'a head seen earlier (verify --json, GET /v1/head): fail if the chain no longer reaches that seq with that hash')
+      .option('--head-file <path>', 'keep the last head seen in this file: check it like --expect-head (if the file exists), and write the new head on success')
       .option(
-        '--head-file <path>',
-        'keep the last head seen in this file: check it like --expect-head (if the file exists), and write the new head on success',
+        '--key <verifier key>',
+        "the log's verifier key <origin>+<id>+<base64> (docs/LOG.md): every checkpoint must be signed by it; without, logView.verifierKey (or the signing key file's public half) is used, if configured",
       ),
   ).action(async (opts) => {
     const { config, logger } = contextFrom(opts);
@@ -38,6 +42,7 @@ export function registerVerify(program: Command): void {
       if (keptHead !== undefined && fromFile !== null && fromFile.seq > keptHead.seq) keptHead = fromFile;
       keptHead ??= fromFile ?? undefined;
     }
+    const pinned = logKeyFor(opts.key as string | undefined, config.logView);
     const kafka = createKafka(kafkaClientOptions(config), logger, 'verify');
     const progress = { ledger: new Progress('verify ledger', null), source: new Progress('verify source', null) };
     const report = await verifyChain({
@@ -49,11 +54,13 @@ export function registerVerify(program: Command): void {
       ...(opts.sourceTopic ? { sourceTopic: String(opts.sourceTopic) } : {}),
       ...(keptHead ? { keptHead } : {}),
       issuedEpoch: () => withZkSession(config.zookeeper, logger, (zk) => readEpoch(zk, paths)),
+      logKeys: pinned ? [pinned.key] : null,
     });
     // Only a chain that verified becomes the new kept head; a broken one leaves the old head.
     if (report.ok && headFile !== undefined) await writeHeadFile(headFile, { seq: BigInt(report.lastSeq), hash: Buffer.from(report.headHash, 'hex') });
     if (opts.json) {
-      process.stdout.write(`${JSON.stringify(report)}\n`);
+      const json = report.logView ? { ...report, logView: { ...report.logView, keySource: pinned?.source ?? null } } : report;
+      process.stdout.write(`${JSON.stringify(json)}\n`);
     } else {
       const lines = [
         `chain ${report.chain}: ${report.ok ? 'VERIFIED' : 'BROKEN'}`,
@@ -61,6 +68,7 @@ export function registerVerify(program: Command): void {
         `  records      ${report.records} in ${report.cuts} cuts, seq ${report.firstSeq ?? '-'}..${report.lastSeq}, epochs ${report.epochs.join(',') || '-'}`,
         `  head         ${report.lastSeq}:${report.headHash}`,
         ...(report.keptHead ? [`  kept head    ${report.keptHead}`] : []),
+        ...(report.logView ? [`  log view     ${logViewLine(report.logView, pinned?.source ?? null)}`] : []),
         `  source       ${report.sourceRecordsMatched} records of ${report.sourceTopic} recomputed and matched`,
         ...report.unverifiable.map(
           (u) => `  unverifiable partition ${u.partition} [${u.from}, ${u.to}): ${u.reason} (${u.records} sequenced records not checked)`,
@@ -75,4 +83,26 @@ export function registerVerify(program: Command): void {
     }
     process.exit(report.ok ? 0 : 1);
   });
+}
+
+/** `--key` when given, else the configured key (the report says it fell back to it), else none. */
+function logKeyFor(flag: string | undefined, settings: Parameters<typeof configuredVerifierKey>[0]): { key: NoteVerifier; source: string } | null {
+  if (flag !== undefined) {
+    try {
+      return { key: parseVerifierKey(flag), source: '--key' };
+    } catch (err) {
+      throw new SeqchainError('SEQCHAIN_ERR_USAGE', `--key: ${(err as Error).message}`, { details: { option: '--key' } });
+    }
+  }
+  return configuredVerifierKey(settings);
+}
+
+function logViewLine(v: LogViewReport, source: string | null): string {
+  const tree =
+    v.checkpoints === 0
+      ? 'no cut carries a checkpoint (the log view is off for this chain)'
+      : `${v.checkpoints} checkpoints checked against the tree recomputed from the ledger (size ${v.treeSize})`;
+  if (!v.signaturesChecked) return `${tree}; signatures NOT checked (no key: pass --key <verifier key>)`;
+  const from = source === '--key' ? 'pinned with --key' : `no --key: fell back to ${source}`;
+  return `${tree}; signatures checked under ${v.verifierKey} (${from})`;
 }

@@ -10,7 +10,7 @@ import { withAdmin } from '../../../src/kafka/offsets.js';
 import type { SequencedReaderOptions, SkippedRange } from '../../../src/reader/options.js';
 import { readSequenced } from '../../../src/reader/sequenced-reader.js';
 import type { SequencedRecord } from '../../../src/reader/window.js';
-import { type CutMessage, decodeLedgerMessage, encodeCutMessage } from '../../../src/wire/ledger-v1.js';
+import { type CutMessage, decodeLedgerMessage, encodeCutMessage } from '../../../src/wire/ledger.js';
 import { ChainFixture, type LedgerRow } from '../../helpers/chain-fixture.js';
 import { appendLedger, copySourceTopic, deleteRecordsBelow, deleteTopic, ledgerValues, topicRecords } from '../../helpers/tamper.js';
 

@@ -5,7 +5,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { waitFor } from '../../../scripts/lib/replica-set.js';
 import { genesisHash } from '../../../src/chain/genesis.js';
 import { extendChain } from '../../../src/chain/link.js';
-import { decodeLedgerMessage, encodeCutMessage, encodeGenesisMessage, type CutMessage, type GenesisMessage } from '../../../src/wire/ledger-v1.js';
+import { decodeLedgerMessage, encodeCutMessage, encodeGenesisMessage, type CutMessage, type GenesisMessage } from '../../../src/wire/ledger.js';
 import { ChainFixture } from '../../helpers/chain-fixture.js';
 import { ledgerValues, rewriteLedger, rewriteZnode, verifyCli } from '../../helpers/tamper.js';
 

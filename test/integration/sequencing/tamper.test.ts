@@ -4,8 +4,8 @@ import { recordDigest } from '../../../src/chain/record-digest.js';
 import { decodeEpoch, encodeEpoch } from '../../../src/coordination/epoch.js';
 import { kafkaNames } from '../../../src/kafka/names.js';
 import { toSourceRecord } from '../../../src/kafka/source-record.js';
-import type { CutEntry } from '../../../src/wire/ledger-v1.js';
-import { decodeLedgerMessage, encodeCutMessage, type CutMessage } from '../../../src/wire/ledger-v1.js';
+import type { CutEntry } from '../../../src/wire/ledger.js';
+import { decodeLedgerMessage, encodeCutMessage, type CutMessage } from '../../../src/wire/ledger.js';
 import { ChainFixture } from '../../helpers/chain-fixture.js';
 import { appendLedger, ledgerValues, rewriteLedger, rewriteZnode, topicRecords, verifyCli } from '../../helpers/tamper.js';
 

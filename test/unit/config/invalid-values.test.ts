@@ -95,8 +95,8 @@ describe('config: a bad environment value names the variable and the key', () =>
     const free = Object.entries(ENV_KEYS)
       .filter(([v]) => !envCases.some((c) => c.variable === v))
       .map(([v, k]) => `${v} (${k})`);
-    // Keys that take any non-empty string (a password, a user name, a host name, a token file read at start).
-    for (const f of free) expect(f).toMatch(/PASSWORD|USERNAME|API_HOST|TLS_SERVERNAME|TOKEN_FILE/);
+    // Keys that take any non-empty string (a password, a user name, a host name, a token or signing key file read at start).
+    for (const f of free) expect(f).toMatch(/PASSWORD|USERNAME|API_HOST|TLS_SERVERNAME|TOKEN_FILE|SIGNING_KEY_FILE/);
   });
 
   it.each(envCases)('$variable=$raw', ({ variable, key, raw }) => {

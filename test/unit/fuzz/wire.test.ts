@@ -2,10 +2,10 @@ import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { SeqchainError } from '../../../src/errors.js';
 import { decodeDigestBatch, encodeDigestBatch, type DigestBatch } from '../../../src/wire/digest-batch-v1.js';
-import { decodeLedgerMessage, encodeCutMessage, encodeGenesisMessage, type LedgerMessage } from '../../../src/wire/ledger-v1.js';
+import { decodeLedgerMessage, encodeCutMessage, encodeCutMessageV2, encodeGenesisMessage, type LedgerMessage } from '../../../src/wire/ledger.js';
 import { announceSeed, bytes32, decodesCanonicallyOrRejects, fuzzParams, i64, mutationOf, u64 } from './fuzz-helpers.js';
 
-announceSeed('wire (SCD1, SCM1)');
+announceSeed('wire (SCD1, SCM1, SCM2)');
 
 /** Valid digest batches: ascending offsets inside [from, to). */
 const digestBatch: fc.Arbitrary<DigestBatch> = fc
@@ -47,10 +47,25 @@ const cutMessage = fc
 
 function encodeLedger(m: LedgerMessage): Buffer {
   const { kind: _kind, ...rest } = m;
-  return m.kind === 'genesis' ? encodeGenesisMessage(rest as Omit<typeof m, 'kind'>) : encodeCutMessage(rest as Parameters<typeof encodeCutMessage>[0]);
+  if (m.kind === 'genesis') return encodeGenesisMessage(rest as Omit<typeof m, 'kind'>);
+  // A mutated magic may turn an SCM1 cut into an SCM2 one: it re-encodes as what it decoded to.
+  return m.log
+    ? encodeCutMessageV2({ ...(rest as Parameters<typeof encodeCutMessage>[0]), log: m.log })
+    : encodeCutMessage(rest as Parameters<typeof encodeCutMessage>[0]);
 }
 
-const ledgerBytes = fc.oneof(genesisMessage.map(encodeGenesisMessage), cutMessage.map(encodeCutMessage));
+/** SCM2 cuts: an arbitrary UTF-8 note (the decoder does not interpret it) and one border hash per set bit of lastSeq. */
+const cutMessageV2 = fc
+  .tuple(cutMessage, fc.string({ unit: 'grapheme', maxLength: 200 }), fc.uint8Array({ minLength: 64 * 32, maxLength: 64 * 32 }))
+  .map(([c, checkpoint, pool]) => {
+    const n = c.lastSeq
+      .toString(2)
+      .split('')
+      .filter((b) => b === '1').length;
+    return { ...c, log: { checkpoint, border: Buffer.from(pool.subarray(0, 32 * n)) } };
+  });
+
+const ledgerBytes = fc.oneof(genesisMessage.map(encodeGenesisMessage), cutMessage.map(encodeCutMessage), cutMessageV2.map(encodeCutMessageV2));
 
 describe('fuzz: digest batch SCD1', () => {
   it('round-trips every valid batch', () => {
@@ -111,12 +126,18 @@ describe('fuzz: ledger message SCM1', () => {
       }),
       fuzzParams(300),
     );
+    fc.assert(
+      fc.property(cutMessageV2, (c) => {
+        expect(decodeLedgerMessage(encodeCutMessageV2(c))).toEqual({ kind: 'cut', ...c });
+      }),
+      fuzzParams(300),
+    );
   });
 
   it('arbitrary bytes decode canonically or are rejected as malformed', () => {
     const prefixed = fc
-      .tuple(fc.constantFrom(1, 2, 3), fc.uint8Array({ maxLength: 300 }))
-      .map(([kind, a]) => Buffer.concat([Buffer.from('SCM1'), Buffer.from([kind]), a]));
+      .tuple(fc.constantFrom('SCM1', 'SCM2'), fc.constantFrom(1, 2, 3), fc.uint8Array({ maxLength: 300 }))
+      .map(([magic, kind, a]) => Buffer.concat([Buffer.from(magic), Buffer.from([kind]), a]));
     fc.assert(
       fc.property(
         fc.oneof(

@@ -16,7 +16,7 @@ import {
   type CutMessage,
   type GenesisMessage,
   type LedgerMessage,
-} from '../../../src/wire/ledger-v1.js';
+} from '../../../src/wire/ledger.js';
 
 interface Fixtures<F> {
   format: string;

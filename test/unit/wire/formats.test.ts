@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { MalformedMessageError } from '../../../src/errors.js';
 import { decodeDigestBatch, encodeDigestBatch, type DigestBatch } from '../../../src/wire/digest-batch-v1.js';
-import { decodeLedgerMessage, encodeCutMessage, encodeGenesisMessage, type CutMessage } from '../../../src/wire/ledger-v1.js';
+import { decodeLedgerMessage, encodeCutMessage, encodeGenesisMessage, type CutMessage } from '../../../src/wire/ledger.js';
 
 const batch: DigestBatch = {
   partition: 3,

@@ -1,0 +1,55 @@
+import { WireReader } from './reader.js';
+import { cutBodyBytes, type CutLogView, type CutMessage, readCutBody, writeCutBody } from './ledger-v1.js';
+
+/**
+ * Ledger message, format "SCM2": a cut that carries the log view (issue 12, docs/LOG.md). Written
+ * instead of an SCM1 cut when `logView.enabled`; the genesis and cuts written without the log view
+ * stay SCM1, so a ledger may hold SCM1 cuts, then SCM2 cuts (the log view switched on for an
+ * existing chain), and every SCM1 ledger stays as it was.
+ *
+ *   "SCM2" ‖ u8 kind = 2 ‖ <the SCM1 cut body, byte for byte> ‖
+ *   u32 len ‖ checkpoint[len] (UTF-8 signed note: tlog-checkpoint text, blank line, signature lines) ‖
+ *   u8 n ‖ n × hash[32] (the tree's right border after the cut, largest subtree first; n = popcount(lastSeq))
+ *
+ * The decoder checks the shapes only (strict UTF-8, bounded length, one border hash per set bit of
+ * lastSeq); what the checkpoint says and who signed it is the verifier's job (src/chain/log-view-check.ts).
+ */
+export const LEDGER_V2_MAGIC = 'SCM2';
+const FORMAT = 'ledger message v2';
+const KIND_CUT = 2;
+/** 100 signature lines (signed-note's limit) of a long key name fit well below this. */
+export const MAX_CHECKPOINT_BYTES = 32_768;
+const BORDER_HASH_BYTES = 32;
+
+export function encodeCutMessageV2(c: Omit<CutMessage, 'kind' | 'log'> & { log: CutLogView }): Buffer {
+  const note = Buffer.from(c.log.checkpoint, 'utf8');
+  const buf = Buffer.allocUnsafe(5 + cutBodyBytes(c) + 4 + note.length + 1 + c.log.border.length);
+  let pos = buf.write(LEDGER_V2_MAGIC, 0, 'latin1');
+  pos = writeCutBody(buf, buf.writeUInt8(KIND_CUT, pos), c);
+  pos = buf.writeUInt32BE(note.length, pos);
+  pos += note.copy(buf, pos);
+  pos = buf.writeUInt8(c.log.border.length / BORDER_HASH_BYTES, pos);
+  c.log.border.copy(buf, pos);
+  return buf;
+}
+
+export function decodeCutMessageV2(buf: Buffer): CutMessage {
+  const r = new WireReader(buf, FORMAT);
+  r.magic(LEDGER_V2_MAGIC);
+  const kind = r.u8('kind');
+  if (kind !== KIND_CUT) r.fail('kind', `is ${kind}, expected ${KIND_CUT} (cut with log view)`);
+  const cut = readCutBody(r);
+  const checkpoint = r.string('checkpoint', MAX_CHECKPOINT_BYTES);
+  const n = r.u8('border count');
+  const want = popcount(cut.lastSeq);
+  if (n !== want) r.fail('border count', `is ${n}, but a tree of size ${cut.lastSeq} has ${want} border hashes`);
+  const border = Buffer.from(r.bytes(n * BORDER_HASH_BYTES, 'border'));
+  r.end();
+  return { ...cut, log: { checkpoint, border } };
+}
+
+function popcount(n: bigint): number {
+  let c = 0;
+  for (let v = n; v > 0n; v >>= 1n) c += Number(v & 1n);
+  return c;
+}

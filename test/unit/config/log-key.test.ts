@@ -1,0 +1,93 @@
+import { chmodSync, mkdtempSync, readFileSync, statSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { describe, expect, it } from 'vitest';
+import { configuredVerifierKey, loadLogSigner } from '../../../src/config/log-key.js';
+import { loadConfig } from '../../../src/config/load.js';
+import { ConfigError } from '../../../src/errors.js';
+import { NoteSigner } from '../../../src/tlog/index.js';
+
+const dir = mkdtempSync(join(tmpdir(), 'seqchain-log-key-'));
+const ORIGIN = 'example.com/config-test';
+
+function keyFile(name: string, text: string, mode = 0o600): string {
+  const file = join(dir, name);
+  writeFileSync(file, text, { mode });
+  chmodSync(file, mode);
+  return file;
+}
+
+describe('logView configuration', () => {
+  it('is off by default, and needs an origin when on', () => {
+    expect(loadConfig({ env: {} }).logView).toEqual({ enabled: false });
+    expect(() => loadConfig({ env: { SEQCHAIN_LOG_VIEW_ENABLED: 'true' } })).toThrow(
+      /^invalid configuration: logView\.origin: is required when logView\.enabled is true/,
+    );
+    expect(() => loadConfig({ env: { SEQCHAIN_LOG_VIEW_ORIGIN: 'has space' } })).toThrow(/logView\.origin: expected a non-empty name/);
+  });
+
+  it('refuses a verifier key that does not parse or names another origin', () => {
+    const other = NoteSigner.fromSeed('example.com/other', Buffer.alloc(32, 3)).verifierKey;
+    expect(() => loadConfig({ env: { SEQCHAIN_LOG_VIEW_VERIFIER_KEY: 'nope' } })).toThrow(/logView\.verifierKey: verifier key: "nope": expected <name>/);
+    expect(() => loadConfig({ env: { SEQCHAIN_LOG_VIEW_ORIGIN: ORIGIN, SEQCHAIN_LOG_VIEW_VERIFIER_KEY: other } })).toThrow(
+      /logView\.verifierKey: names another key than the origin/,
+    );
+  });
+});
+
+describe('loadLogSigner', () => {
+  const signer = NoteSigner.fromSeed(ORIGIN, Buffer.alloc(32, 5));
+  const good = keyFile('good.key', `${signer.format()}\n`);
+
+  it('is null with the log view off, and the key with it on', () => {
+    expect(loadLogSigner({ enabled: false, origin: ORIGIN, signingKeyFile: good })).toBeNull();
+    expect(loadLogSigner({ enabled: true, origin: ORIGIN, signingKeyFile: good })?.verifierKey).toBe(signer.verifierKey);
+  });
+
+  it('fails with one line naming the setting when the log view is on without a key file', () => {
+    const err = (() => {
+      try {
+        loadLogSigner({ enabled: true, origin: ORIGIN });
+      } catch (e) {
+        return e as ConfigError;
+      }
+    })();
+    expect(err).toBeInstanceOf(ConfigError);
+    expect(err!.message).not.toContain('\n');
+    expect(err!.message).toMatch(/^invalid configuration: logView\.signingKeyFile is required when logView\.enabled is true/);
+  });
+
+  it('refuses a key file others may read (0644), naming the file and never the key', () => {
+    const loose = keyFile('loose.key', `${signer.format()}\n`, 0o644);
+    expect(() => loadLogSigner({ enabled: true, origin: ORIGIN, signingKeyFile: loose })).toThrow(/loose permissions \(mode 0644\)/);
+    try {
+      loadLogSigner({ enabled: true, origin: ORIGIN, signingKeyFile: loose });
+    } catch (e) {
+      expect((e as Error).message).not.toContain(signer.format().split('+').at(-1));
+    }
+  });
+
+  it('refuses a file that holds no signer key, or a key named otherwise than the origin, without showing it', () => {
+    const bad = keyFile('bad.key', 'PRIVATE+KEY+x+00000000+AAAA\n');
+    expect(() => loadLogSigner({ enabled: true, origin: ORIGIN, signingKeyFile: bad })).toThrow(
+      /bad\.key does not hold a signer key: signer key: the signer key is malformed/,
+    );
+    const named = keyFile('named.key', `${NoteSigner.fromSeed('example.com/else', Buffer.alloc(32, 5)).format()}\n`);
+    const err = (() => {
+      try {
+        loadLogSigner({ enabled: true, origin: ORIGIN, signingKeyFile: named });
+      } catch (e) {
+        return e as Error;
+      }
+    })();
+    expect(err?.message).toMatch(/is named "example\.com\/else", not logView\.origin/);
+    expect(err?.message).not.toContain(readFileSync(named, 'utf8').trim().split('+').at(-1));
+  });
+
+  it("gives verifiers the configured key, or the key file's public half", () => {
+    expect(configuredVerifierKey({ enabled: false, verifierKey: signer.verifierKey })).toMatchObject({ source: 'logView.verifierKey' });
+    expect(configuredVerifierKey({ enabled: false, origin: ORIGIN, signingKeyFile: good })?.key.verifierKey).toBe(signer.verifierKey);
+    expect(configuredVerifierKey({ enabled: false })).toBeNull();
+    expect(statSync(good).mode & 0o777).toBe(0o600);
+  });
+});
