@@ -25,7 +25,9 @@ const BULK = 1_200;
 const TOTAL = SPECIAL + BULK;
 const PAGE = 100;
 const MAX_STREAM = 1_000;
-const T0 = 1_700_000_000_000;
+// Recent on purpose: records older than the broker's retention (7 days by default) are deleted by
+// its next retention check when they fill a segment on their own, and were, mid-run, once.
+const T0 = Date.now() - 3_600_000;
 
 let f: ChainFixture;
 let api: string;
