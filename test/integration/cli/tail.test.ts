@@ -15,7 +15,9 @@ import { ChainFixture, type LedgerRow } from '../../helpers/chain-fixture.js';
 const PARTITIONS = 3;
 const RECORDS = 24;
 const LATER = 6;
-const T0 = 1_700_000_000_000;
+// Recent on purpose: records older than the broker's retention (7 days) can be deleted by its next
+// retention check when they fill a segment on their own.
+const T0 = Date.now() - 3_600_000;
 let f: ChainFixture;
 let env: Record<string, string>;
 
