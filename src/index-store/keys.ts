@@ -1,13 +1,20 @@
 /**
- * The one place the Redis key names of the query index are built (layout 1, docs/INDEX.md).
+ * The one place the Redis key names of the query index are built (layout 2, docs/INDEX.md).
  *
  *   <prefix>:<chain>:meta                      hash: inc, genesis, layout, head (seq, hash, epoch,
- *                                              cutId, ledgerOffset, updatedAtMs)
+ *                                              cutId, ledgerOffset, updatedAtMs), border (hex:
+ *                                              the log view's tree border at size seq), checkpoint
+ *                                              (the latest signed checkpoint note, when any)
  *   <prefix>:<chain>:lease                     string: replica id of the index writer (PX ttl)
  *   <prefix>:<chain>:<inc>:e:<seq/1310>        string: 1310 fixed-size entries (./entry-codec.ts)
  *   <prefix>:<chain>:<inc>:p:<p>:<offset>>7>   hash: (offset & 127) → seq
  *   <prefix>:<chain>:<inc>:d:<gen>:<addr>      hash: digest[6..18) → seq (see digestSlot)
  *   <prefix>:<chain>:<inc>:dx                  hash: full digest → seq, only for field collisions
+ *   <prefix>:<chain>:<inc>:t:<L>:<N>           string: hash tile L/N of the log view (tlog-tiles
+ *                                              layout, src/tlog/tile-io.ts): 32-byte hashes, a
+ *                                              partial tile is the prefix written so far
+ *   <prefix>:<chain>:<inc>:ck                  hash: tree size → signed checkpoint note (every
+ *                                              SCM2 cut's end)
  *
  * `<inc>` is the index's incarnation, a random id held by `meta`. A reset (or an index found for
  * another genesis) switches `meta` to a new incarnation in one atomic step; the keys of older
@@ -18,7 +25,7 @@
 import { randomBytes } from 'node:crypto';
 
 /** Version of the key layout and entry format; an index with another layout is rebuilt. */
-export const INDEX_LAYOUT = '1';
+export const INDEX_LAYOUT = '2';
 
 /** Offsets per position bucket (2^7 = 128: small enough to stay listpack-encoded). */
 export const POSITION_BUCKET_BITS = 7n;
@@ -57,6 +64,10 @@ export interface DataKeys {
   position(partition: number, offset: bigint): { key: string; field: string };
   digest(digest: Buffer, generation: number): { key: string; field: Buffer };
   readonly digestOverflow: string;
+  /** string: hash tile `index` of tile level `level` (binary, 32 bytes per hash). */
+  tile(level: number, index: number): string;
+  /** hash: tree size (decimal) → the signed checkpoint note of that size. */
+  readonly checkpoints: string;
 }
 
 export function chainKeys(keyPrefix: string, chain: string): ChainKeys {
@@ -80,6 +91,8 @@ function dataKeys(base: string, inc: string): DataKeys {
       return { key: `${base}d:${generation}:${address}`, field };
     },
     digestOverflow: `${base}dx`,
+    tile: (level, index) => `${base}t:${level}:${index}`,
+    checkpoints: `${base}ck`,
   };
 }
 

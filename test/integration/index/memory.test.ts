@@ -119,7 +119,7 @@ describe('index memory and speed (own redis-server, so INFO memory counts only t
       await ix.store.reset();
       const writer = new IndexWriter(redis, config.redis.keyPrefix, f.chain, f.genesis.hash);
       await writer.attach();
-      const applier = new LedgerApplier(writer, f.chain, f.genesis.hash, { seq: 0n, hash: f.genesis.hash, ledgerOffset: -1n });
+      const applier = new LedgerApplier(writer, f.chain, f.genesis.hash, { seq: 0n, hash: f.genesis.hash, ledgerOffset: -1n }, Buffer.alloc(0));
       const t1 = performance.now();
       // in fetch-sized slices, as the consumer delivers them
       for (let i = 0; i < raw.length; i += 40) expect((await applier.apply(raw.slice(i, i + 40))).kind).toBe('ok');
