@@ -3,7 +3,17 @@ import { MalformedMessageError, SeqchainError } from '../errors.js';
 import { HASH_BYTES, type TileWrite } from '../tlog/index.js';
 import type { CutMessage } from '../wire/ledger-v1.js';
 import { BUCKET_BYTES, ENTRY_BYTES, bucketSpans, writeEntry } from './entry-codec.js';
-import { DIGEST_FIELD_FROM, DIGEST_GEN0_SEQ_BITS, DIGEST_FIELD_TO, INDEX_LAYOUT, chainKeys, digestGeneration, newIncarnation, type ChainKeys } from './keys.js';
+import {
+  DIGEST_FIELD_FROM,
+  DIGEST_GEN0_SEQ_BITS,
+  DIGEST_FIELD_TO,
+  INDEX_LAYOUT,
+  TILE_KEY_BYTES,
+  chainKeys,
+  digestGeneration,
+  newIncarnation,
+  type ChainKeys,
+} from './keys.js';
 import { META_FIELDS, parseMeta, type IndexHead } from './meta.js';
 import { defineIndexScripts, redisError, type ScriptClient } from './redis-client.js';
 import { ALREADY_APPLIED, APPLIED, APPLY_CUT, APPLY_GENESIS, ATTACH, NOT_FOLLOWING, STALE_INCARNATION } from './scripts.js';
@@ -218,11 +228,13 @@ export class IndexWriter {
       String(step.tree.tiles.length),
       step.tree.border.toString('hex'),
       step.tree.checkpoint ?? '',
+      String(TILE_KEY_BYTES),
     ];
     const tileArgs: (string | Buffer)[] = [];
     for (const t of step.tree.tiles) {
-      keys.push(data.tile(t.level, t.index));
-      tileArgs.push(String(t.at * HASH_BYTES), t.hashes);
+      const slot = data.tile(t.level, t.index);
+      keys.push(slot.key);
+      tileArgs.push(String(slot.byteOffset + t.at * HASH_BYTES), t.hashes);
     }
     // Arrays, not spread arguments: a cut can have tens of thousands (ioredis flattens them).
     return [keys.length, keys, [...header, ...entryArgs, ...positionArgs, ...digestArgs, ...tileArgs]];

@@ -50,13 +50,19 @@ export class LogViewStore {
 
   /** The first `width` hashes of hash tile `level`/`index`, or null when the tree does not hold them yet. */
   async tile(level: number, index: number, width: number): Promise<Buffer | null> {
-    const bytes = await this.store.read(
+    return this.store.read(
       'tile',
       { level, index, width },
-      (tx, keys) => void tx.getrangeBuffer(keys.tile(level, index), 0, width * HASH_BYTES - 1),
-      (_meta, [v]) => (Buffer.isBuffer(v) ? v : null),
+      (tx, keys) => {
+        const { key, byteOffset } = keys.tile(level, index);
+        tx.getrangeBuffer(key, byteOffset, byteOffset + width * HASH_BYTES - 1);
+      },
+      (meta, [v]) => {
+        // Tile keys are pre-sized: what is written is known from the head, not from the bytes.
+        const written = Math.floor(Number(meta.head.seq) / TILE_WIDTH ** level) - index * TILE_WIDTH;
+        return Buffer.isBuffer(v) && v.length === width * HASH_BYTES && written >= width ? v : null;
+      },
     );
-    return bytes && bytes.length === width * HASH_BYTES ? bytes : null;
   }
 
   /** Entry bundle `index` of `width` entries (SCT1 e_g of seqs 256·index + 1 …), or null when not all are indexed. */
@@ -69,16 +75,17 @@ export class LogViewStore {
 
   /** PATH(index, D[0:size]) and the signed checkpoint of `size` (null when no cut ended there with one). */
   async inclusion(index: number, size: number): Promise<{ proof: Buffer[]; checkpoint: string | null }> {
-    return this.prove((src) => inclusionProof(src, index, size), size, { index, size });
+    return this.prove((src) => inclusionProof(src, index, size), size, size, { index, size });
   }
 
   /** PROOF(from, D[0:to]). */
   async consistency(from: number, to: number): Promise<Buffer[]> {
-    return (await this.prove((src) => consistencyProof(src, from, to), null, { from, to })).proof;
+    return (await this.prove((src) => consistencyProof(src, from, to), to, null, { from, to })).proof;
   }
 
   private async prove(
     run: (src: SubtreeHashes) => Buffer[],
+    size: number,
     checkpointOf: number | null,
     details: Record<string, unknown>,
   ): Promise<{ proof: Buffer[]; checkpoint: string | null }> {
@@ -87,18 +94,22 @@ export class LogViewStore {
       'proof',
       details,
       (tx, keys) => {
-        for (const t of tiles) tx.getBuffer(keys.tile(t.level, t.index));
+        for (const t of tiles) {
+          const { key, byteOffset } = keys.tile(t.level, t.index);
+          tx.getrangeBuffer(key, byteOffset, byteOffset + TILE_WIDTH * HASH_BYTES - 1);
+        }
         if (checkpointOf !== null) tx.hget(keys.checkpoints, String(checkpointOf));
       },
-      (_meta, values) => values,
+      (meta, values) => ({ head: Number(meta.head.seq), values }),
     );
-    if (!got) throw new OutOfRangeError('the index holds no log view (it is catching up with the ledger)', details);
+    if (!got || got.head < size) throw new OutOfRangeError(`the index does not hold the tree of size ${size} (it was reset, or is catching up)`, details);
+    const values = got.values;
     const bytes = new Map<string, Buffer | null>();
     tiles.forEach((t, i) => {
-      bytes.set(tileKey(t.level, t.index), (got[i] as Buffer | null) ?? null);
+      bytes.set(tileKey(t.level, t.index), (values[i] as Buffer | null) ?? null);
     });
     const proof = run(new TileBytesSource(bytes));
-    const note = checkpointOf === null ? null : got[tiles.length];
+    const note = checkpointOf === null ? null : values[tiles.length];
     return { proof, checkpoint: typeof note === 'string' && note !== '' ? note : null };
   }
 }

@@ -100,10 +100,11 @@ ARGV[5] lastSeq          ARGV[6] headHash (hex)   ARGV[7] epoch      ARGV[8] cut
 ARGV[9] now (ms)         ARGV[10] bucket bytes    ARGV[11], ARGV[12] digest field: 1-based first and last byte
 ARGV[13] S entry runs    ARGV[14] P position buckets    ARGV[15] D digests
 ARGV[16] T tile writes   ARGV[17] tree border after the cut (hex)   ARGV[18] signed checkpoint note ('' when none)
+ARGV[19] tile key bytes
 then S × (byte offset, packed entries)           keys: S entry buckets (created zero-filled at full size)
      P × (n, n × (field, seq))                    keys: P position buckets
      D × (digest (32 bytes), seq)                 keys: D digest buckets
-     T × (byte offset, hashes)                    keys: T hash tiles
+     T × (byte offset, hashes)                    keys: T tile keys (created zero-filled at full size)
 Returns {code, headSeq, headLedgerOffset}: 0 applied, 1 already applied (offset at or below the
 head), 2 does not follow the head (firstSeq or prevHash), 3 meta names another incarnation (or none)
 ]]
@@ -112,7 +113,7 @@ if m[1] ~= ARGV[1] then return {3} end
 if tonumber(ARGV[2]) <= tonumber(m[4]) then return {1, m[2], m[4]} end
 if tonumber(ARGV[3]) ~= tonumber(m[2]) + 1 or ARGV[4] ~= m[3] then return {2, m[2], m[4]} end
 local k = 4
-local a = 19
+local a = 20
 local size = tonumber(ARGV[10])
 local ff = tonumber(ARGV[11])
 local ft = tonumber(ARGV[12])
@@ -141,7 +142,9 @@ for _ = 1, tonumber(ARGV[15]) do
   k = k + 1
   a = a + 2
 end
+local tsize = tonumber(ARGV[19])
 for _ = 1, tonumber(ARGV[16]) do
+  if redis.call('EXISTS', KEYS[k]) == 0 then redis.call('SETRANGE', KEYS[k], tsize - 1, '\\0') end
   redis.call('SETRANGE', KEYS[k], ARGV[a], ARGV[a + 1])
   k = k + 1
   a = a + 2

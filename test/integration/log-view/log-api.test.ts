@@ -203,5 +203,24 @@ describe('log view reads over HTTP (real Kafka, ZooKeeper, Redis)', () => {
         expect((await json(`${url}${path}`)).status, path).toBe(404);
       }
     }
+
+    // seqchain reindex flushes the index and rebuilds it, log view included.
+    const reindexed = await runCli(['reindex'], { SEQCHAIN_CHAIN: f.chain, SEQCHAIN_LOG_LEVEL: 'warn' });
+    expect(reindexed.code).toBe(0);
+    await waitFor(
+      'the rebuilt index serves the latest checkpoint',
+      async () => {
+        const r = await get(`${urls[0]}/checkpoint`);
+        return r.status === 200 && r.body.toString('utf8').split('\n')[1] === String(RECORDS);
+      },
+      60_000,
+      100,
+    );
+    const { checkpoint: rebuilt } = openCheckpoint((await get(`${urls[0]}/checkpoint`)).body.toString('utf8'), [verifier], origin);
+    const seq = 1 + Math.floor(Math.random() * RECORDS);
+    const proof = await json(`${urls[0]}/v1/proofs/inclusion?seq=${seq}`);
+    verifyInclusion(recordLeafHash(BigInt(seq), digests.get(seq)!), seq - 1, RECORDS, b64(proof.body.proof), rebuilt.root);
+    const last = tilesOfSize(RECORDS).next().value!;
+    expect((await get(`${urls[0]}/${formatTilePath(last)}`)).status).toBe(200);
   }, 300_000);
 });
