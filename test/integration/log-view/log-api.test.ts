@@ -102,7 +102,7 @@ describe('log view reads over HTTP (real Kafka, ZooKeeper, Redis)', () => {
 
     const cuts = (await f.ledgerMessages()).filter((m): m is CutMessage => m.kind === 'cut');
     const digests = new Map<number, Buffer>();
-    for (const c of cuts) c.entries.forEach((e, i) => digests.set(Number(c.firstSeq) + i, e.digest));
+    for (const c of cuts) for (const [i, e] of c.entries.entries()) digests.set(Number(c.firstSeq) + i, e.digest);
     expect(cuts[0]!.log).toBeUndefined();
     const signedSizes = cuts.filter((c) => c.log).map((c) => Number(c.lastSeq));
     expect(signedSizes.length).toBeGreaterThan(2);
