@@ -5,7 +5,7 @@
  * checkpoint's root, consistency between two served sizes, the root rebuilt from tiles fetched
  * over HTTP. The chain starts with the view off (SCM1 cuts), so the tree also covers them.
  */
-import { mkdtempSync } from 'node:fs';
+import { mkdtempSync, readFileSync } from 'node:fs';
 import { randomBytes } from 'node:crypto';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -29,6 +29,7 @@ import {
 } from '../../../src/tlog/index.js';
 import type { CutMessage } from '../../../src/wire/ledger.js';
 import { ChainFixture } from '../../helpers/chain-fixture.js';
+import { runGoInterop } from '../../helpers/go-interop.js';
 
 const keys = mkdtempSync(join(tmpdir(), 'seqchain-log-api-'));
 let fixtures: { close(): Promise<void> }[] = [];
@@ -202,6 +203,54 @@ describe('log view reads over HTTP (real Kafka, ZooKeeper, Redis)', () => {
       for (const path of [`/tile/0/${String(beyond).padStart(3, '0')}`, `/tile/entries/${String(beyond).padStart(3, '0')}.p/3`]) {
         expect((await json(`${url}${path}`)).status, path).toBe(404);
       }
+    }
+
+    // Go's reference implementation over HTTP: TileHashReader reads the replica's tiles (Go's
+    // tile/8/L/N mapped to tile/L/N), CheckRecord accepts the route's inclusion proofs, CheckTree
+    // its consistency proof, note.Open the served checkpoint.
+    {
+      const url = urls[1]!;
+      const note = (await get(`${url}/checkpoint`)).body.toString('utf8');
+      const { checkpoint: cp } = openCheckpoint(note, [verifier], origin);
+      const low = new Map<string, Buffer>();
+      for (const i of [0, 1]) low.set(tileKey(0, i), (await get(`${url}/tile/0/00${i}`)).body);
+      low.set(tileKey(1, 0), (await get(`${url}/tile/1/000.p/${Math.floor(RECORDS / 256)}`)).body);
+      const lowTree = new TileBytesSource(low);
+      const inclusion = [];
+      for (let i = 0; i < 50; i++) {
+        const seq = 1 + Math.floor(Math.random() * RECORDS);
+        const r = await json(`${url}/v1/proofs/inclusion?seq=${seq}`);
+        inclusion.push({
+          index: seq - 1,
+          size: RECORDS,
+          leaf: recordLeafHash(BigInt(seq), digests.get(seq)!).toString('base64'),
+          proof: r.body.proof,
+          root: cp.root.toString('base64'),
+        });
+      }
+      const older = signedSizes[1]!;
+      const olderNote = (await json(`${url}/v1/proofs/inclusion?seq=1&size=${older}`)).body.checkpoint as string;
+      const olderRoot = openCheckpoint(olderNote, [verifier], origin).checkpoint.root;
+      const cons = await json(`${url}/v1/proofs/consistency?from=${older}`);
+      const go = runGoInterop({
+        verifierKey: verifier.verifierKey,
+        signerKey: readFileSync(keyFile, 'utf8').trim(),
+        checkpoint: note,
+        signText: `${origin}\n1\n${treeRoot(lowTree, 1).toString('base64')}\n`,
+        entries: Array.from({ length: 300 }, (_, i) => leafEntry(BigInt(i + 1), digests.get(i + 1)!).toString('base64')),
+        roots: Array.from({ length: 300 }, (_, i) => treeRoot(lowTree, i + 1).toString('base64')),
+        inclusion,
+        consistency: [{ from: older, to: RECORDS, fromRoot: olderRoot.toString('base64'), toRoot: cp.root.toString('base64'), proof: cons.body.proof }],
+        tileDir: '',
+        tileUrl: url,
+        tileSize: RECORDS,
+        tileRoot: cp.root.toString('base64'),
+      });
+      expect(go.errors).toEqual([]);
+      expect(go.checkpointText).toBe(`${origin}\n${RECORDS}\n${cp.root.toString('base64')}\n`);
+      expect(go).toMatchObject({ entryRootsMatched: 300, inclusionPassed: 50, inclusionTamperFailed: 50, consistencyPassed: 1, consistencyForkFailed: 1 });
+      expect(go.tileTreeRoot).toBe(cp.root.toString('base64'));
+      expect(go.tileProofsMatched).toBe(50);
     }
 
     // seqchain reindex flushes the index and rebuilds it, log view included.
