@@ -6,6 +6,7 @@ const STATUS: Partial<Record<ErrorCode, number>> = {
   SEQCHAIN_ERR_USAGE: 400,
   SEQCHAIN_ERR_UNAUTHORIZED: 401,
   SEQCHAIN_ERR_NOT_FOUND: 404,
+  SEQCHAIN_ERR_LOG_VIEW_OFF: 404,
   SEQCHAIN_ERR_NOT_LEADER: 409,
   /** The source topic's retention deleted the record: gone for good. */
   SEQCHAIN_ERR_SOURCE_DELETED: 410,
@@ -24,6 +25,7 @@ const PARAMETER_HINTS: Record<string, string> = {
   seq: 'a global sequence number: an integer from 1',
   from: 'a global sequence number: an integer from 1',
   to: 'a global sequence number: an integer from 1',
+  size: 'a tree size: an integer from 1',
   partition: 'a partition number: an integer from 0',
   offset: 'an offset: an integer from 0',
   hex: 'a record digest: 64 hex digits',

@@ -77,8 +77,32 @@ export interface SourcePage {
   failure: SeqchainError | null;
 }
 
+/**
+ * The log view as the index holds it (src/index-store/log-store.ts), and the log's identity from
+ * the configuration. Sizes and indexes are safe integers. Each call throws
+ * SEQCHAIN_ERR_UNREACHABLE when Redis is down.
+ */
+export interface LogPort {
+  /** The checkpoint origin, which is also the signing key's name. */
+  readonly origin: string;
+  /** `<name>+<key id>+<base64 key>`: the key checkpoints are signed with. */
+  readonly verifierKey: string;
+  /** The latest signed checkpoint (note verbatim, and its size), or null before the first one. */
+  latest(): Promise<{ size: number; note: string } | null>;
+  /** The first `width` hashes of hash tile level/index, or null when the tree does not hold them. */
+  tile(level: number, index: number, width: number): Promise<Buffer | null>;
+  /** Entry bundle `index` with `width` entries, or null when they are not all indexed. */
+  entries(index: number, width: number): Promise<Buffer | null>;
+  /** Inclusion proof of leaf `index` in the tree of `size` (≤ the latest checkpoint's), and the signed checkpoint of that size or null. */
+  inclusion(index: number, size: number): Promise<{ proof: Buffer[]; checkpoint: string | null }>;
+  /** Consistency proof between the trees of sizes from ≤ to (to ≤ the latest checkpoint's). */
+  consistency(from: number, to: number): Promise<Buffer[]>;
+}
+
 export interface ApiDeps {
   query: QueryPort;
   replica: ReplicaPort;
   metrics: SeqchainMetrics;
+  /** Null when the log view is off (logView.enabled false): its routes answer SEQCHAIN_ERR_LOG_VIEW_OFF. */
+  log: LogPort | null;
 }

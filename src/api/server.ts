@@ -5,6 +5,7 @@ import { sendError, toHttpError } from './http-errors.js';
 import type { ApiDeps } from './ports.js';
 import { registerRateLimit, type RateLimitOptions } from './rate-limit.js';
 import { healthRoutes } from './routes/health.js';
+import { logRoutes } from './routes/log.js';
 import { operationRoutes } from './routes/operations.js';
 import { queryRoutes } from './routes/query.js';
 import { recordStreamRoutes } from './routes/records.js';
@@ -64,6 +65,7 @@ export async function buildApi(deps: ApiDeps, options: ApiOptions): Promise<Fast
 
   queryRoutes(app, deps, options);
   recordStreamRoutes(app, deps, options);
+  logRoutes(app, deps);
   healthRoutes(app, deps);
   operationRoutes(app, deps, options.token, options.rateLimit);
   app.get('/openapi.json', { schema: { hide: true } }, async () => app.swagger());

@@ -215,9 +215,11 @@ export class IndexStore {
 
   /**
    * One MULTI: meta, then what `build` asks for with the data keys of the incarnation last seen.
-   * When meta names another incarnation (a reset since), the read is repeated with it.
+   * When meta names another incarnation (a reset since), the read is repeated with it. Null when
+   * there is no index of this genesis and layout. Public for the other read sides of the same
+   * index (./log-store.ts).
    */
-  private async read<T>(
+  async read<T>(
     op: string,
     details: Record<string, unknown>,
     build: (tx: ChainableCommander, keys: DataKeys) => void,

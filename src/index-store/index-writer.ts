@@ -1,14 +1,33 @@
 import type { Redis } from 'ioredis';
-import { SeqchainError } from '../errors.js';
+import { MalformedMessageError, SeqchainError } from '../errors.js';
+import { HASH_BYTES, type TileWrite } from '../tlog/index.js';
 import type { CutMessage } from '../wire/ledger-v1.js';
 import { BUCKET_BYTES, ENTRY_BYTES, bucketSpans, writeEntry } from './entry-codec.js';
-import { DIGEST_FIELD_FROM, DIGEST_GEN0_SEQ_BITS, DIGEST_FIELD_TO, INDEX_LAYOUT, chainKeys, digestGeneration, newIncarnation, type ChainKeys } from './keys.js';
+import {
+  DIGEST_FIELD_FROM,
+  DIGEST_GEN0_SEQ_BITS,
+  DIGEST_FIELD_TO,
+  INDEX_LAYOUT,
+  TILE_KEY_BYTES,
+  chainKeys,
+  digestGeneration,
+  newIncarnation,
+  type ChainKeys,
+} from './keys.js';
 import { META_FIELDS, parseMeta, type IndexHead } from './meta.js';
 import { defineIndexScripts, redisError, type ScriptClient } from './redis-client.js';
 import { ALREADY_APPLIED, APPLIED, APPLY_CUT, APPLY_GENESIS, ATTACH, NOT_FOLLOWING, STALE_INCARNATION } from './scripts.js';
 
+/** The log view's part of a cut: the tile hashes it adds, the tree border after it and its signed checkpoint. */
+export interface TreeStep {
+  tiles: TileWrite[];
+  border: Buffer;
+  /** The cut's signed checkpoint note (SCM2), or null (SCM1: the tree still grows). */
+  checkpoint: string | null;
+}
+
 /** One ledger message to write, already checked against the chain (./chain-follower.ts). */
-export type WriteStep = { kind: 'genesis'; ledgerOffset: bigint } | { kind: 'cut'; ledgerOffset: bigint; cut: CutMessage; hashes: Buffer[] };
+export type WriteStep = { kind: 'genesis'; ledgerOffset: bigint } | { kind: 'cut'; ledgerOffset: bigint; cut: CutMessage; hashes: Buffer[]; tree: TreeStep };
 
 export interface WriteResult {
   /**
@@ -22,7 +41,8 @@ export interface WriteResult {
 }
 
 export type AttachResult =
-  | { status: 'existing' | 'created'; inc: string; head: IndexHead }
+  /** `border`: the log view tree's right border at size head.seq (src/tlog/border.ts's stored form). */
+  | { status: 'existing' | 'created'; inc: string; head: IndexHead; border: Buffer }
   /** The index in Redis belongs to another genesis or layout; it was left untouched. */
   | { status: 'foreign'; inc: string; genesisHex: string; layout: string };
 
@@ -76,10 +96,11 @@ export class IndexWriter {
         return { status: 'foreign', inc, genesisHex: reply[2] ?? '', layout: reply[3] ?? '' };
       }
       this.inc = inc;
-      const meta = parseMeta(await this.redis.hmget(this.keys.meta, ...META_FIELDS));
+      const values = await this.redis.hmget(this.keys.meta, ...META_FIELDS, 'border');
+      const meta = parseMeta(values.slice(0, META_FIELDS.length));
       // Reset between the two calls: the caller attaches again.
       if (!meta || meta.inc !== inc) return this.attach();
-      return { status: code === 2 ? 'created' : 'existing', inc, head: meta.head };
+      return { status: code === 2 ? 'created' : 'existing', inc, head: meta.head, border: parseBorder(values[META_FIELDS.length] ?? null) };
     } catch (err) {
       throw redisError(err, 'attach', { chain: this.chain });
     }
@@ -134,7 +155,7 @@ export class IndexWriter {
   private cutArgs(inc: string, step: Extract<WriteStep, { kind: 'cut' }>, now: string): [number, string[], (string | Buffer)[]] {
     const { cut, hashes } = step;
     const data = this.keys.data(inc);
-    const keys: string[] = [this.keys.meta, data.digestOverflow];
+    const keys: string[] = [this.keys.meta, data.digestOverflow, data.checkpoints];
     const entryArgs: (string | Buffer)[] = [];
     const positionArgs: string[] = [];
     const digestArgs: (string | Buffer)[] = [];
@@ -204,8 +225,28 @@ export class IndexWriter {
       String(runs),
       String(positionKeys),
       String(n),
+      String(step.tree.tiles.length),
+      step.tree.border.toString('hex'),
+      step.tree.checkpoint ?? '',
+      String(TILE_KEY_BYTES),
     ];
+    const tileArgs: (string | Buffer)[] = [];
+    for (const t of step.tree.tiles) {
+      const slot = data.tile(t.level, t.index);
+      keys.push(slot.key);
+      tileArgs.push(String(slot.byteOffset + t.at * HASH_BYTES), t.hashes);
+    }
     // Arrays, not spread arguments: a cut can have tens of thousands (ioredis flattens them).
-    return [keys.length, keys, [...header, ...entryArgs, ...positionArgs, ...digestArgs]];
+    return [keys.length, keys, [...header, ...entryArgs, ...positionArgs, ...digestArgs, ...tileArgs]];
   }
+}
+
+/** The stored border (hex, '' for the empty tree); a layout-2 meta always has one. */
+function parseBorder(hex: string | null): Buffer {
+  if (hex === null || !/^([0-9a-f]{64})*$/.test(hex)) {
+    throw new MalformedMessageError('index meta', `field border must be 64-hex-digit hashes, got ${JSON.stringify((hex ?? 'nothing').slice(0, 70))}`, {
+      field: 'border',
+    });
+  }
+  return Buffer.from(hex, 'hex');
 }

@@ -1,13 +1,21 @@
 /**
- * The one place the Redis key names of the query index are built (layout 1, docs/INDEX.md).
+ * The one place the Redis key names of the query index are built (layout 2, docs/INDEX.md).
  *
  *   <prefix>:<chain>:meta                      hash: inc, genesis, layout, head (seq, hash, epoch,
- *                                              cutId, ledgerOffset, updatedAtMs)
+ *                                              cutId, ledgerOffset, updatedAtMs), border (hex:
+ *                                              the log view's tree border at size seq), checkpoint
+ *                                              (the latest signed checkpoint note, when any)
  *   <prefix>:<chain>:lease                     string: replica id of the index writer (PX ttl)
  *   <prefix>:<chain>:<inc>:e:<seq/1310>        string: 1310 fixed-size entries (./entry-codec.ts)
  *   <prefix>:<chain>:<inc>:p:<p>:<offset>>7>   hash: (offset & 127) → seq
  *   <prefix>:<chain>:<inc>:d:<gen>:<addr>      hash: digest[6..18) → seq (see digestSlot)
  *   <prefix>:<chain>:<inc>:dx                  hash: full digest → seq, only for field collisions
+ *   <prefix>:<chain>:<inc>:t:<L>:<N/15>        string: 15 hash tiles of level L of the log view
+ *                                              (tlog-tiles layout, src/tlog/tile-io.ts), 8,192
+ *                                              bytes each (256 hashes), tile N at byte (N%15)·8192;
+ *                                              created zero-filled at full size (see TILES_PER_KEY)
+ *   <prefix>:<chain>:<inc>:ck                  hash: tree size → signed checkpoint note (every
+ *                                              SCM2 cut's end)
  *
  * `<inc>` is the index's incarnation, a random id held by `meta`. A reset (or an index found for
  * another genesis) switches `meta` to a new incarnation in one atomic step; the keys of older
@@ -18,7 +26,7 @@
 import { randomBytes } from 'node:crypto';
 
 /** Version of the key layout and entry format; an index with another layout is rebuilt. */
-export const INDEX_LAYOUT = '1';
+export const INDEX_LAYOUT = '2';
 
 /** Offsets per position bucket (2^7 = 128: small enough to stay listpack-encoded). */
 export const POSITION_BUCKET_BITS = 7n;
@@ -40,6 +48,17 @@ const DIGEST_ADDR_BYTES = 6;
 export const DIGEST_FIELD_FROM = DIGEST_ADDR_BYTES;
 export const DIGEST_FIELD_TO = DIGEST_FIELD_FROM + 12;
 
+/**
+ * Hash tiles per key. A key is created at its full size (zero-filled) so that SETRANGE never
+ * grows it: Redis grows a string to twice its new length, which cost 51.7 bytes per record for
+ * 32 bytes of hashes when each tile was its own growing key. 15 × 8,192 = 122,880 bytes plus the
+ * sds header and NUL still fit jemalloc's 128 KiB class (16 would not). Which hashes are written
+ * is known from the head seq, not from the key's length.
+ */
+export const TILES_PER_KEY = 15;
+export const TILE_BYTES = 256 * 32;
+export const TILE_KEY_BYTES = TILES_PER_KEY * TILE_BYTES;
+
 export interface ChainKeys {
   /** `<prefix>:<chain>:` — every key of this chain's index starts with it. */
   readonly chainPrefix: string;
@@ -57,6 +76,10 @@ export interface DataKeys {
   position(partition: number, offset: bigint): { key: string; field: string };
   digest(digest: Buffer, generation: number): { key: string; field: Buffer };
   readonly digestOverflow: string;
+  /** Where hash tile `index` of level `level` lives: its key and the byte its first hash is at. */
+  tile(level: number, index: number): { key: string; byteOffset: number };
+  /** hash: tree size (decimal) → the signed checkpoint note of that size. */
+  readonly checkpoints: string;
 }
 
 export function chainKeys(keyPrefix: string, chain: string): ChainKeys {
@@ -80,6 +103,8 @@ function dataKeys(base: string, inc: string): DataKeys {
       return { key: `${base}d:${generation}:${address}`, field };
     },
     digestOverflow: `${base}dx`,
+    tile: (level, index) => ({ key: `${base}t:${level}:${Math.floor(index / TILES_PER_KEY)}`, byteOffset: (index % TILES_PER_KEY) * TILE_BYTES }),
+    checkpoints: `${base}ck`,
   };
 }
 

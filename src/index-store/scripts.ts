@@ -34,7 +34,7 @@ if m[1] then
   return {1, m[1], m[2] or '', m[3] or ''}
 end
 redis.call('HSET', KEYS[1], 'inc', ARGV[1], 'genesis', ARGV[2], 'layout', ARGV[3], 'seq', '0', 'hash', ARGV[2],
-  'epoch', '0', 'cutId', '0', 'ledgerOffset', '-1', 'updatedAtMs', ARGV[4])
+  'epoch', '0', 'cutId', '0', 'ledgerOffset', '-1', 'updatedAtMs', ARGV[4], 'border', '')
 return {2, ARGV[1]}
 `,
 };
@@ -52,7 +52,7 @@ Returns the previous incarnation id, or false when there was none.
 local old = redis.call('HGET', KEYS[1], 'inc')
 redis.call('DEL', KEYS[1])
 redis.call('HSET', KEYS[1], 'inc', ARGV[1], 'genesis', ARGV[2], 'layout', ARGV[3], 'seq', '0', 'hash', ARGV[2],
-  'epoch', '0', 'cutId', '0', 'ledgerOffset', '-1', 'updatedAtMs', ARGV[4])
+  'epoch', '0', 'cutId', '0', 'ledgerOffset', '-1', 'updatedAtMs', ARGV[4], 'border', '')
 return old
 `,
 };
@@ -83,20 +83,28 @@ return {0, m[2], ARGV[2]}
 `,
 };
 
-/** applyCut-2+n: one cut, atomically, only if it follows the head; idempotent by ledger offset. */
+/**
+ * applyCut-3+n: one cut, atomically, only if it follows the head; idempotent by ledger offset. The
+ * log view's tiles, border and checkpoint move in the same step as the head, so a reader never
+ * sees a checkpoint whose tiles are not all there, and a slower writer can never move them back.
+ */
 export const APPLY_CUT: IndexScript = {
   command: 'seqchainIndexApplyCut',
   keys: null,
   lua: `
---[[ applyCut-2+n
-KEYS[1] meta, KEYS[2] digest overflow hash, then the data keys in the order of the ARGV groups below
+--[[ applyCut-3+n
+KEYS[1] meta, KEYS[2] digest overflow hash, KEYS[3] checkpoints hash (size → note), then the data
+keys in the order of the ARGV groups below
 ARGV[1] incarnation      ARGV[2] ledger offset    ARGV[3] firstSeq   ARGV[4] prevHash (hex)
 ARGV[5] lastSeq          ARGV[6] headHash (hex)   ARGV[7] epoch      ARGV[8] cutId
 ARGV[9] now (ms)         ARGV[10] bucket bytes    ARGV[11], ARGV[12] digest field: 1-based first and last byte
 ARGV[13] S entry runs    ARGV[14] P position buckets    ARGV[15] D digests
+ARGV[16] T tile writes   ARGV[17] tree border after the cut (hex)   ARGV[18] signed checkpoint note ('' when none)
+ARGV[19] tile key bytes
 then S × (byte offset, packed entries)           keys: S entry buckets (created zero-filled at full size)
      P × (n, n × (field, seq))                    keys: P position buckets
      D × (digest (32 bytes), seq)                 keys: D digest buckets
+     T × (byte offset, hashes)                    keys: T tile keys (created zero-filled at full size)
 Returns {code, headSeq, headLedgerOffset}: 0 applied, 1 already applied (offset at or below the
 head), 2 does not follow the head (firstSeq or prevHash), 3 meta names another incarnation (or none)
 ]]
@@ -104,8 +112,8 @@ local m = redis.call('HMGET', KEYS[1], 'inc', 'seq', 'hash', 'ledgerOffset')
 if m[1] ~= ARGV[1] then return {3} end
 if tonumber(ARGV[2]) <= tonumber(m[4]) then return {1, m[2], m[4]} end
 if tonumber(ARGV[3]) ~= tonumber(m[2]) + 1 or ARGV[4] ~= m[3] then return {2, m[2], m[4]} end
-local k = 3
-local a = 16
+local k = 4
+local a = 20
 local size = tonumber(ARGV[10])
 local ff = tonumber(ARGV[11])
 local ft = tonumber(ARGV[12])
@@ -134,8 +142,19 @@ for _ = 1, tonumber(ARGV[15]) do
   k = k + 1
   a = a + 2
 end
+local tsize = tonumber(ARGV[19])
+for _ = 1, tonumber(ARGV[16]) do
+  if redis.call('EXISTS', KEYS[k]) == 0 then redis.call('SETRANGE', KEYS[k], tsize - 1, '\\0') end
+  redis.call('SETRANGE', KEYS[k], ARGV[a], ARGV[a + 1])
+  k = k + 1
+  a = a + 2
+end
 redis.call('HSET', KEYS[1], 'seq', ARGV[5], 'hash', ARGV[6], 'epoch', ARGV[7], 'cutId', ARGV[8],
-  'ledgerOffset', ARGV[2], 'updatedAtMs', ARGV[9])
+  'ledgerOffset', ARGV[2], 'updatedAtMs', ARGV[9], 'border', ARGV[17])
+if ARGV[18] ~= '' then
+  redis.call('HSET', KEYS[3], ARGV[5], ARGV[18])
+  redis.call('HSET', KEYS[1], 'checkpoint', ARGV[18])
+end
 return {0, ARGV[5], ARGV[2]}
 `,
 };

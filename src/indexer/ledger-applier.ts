@@ -1,8 +1,9 @@
-import { MalformedMessageError } from '../errors.js';
+import { ChainBrokenError, MalformedMessageError } from '../errors.js';
+import { TreeBorder, appendToTiles, recordLeafHash } from '../tlog/index.js';
 import type { ChainHead } from '../kafka/ledger-tail.js';
 import { decodeLedgerMessage, type LedgerMessage } from '../wire/ledger.js';
 import { ChainFollower, type FollowPoint } from './chain-follower.js';
-import type { IndexWriter, WriteResult, WriteStep } from '../index-store/index-writer.js';
+import type { IndexWriter, TreeStep, WriteResult, WriteStep } from '../index-store/index-writer.js';
 
 /** Records per Redis pipeline: bounds one round trip (and each script's run) to well under the command timeout. */
 const PIPELINE_RECORDS = 10_000;
@@ -35,21 +36,28 @@ export type ApplyOutcome =
  * Turns committed ledger messages into index writes: each message is checked against the chain
  * (ChainFollower: recomputed links, prevHash, headHash) before anything of it is written, and
  * whole batches go to Redis in pipelines. `confirmed` is where the index is known to hold the
- * ledger, message by message.
+ * ledger, message by message. It also grows the log view's tree (every cut, SCM1 or SCM2: the
+ * leaves come from the digests) from the border the index holds at the starting point; an applier
+ * whose apply() did not end 'ok' is dropped (the indexer starts again from the index head), so
+ * the border it carried ahead of Redis is never used.
  */
 export class LedgerApplier {
   private readonly follower: ChainFollower;
   private confirmedPoint: FollowPoint;
+  private readonly border: TreeBorder;
 
   constructor(
     private readonly writer: IndexWriter,
-    chain: string,
+    private readonly chain: string,
     genesisHash: Buffer,
     start: FollowPoint,
+    /** The tree border at size start.seq, as the index holds it (stored form). */
+    startBorder: Buffer,
     private readonly onApplied?: (info: AppliedInfo) => void,
   ) {
     this.follower = new ChainFollower(chain, genesisHash, start);
     this.confirmedPoint = { ...start };
+    this.border = TreeBorder.decode(Number(start.seq), startBorder);
   }
 
   /** The last ledger message the index is known to hold, and the chain head there. */
@@ -88,8 +96,15 @@ export class LedgerApplier {
         stop = { mismatch: step };
         break;
       }
-      if (step.kind !== 'genesis' && step.kind !== 'cut') continue;
-      steps.push(step);
+      if (step.kind === 'genesis') steps.push(step);
+      else if (step.kind === 'cut') {
+        try {
+          steps.push({ ...step, tree: this.grow(step.cut, step.ledgerOffset) });
+        } catch (err) {
+          stop = { broken: err };
+          break;
+        }
+      } else continue;
       records += step.kind === 'cut' ? step.cut.entries.length : 0;
       if (records >= PIPELINE_RECORDS || steps.length >= PIPELINE_STEPS) send();
     }
@@ -108,6 +123,23 @@ export class LedgerApplier {
     if (stop && 'broken' in stop) throw stop.broken;
     if (stop && 'mismatch' in stop) return stop.mismatch;
     return outcome;
+  }
+
+  /** Appends the cut's leaves to the tree; an SCM2 cut's stored border must be the one recomputed. */
+  private grow(cut: WriteStepCut['cut'], ledgerOffset: bigint): TreeStep {
+    const leaves = cut.entries.map((e, i) => recordLeafHash(cut.firstSeq + BigInt(i), e.digest));
+    const tiles = appendToTiles(this.border, leaves);
+    const border = this.border.encode();
+    if (cut.log && !cut.log.border.equals(border)) {
+      // The checkpoint would name a root the served tiles do not give: index nothing of this cut.
+      throw new ChainBrokenError(`chain ${this.chain}: the tree border stored with cut ${cut.cutId} is not the one its records give`, {
+        chain: this.chain,
+        ledgerOffset: ledgerOffset.toString(),
+        seq: cut.lastSeq.toString(),
+        kind: 'checkpoint',
+      });
+    }
+    return { tiles, border, checkpoint: cut.log?.checkpoint ?? null };
   }
 
   private settle(steps: WriteStep[], results: WriteResult[]): ApplyOutcome {
@@ -137,6 +169,8 @@ export class LedgerApplier {
     return { kind: 'ok' };
   }
 }
+
+type WriteStepCut = Extract<WriteStep, { kind: 'cut' }>;
 
 function decode(value: Buffer | null): LedgerMessage | MalformedMessageError {
   try {

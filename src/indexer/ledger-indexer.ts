@@ -249,7 +249,7 @@ export class LedgerIndexer extends EventEmitter<LedgerIndexerEvents> {
       this.caughtUpNow = false;
       this.lastCut = null;
       this.lastCut = null;
-      const applier = new LedgerApplier(this.writer, this.options.settings.chain, this.options.genesisHash, start, (info) => {
+      const applier = new LedgerApplier(this.writer, this.options.settings.chain, this.options.genesisHash, start, attached.border, (info) => {
         this.point = applier.confirmed;
         if (info.head) this.lastCut = info.head;
         if (this.listenerCount('index:applied') > 0) this.emit('index:applied', info);

@@ -1,3 +1,4 @@
+import { LogViewStore } from '../index-store/log-store.js';
 import { hostname } from 'node:os';
 import type { FastifyInstance } from 'fastify';
 import type { Kafka } from 'kafkajs';
@@ -90,6 +91,8 @@ export class Replica implements ReplicaPort {
   private readonly election: LeaderElection;
   private readonly pauseWatch: PauseWatch;
   readonly index: ReplicaIndex;
+  /** The log view's read side (null when logView.enabled is false). */
+  private readonly logView: LogViewStore | null;
   /** Writes `<chain>.ordered` while this replica holds its lease; null unless delivery.orderedTopic. */
   readonly ordered: OrderedDelivery | null;
 
@@ -145,6 +148,7 @@ export class Replica implements ReplicaPort {
       counterSeq: async () => ((await readCounter(zk, this.paths))?.value.nextSeq ?? 1n) - 1n,
       leading: () => this.election.isLeader,
     });
+    this.logView = logSigner ? new LogViewStore(this.index.store, logSigner.name, logSigner.verifierKey) : null;
     this.ordered = config.delivery.orderedTopic
       ? new OrderedDelivery({
           chain: config.chain,
@@ -256,7 +260,7 @@ export class Replica implements ReplicaPort {
   private async startApi(token: string | null): Promise<void> {
     const { config, logger } = this;
     this.api = await buildApi(
-      { query: this.index.query, replica: this, metrics: this.metrics },
+      { query: this.index.query, replica: this, metrics: this.metrics, log: this.logView },
       {
         logger: logger.child({ component: 'api' }),
         token,

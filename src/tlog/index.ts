@@ -8,6 +8,7 @@ export * from './border.js';
 export * from './proof.js';
 export * from './tile-path.js';
 export * from './tile-store.js';
+export * from './tile-io.js';
 export * from './entry-bundle.js';
 export * from './note-key.js';
 export * from './signed-note.js';

@@ -14,7 +14,7 @@ import { TILE_HEIGHT, TILE_WIDTH, type TileRef } from './tile-path.js';
 import { checkSize } from './size.js';
 
 /** Merkle hash of a power-of-two run of hashes. */
-function foldComplete(hashes: Buffer[]): Buffer {
+export function foldComplete(hashes: Buffer[]): Buffer {
   let level = hashes;
   while (level.length > 1) {
     const up: Buffer[] = new Array(level.length / 2);

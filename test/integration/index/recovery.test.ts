@@ -84,7 +84,7 @@ describe('index recovery (real Kafka, Redis)', () => {
     };
     const results = await other.apply([
       { kind: 'genesis', ledgerOffset: 0n },
-      { kind: 'cut', ledgerOffset: 2n, cut, hashes },
+      { kind: 'cut', ledgerOffset: 2n, cut, hashes, tree: { tiles: [], border: Buffer.alloc(0), checkpoint: null } },
     ]);
     expect(results.map((r) => r.status)).toEqual(['applied', 'applied']);
     const otherInc = attached.inc;

@@ -10,6 +10,8 @@ import (
 	"encoding/base64"
 	"encoding/json"
 	"fmt"
+	"io"
+	"net/http"
 	"os"
 	"path/filepath"
 	"strings"
@@ -44,6 +46,7 @@ type input struct {
 	Inclusion   []inclusionCase   `json:"inclusion"`
 	Consistency []consistencyCase `json:"consistency"`
 	TileDir     string            `json:"tileDir"`
+	TileURL     string            `json:"tileUrl"`
 	TileSize    int64             `json:"tileSize"`
 	TileRoot    string            `json:"tileRoot"`
 }
@@ -81,8 +84,9 @@ func hashes(ss []string) []tlog.Hash {
 	return out
 }
 
-// tileDir serves tiles from files laid out by the C2SP paths: Go's tile/8/L/N is C2SP's tile/L/N.
-type tileDir struct{ dir string }
+// tileDir serves tiles from files laid out by the C2SP paths, or from a replica's API when url is
+// set: Go's tile/8/L/N is C2SP's tile/L/N.
+type tileDir struct{ dir, url string }
 
 func (t tileDir) Height() int { return 8 }
 
@@ -93,7 +97,14 @@ func (t tileDir) ReadTiles(tiles []tlog.Tile) ([][]byte, error) {
 		if !strings.HasPrefix(p, "tile/8/") {
 			return nil, fmt.Errorf("unexpected tile path %s", p)
 		}
-		data, err := os.ReadFile(filepath.Join(t.dir, "tile", strings.TrimPrefix(p, "tile/8/")))
+		rest := strings.TrimPrefix(p, "tile/8/")
+		var data []byte
+		var err error
+		if t.url != "" {
+			data, err = httpGet(t.url + "/tile/" + rest)
+		} else {
+			data, err = os.ReadFile(filepath.Join(t.dir, "tile", rest))
+		}
 		if err != nil {
 			return nil, err
 		}
@@ -103,6 +114,18 @@ func (t tileDir) ReadTiles(tiles []tlog.Tile) ([][]byte, error) {
 }
 
 func (t tileDir) SaveTiles([]tlog.Tile, [][]byte) {}
+
+func httpGet(url string) ([]byte, error) {
+	res, err := http.Get(url)
+	if err != nil {
+		return nil, err
+	}
+	defer res.Body.Close()
+	if res.StatusCode != http.StatusOK {
+		return nil, fmt.Errorf("GET %s: %s", url, res.Status)
+	}
+	return io.ReadAll(res.Body)
+}
 
 func main() {
 	raw, err := os.ReadFile(os.Args[1])
@@ -215,7 +238,7 @@ func main() {
 	// Tiles: Go's TileHashReader reads seqchain's tiles (checking each against the tree head) and
 	// the root and proofs it computes from them are the ones seqchain gave.
 	tree := tlog.Tree{N: in.TileSize, Hash: hash(in.TileRoot)}
-	thr := tlog.TileHashReader(tree, tileDir{in.TileDir})
+	thr := tlog.TileHashReader(tree, tileDir{in.TileDir, in.TileURL})
 	if root, err := tlog.TreeHash(in.TileSize, thr); err != nil {
 		fail("TreeHash over tiles: %v", err)
 	} else {

@@ -36,7 +36,7 @@ afterEach(async () => {
 
 async function api(limits: { max: number; opsMax: number }): Promise<FastifyInstance> {
   app = await buildApi(
-    { query, replica, metrics: new SeqchainMetrics({ chain: 'c', replicaId: 'r1' }) },
+    { query, replica, metrics: new SeqchainMetrics({ chain: 'c', replicaId: 'r1' }), log: null },
     {
       logger: createLogger({ level: 'silent' }),
       token: TOKEN,

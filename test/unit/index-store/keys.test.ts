@@ -2,6 +2,8 @@ import { describe, expect, it } from 'vitest';
 import {
   DIGEST_FIELD_FROM,
   DIGEST_FIELD_TO,
+  INDEX_LAYOUT,
+  TILE_KEY_BYTES,
   chainKeys,
   digestAddressBits,
   digestGeneration,
@@ -9,7 +11,7 @@ import {
   newIncarnation,
 } from '../../../src/index-store/keys.js';
 
-describe('index key names (layout 1)', () => {
+describe('index key names (layout 2)', () => {
   const keys = chainKeys('seqchain', 'orders.v1');
   const data = keys.data('0123456789ab');
 
@@ -26,6 +28,17 @@ describe('index key names (layout 1)', () => {
     expect(data.position(3, 127n)).toEqual({ key: 'seqchain:orders.v1:0123456789ab:p:3:0', field: '127' });
     expect(data.position(3, 128n)).toEqual({ key: 'seqchain:orders.v1:0123456789ab:p:3:1', field: '0' });
     expect(data.position(0, 2n ** 40n + 129n)).toEqual({ key: `seqchain:orders.v1:0123456789ab:p:0:${2n ** 33n + 1n}`, field: '1' });
+  });
+
+  it('puts 15 hash tiles of one level in a key, tile N at byte (N % 15) x 8192; checkpoints in one hash', () => {
+    expect(INDEX_LAYOUT).toBe('2');
+    expect(data.tile(0, 0)).toEqual({ key: 'seqchain:orders.v1:0123456789ab:t:0:0', byteOffset: 0 });
+    expect(data.tile(0, 14)).toEqual({ key: 'seqchain:orders.v1:0123456789ab:t:0:0', byteOffset: 14 * 8192 });
+    expect(data.tile(0, 15)).toEqual({ key: 'seqchain:orders.v1:0123456789ab:t:0:1', byteOffset: 0 });
+    expect(data.tile(2, 31)).toEqual({ key: 'seqchain:orders.v1:0123456789ab:t:2:2', byteOffset: 8192 });
+    expect(data.checkpoints).toBe('seqchain:orders.v1:0123456789ab:ck');
+    // With the sds header (9 bytes) and NUL, a tile key stays in jemalloc's 128 KiB size class.
+    expect(TILE_KEY_BYTES + 10).toBeLessThanOrEqual(128 * 1024);
   });
 
   it('gives each incarnation its own keys', () => {
