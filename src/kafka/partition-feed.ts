@@ -3,7 +3,7 @@ import type { Consumer, Kafka, KafkaMessage } from 'kafkajs';
 import type { SeqchainError } from '../errors.js';
 import type { Logger } from '../log.js';
 import { consumerCrashError, noConsumerRestart } from './consumer-crash.js';
-import { withAdmin } from './offsets.js';
+import { type PartitionOffsets, withAdmin } from './offsets.js';
 
 export interface PartitionFeedOptions {
   kafka: Kafka;
@@ -132,10 +132,6 @@ export class PartitionFeed {
     this.consumer.resume([{ topic: this.options.topic, partitions: [partition] }]);
   }
 
-  started(partition: number): boolean {
-    return this.partitions.has(partition);
-  }
-
   /**
    * The first message of `partition` at an offset ≥ `from`, once it has arrived; null when the
    * position reached `end` (exclusive) without one, or when `giveUp` says so (it is asked about
@@ -165,9 +161,19 @@ export class PartitionFeed {
     }
   }
 
-  /** Where `partition`'s consumer has got to: every offset below was delivered, or held no record. */
-  reached(partition: number): bigint {
-    return this.partitions.get(partition)?.reached ?? 0n;
+  /**
+   * The record at `offset` of `partition` (the partition is started there if it was not), or null
+   * when the position passed it without one, or when the topic's offsets, looked up after each
+   * second of waiting, say the topic does not hold it (below its earliest offset: deleted; at or
+   * past its end: never written).
+   */
+  async record(partition: number, offset: bigint, offsets: () => Promise<readonly (PartitionOffsets | undefined)[]>): Promise<KafkaMessage | null> {
+    this.start(partition, offset);
+    const absent = async () => {
+      const p = (await offsets())[partition];
+      return p === undefined || offset < p.low || offset >= p.high;
+    };
+    return this.next(partition, offset, offset + 1n, absent);
   }
 
   async close(): Promise<void> {

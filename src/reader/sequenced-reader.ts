@@ -202,13 +202,8 @@ async function* read(options: SequencedReaderOptions): AsyncGenerator<SequencedR
         sourceFeed ??= await openSourceFeed(kafka, admin, sourceTopic, o.bufferRecords, groupPrefix, logger);
         for (const entry of wanted) {
           const { partition, offset } = entry;
-          sourceFeed.start(partition, offset);
           // A record that is slow to come is looked up: gone (retention, a shorter copy) ends the wait.
-          const absent = async () => {
-            const p = (await topicOffsets(admin, sourceTopic))[partition];
-            return p === undefined || offset < p.low || offset >= p.high;
-          };
-          const found = (await sourceFeed.next(partition, offset, offset + 1n, absent)) ?? undefined;
+          const found = (await sourceFeed.record(partition, offset, () => topicOffsets(admin, sourceTopic))) ?? undefined;
           if (found === undefined) {
             const low = (await topicOffsets(admin, sourceTopic))[partition]?.low ?? 0n;
             if (offset < low) {

@@ -51,13 +51,8 @@ export function openSourceReader(options: SourceReaderOptions): SourceReader {
         });
         const found = new Map<string, KafkaMessage>();
         for (const { partition, offset } of entries) {
-          feed.start(partition, offset);
           // A record slow to come is looked up: gone (retention) or never there ends the wait.
-          const absent = async () => {
-            const p = (await offsets())[partition];
-            return p === undefined || offset < p.low || offset >= p.high;
-          };
-          const m = await feed.next(partition, offset, offset + 1n, absent);
+          const m = await feed.record(partition, offset, offsets);
           if (m !== null) found.set(`${partition}/${offset}`, m);
         }
         // Retention may have moved a partition's start meanwhile: a record found missing is
