@@ -4,16 +4,7 @@ import { i32, i64, lengthPrefixed, nullableLengthPrefixed, u32, u64, utf8, write
 import { genesisHash, type GenesisParams } from '../../../src/chain/genesis.js';
 import { linkHash } from '../../../src/chain/link.js';
 import { recordDigest, type SourceRecord } from '../../../src/chain/record-digest.js';
-
-function thrown(fn: () => unknown): MalformedMessageError {
-  try {
-    fn();
-  } catch (err) {
-    expect(err).toBeInstanceOf(MalformedMessageError);
-    return err as MalformedMessageError;
-  }
-  throw new Error('expected a throw');
-}
+import { thrown } from '../../helpers/thrown.js';
 
 describe('big-endian encoders', () => {
   it('encode big-endian at the edges of each range', () => {
@@ -49,7 +40,7 @@ describe('big-endian encoders', () => {
     ['i64 too small', () => i64(-(1n << 63n) - 1n, 'the.field')],
     ['write into a buffer', () => writeU32(Buffer.alloc(4), 0, -5, 'the.field')],
   ])('reject %s with a typed error naming the field', (_name, fn) => {
-    const err = thrown(fn);
+    const err = thrown(MalformedMessageError, fn);
     expect(err.code).toBe('SEQCHAIN_ERR_MALFORMED_MESSAGE');
     expect(err.retriable).toBe(false);
     expect(err.message).toContain('the.field');
@@ -58,7 +49,7 @@ describe('big-endian encoders', () => {
 
   it('rejects a string with a lone surrogate (it has no UTF-8 form)', () => {
     expect(utf8('ok-ü-😀', 'f').toString('hex')).toBe(Buffer.from('ok-ü-😀').toString('hex'));
-    expect(thrown(() => utf8('bad\ud800', 'topic')).message).toContain('topic');
+    expect(thrown(MalformedMessageError, () => utf8('bad\ud800', 'topic')).message).toContain('topic');
   });
 });
 
@@ -81,12 +72,12 @@ describe('record digest validation', () => {
     ['timestamp', { timestampMs: 1n << 63n }, 'SCR1 timestampMs'],
     ['topic', { topic: '\udc00' }, 'SCR1 topic'],
   ])('rejects an out-of-range %s', (_name, patch, field) => {
-    expect(thrown(() => recordDigest({ ...record, ...patch })).message).toContain(field);
+    expect(thrown(MalformedMessageError, () => recordDigest({ ...record, ...patch })).message).toContain(field);
   });
 
   it('still works after a rejected record (no leftover state)', () => {
     const good = recordDigest(record).toString('hex');
-    thrown(() => recordDigest({ ...record, key: Buffer.from('k'), offset: -1n }));
+    thrown(MalformedMessageError, () => recordDigest({ ...record, key: Buffer.from('k'), offset: -1n }));
     expect(recordDigest(record).toString('hex')).toBe(good);
   });
 });
@@ -96,23 +87,23 @@ describe('genesis and link validation', () => {
 
   it('rejects a nonce that is not 16 bytes', () => {
     expect(() => genesisHash(g)).not.toThrow();
-    expect(thrown(() => genesisHash({ ...g, nonce: Buffer.alloc(15) })).message).toContain('nonce');
-    expect(thrown(() => genesisHash({ ...g, nonce: Buffer.alloc(17) })).message).toContain('nonce');
+    expect(thrown(MalformedMessageError, () => genesisHash({ ...g, nonce: Buffer.alloc(15) })).message).toContain('nonce');
+    expect(thrown(MalformedMessageError, () => genesisHash({ ...g, nonce: Buffer.alloc(17) })).message).toContain('nonce');
   });
 
   it('rejects P = 0 and out-of-range starts or creation time', () => {
-    expect(thrown(() => genesisHash({ ...g, start: [] })).message).toContain('P ≥ 1');
-    expect(thrown(() => genesisHash({ ...g, start: [0n, -1n] })).message).toContain('start[1]');
-    expect(thrown(() => genesisHash({ ...g, createdAtMs: -1n })).message).toContain('createdAtMs');
+    expect(thrown(MalformedMessageError, () => genesisHash({ ...g, start: [] })).message).toContain('P ≥ 1');
+    expect(thrown(MalformedMessageError, () => genesisHash({ ...g, start: [0n, -1n] })).message).toContain('start[1]');
+    expect(thrown(MalformedMessageError, () => genesisHash({ ...g, createdAtMs: -1n })).message).toContain('createdAtMs');
   });
 
   it('rejects link inputs of the wrong size or seq', () => {
     const h = Buffer.alloc(32, 1);
     expect(linkHash(h, 1n, h)).toHaveLength(32);
-    expect(thrown(() => linkHash(Buffer.alloc(31), 1n, h)).message).toContain('prev hash');
-    expect(thrown(() => linkHash(h, 1n, Buffer.alloc(33))).message).toContain('digest');
-    expect(thrown(() => linkHash(h, 0n, h)).message).toContain('seq');
-    expect(thrown(() => linkHash(h, 1n << 64n, h)).message).toContain('SCL1 seq');
+    expect(thrown(MalformedMessageError, () => linkHash(Buffer.alloc(31), 1n, h)).message).toContain('prev hash');
+    expect(thrown(MalformedMessageError, () => linkHash(h, 1n, Buffer.alloc(33))).message).toContain('digest');
+    expect(thrown(MalformedMessageError, () => linkHash(h, 0n, h)).message).toContain('seq');
+    expect(thrown(MalformedMessageError, () => linkHash(h, 1n << 64n, h)).message).toContain('SCL1 seq');
   });
 });
 

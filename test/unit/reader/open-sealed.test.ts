@@ -6,6 +6,7 @@ import { sequencedRecordJson } from '../../../src/reader/record-json.js';
 import type { SequencedRecord } from '../../../src/reader/window.js';
 import { Keyring } from '../../../src/seal/keyring.js';
 import { SEAL_KEY_ID_HEADER, sealValue } from '../../../src/seal/sealed-value-v1.js';
+import { thrown } from '../../helpers/thrown.js';
 
 const ring = Keyring.fromKeys([{ id: 'k1', key: Buffer.alloc(32, 1) }]);
 const TOPIC = 'orders';
@@ -14,16 +15,6 @@ function record(value: Buffer | null, headers: SequencedRecord['headers']): Sequ
   return { seq: 7n, partition: 2, offset: 40n, timestampMs: 1n, key: null, value, headers, digest: Buffer.alloc(32), hash: Buffer.alloc(32, 3) };
 }
 const header = (v: string) => ({ name: SEAL_KEY_ID_HEADER, value: Buffer.from(v) });
-
-function thrown(fn: () => unknown): SealError {
-  try {
-    fn();
-  } catch (err) {
-    expect(err).toBeInstanceOf(SealError);
-    return err as SealError;
-  }
-  throw new Error('expected a SealError');
-}
 
 describe('openSealedRecord (the reader with a keyring)', () => {
   it('a record without the header passes unchanged (the same object)', () => {
@@ -44,12 +35,12 @@ describe('openSealedRecord (the reader with a keyring)', () => {
 
   it('errors name the record: seq, partition, offset in the message and details', () => {
     const other = sealValue(Keyring.fromKeys([{ id: 'k1', key: Buffer.alloc(32, 2) }]), TOPIC, 'x');
-    const e = thrown(() => openSealedRecord(TOPIC, record(other.value, [header('k1')]), ring));
+    const e = thrown(SealError, () => openSealedRecord(TOPIC, record(other.value, [header('k1')]), ring));
     expect(e.code).toBe('SEQCHAIN_ERR_SEAL_OPEN_FAILED');
     expect(e.message).toMatch(/^seq 7 \(partition 2, offset 40\): sealed value does not open with key k1 for topic orders/);
     expect(e.details).toEqual({ keyId: 'k1', topic: TOPIC, seq: '7', partition: 2, offset: '40' });
 
-    const unknown = thrown(() => openSealedRecord(TOPIC, record(other.value, [header('k9')]), ring));
+    const unknown = thrown(SealError, () => openSealedRecord(TOPIC, record(other.value, [header('k9')]), ring));
     expect(unknown.code).toBe('SEQCHAIN_ERR_SEAL_UNKNOWN_KEY');
     expect(unknown.details).toMatchObject({ keyId: 'k9', seq: '7', partition: 2, offset: '40' });
   });
@@ -60,7 +51,7 @@ describe('openSealedRecord (the reader with a keyring)', () => {
     ['a header that is no key id', () => record(sealValue(ring, TOPIC, 'x').value, [header('k 1')]), 'bad_key_id'],
     ['a short value', () => record(Buffer.from('SCE1'), [header('k1')]), 'truncated'],
   ])('%s is SEQCHAIN_ERR_SEAL_MALFORMED at the record', (_what, make, reason) => {
-    const e = thrown(() => openSealedRecord(TOPIC, make(), ring));
+    const e = thrown(SealError, () => openSealedRecord(TOPIC, make(), ring));
     expect(e.code).toBe('SEQCHAIN_ERR_SEAL_MALFORMED');
     expect(e.details).toMatchObject({ reason, seq: '7', partition: 2, offset: '40' });
     expect(e.message).toMatch(/^seq 7 \(partition 2, offset 40\): /);

@@ -5,19 +5,12 @@ import { afterAll, describe, expect, it } from 'vitest';
 import { loadKeyring } from '../../../src/config/key-file.js';
 import { ConfigError } from '../../../src/errors.js';
 import { Keyring, parseKeyring } from '../../../src/seal/keyring.js';
+import { thrown } from '../../helpers/thrown.js';
 
 const HEX = 'ab'.repeat(32);
 const B64 = Buffer.alloc(32, 7).toString('base64');
 
-function configError(fn: () => unknown): ConfigError {
-  try {
-    fn();
-  } catch (err) {
-    expect(err).toBeInstanceOf(ConfigError);
-    return err as ConfigError;
-  }
-  throw new Error('expected a ConfigError');
-}
+const configError = (fn: () => unknown) => thrown(ConfigError, fn);
 
 describe('parseKeyring (the key file format)', () => {
   it('one `<key-id> <key>` per line, hex or base64, comments and blank lines skipped, the first key seals', () => {

@@ -3,6 +3,7 @@ import { describe, expect, it } from 'vitest';
 import { SealError } from '../../../src/errors.js';
 import { Keyring } from '../../../src/seal/keyring.js';
 import { keyIdOfHeader, openSealedValue, SEAL_KEY_ID_HEADER, SEAL_OVERHEAD_BYTES, sealValue } from '../../../src/seal/sealed-value-v1.js';
+import { thrown } from '../../helpers/thrown.js';
 
 const K1 = Buffer.alloc(32, 1);
 const K2 = Buffer.alloc(32, 2);
@@ -12,16 +13,7 @@ const ring = Keyring.fromKeys([
 ]);
 const TOPIC = 'orders';
 
-/** The error `fn` throws, which must be a SealError. */
-function sealError(fn: () => unknown): SealError {
-  try {
-    fn();
-  } catch (err) {
-    expect(err).toBeInstanceOf(SealError);
-    return err as SealError;
-  }
-  throw new Error('expected a SealError, nothing was thrown');
-}
+const sealError = (fn: () => unknown) => thrown(SealError, fn);
 
 describe('sealValue / openSealedValue (SCE1, AES-256-GCM)', () => {
   it('round trip: the sealing key is the keyring’s first; the value grows by magic, nonce and tag; the header names the key', () => {

@@ -2,6 +2,7 @@ import { inspect } from 'node:util';
 import { describe, expect, it } from 'vitest';
 import { MalformedMessageError, NoteUnverifiedError, SignatureInvalidError } from '../../../src/errors.js';
 import { NoteSigner, decodeNoteBytes, openNote, parseVerifierKey, signNote } from '../../../src/tlog/index.js';
+import { thrown } from '../../helpers/thrown.js';
 
 // Published examples: the C2SP signed-note spec's, and Go's sumdb/note package documentation's.
 const SPEC_VKEY = 'example.com/foo+530d903a+AekyeRrm56hApGFkyQR4ZCbV54Id2LKaANYcrnKv3U2k';
@@ -11,16 +12,6 @@ const GO_SKEY = 'PRIVATE+KEY+PeterNeumann+c74f20a3+AYEKFALVFGyNhPJEMzD1QIDr+Y7hf
 const GO_VKEY = 'PeterNeumann+c74f20a3+ARpc2QcUPDhMQegwxbzhKqiBfsVkmqq/LDE4izWy10TW';
 const GO_TEXT = "If you think cryptography is the answer to your problem,\nthen you don't know what your problem is.\n";
 const GO_NOTE = `${GO_TEXT}\n— PeterNeumann x08go/ZJkuBS9UG/SffcvIAQxVBtiFupLLr8pAcElZInNIuGUgYN1FFYC2pZSNXgKvqfqdngotpRZb6KE6RyyBwJnAM=\n`;
-
-function thrown<T extends Error>(type: new (...args: never[]) => T, fn: () => unknown): T {
-  try {
-    fn();
-  } catch (err) {
-    expect(err).toBeInstanceOf(type);
-    return err as T;
-  }
-  throw new Error('expected a throw');
-}
 
 describe('signed-note keys', () => {
   it("parse the spec's verifier key and open its example note", () => {

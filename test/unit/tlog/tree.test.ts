@@ -13,16 +13,7 @@ import {
   verifyInclusion,
 } from '../../../src/tlog/index.js';
 import { buildTree, vectorEntry } from './fixtures.js';
-
-function thrown<T extends Error>(type: new (...args: never[]) => T, fn: () => unknown): T {
-  try {
-    fn();
-  } catch (err) {
-    expect(err).toBeInstanceOf(type);
-    return err as T;
-  }
-  throw new Error('expected a throw');
-}
+import { thrown } from '../../helpers/thrown.js';
 
 const { border, store } = buildTree(1000);
 const flip = (h: Buffer): Buffer => {
