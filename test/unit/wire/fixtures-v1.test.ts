@@ -17,6 +17,7 @@ import {
   type GenesisMessage,
   type LedgerMessage,
 } from '../../../src/wire/ledger.js';
+import { type CutJson, toCut } from './cut-json.js';
 
 interface Fixtures<F> {
   format: string;
@@ -47,18 +48,6 @@ interface GenesisJson {
   startMode: 'earliest' | 'latest';
 }
 
-interface CutJson {
-  epoch: string;
-  cutId: string;
-  firstSeq: string;
-  lastSeq: string;
-  prevHash: string;
-  headHash: string;
-  closedAtMs: string;
-  coverage: { sourceNext: string; digestNext: string }[];
-  entries: (EntryJson & { partition: number })[];
-}
-
 function load<F>(name: string): Fixtures<F> {
   return JSON.parse(readFileSync(new URL(`../../fixtures/wire/${name}`, import.meta.url), 'utf8')) as Fixtures<F>;
 }
@@ -84,21 +73,6 @@ function toGenesis(f: GenesisJson): GenesisMessage {
     nonce: hex(f.nonce),
     hash: hex(f.hash),
     startMode: f.startMode,
-  };
-}
-
-function toCut(f: CutJson): CutMessage {
-  return {
-    kind: 'cut',
-    epoch: BigInt(f.epoch),
-    cutId: BigInt(f.cutId),
-    firstSeq: BigInt(f.firstSeq),
-    lastSeq: BigInt(f.lastSeq),
-    prevHash: hex(f.prevHash),
-    headHash: hex(f.headHash),
-    closedAtMs: BigInt(f.closedAtMs),
-    coverage: f.coverage.map((s) => ({ sourceNext: BigInt(s.sourceNext), digestNext: BigInt(s.digestNext) })),
-    entries: f.entries.map((e) => ({ partition: e.partition, offset: BigInt(e.offset), timestampMs: BigInt(e.timestampMs), digest: hex(e.digest) })),
   };
 }
 
