@@ -185,15 +185,15 @@ describe('the ordered topic (real Kafka, ZooKeeper; replicas as processes)', () 
   it('a zombie writer is fenced at its next commit and writes nothing; an open transaction at the end is aborted, not resumed from', async () => {
     const f = t.chain();
     await f.startSequenced(3, 300);
-    const writer = () =>
-      new OrderedTopicWriter({
-        chain: f.chain,
-        kafka: f.kafka,
-        genesis: f.genesis,
-        replication: f.set.config.kafka,
-        maxRecordBytes: 1 << 20,
-        logger: f.logger,
-      });
+    const writerOptions = {
+      chain: f.chain,
+      kafka: f.kafka,
+      genesis: f.genesis,
+      replication: f.set.config.kafka,
+      maxRecordBytes: 1 << 20,
+      logger: f.logger,
+    };
+    const writer = () => new OrderedTopicWriter(writerOptions);
     const zombie = writer();
     const stopped = new Promise<{ failed: boolean; error?: SeqchainError }>((resolve) => zombie.once('ordered:stopped', resolve));
     cleanups.push(() => zombie.close());
@@ -230,12 +230,7 @@ describe('the ordered topic (real Kafka, ZooKeeper; replicas as processes)', () 
     await f.produce(100);
     await waitFor('600 sequenced', async () => (await f.set.sequenced()) >= 600, 60_000, 50);
     const run = await measureOrderedWriter({
-      chain: f.chain,
-      kafka: f.kafka,
-      genesis: f.genesis,
-      replication: f.set.config.kafka,
-      maxRecordBytes: 1 << 20,
-      logger: f.logger,
+      ...writerOptions,
       toSeq: 600n,
       headSeq: async () => BigInt(await f.set.sequenced()),
       timeoutMs: 60_000,
