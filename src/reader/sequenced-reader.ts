@@ -17,7 +17,7 @@ import type { Admin, Kafka } from 'kafkajs';
 import { type Break, breakToError } from '../chain/breaks.js';
 import type { GenesisParams } from '../chain/genesis.js';
 import { ChainVerifier, checkGenesisMessage, verifyGenesis } from '../chain/verify.js';
-import { ConfigError, MalformedMessageError, SeqchainError, SourceDeletedError } from '../errors.js';
+import { ConfigError, MalformedMessageError, SeqchainError } from '../errors.js';
 import { createKafka } from '../kafka/client.js';
 import { fromKafkaError } from '../kafka/errors.js';
 import { decodeLedgerRecord, type LedgerWriter, writerOf } from '../kafka/ledger-reader.js';
@@ -30,7 +30,7 @@ import { WriterCheck } from '../verify/writer-check.js';
 import type { LedgerMessage } from '../wire/ledger-v1.js';
 import { openSealedRecord } from './open-sealed.js';
 import { readerKafkaClient, type SequencedReaderOptions, settleOptions } from './options.js';
-import { checkRecord, isBreak, type LedgerRecord, type SequencedRecord } from './window.js';
+import { checkRecord, deletedByRetention, isBreak, type LedgerRecord, type SequencedRecord } from './window.js';
 
 function isKafka(k: SequencedReaderOptions['kafka']): k is Kafka {
   return typeof (k as Kafka).consumer === 'function' && typeof (k as Kafka).admin === 'function';
@@ -207,12 +207,7 @@ async function* read(options: SequencedReaderOptions): AsyncGenerator<SequencedR
           if (found === undefined) {
             const low = (await topicOffsets(admin, sourceTopic))[partition]?.low ?? 0n;
             if (offset < low) {
-              if (!o.skipDeleted) {
-                throw new SourceDeletedError(
-                  `seq ${entry.seq} (partition ${partition}, offset ${offset}): the source topic ${sourceTopic} no longer holds partition ${partition} below offset ${low} (deleted by retention)`,
-                  { partition, from: offset.toString(), to: low.toString(), seq: entry.seq.toString() },
-                );
-              }
+              if (!o.skipDeleted) throw deletedByRetention(sourceTopic, entry, low);
               if (reportedDeleted.get(partition) !== low) {
                 reportedDeleted.set(partition, low);
                 options.onSkipped!({ partition, from: offset, to: low, firstSeq: entry.seq });

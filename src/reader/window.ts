@@ -1,13 +1,11 @@
 /**
- * The reader's pure parts: which source offsets a set of sequenced records needs (one range
- * per partition, so the source is fetched in batches, never record by record), and the check of
- * one source record against its ledger entry. No I/O.
+ * The reader's pure parts: the check of one source record against its ledger entry, and the
+ * error of one whose bytes retention deleted. No I/O.
  */
 import type { KafkaMessage } from 'kafkajs';
 import { type Break, hex } from '../chain/breaks.js';
+import { SourceDeletedError } from '../errors.js';
 import { recordDigest } from '../chain/record-digest.js';
-import type { PartitionOffsets } from '../kafka/offsets.js';
-import type { ReadRange } from '../kafka/range-reader.js';
 import { toSourceRecord } from '../kafka/source-record.js';
 
 /** A sequenced record as the verified ledger names it, before its source bytes are read. */
@@ -55,28 +53,6 @@ export interface SealedInfo {
 }
 
 /**
- * The source ranges a window needs: per partition, from its lowest to its highest sequenced
- * offset, clipped to what the topic holds ([low, high)). Offsets outside are named by `checkRecord`
- * (not in the source) or by the caller (deleted by retention).
- */
-export function sourceRanges(records: readonly LedgerRecord[], offsets: readonly (PartitionOffsets | undefined)[]): Map<number, ReadRange> {
-  const ranges = new Map<number, ReadRange>();
-  for (const r of records) {
-    const range = ranges.get(r.partition);
-    if (range === undefined) ranges.set(r.partition, { from: r.offset, to: r.offset + 1n });
-    else if (r.offset + 1n > range.to) range.to = r.offset + 1n;
-  }
-  for (const [p, range] of ranges) {
-    const low = offsets[p]?.low ?? 0n;
-    const high = offsets[p]?.high ?? 0n;
-    if (range.from < low) range.from = low;
-    if (range.to > high) range.to = high;
-    if (range.to <= range.from) ranges.delete(p);
-  }
-  return ranges;
-}
-
-/**
  * Checks one sequenced record against the source record at its position (undefined: the source
  * does not hold it). Digests are computed over the chain's topic (`topic`), whatever topic the
  * bytes were read from. Returns the record, or the break at its seq.
@@ -117,6 +93,18 @@ export function checkRecord(topic: string, entry: LedgerRecord, message: KafkaMe
     digest,
     hash: entry.hash,
   };
+}
+
+/**
+ * A sequenced record whose source bytes retention deleted: the partition's earliest offset `low`
+ * is above its offset. Named as such, never as tampering (docs/VERIFY.md).
+ */
+export function deletedByRetention(topic: string, entry: Pick<LedgerRecord, 'seq' | 'partition' | 'offset'>, low: bigint): SourceDeletedError {
+  const { seq, partition, offset } = entry;
+  return new SourceDeletedError(
+    `seq ${seq} (partition ${partition}, offset ${offset}): the source topic ${topic} no longer holds partition ${partition} below offset ${low} (deleted by retention)`,
+    { partition, from: offset.toString(), to: low.toString(), seq: seq.toString() },
+  );
 }
 
 export function isBreak(x: SequencedRecord | Break): x is Break {

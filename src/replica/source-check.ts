@@ -7,9 +7,8 @@ import type { KafkaMessage } from 'kafkajs';
 import type { SourcePage } from '../api/ports.js';
 import { breakToError, hex } from '../chain/breaks.js';
 import { linkHash } from '../chain/link.js';
-import { SourceDeletedError } from '../errors.js';
 import type { IndexedRecord } from '../index-store/index-store.js';
-import { checkRecord, isBreak } from '../reader/window.js';
+import { checkRecord, deletedByRetention, isBreak } from '../reader/window.js';
 
 /**
  * Checks consecutive index entries in seq order, `prevHash` being the hash of the seq before the
@@ -43,13 +42,7 @@ export function checkSourcePage(
     }
     const m = message(partition, offset);
     const earliest = low(partition);
-    if (m === undefined && offset < earliest) {
-      const failure = new SourceDeletedError(
-        `seq ${seq} (partition ${partition}, offset ${offset}): the source topic ${topic} no longer holds partition ${partition} below offset ${earliest} (deleted by retention)`,
-        { partition, from: offset.toString(), to: earliest.toString(), seq: seq.toString() },
-      );
-      return { records, failure };
-    }
+    if (m === undefined && offset < earliest) return { records, failure: deletedByRetention(topic, entry, earliest) };
     const record = checkRecord(topic, entry, m);
     if (isBreak(record)) return { records, failure: breakToError(record) };
     records.push(record);

@@ -2,7 +2,7 @@ import type { KafkaMessage } from 'kafkajs';
 import { describe, expect, it } from 'vitest';
 import { recordDigest } from '../../../src/chain/record-digest.js';
 import { toSourceRecord } from '../../../src/kafka/source-record.js';
-import { checkRecord, isBreak, type LedgerRecord, sourceRanges } from '../../../src/reader/window.js';
+import { checkRecord, isBreak, type LedgerRecord } from '../../../src/reader/window.js';
 
 const message = (offset: bigint, value: string): KafkaMessage =>
   ({
@@ -20,32 +20,6 @@ const entry = (seq: bigint, partition: number, offset: bigint, m: KafkaMessage, 
   offset,
   digest: recordDigest(toSourceRecord(topic, partition, m)),
   hash: Buffer.alloc(32, Number(seq)),
-});
-
-describe('sourceRanges', () => {
-  const at = (partition: number, offset: bigint) => ({ seq: 1n, partition, offset, digest: Buffer.alloc(32), hash: Buffer.alloc(32) });
-
-  it('one range per partition, from its lowest to past its highest sequenced offset', () => {
-    const ranges = sourceRanges(
-      [at(0, 5n), at(1, 2n), at(0, 9n), at(1, 3n)],
-      [
-        { partition: 0, low: 0n, high: 100n },
-        { partition: 1, low: 0n, high: 100n },
-      ],
-    );
-    expect([...ranges]).toEqual([
-      [0, { from: 5n, to: 10n }],
-      [1, { from: 2n, to: 4n }],
-    ]);
-  });
-
-  it('clips to what the topic holds, and drops a range with nothing left to read', () => {
-    const ranges = sourceRanges(
-      [at(0, 5n), at(0, 9n), at(1, 2n), at(2, 50n)],
-      [{ partition: 0, low: 7n, high: 8n }, { partition: 1, low: 3n, high: 10n }, undefined],
-    );
-    expect([...ranges]).toEqual([[0, { from: 7n, to: 8n }]]);
-  });
 });
 
 describe('checkRecord', () => {
