@@ -85,8 +85,8 @@ export interface SourcePage {
 export interface LogPort {
   /** The checkpoint origin, which is also the signing key's name. */
   readonly origin: string;
-  /** `<name>+<key id>+<base64 key>`: the key checkpoints are signed with. */
-  readonly verifierKey: string;
+  /** `<name>+<key id>+<base64 key>`: the keys checkpoints are signed with (several during a key rotation, the first listed in the config first). */
+  readonly verifierKeys: readonly string[];
   /** The latest signed checkpoint (note verbatim, and its size), or null before the first one. */
   latest(): Promise<{ size: number; note: string } | null>;
   /** The first `width` hashes of hash tile level/index, or null when the tree does not hold them. */

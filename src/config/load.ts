@@ -56,7 +56,7 @@ export const ENV_KEYS: Readonly<Record<string, string>> = {
   SEQCHAIN_LOG_LEVEL: 'log.level',
 };
 
-const LIST_KEYS = new Set(['kafka.brokers']);
+const LIST_KEYS = new Set(['kafka.brokers', 'logView.signingKeyFile', 'logView.verifierKey']);
 
 export interface LoadOptions {
   /** Path of a JSON config file (also SEQCHAIN_CONFIG). */

@@ -40,6 +40,14 @@ const kafkaTls = z.strictObject({
 });
 
 /** The validated configuration. Unknown keys are errors, so a typo is named instead of ignored. */
+const verifierKey = z.string().superRefine((key, ctx) => {
+  try {
+    parseVerifierKey(key);
+  } catch (err) {
+    ctx.addIssue({ code: 'custom', message: (err as Error).message });
+  }
+});
+
 export const configSchema = z.strictObject({
   chain: name,
   replicaId: name,
@@ -153,23 +161,17 @@ export const configSchema = z.strictObject({
         .string()
         .refine((o) => isValidKeyName(o), 'expected a non-empty name without spaces or "+" (the checkpoint origin, e.g. example.com/payments)')
         .optional(),
-      signingKeyFile: z.string().min(1).optional(),
-      verifierKey: z
-        .string()
-        .superRefine((key, ctx) => {
-          try {
-            parseVerifierKey(key);
-          } catch (err) {
-            ctx.addIssue({ code: 'custom', message: (err as Error).message });
-          }
-        })
-        .optional(),
+      // One file, or several while a key is rotated: the leader signs every checkpoint with each (docs/LOG.md).
+      signingKeyFile: z.union([z.string().min(1), z.array(z.string().min(1)).min(1)]).optional(),
+      verifierKey: z.union([verifierKey, z.array(verifierKey).min(1)]).optional(),
     })
     .superRefine((v, ctx) => {
       if (v.enabled && v.origin === undefined) ctx.addIssue({ code: 'custom', path: ['origin'], message: 'is required when logView.enabled is true' });
       // The log's key name is its origin (docs/LOG.md): a key under another name verifies no checkpoint of this log.
-      if (v.verifierKey !== undefined && v.origin !== undefined && !v.verifierKey.startsWith(`${v.origin}+`)) {
-        ctx.addIssue({ code: 'custom', path: ['verifierKey'], message: `names another key than the origin ${JSON.stringify(v.origin)}` });
+      for (const key of v.verifierKey === undefined ? [] : [v.verifierKey].flat()) {
+        if (v.origin !== undefined && !key.startsWith(`${v.origin}+`)) {
+          ctx.addIssue({ code: 'custom', path: ['verifierKey'], message: `names another key than the origin ${JSON.stringify(v.origin)}` });
+        }
       }
     }),
   log: z.strictObject({

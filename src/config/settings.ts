@@ -108,8 +108,8 @@ export interface LogViewSettings {
   enabled: boolean;
   /** Checkpoint origin and the signing key's name; required when enabled. */
   origin?: string | undefined;
-  /** Signer key file (mode 0600 or stricter); required on a replica that may lead when enabled. */
-  signingKeyFile?: string | undefined;
-  /** The log's verifier key, for verifiers without `--key`. */
-  verifierKey?: string | undefined;
+  /** Signer key file (mode 0600 or stricter), or several while a key is rotated; required on a replica that may lead when enabled. */
+  signingKeyFile?: string | readonly string[] | undefined;
+  /** The log's verifier key (or keys, across a rotation), for verifiers without `--key`. */
+  verifierKey?: string | readonly string[] | undefined;
 }

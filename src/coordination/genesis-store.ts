@@ -1,5 +1,6 @@
 import { genesisHash } from '../chain/genesis.js';
 import { MalformedMessageError, SeqchainError } from '../errors.js';
+import { parseVerifierKey } from '../tlog/note-key.js';
 import type { ChainPaths } from './paths.js';
 import { isZkError, type ZkSession } from './zk-session.js';
 import { encodeJson, ZnodeJsonReader } from './znode-json.js';
@@ -10,6 +11,10 @@ import { encodeJson, ZnodeJsonReader } from './znode-json.js';
  *   {"version":1,"chainId":"c","topic":"src","partitions":3,"start":["0","0","5"],
  *    "createdAtMs":"1700000000000","nonce":"<32 hex>","hash":"<64 hex>","startMode":"earliest",
  *    "ledgerTopic":"c.ledger","digestTopic":"c.digests"}
+ *
+ * and, for a chain created with the log view on, `"logVerifierKey":"<origin>+<id>+<base64>"`:
+ * the key its checkpoints are signed with, not hashed (SCG1 is frozen), a convenience that
+ * verifiers may fall back to, saying so (docs/LOG.md).
  *
  * `hash` must equal the SCG1 genesis hash of (chainId, topic, start, createdAtMs, nonce): the
  * decoder recomputes it, so a tampered genesis znode is refused.
@@ -30,6 +35,8 @@ export interface GenesisRecord {
   startMode: StartMode;
   ledgerTopic: string;
   digestTopic: string;
+  /** The log's verifier key, when the chain was created with the log view on (not hashed: a convenience). */
+  logVerifierKey?: string;
 }
 
 const MAX_PARTITIONS = 100_000;
@@ -48,6 +55,7 @@ export function encodeGenesis(g: GenesisRecord): Buffer {
     startMode: g.startMode,
     ledgerTopic: g.ledgerTopic,
     digestTopic: g.digestTopic,
+    ...(g.logVerifierKey === undefined ? {} : { logVerifierKey: g.logVerifierKey }),
   });
   decodeGenesis(data);
   return data;
@@ -92,7 +100,17 @@ export function decodeGenesisUnchecked(data: Buffer, path?: string): GenesisReco
   const startMode = r.oneOf('startMode', ['earliest', 'latest'] as const);
   const ledgerTopic = r.string('ledgerTopic', { nonEmpty: true });
   const digestTopic = r.string('digestTopic', { nonEmpty: true });
-  return { version: 1, chainId, topic, partitions, start, createdAtMs, nonce, hash, startMode, ledgerTopic, digestTopic };
+  const genesis: GenesisRecord = { version: 1, chainId, topic, partitions, start, createdAtMs, nonce, hash, startMode, ledgerTopic, digestTopic };
+  if (r.has('logVerifierKey')) {
+    const key = r.string('logVerifierKey');
+    try {
+      parseVerifierKey(key);
+    } catch (err) {
+      r.fail('logVerifierKey', `is not a verifier key: ${(err as Error).message}`);
+    }
+    genesis.logVerifierKey = key;
+  }
+  return genesis;
 }
 
 /**

@@ -33,7 +33,8 @@ export class LogViewStore {
     private readonly store: IndexStore,
     /** The log's identity, from the configuration: served beside the tiles (`/v1/log/key`). */
     readonly origin: string,
-    readonly verifierKey: string,
+    /** The keys checkpoints are signed with: one, or the new and the old during a rotation. */
+    readonly verifierKeys: readonly string[],
   ) {}
 
   /** The latest signed checkpoint, or null when no cut has carried one yet. */

@@ -13,7 +13,8 @@ import { kafkaNames } from '../kafka/names.js';
 import { partitionCount, topicOffsets } from '../kafka/offsets.js';
 import { createTopic, deleteTopic, digestTopicConfig, LEDGER_TOPIC_CONFIG, orderedTopicConfig } from '../kafka/topics.js';
 import type { Logger } from '../log.js';
-import { encodeGenesisMessage, type StartMode } from '../wire/ledger-v1.js';
+import { encodeGenesisMessage, encodeGenesisMessageV2, type StartMode } from '../wire/ledger.js';
+import { configuredVerifierKeys } from '../config/log-key.js';
 
 export interface InitOptions {
   topic: string;
@@ -29,9 +30,11 @@ export interface InitOptions {
  * compaction; digests: one partition per source partition; the ordered topic when
  * `delivery.orderedTopic` is on), the genesis as the ledger's first
  * message and as a znode, the counter, and the worker group's start offsets. Refuses to touch
- * an existing chain unless `force`.
+ * an existing chain unless `force`. With the log view on, the genesis carries the log's verifier
+ * key (the first of `logView.verifierKey`, else of the signing key files' public halves), when one is configured.
  */
 export async function initChain(config: Readonly<Config>, logger: Logger, opts: InitOptions): Promise<GenesisRecord> {
+  const logVerifierKey = config.logView.enabled ? configuredVerifierKeys(config.logView)?.keys[0]?.verifierKey : undefined;
   const paths = chainPaths(config.zookeeper.root, config.chain);
   const zk = await connectZk(config.zookeeper, logger);
   const kafka = createKafka(kafkaClientOptions(config), logger, 'init');
@@ -85,11 +88,12 @@ export async function initChain(config: Readonly<Config>, logger: Logger, opts: 
     const createdAtMs = BigInt(Date.now());
     const nonce = randomBytes(16);
     const hash = genesisHash({ chainId: config.chain, topic: opts.topic, start, createdAtMs, nonce });
+    const fields = { chainId: config.chain, topic: opts.topic, start, createdAtMs, nonce, hash, startMode: opts.start };
     const ledgerOffset = await appendGenesis(
       kafka,
       config.chain,
       ledgerTopic,
-      encodeGenesisMessage({ chainId: config.chain, topic: opts.topic, start, createdAtMs, nonce, hash, startMode: opts.start }),
+      logVerifierKey === undefined ? encodeGenesisMessage(fields) : encodeGenesisMessageV2({ ...fields, logVerifierKey }),
     );
 
     const genesis: GenesisRecord = {
@@ -104,6 +108,7 @@ export async function initChain(config: Readonly<Config>, logger: Logger, opts: 
       startMode: opts.start,
       ledgerTopic,
       digestTopic,
+      ...(logVerifierKey === undefined ? {} : { logVerifierKey }),
     };
     await writeGenesis(zk, paths, genesis, { force: opts.force });
     await createCounter(zk, paths, { epoch: 0n, nextSeq: 1n, headHash: hash, ledgerOffset });
@@ -111,7 +116,10 @@ export async function initChain(config: Readonly<Config>, logger: Logger, opts: 
     const workerGroup = kafkaNames.workerGroup(config.chain);
     await admin.deleteGroups([workerGroup]).catch(() => undefined);
     await admin.setOffsets({ groupId: workerGroup, topic: opts.topic, partitions: start.map((s, partition) => ({ partition, offset: s.toString() })) });
-    logger.info({ chain: config.chain, topic: opts.topic, partitions: P, start: start.map(String), genesis: hash.toString('hex') }, 'chain initialised');
+    logger.info(
+      { chain: config.chain, topic: opts.topic, partitions: P, start: start.map(String), genesis: hash.toString('hex'), logVerifierKey },
+      'chain initialised',
+    );
     return genesis;
   } finally {
     await admin.disconnect().catch(() => undefined);

@@ -6,7 +6,7 @@ import { loadOpsToken } from '../api/auth.js';
 import type { Readiness, ReplicaPort } from '../api/ports.js';
 import { buildApi } from '../api/server.js';
 import type { Config } from '../config/schema.js';
-import { loadLogSigner } from '../config/log-key.js';
+import { loadLogSigners } from '../config/log-key.js';
 import { indexerSettings, kafkaClientOptions, redisClientOptions } from '../config/slices.js';
 import { casCounter, createCounter, readCounter } from '../coordination/counter.js';
 import { LeaderElection } from '../coordination/election.js';
@@ -102,7 +102,7 @@ export class Replica implements ReplicaPort {
     private readonly zk: ZkSession,
     readonly genesis: GenesisRecord,
     private readonly kafka: Kafka,
-    logSigner: NoteSigner | null = null,
+    logSigners: NoteSigner[] | null = null,
   ) {
     const log = logger;
     this.paths = chainPaths(config.zookeeper.root, config.chain);
@@ -134,7 +134,7 @@ export class Replica implements ReplicaPort {
       coordination: sequencerCoordination(zk, this.paths, config.replicaId, this.card),
       genesis: { hash: genesis.hash, start: genesis.start },
       sourceTopic: genesis.topic,
-      checkpoints: logSigner ? new CheckpointLog(logSigner) : null,
+      checkpoints: logSigners ? new CheckpointLog(logSigners) : null,
     });
     this.election = new LeaderElection({ session: zk, paths: this.paths, replicaId: config.replicaId, logger: log });
     this.pauseWatch = new PauseWatch(zk, this.paths, log.child({ component: 'pause' }));
@@ -148,7 +148,13 @@ export class Replica implements ReplicaPort {
       counterSeq: async () => ((await readCounter(zk, this.paths))?.value.nextSeq ?? 1n) - 1n,
       leading: () => this.election.isLeader,
     });
-    this.logView = logSigner ? new LogViewStore(this.index.store, logSigner.name, logSigner.verifierKey) : null;
+    this.logView = logSigners
+      ? new LogViewStore(
+          this.index.store,
+          logSigners[0]!.name,
+          logSigners.map((s) => s.verifierKey),
+        )
+      : null;
     this.ordered = config.delivery.orderedTopic
       ? new OrderedDelivery({
           chain: config.chain,
@@ -174,12 +180,12 @@ export class Replica implements ReplicaPort {
     const log = logger.child({ replicaId: config.replicaId, chain: config.chain });
     const token = loadOpsToken(config.api);
     // Before connecting anything: a replica that may lead without its signing key fails at start.
-    const logSigner = loadLogSigner(config.logView);
+    const logSigners = loadLogSigners(config.logView);
     const zk = await connectZk(config.zookeeper, log);
     let replica: Replica | null = null;
     try {
       const genesis = await readGenesis(zk, chainPaths(config.zookeeper.root, config.chain));
-      replica = new Replica(config, log, zk, genesis, createKafka(kafkaClientOptions(config), log, 'replica'), logSigner);
+      replica = new Replica(config, log, zk, genesis, createKafka(kafkaClientOptions(config), log, 'replica'), logSigners);
       await replica.wire(token);
       return replica;
     } catch (err) {

@@ -21,7 +21,14 @@ export class CheckpointLog {
   /** A cut's next border, until its transaction commits. */
   #pending: TreeBorder | null = null;
 
-  constructor(readonly signer: NoteSigner) {}
+  /** The log's name (the checkpoint origin), which every signer's key carries. */
+  readonly origin: string;
+
+  /** Several signers while a key is rotated: each checkpoint carries a signature by each. */
+  constructor(readonly signers: readonly NoteSigner[]) {
+    if (signers.length === 0) throw new TypeError('CheckpointLog needs at least one signer');
+    this.origin = signers[0]!.name;
+  }
 
   /** Forgets the border: the next term rebuilds it from the ledger. */
   reset(): void {
@@ -83,7 +90,10 @@ export class CheckpointLog {
     return { from: 'ledger', ms: Date.now() - started };
   }
 
-  /** The tail's stored border, if its checkpoint is this key's and says what the border says. */
+  /**
+   * The tail's stored border, if its checkpoint is signed by one of this leader's keys and says what
+   * the border says. A rotation therefore overlaps: the new key joins before the old one leaves.
+   */
   private fromTail(head: ChainHead, log: CutLogView): TreeBorder {
     const refuse = (why: string): never => {
       throw new SeqchainError(
@@ -102,10 +112,14 @@ export class CheckpointLog {
     }
     let opened;
     try {
-      opened = openCheckpoint(log.checkpoint, [this.signer.verifier], this.signer.name);
+      opened = openCheckpoint(
+        log.checkpoint,
+        this.signers.map((s) => s.verifier),
+        this.origin,
+      );
     } catch (err) {
-      // Written by a writer without this key (or under another key): never build on it.
-      return refuse(`is not signed by ${this.signer.verifierKey}: ${(err as Error).message}`);
+      // Written by a writer without these keys (or under another key): never build on it.
+      return refuse(`is not signed by ${this.signers.map((s) => s.verifierKey).join(' or ')}: ${(err as Error).message}`);
     }
     if (opened.checkpoint.size !== border.size || !opened.checkpoint.root.equals(border.root())) refuse('does not match its stored border');
     return border;
@@ -118,7 +132,7 @@ export class CheckpointLog {
     const next = TreeBorder.fromHashes(current.size, current.hashes());
     appendLeaves(next, firstSeq, entries);
     this.#pending = next;
-    return { checkpoint: signCheckpoint({ origin: this.signer.name, size: next.size, root: next.root() }, this.signer), border: next.encode() };
+    return { checkpoint: signCheckpoint({ origin: this.origin, size: next.size, root: next.root() }, this.signers), border: next.encode() };
   }
 
   /** The cut's transaction committed: its border is the tree's. */

@@ -51,9 +51,16 @@ export function parseCheckpoint(text: string): Checkpoint {
   return { origin, size: Number(size), root: hash!, extensions };
 }
 
-/** Formats and signs a checkpoint; `keep` carries cosignatures to keep beside the log's signature. */
-export function signCheckpoint(cp: { origin: string; size: number; root: Buffer }, signer: NoteSigner, keep: readonly NoteSignature[] = []): string {
-  return signNote(formatCheckpoint(cp), [signer], keep);
+/**
+ * Formats and signs a checkpoint, with one key or several (a key rotation); `keep` carries
+ * cosignatures to keep beside the log's signatures.
+ */
+export function signCheckpoint(
+  cp: { origin: string; size: number; root: Buffer },
+  signer: NoteSigner | readonly NoteSigner[],
+  keep: readonly NoteSignature[] = [],
+): string {
+  return signNote(formatCheckpoint(cp), ([] as NoteSigner[]).concat(signer), keep);
 }
 
 export interface OpenedCheckpoint {

@@ -39,6 +39,12 @@ export interface GenesisMessage {
   nonce: Buffer;
   hash: Buffer;
   startMode: StartMode;
+  /**
+   * Only in an SCM2 genesis (./ledger-v2.ts): the log's verifier key `<origin>+<id>+<base64>` when
+   * the chain was created with the log view on. Not hashed into the genesis (SCG1 is frozen): a
+   * convenience, like the key the API serves; verifiers pin theirs out of band.
+   */
+  logVerifierKey?: string;
 }
 
 export interface CoverageSlot {
@@ -74,23 +80,30 @@ export interface CutLogView {
 
 export type LedgerMessage = GenesisMessage | CutMessage;
 
-export function encodeGenesisMessage(g: Omit<GenesisMessage, 'kind'>): Buffer {
-  const chainId = Buffer.from(g.chainId, 'utf8');
-  const topic = Buffer.from(g.topic, 'utf8');
-  const buf = Buffer.alloc(5 + 4 + chainId.length + 4 + topic.length + 4 + 8 * g.start.length + 8 + 16 + 32 + 1);
-  let pos = buf.write(LEDGER_MAGIC, 0, 'latin1');
-  pos = buf.writeUInt8(KIND_GENESIS, pos);
-  pos = buf.writeUInt32BE(chainId.length, pos);
-  pos += chainId.copy(buf, pos);
-  pos = buf.writeUInt32BE(topic.length, pos);
-  pos += topic.copy(buf, pos);
+export function encodeGenesisMessage(g: Omit<GenesisMessage, 'kind' | 'logVerifierKey'>): Buffer {
+  const buf = Buffer.alloc(5 + genesisBodyBytes(g));
+  const pos = buf.write(LEDGER_MAGIC, 0, 'latin1');
+  writeGenesisBody(buf, buf.writeUInt8(KIND_GENESIS, pos), g);
+  return buf;
+}
+
+/** Size of a genesis body (everything after magic and kind): shared with SCM2 (./ledger-v2.ts), which extends it. */
+export function genesisBodyBytes(g: Pick<GenesisMessage, 'chainId' | 'topic' | 'start'>): number {
+  return 4 + Buffer.byteLength(g.chainId, 'utf8') + 4 + Buffer.byteLength(g.topic, 'utf8') + 4 + 8 * g.start.length + 8 + 16 + 32 + 1;
+}
+
+/** Writes a genesis body at `pos`; returns the position after it. */
+export function writeGenesisBody(buf: Buffer, pos: number, g: Omit<GenesisMessage, 'kind' | 'logVerifierKey'>): number {
+  pos = buf.writeUInt32BE(Buffer.byteLength(g.chainId, 'utf8'), pos);
+  pos += buf.write(g.chainId, pos, 'utf8');
+  pos = buf.writeUInt32BE(Buffer.byteLength(g.topic, 'utf8'), pos);
+  pos += buf.write(g.topic, pos, 'utf8');
   pos = buf.writeUInt32BE(g.start.length, pos);
   for (const s of g.start) pos = buf.writeBigUInt64BE(s, pos);
   pos = buf.writeBigUInt64BE(g.createdAtMs, pos);
   pos += g.nonce.copy(buf, pos);
   pos += g.hash.copy(buf, pos);
-  buf.writeUInt8(g.startMode === 'earliest' ? 0 : 1, pos);
-  return buf;
+  return buf.writeUInt8(g.startMode === 'earliest' ? 0 : 1, pos);
 }
 
 export function encodeCutMessage(c: Omit<CutMessage, 'kind' | 'log'>): Buffer {
@@ -134,7 +147,11 @@ export function decodeLedgerMessageV1(buf: Buffer): GenesisMessage | CutMessage 
   const r = new WireReader(buf, FORMAT);
   r.magic(LEDGER_MAGIC);
   const kind = r.u8('kind');
-  if (kind === KIND_GENESIS) return decodeGenesis(r);
+  if (kind === KIND_GENESIS) {
+    const genesis = readGenesisBody(r);
+    r.end();
+    return genesis;
+  }
   if (kind === KIND_CUT) {
     const cut = readCutBody(r);
     r.end();
@@ -143,7 +160,8 @@ export function decodeLedgerMessageV1(buf: Buffer): GenesisMessage | CutMessage 
   return r.fail('kind', `is ${kind}, expected ${KIND_GENESIS} (genesis) or ${KIND_CUT} (cut)`);
 }
 
-function decodeGenesis(r: WireReader): GenesisMessage {
+/** Reads a genesis body (after magic and kind), leaving the reader after it: SCM2 reads the log's key next. */
+export function readGenesisBody(r: WireReader): GenesisMessage {
   const chainId = r.string('chainId');
   const topic = r.string('topic');
   const partitions = r.count('partitions', 8);
@@ -155,7 +173,6 @@ function decodeGenesis(r: WireReader): GenesisMessage {
   const hash = Buffer.from(r.bytes(32, 'hash'));
   const mode = r.u8('startMode');
   if (mode > 1) r.fail('startMode', `is ${mode}, expected 0 or 1`);
-  r.end();
   return { kind: 'genesis', chainId, topic, start, createdAtMs, nonce, hash, startMode: mode === 0 ? 'earliest' : 'latest' };
 }
 

@@ -1,11 +1,25 @@
 import { WireReader } from './reader.js';
-import { cutBodyBytes, type CutLogView, type CutMessage, readCutBody, writeCutBody } from './ledger-v1.js';
+import { parseVerifierKey } from '../tlog/note-key.js';
+import {
+  cutBodyBytes,
+  type CutLogView,
+  type CutMessage,
+  type GenesisMessage,
+  genesisBodyBytes,
+  readCutBody,
+  readGenesisBody,
+  writeCutBody,
+  writeGenesisBody,
+} from './ledger-v1.js';
 
 /**
- * Ledger message, format "SCM2": a cut that carries the log view (issue 12, docs/LOG.md). Written
- * instead of an SCM1 cut when `logView.enabled`; the genesis and cuts written without the log view
- * stay SCM1, so a ledger may hold SCM1 cuts, then SCM2 cuts (the log view switched on for an
- * existing chain), and every SCM1 ledger stays as it was.
+ * Ledger message, format "SCM2": the genesis or a cut that carries the log view (issue 12,
+ * docs/LOG.md). Written instead of SCM1 when `logView.enabled`; the genesis and cuts written
+ * without the log view stay SCM1, so a ledger may hold SCM1 cuts, then SCM2 cuts (the log view
+ * switched on for an existing chain), and every SCM1 ledger stays as it was.
+ *
+ *   "SCM2" ‖ u8 kind = 1 ‖ <the SCM1 genesis body, byte for byte> ‖
+ *   u32 len ‖ verifierKey[len] (UTF-8 `<origin>+<hex id>+<base64(0x01 ‖ key)>`, not covered by the genesis hash)
  *
  *   "SCM2" ‖ u8 kind = 2 ‖ <the SCM1 cut body, byte for byte> ‖
  *   u32 len ‖ checkpoint[len] (UTF-8 signed note: tlog-checkpoint text, blank line, signature lines) ‖
@@ -16,7 +30,10 @@ import { cutBodyBytes, type CutLogView, type CutMessage, readCutBody, writeCutBo
  */
 export const LEDGER_V2_MAGIC = 'SCM2';
 const FORMAT = 'ledger message v2';
+const KIND_GENESIS = 1;
 const KIND_CUT = 2;
+/** A verifier key is a name, 8 hex digits and 44 base64 characters; names are short. */
+const MAX_VERIFIER_KEY_BYTES = 1024;
 /** 100 signature lines (signed-note's limit) of a long key name fit well below this. */
 export const MAX_CHECKPOINT_BYTES = 32_768;
 const BORDER_HASH_BYTES = 32;
@@ -33,11 +50,33 @@ export function encodeCutMessageV2(c: Omit<CutMessage, 'kind' | 'log'> & { log: 
   return buf;
 }
 
-export function decodeCutMessageV2(buf: Buffer): CutMessage {
+export function encodeGenesisMessageV2(g: Omit<GenesisMessage, 'kind' | 'logVerifierKey'> & { logVerifierKey: string }): Buffer {
+  parseVerifierKey(g.logVerifierKey);
+  const key = Buffer.from(g.logVerifierKey, 'utf8');
+  const buf = Buffer.alloc(5 + genesisBodyBytes(g) + 4 + key.length);
+  let pos = buf.write(LEDGER_V2_MAGIC, 0, 'latin1');
+  pos = writeGenesisBody(buf, buf.writeUInt8(KIND_GENESIS, pos), g);
+  pos = buf.writeUInt32BE(key.length, pos);
+  key.copy(buf, pos);
+  return buf;
+}
+
+export function decodeLedgerMessageV2(buf: Buffer): GenesisMessage | CutMessage {
   const r = new WireReader(buf, FORMAT);
   r.magic(LEDGER_V2_MAGIC);
   const kind = r.u8('kind');
-  if (kind !== KIND_CUT) r.fail('kind', `is ${kind}, expected ${KIND_CUT} (cut with log view)`);
+  if (kind === KIND_GENESIS) {
+    const genesis = readGenesisBody(r);
+    const logVerifierKey = r.string('verifierKey', MAX_VERIFIER_KEY_BYTES);
+    try {
+      parseVerifierKey(logVerifierKey);
+    } catch (err) {
+      r.fail('verifierKey', `is not a verifier key: ${(err as Error).message}`);
+    }
+    r.end();
+    return { ...genesis, logVerifierKey };
+  }
+  if (kind !== KIND_CUT) r.fail('kind', `is ${kind}, expected ${KIND_GENESIS} (genesis with the log's key) or ${KIND_CUT} (cut with log view)`);
   const cut = readCutBody(r);
   const checkpoint = r.string('checkpoint', MAX_CHECKPOINT_BYTES);
   const n = r.u8('border count');

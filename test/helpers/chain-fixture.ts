@@ -9,6 +9,7 @@ import type { Kafka } from 'kafkajs';
 import { produce, type ProduceOptions } from '../../src/cli/commands/produce.js';
 import type { GenesisRecord } from '../../src/coordination/genesis-store.js';
 import { createKafka } from '../../src/kafka/client.js';
+import { loadConfig } from '../../src/config/load.js';
 import { kafkaClientOptions } from '../../src/config/slices.js';
 import { readLedger } from '../../src/kafka/ledger-reader.js';
 import { kafkaNames } from '../../src/kafka/names.js';
@@ -34,13 +35,15 @@ export class ChainFixture {
   readonly kafka: Kafka;
   genesis!: GenesisRecord;
 
-  constructor(env: Record<string, string> = {}) {
+  constructor(private readonly env: Record<string, string> = {}) {
     this.set = new ReplicaSet({ chain: this.chain, logDir: join(REPO, '.stack', 'test-logs', this.chain), env, logger: this.logger });
     this.kafka = createKafka(kafkaClientOptions(this.set.config), this.logger, 'test');
   }
 
+  /** `seqchain init` as the replicas' environment configures it (the log view's key goes into the genesis). */
   async init(partitions: number): Promise<GenesisRecord> {
-    this.genesis = await initChain(this.set.config, this.logger, { topic: this.topic, partitions, start: 'earliest', force: false });
+    const config = loadConfig({ env: { ...process.env, ...this.env }, overrides: { chain: this.chain } });
+    this.genesis = await initChain(config, this.logger, { topic: this.topic, partitions, start: 'earliest', force: false });
     return this.genesis;
   }
 

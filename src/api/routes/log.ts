@@ -87,14 +87,22 @@ export function logRoutes(app: FastifyInstance, deps: ApiDeps): void {
         summary: 'The log origin and the verifier key its checkpoints are signed with',
         tags: ['log'],
         response: {
-          200: { type: 'object', required: ['origin', 'verifierKey'], properties: { origin: { type: 'string' }, verifierKey: { type: 'string' } } },
+          200: {
+            type: 'object',
+            required: ['origin', 'verifierKey', 'verifierKeys'],
+            properties: {
+              origin: { type: 'string' },
+              verifierKey: { type: 'string', description: 'the first of verifierKeys' },
+              verifierKeys: { type: 'array', items: { type: 'string' }, description: 'every key checkpoints are signed with: several during a key rotation' },
+            },
+          },
           ...errors,
         },
       },
     },
     async () => {
       const port = log();
-      return { origin: port.origin, verifierKey: port.verifierKey };
+      return { origin: port.origin, verifierKey: port.verifierKeys[0], verifierKeys: port.verifierKeys };
     },
   );
 

@@ -4,7 +4,7 @@ import { readEpoch } from '../../coordination/epoch.js';
 import { readGenesis, type GenesisRecord } from '../../coordination/genesis-store.js';
 import { chainPaths } from '../../coordination/paths.js';
 import { createKafka } from '../../kafka/client.js';
-import { configuredVerifierKey } from '../../config/log-key.js';
+import { configuredVerifierKeys } from '../../config/log-key.js';
 import { kafkaClientOptions } from '../../config/slices.js';
 import { SeqchainError } from '../../errors.js';
 import { type NoteVerifier, parseVerifierKey } from '../../tlog/note-key.js';
@@ -28,7 +28,8 @@ export function registerVerify(program: Command): void {
       .option('--head-file <path>', 'keep the last head seen in this file: check it like --expect-head (if the file exists), and write the new head on success')
       .option(
         '--key <verifier key>',
-        "the log's verifier key <origin>+<id>+<base64> (docs/LOG.md): every checkpoint must be signed by it; without, logView.verifierKey (or the signing key file's public half) is used, if configured",
+        "the log's verifier key <origin>+<id>+<base64> (docs/LOG.md), repeatable (every key of a rotation): every checkpoint must be signed by one; without, logView.verifierKey (or the signing key files' public halves), else the key in the genesis record, is used and the report says so",
+        (value: string, previous: string[] = []) => [...previous, value],
       ),
   ).action(async (opts) => {
     const { config, logger } = contextFrom(opts);
@@ -42,7 +43,7 @@ export function registerVerify(program: Command): void {
       if (keptHead !== undefined && fromFile !== null && fromFile.seq > keptHead.seq) keptHead = fromFile;
       keptHead ??= fromFile ?? undefined;
     }
-    const pinned = logKeyFor(opts.key as string | undefined, config.logView);
+    const pinned = logKeysFor(opts.key as string[] | undefined, config.logView, genesis);
     const kafka = createKafka(kafkaClientOptions(config), logger, 'verify');
     const progress = { ledger: new Progress('verify ledger', null), source: new Progress('verify source', null) };
     const report = await verifyChain({
@@ -54,7 +55,7 @@ export function registerVerify(program: Command): void {
       ...(opts.sourceTopic ? { sourceTopic: String(opts.sourceTopic) } : {}),
       ...(keptHead ? { keptHead } : {}),
       issuedEpoch: () => withZkSession(config.zookeeper, logger, (zk) => readEpoch(zk, paths)),
-      logKeys: pinned ? [pinned.key] : null,
+      logKeys: pinned ? pinned.keys : null,
     });
     // Only a chain that verified becomes the new kept head; a broken one leaves the old head.
     if (report.ok && headFile !== undefined) await writeHeadFile(headFile, { seq: BigInt(report.lastSeq), hash: Buffer.from(report.headHash, 'hex') });
@@ -85,16 +86,30 @@ export function registerVerify(program: Command): void {
   });
 }
 
-/** `--key` when given, else the configured key (the report says it fell back to it), else none. */
-function logKeyFor(flag: string | undefined, settings: Parameters<typeof configuredVerifierKey>[0]): { key: NoteVerifier; source: string } | null {
-  if (flag !== undefined) {
-    try {
-      return { key: parseVerifierKey(flag), source: '--key' };
-    } catch (err) {
-      throw new SeqchainError('SEQCHAIN_ERR_USAGE', `--key: ${(err as Error).message}`, { details: { option: '--key' } });
-    }
+/**
+ * `--key` when given, else the configured keys, else the genesis record's (the report says which it
+ * fell back to: only a key pinned out of band proves who signed), else none.
+ */
+function logKeysFor(
+  flags: readonly string[] | undefined,
+  settings: Parameters<typeof configuredVerifierKeys>[0],
+  genesis: GenesisRecord,
+): { keys: NoteVerifier[]; source: string } | null {
+  if (flags !== undefined && flags.length > 0) {
+    const keys = flags.map((flag) => {
+      try {
+        return parseVerifierKey(flag);
+      } catch (err) {
+        throw new SeqchainError('SEQCHAIN_ERR_USAGE', `--key ${JSON.stringify(flag)}: ${(err as Error).message}`, { details: { option: '--key' } });
+      }
+    });
+    return { keys, source: '--key' };
   }
-  return configuredVerifierKey(settings);
+  const configured = configuredVerifierKeys(settings);
+  if (configured !== null) return configured;
+  if (genesis.logVerifierKey !== undefined)
+    return { keys: [parseVerifierKey(genesis.logVerifierKey)], source: 'the genesis record (not hashed: pin it with --key)' };
+  return null;
 }
 
 function logViewLine(v: LogViewReport, source: string | null): string {

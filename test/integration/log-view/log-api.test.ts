@@ -110,7 +110,7 @@ describe('log view reads over HTTP (real Kafka, ZooKeeper, Redis)', () => {
 
     for (const url of urls) {
       const key = await json(`${url}/v1/log/key`);
-      expect(key).toEqual({ status: 200, body: { origin, verifierKey: verifier.verifierKey } });
+      expect(key).toEqual({ status: 200, body: { origin, verifierKey: verifier.verifierKey, verifierKeys: [verifier.verifierKey] } });
 
       const cpRes = await get(`${url}/checkpoint`);
       expect(cpRes.type).toMatch(/^text\/plain/);

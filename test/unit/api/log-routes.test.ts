@@ -34,7 +34,7 @@ const note = signCheckpoint({ origin: ORIGIN, size: SIZE, root: treeRoot(store, 
 
 const port: LogPort = {
   origin: ORIGIN,
-  verifierKey: signer.verifierKey,
+  verifierKeys: [signer.verifierKey],
   latest: async () => ({ size: SIZE, note }),
   tile: async (level, index, width) => (Math.floor(SIZE / TILE_WIDTH ** level) - index * TILE_WIDTH >= width ? store.tile({ level, index, width }) : null),
   entries: async () => null,
@@ -88,7 +88,11 @@ describe('log view routes (HTTP layer)', () => {
     expect(partial.headers['cache-control']).toBe('public, max-age=10');
     expect(partial.rawPayload.length).toBe(232 * 32);
     expect((await a.inject({ method: 'GET', url: '/tile/0/003' })).statusCode).toBe(404);
-    expect((await a.inject({ method: 'GET', url: '/v1/log/key' })).json()).toEqual({ origin: ORIGIN, verifierKey: signer.verifierKey });
+    expect((await a.inject({ method: 'GET', url: '/v1/log/key' })).json()).toEqual({
+      origin: ORIGIN,
+      verifierKey: signer.verifierKey,
+      verifierKeys: [signer.verifierKey],
+    });
     const inc = (await a.inject({ method: 'GET', url: '/v1/proofs/inclusion?seq=500' })).json();
     expect(inc).toMatchObject({ seq: '500', leafIndex: '499', treeSize: String(SIZE), checkpoint: note });
     verifyInclusion(

@@ -29,8 +29,8 @@ function mth(leaves: Buffer[]): Buffer {
 }
 
 /** The leader's side over a ledger: cuts from index `from` on carry a log view (earlier ones are SCM1 cuts). */
-async function signed(cuts: CutView[], from = 0): Promise<CutView[]> {
-  const log = new CheckpointLog(signer);
+async function signed(cuts: CutView[], from = 0, signers = [signer]): Promise<CutView[]> {
+  const log = new CheckpointLog(signers);
   await log.recover({ head: genesisHead, ...noKafka });
   // A leader switched on later rebuilds the tree over the SCM1 cuts: the same leaves.
   return cuts.map((c, i) => {
@@ -130,12 +130,12 @@ describe('log view checks over the ledger', () => {
 
 describe("the leader's checkpoint log", () => {
   it('signs nothing before its border is rebuilt', () => {
-    expect(() => new CheckpointLog(signer).next(1n, [])).toThrow(/no tree border/);
+    expect(() => new CheckpointLog([signer]).next(1n, [])).toThrow(/no tree border/);
   });
 
   it('keeps the committed border when a cut is not committed', async () => {
     const [a, b] = ledger(GOOD_CUTS);
-    const log = new CheckpointLog(signer);
+    const log = new CheckpointLog([signer]);
     await log.recover({ head: genesisHead, ...noKafka });
     log.next(a!.firstSeq, a!.entries);
     // Not committed: the next cut is built on the same tree (size 0), not on the lost one.
@@ -152,12 +152,12 @@ describe("the leader's checkpoint log", () => {
     const cuts = await signed(ledger(GOOD_CUTS));
     const tail = cuts[1]!;
     const head: ChainHead = { seq: tail.lastSeq, hash: tail.headHash, cutId: 2n, epoch: 1n, ledgerOffset: 2n, coverage: [], log: tail.log! };
-    const log = new CheckpointLog(signer);
+    const log = new CheckpointLog([signer]);
     expect((await log.recover({ head, ...noKafka })).from).toBe('tail');
     expect(log.next(cuts[2]!.firstSeq, cuts[2]!.entries).checkpoint).toBe(cuts[2]!.log!.checkpoint);
 
     const forgedHead = { ...head, log: { ...tail.log!, checkpoint: resign(tail, forger) } };
-    const err = await new CheckpointLog(signer).recover({ head: forgedHead, ...noKafka }).catch((e: unknown) => e);
+    const err = await new CheckpointLog([signer]).recover({ head: forgedHead, ...noKafka }).catch((e: unknown) => e);
     expect(err).toBeInstanceOf(SeqchainError);
     expect((err as SeqchainError).code).toBe('SEQCHAIN_ERR_CHAIN_BROKEN');
     expect((err as Error).message).toMatch(/ledger tail \(offset 2, seq 7\) is not signed by example\.com\/unit-log\+/);
@@ -169,3 +169,51 @@ function resign(cut: CutView, by: NoteSigner): string {
   const [origin, size, root] = text.split('\n');
   return signCheckpoint({ origin: origin!, size: Number(size), root: Buffer.from(root!, 'base64') }, by);
 }
+
+describe('key rotation', () => {
+  const next = NoteSigner.generate(ORIGIN);
+  /** Cut 1 signed by the old key only, cut 2 by both (the overlap), cut 3 by the new key only. */
+  async function rotated(): Promise<CutView[]> {
+    const [a, b, c] = ledger(GOOD_CUTS);
+    const [first] = await signed([a!], 0, [signer]);
+    const log = new CheckpointLog([next, signer]);
+    const head: ChainHead = { seq: first!.lastSeq, hash: first!.headHash, cutId: 1n, epoch: 1n, ledgerOffset: 1n, coverage: [], log: first!.log! };
+    expect((await log.recover({ head, ...noKafka })).from).toBe('tail');
+    const second = { ...b!, log: log.next(b!.firstSeq, b!.entries) };
+    log.committed();
+    const newOnly = new CheckpointLog([next]);
+    const head2: ChainHead = { ...head, seq: second.lastSeq, hash: second.headHash, cutId: 2n, ledgerOffset: 2n, log: second.log };
+    expect((await newOnly.recover({ head: head2, ...noKafka })).from).toBe('tail');
+    const third = { ...c!, log: newOnly.next(c!.firstSeq, c!.entries) };
+    return [first!, second, third];
+  }
+
+  it('every checkpoint verifies under the keys it was signed with: old ones keep verifying under the old key', async () => {
+    const cuts = await rotated();
+    const both = new ChainVerifier(GENESIS, START, { keys: [signer.verifier, next.verifier] });
+    for (const cut of cuts) expect(both.addCut(cut)).toBeNull();
+    expect(both.logView!.signed).toBe(3);
+  });
+
+  it('a verifier pinning only the new key names the first cut signed only by the old one', async () => {
+    const cuts = await rotated();
+    const v = new ChainVerifier(GENESIS, START, { keys: [next.verifier] });
+    const brk = v.addCut(cuts[0]!);
+    expect(brk).toMatchObject({ kind: 'checkpoint-signature', seq: cuts[0]!.lastSeq });
+    expect(brk!.message).toMatch(/not signed by the pinned key/);
+  });
+
+  it('a verifier pinning only the old key names the first cut signed only by the new one', async () => {
+    const cuts = await rotated();
+    const v = new ChainVerifier(GENESIS, START, { keys: [signer.verifier] });
+    expect(v.addCut(cuts[0]!)).toBeNull();
+    expect(v.addCut(cuts[1]!)).toBeNull();
+    expect(v.addCut(cuts[2]!)).toMatchObject({ kind: 'checkpoint-signature', seq: cuts[2]!.lastSeq });
+  });
+
+  it('a leader with only the new key refuses a tail the old key alone signed: a rotation overlaps', async () => {
+    const [first] = await signed(ledger(GOOD_CUTS).slice(0, 1), 0, [signer]);
+    const head: ChainHead = { seq: first!.lastSeq, hash: first!.headHash, cutId: 1n, epoch: 1n, ledgerOffset: 1n, coverage: [], log: first!.log! };
+    await expect(new CheckpointLog([next]).recover({ head, ...noKafka })).rejects.toThrow(/is not signed by/);
+  });
+});

@@ -2,7 +2,7 @@ import { chmodSync, mkdtempSync, readFileSync, statSync, writeFileSync } from 'n
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { configuredVerifierKey, loadLogSigner } from '../../../src/config/log-key.js';
+import { configuredVerifierKeys, loadLogSigners } from '../../../src/config/log-key.js';
 import { loadConfig } from '../../../src/config/load.js';
 import { ConfigError } from '../../../src/errors.js';
 import { NoteSigner } from '../../../src/tlog/index.js';
@@ -28,26 +28,26 @@ describe('logView configuration', () => {
 
   it('refuses a verifier key that does not parse or names another origin', () => {
     const other = NoteSigner.fromSeed('example.com/other', Buffer.alloc(32, 3)).verifierKey;
-    expect(() => loadConfig({ env: { SEQCHAIN_LOG_VIEW_VERIFIER_KEY: 'nope' } })).toThrow(/logView\.verifierKey: verifier key: "nope": expected <name>/);
+    expect(() => loadConfig({ env: { SEQCHAIN_LOG_VIEW_VERIFIER_KEY: 'nope' } })).toThrow(/logView\.verifierKey\.0: verifier key: "nope": expected <name>/);
     expect(() => loadConfig({ env: { SEQCHAIN_LOG_VIEW_ORIGIN: ORIGIN, SEQCHAIN_LOG_VIEW_VERIFIER_KEY: other } })).toThrow(
       /logView\.verifierKey: names another key than the origin/,
     );
   });
 });
 
-describe('loadLogSigner', () => {
+describe('loadLogSigners', () => {
   const signer = NoteSigner.fromSeed(ORIGIN, Buffer.alloc(32, 5));
   const good = keyFile('good.key', `${signer.format()}\n`);
 
   it('is null with the log view off, and the key with it on', () => {
-    expect(loadLogSigner({ enabled: false, origin: ORIGIN, signingKeyFile: good })).toBeNull();
-    expect(loadLogSigner({ enabled: true, origin: ORIGIN, signingKeyFile: good })?.verifierKey).toBe(signer.verifierKey);
+    expect(loadLogSigners({ enabled: false, origin: ORIGIN, signingKeyFile: good })).toBeNull();
+    expect(loadLogSigners({ enabled: true, origin: ORIGIN, signingKeyFile: good })?.map((s) => s.verifierKey)).toEqual([signer.verifierKey]);
   });
 
   it('fails with one line naming the setting when the log view is on without a key file', () => {
     const err = (() => {
       try {
-        loadLogSigner({ enabled: true, origin: ORIGIN });
+        loadLogSigners({ enabled: true, origin: ORIGIN });
       } catch (e) {
         return e as ConfigError;
       }
@@ -59,9 +59,9 @@ describe('loadLogSigner', () => {
 
   it('refuses a key file others may read (0644), naming the file and never the key', () => {
     const loose = keyFile('loose.key', `${signer.format()}\n`, 0o644);
-    expect(() => loadLogSigner({ enabled: true, origin: ORIGIN, signingKeyFile: loose })).toThrow(/loose permissions \(mode 0644\)/);
+    expect(() => loadLogSigners({ enabled: true, origin: ORIGIN, signingKeyFile: loose })).toThrow(/loose permissions \(mode 0644\)/);
     try {
-      loadLogSigner({ enabled: true, origin: ORIGIN, signingKeyFile: loose });
+      loadLogSigners({ enabled: true, origin: ORIGIN, signingKeyFile: loose });
     } catch (e) {
       expect((e as Error).message).not.toContain(signer.format().split('+').at(-1));
     }
@@ -69,13 +69,13 @@ describe('loadLogSigner', () => {
 
   it('refuses a file that holds no signer key, or a key named otherwise than the origin, without showing it', () => {
     const bad = keyFile('bad.key', 'PRIVATE+KEY+x+00000000+AAAA\n');
-    expect(() => loadLogSigner({ enabled: true, origin: ORIGIN, signingKeyFile: bad })).toThrow(
+    expect(() => loadLogSigners({ enabled: true, origin: ORIGIN, signingKeyFile: bad })).toThrow(
       /bad\.key does not hold a signer key: signer key: the signer key is malformed/,
     );
     const named = keyFile('named.key', `${NoteSigner.fromSeed('example.com/else', Buffer.alloc(32, 5)).format()}\n`);
     const err = (() => {
       try {
-        loadLogSigner({ enabled: true, origin: ORIGIN, signingKeyFile: named });
+        loadLogSigners({ enabled: true, origin: ORIGIN, signingKeyFile: named });
       } catch (e) {
         return e as Error;
       }
@@ -85,9 +85,34 @@ describe('loadLogSigner', () => {
   });
 
   it("gives verifiers the configured key, or the key file's public half", () => {
-    expect(configuredVerifierKey({ enabled: false, verifierKey: signer.verifierKey })).toMatchObject({ source: 'logView.verifierKey' });
-    expect(configuredVerifierKey({ enabled: false, origin: ORIGIN, signingKeyFile: good })?.key.verifierKey).toBe(signer.verifierKey);
-    expect(configuredVerifierKey({ enabled: false })).toBeNull();
+    expect(configuredVerifierKeys({ enabled: false, verifierKey: signer.verifierKey })).toMatchObject({ source: 'logView.verifierKey' });
+    expect(configuredVerifierKeys({ enabled: false, origin: ORIGIN, signingKeyFile: good })?.keys.map((k) => k.verifierKey)).toEqual([signer.verifierKey]);
+    expect(configuredVerifierKeys({ enabled: false })).toBeNull();
     expect(statSync(good).mode & 0o777).toBe(0o600);
+  });
+
+  it('takes several key files during a rotation, each signing, and refuses one the verifier keys do not name or a repeat', () => {
+    const next = NoteSigner.fromSeed(ORIGIN, Buffer.alloc(32, 6));
+    const nextFile = keyFile('next.key', `${next.format()}\n`);
+    const both = loadLogSigners({ enabled: true, origin: ORIGIN, signingKeyFile: [nextFile, good], verifierKey: [next.verifierKey, signer.verifierKey] });
+    expect(both?.map((s) => s.verifierKey)).toEqual([next.verifierKey, signer.verifierKey]);
+    expect(() => loadLogSigners({ enabled: true, origin: ORIGIN, signingKeyFile: [nextFile, good], verifierKey: next.verifierKey })).toThrow(
+      /good\.key is not one logView\.verifierKey names/,
+    );
+    expect(() => loadLogSigners({ enabled: true, origin: ORIGIN, signingKeyFile: [good, good] })).toThrow(/names the same key twice/);
+    expect(configuredVerifierKeys({ enabled: false, origin: ORIGIN, signingKeyFile: [nextFile, good] })?.keys).toHaveLength(2);
+  });
+
+  it('reads comma-separated lists from the environment', () => {
+    const next = NoteSigner.fromSeed(ORIGIN, Buffer.alloc(32, 6));
+    const config = loadConfig({
+      env: {
+        SEQCHAIN_LOG_VIEW_ORIGIN: ORIGIN,
+        SEQCHAIN_LOG_VIEW_VERIFIER_KEY: `${next.verifierKey},${signer.verifierKey}`,
+        SEQCHAIN_LOG_VIEW_SIGNING_KEY_FILE: good,
+      },
+    });
+    expect(config.logView.verifierKey).toEqual([next.verifierKey, signer.verifierKey]);
+    expect(config.logView.signingKeyFile).toEqual([good]);
   });
 });

@@ -17,7 +17,7 @@ import {
   type GenesisMessage,
   type LedgerMessage,
 } from '../../../src/wire/ledger.js';
-import { type CutJson, toCut } from './cut-json.js';
+import { type CutJson, type GenesisJson, toCut, toGenesis } from './cut-json.js';
 
 interface Fixtures<F> {
   format: string;
@@ -38,16 +38,6 @@ interface BatchJson {
   entries: EntryJson[];
 }
 
-interface GenesisJson {
-  chainId: string;
-  topic: string;
-  start: string[];
-  createdAtMs: string;
-  nonce: string;
-  hash: string;
-  startMode: 'earliest' | 'latest';
-}
-
 function load<F>(name: string): Fixtures<F> {
   return JSON.parse(readFileSync(new URL(`../../fixtures/wire/${name}`, import.meta.url), 'utf8')) as Fixtures<F>;
 }
@@ -60,19 +50,6 @@ function toBatch(f: BatchJson): DigestBatch {
     from: BigInt(f.from),
     to: BigInt(f.to),
     entries: f.entries.map((e) => ({ offset: BigInt(e.offset), timestampMs: BigInt(e.timestampMs), digest: hex(e.digest) })),
-  };
-}
-
-function toGenesis(f: GenesisJson): GenesisMessage {
-  return {
-    kind: 'genesis',
-    chainId: f.chainId,
-    topic: f.topic,
-    start: f.start.map(BigInt),
-    createdAtMs: BigInt(f.createdAtMs),
-    nonce: hex(f.nonce),
-    hash: hex(f.hash),
-    startMode: f.startMode,
   };
 }
 

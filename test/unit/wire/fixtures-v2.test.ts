@@ -9,8 +9,15 @@ import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
 import { MalformedMessageError } from '../../../src/errors.js';
 import { openCheckpoint, parseVerifierKey, TreeBorder } from '../../../src/tlog/index.js';
-import { type CutMessage, decodeLedgerMessage, encodeCutMessage, encodeCutMessageV2 } from '../../../src/wire/ledger.js';
-import { type CutJson, toCut } from './cut-json.js';
+import {
+  type CutMessage,
+  decodeLedgerMessage,
+  encodeCutMessage,
+  encodeCutMessageV2,
+  encodeGenesisMessage,
+  encodeGenesisMessageV2,
+} from '../../../src/wire/ledger.js';
+import { type CutJson, type GenesisJson, toCut, toGenesis } from './cut-json.js';
 
 interface CutV2Json extends CutJson {
   log: { checkpoint: string; border: string };
@@ -20,6 +27,7 @@ const doc = JSON.parse(readFileSync(new URL('../../fixtures/wire/scm2-v2.json', 
   format: string;
   version: number;
   verifierKey: string;
+  genesis: { name: string; fields: GenesisJson; hex: string }[];
   messages: { name: string; fields: CutV2Json; hex: string }[];
 };
 const hex = (s: string) => Buffer.from(s, 'hex');
@@ -74,7 +82,27 @@ describe('SCM2 ledger message v2 fixtures (independent Python encoder)', () => {
     bad[at] = 0xff;
     expect(() => decodeLedgerMessage(bad)).toThrow(/checkpoint is not valid UTF-8/);
     const kind = Buffer.from(bytes);
-    kind[4] = 1;
-    expect(() => decodeLedgerMessage(kind)).toThrow(/ledger message v2: kind is 1, expected 2/);
+    kind[4] = 3;
+    expect(() => decodeLedgerMessage(kind)).toThrow(/ledger message v2: kind is 3, expected 1 \(genesis with the log's key\) or 2/);
+  });
+
+  describe.each(doc.genesis.map((m) => [m.name, m] as const))('genesis %s', (_name, m) => {
+    const { kind: _kind, ...fields } = toGenesis(m.fields);
+    it('encodes the fields to exactly the bytes, and decodes the bytes to exactly the fields', () => {
+      expect(encodeGenesisMessageV2({ ...fields, logVerifierKey: fields.logVerifierKey! }).toString('hex')).toBe(m.hex);
+      expect(decodeLedgerMessage(hex(m.hex))).toEqual(toGenesis(m.fields));
+    });
+    it('is the SCM1 genesis body, byte for byte, then the key (the genesis hash does not cover it)', () => {
+      const v1 = encodeGenesisMessage(fields);
+      expect(hex(m.hex).subarray(5, v1.length).equals(v1.subarray(5))).toBe(true);
+      expect(fields.logVerifierKey).toBe(doc.verifierKey);
+    });
+    it('refuses a key that is not a verifier key, and trailing bytes', () => {
+      const bytes = hex(m.hex);
+      const broken = Buffer.from(bytes);
+      broken[bytes.length - 1] = 0x21; // the base64 key's last character becomes "!"
+      expect(() => decodeLedgerMessage(broken)).toThrow(/ledger message v2: .*verifierKey is not a verifier key/);
+      expect(() => decodeLedgerMessage(Buffer.concat([bytes, Buffer.from([0])]))).toThrow(MalformedMessageError);
+    });
   });
 });
