@@ -16,6 +16,13 @@ function collectKey(value: string, previous: NoteVerifier[] = []): NoteVerifier[
   }
 }
 
+function stateFileError(path: string, what: 'read' | 'write', err: unknown): SeqchainError {
+  return new SeqchainError('SEQCHAIN_ERR_USAGE', `--state-file ${path}: cannot ${what} it: ${(err as Error).message}`, {
+    cause: err,
+    details: { option: '--state-file' },
+  });
+}
+
 const size = (cp: Checkpoint | null): string | null => (cp === null ? null : String(cp.size));
 
 /** The one JSON object of `--json`: sizes as decimal strings like the rest of the CLI and API. */
@@ -58,7 +65,9 @@ export function registerAudit(program: Command): void {
     const keys = opts.key as NoteVerifier[];
     const { config, logger } = contextFrom(opts);
     // Read before fetching: a state file that cannot be read stops the audit before any network call.
-    const kept = await readCheckpointFile(stateFile);
+    const kept = await readCheckpointFile(stateFile).catch((err: unknown) => {
+      throw stateFileError(stateFile, 'read', err);
+    });
     const api = await resolveApi(config, logger, opts.api as string | undefined, 'any');
     const latest = await getApiBytes(api, '/checkpoint');
     let verdict = auditCheckpoint({ keys, kept, latest });
@@ -68,7 +77,11 @@ export function registerAudit(program: Command): void {
     }
     if (verdict.ok === null) throw new SeqchainError('SEQCHAIN_ERR_USAGE', 'audit: the decision asked for a proof twice');
 
-    if (verdict.ok && verdict.verdict !== 'unchanged') await writeCheckpointFile(stateFile, latest);
+    if (verdict.ok && verdict.verdict !== 'unchanged') {
+      await writeCheckpointFile(stateFile, latest).catch((err: unknown) => {
+        throw stateFileError(stateFile, 'write', err);
+      });
+    }
     if (opts.json) process.stdout.write(`${JSON.stringify(report(verdict, stateFile, api))}\n`);
     if (!verdict.ok) {
       throw new AuditFailedError(
