@@ -11,7 +11,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import { runCli, waitFor } from '../../../scripts/lib/replica-set.js';
-import { leafHash, NoteSigner, openCheckpoint, parseVerifierKey, signCheckpoint, TreeBorder } from '../../../src/tlog/index.js';
+import { leafHash, NoteSigner, openCheckpoint, parseNote, parseVerifierKey, signCheckpoint, signNote, TreeBorder } from '../../../src/tlog/index.js';
 import { ChainFixture } from '../../helpers/chain-fixture.js';
 
 const dir = mkdtempSync(join(tmpdir(), 'seqchain-audit-'));
@@ -140,8 +140,13 @@ describe('seqchain audit (real Kafka, ZooKeeper, Redis)', () => {
     expect(noFile.stderr).toMatch(/^seqchain: SEQCHAIN_ERR_AUDIT_FAILED: new-signature: the log's latest checkpoint does not verify under the given key\(s\)/);
     expect(existsSync(fresh)).toBe(false);
 
-    // After all that, the genuine kept note still audits.
+    // After all that, the genuine kept note still audits, also with a witness cosignature line by a key it does not know.
     writeFileSync(state, secondNote);
     expect((await audit(['--api', api])).json).toMatchObject({ ok: true, verdict: 'unchanged' });
+    const { text, signatures } = parseNote(secondNote);
+    const cosigned = signNote(text, [NoteSigner.generate('witness.example/w1')], signatures);
+    writeFileSync(state, cosigned);
+    expect((await audit(['--api', api])).json).toMatchObject({ ok: true, verdict: 'unchanged', stateFileWritten: false });
+    expect(readFileSync(state, 'utf8')).toBe(cosigned);
   }, 300_000);
 });
