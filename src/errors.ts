@@ -29,6 +29,7 @@ export const ErrorCodes = {
   SEQCHAIN_ERR_NOTE_UNVERIFIED: 'SEQCHAIN_ERR_NOTE_UNVERIFIED',
   SEQCHAIN_ERR_PROOF_INVALID: 'SEQCHAIN_ERR_PROOF_INVALID',
   SEQCHAIN_ERR_OUT_OF_RANGE: 'SEQCHAIN_ERR_OUT_OF_RANGE',
+  SEQCHAIN_ERR_AUDIT_FAILED: 'SEQCHAIN_ERR_AUDIT_FAILED',
   SEQCHAIN_ERR_SEAL_UNKNOWN_KEY: 'SEQCHAIN_ERR_SEAL_UNKNOWN_KEY',
   SEQCHAIN_ERR_SEAL_OPEN_FAILED: 'SEQCHAIN_ERR_SEAL_OPEN_FAILED',
   SEQCHAIN_ERR_SEAL_MALFORMED: 'SEQCHAIN_ERR_SEAL_MALFORMED',
@@ -128,6 +129,19 @@ export class OutOfRangeError extends SeqchainError {
   constructor(message: string, details: Record<string, unknown> = {}) {
     super('SEQCHAIN_ERR_OUT_OF_RANGE', message, { details });
     this.name = 'OutOfRangeError';
+  }
+}
+
+/**
+ * `seqchain audit` refused the log's latest checkpoint, or the checkpoint it kept: `details.verdict`
+ * names the rule (rollback, fork, a bad signature of the new or the kept checkpoint, another
+ * origin, a malformed state file, checkpoint or proof; src/tlog/audit.ts). Never retried: the
+ * same checkpoints give the same verdict.
+ */
+export class AuditFailedError extends SeqchainError {
+  constructor(message: string, details: { verdict: string } & Record<string, unknown>, cause?: unknown) {
+    super('SEQCHAIN_ERR_AUDIT_FAILED', message, { details, cause });
+    this.name = 'AuditFailedError';
   }
 }
 

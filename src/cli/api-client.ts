@@ -61,12 +61,44 @@ export async function callApi(base: string, method: 'GET' | 'POST', path: string
   } catch {
     // not JSON: keep the text for the message
   }
-  if (!response.ok) {
-    const b = (body ?? {}) as { code?: string; message?: string; details?: Record<string, unknown> };
-    const code: ErrorCode = b.code && b.code in ErrorCodes ? (b.code as ErrorCode) : 'SEQCHAIN_ERR_UNEXPECTED';
-    throw new SeqchainError(code, `${method} ${path}: HTTP ${response.status}: ${b.message ?? text}`, {
-      details: { status: response.status, ...(b.details ?? {}) },
+  if (!response.ok) throw answerError(method, path, response.status, body, text);
+  return body;
+}
+
+/** A non-2xx answer as a SeqchainError with the server's code and message. */
+function answerError(method: string, path: string, status: number, body: unknown, text: string): SeqchainError {
+  const b = (body ?? {}) as { code?: string; message?: string; details?: Record<string, unknown> };
+  const code: ErrorCode = b.code && b.code in ErrorCodes ? (b.code as ErrorCode) : 'SEQCHAIN_ERR_UNEXPECTED';
+  return new SeqchainError(code, `${method} ${path}: HTTP ${status}: ${b.message ?? text}`, {
+    details: { status, ...(b.details ?? {}) },
+  });
+}
+
+/**
+ * GETs a route whose answer is not JSON (`/checkpoint`) as the bytes served: a signed note is
+ * checked over its exact bytes, which decoding to text leniently would change.
+ */
+export async function getApiBytes(base: string, path: string): Promise<Buffer> {
+  let response: Response;
+  try {
+    response = await fetch(`${base}${path}`, { signal: AbortSignal.timeout(30_000) });
+  } catch (err) {
+    throw new SeqchainError('SEQCHAIN_ERR_UNREACHABLE', `cannot reach the seqchain API at ${base}: ${(err as Error).message}`, {
+      retriable: true,
+      cause: err,
+      details: { url: base },
     });
   }
-  return body;
+  const bytes = Buffer.from(await response.arrayBuffer());
+  if (!response.ok) {
+    const text = bytes.toString('utf8');
+    let body: unknown = text;
+    try {
+      body = JSON.parse(text);
+    } catch {
+      // not JSON: keep the text for the message
+    }
+    throw answerError('GET', path, response.status, body, text);
+  }
+  return bytes;
 }

@@ -1,7 +1,8 @@
 #!/usr/bin/env node
 import { Command, CommanderError } from 'commander';
-import { isSeqchainError } from '../errors.js';
+import { type ErrorCode, isSeqchainError } from '../errors.js';
 import { fromKafkaError } from '../kafka/errors.js';
+import { registerAudit } from './commands/audit.js';
 import { registerInit } from './commands/init.js';
 import { registerLogKeygen } from './commands/log-keygen.js';
 import { registerOperations } from './commands/operations.js';
@@ -12,6 +13,9 @@ import { registerRun } from './commands/run.js';
 import { registerStatus } from './commands/status.js';
 import { registerTail } from './commands/tail.js';
 import { registerVerify } from './commands/verify.js';
+
+/** Exit 1: what was checked does not hold (the chain, or the log under audit); 2: every other error. */
+const EXIT_1: ReadonlySet<ErrorCode> = new Set(['SEQCHAIN_ERR_CHAIN_BROKEN', 'SEQCHAIN_ERR_AUDIT_FAILED']);
 
 const program = new Command('seqchain')
   .description('One global order and one SHA-256 hash chain over the partitions of a Kafka topic')
@@ -29,6 +33,7 @@ registerReindex(program);
 registerQueries(program);
 registerOperations(program);
 registerLogKeygen(program);
+registerAudit(program);
 
 try {
   await program.parseAsync(process.argv);
@@ -41,5 +46,5 @@ try {
   const code = isSeqchainError(error) ? error.code : 'SEQCHAIN_ERR_UNEXPECTED';
   process.stderr.write(`seqchain: ${code}: ${(error as Error).message}\n`);
   if (process.env.SEQCHAIN_DEBUG) process.stderr.write(`${(err as Error).stack}\n`);
-  process.exit(isSeqchainError(error) && error.code === 'SEQCHAIN_ERR_CHAIN_BROKEN' ? 1 : 2);
+  process.exit(isSeqchainError(error) && EXIT_1.has(error.code) ? 1 : 2);
 }

@@ -14,3 +14,4 @@ export * from './note-key.js';
 export * from './signed-note.js';
 export * from './checkpoint.js';
 export * from './tlog-proof.js';
+export * from './audit.js';
