@@ -75,8 +75,11 @@ const SIGNED_DECIMAL = /^(0|-?[1-9][0-9]{0,18})$/;
 /** Parses a record line (`seqchain tail --json`); a MalformedMessageError names the field. */
 export function parseRecordLine(text: string): RecordLine {
   const bad = (field: string, why: string): never => {
-    throw new MalformedMessageError('record', `${field}: ${why}`, { field });
+    throw new MalformedMessageError('record line', `${field}: ${why}`, { field });
   };
+  const lines = text.split('\n').filter((l) => l.trim() !== '').length;
+  // `tail --json` of a range prints one record per line: the file must hold the one the proof is for.
+  if (lines > 1) bad('text', `${lines} lines: give one record, one line of \`seqchain tail --json\``);
   let o: unknown;
   try {
     o = JSON.parse(text);

@@ -187,6 +187,7 @@ describe('checkRecordProof: a tail --json line against a tlog-proof file', () =>
   it('a record file that is not a tail line fails at "record", naming the field', () => {
     for (const [bad, field] of [
       ['not json', 'text'],
+      [`${line(6)}${line(7)}`, 'text'],
       ['[]', 'text'],
       [edit(6, (o) => delete o.digest), 'digest'],
       [edit(6, (o) => (o.seq = 6)), 'seq'],
@@ -199,6 +200,13 @@ describe('checkRecordProof: a tail --json line against a tlog-proof file', () =>
       expect(e.part, bad).toBe('record');
       expect(e.details.field, bad).toBe(field);
     }
+  });
+
+  it('a record file of several tail lines fails at "record", saying to give one', () => {
+    const e = failed(() => check(proofFor(6), `${line(6)}${line(7)}`));
+    expect(e.message).toBe('record: record line: text: 2 lines: give one record, one line of `seqchain tail --json`');
+    // One line with its newline, as tail prints it, is one record.
+    expect(check(proofFor(6), `${line(6)}\n`).seq).toBe(6n);
   });
 
   it('a record tail opened with a key (sealed) fails at "record" and says to print it without the key', () => {
