@@ -30,6 +30,7 @@ export const ErrorCodes = {
   SEQCHAIN_ERR_PROOF_INVALID: 'SEQCHAIN_ERR_PROOF_INVALID',
   SEQCHAIN_ERR_OUT_OF_RANGE: 'SEQCHAIN_ERR_OUT_OF_RANGE',
   SEQCHAIN_ERR_AUDIT_FAILED: 'SEQCHAIN_ERR_AUDIT_FAILED',
+  SEQCHAIN_ERR_RECORD_MISMATCH: 'SEQCHAIN_ERR_RECORD_MISMATCH',
   SEQCHAIN_ERR_SEAL_UNKNOWN_KEY: 'SEQCHAIN_ERR_SEAL_UNKNOWN_KEY',
   SEQCHAIN_ERR_SEAL_OPEN_FAILED: 'SEQCHAIN_ERR_SEAL_OPEN_FAILED',
   SEQCHAIN_ERR_SEAL_MALFORMED: 'SEQCHAIN_ERR_SEAL_MALFORMED',
@@ -142,6 +143,37 @@ export class AuditFailedError extends SeqchainError {
   constructor(message: string, details: { verdict: string } & Record<string, unknown>, cause?: unknown) {
     super('SEQCHAIN_ERR_AUDIT_FAILED', message, { details, cause });
     this.name = 'AuditFailedError';
+  }
+}
+
+/**
+ * A record given to check (`seqchain check-proof --record`, a line of `tail --json`) whose fields do
+ * not give the SCR1 digest the line carries: a field was changed, the topic given is not the chain's,
+ * or the value is a plaintext opened from a sealed payload. Never retried.
+ */
+export class RecordMismatchError extends SeqchainError {
+  constructor(message: string, details: Record<string, unknown> = {}) {
+    super('SEQCHAIN_ERR_RECORD_MISMATCH', message, { details });
+    this.name = 'RecordMismatchError';
+  }
+}
+
+/** The links of an offline record proof (`seqchain check-proof`), in the order they are checked. */
+export type ProofPart = 'proof-file' | 'record' | 'index' | 'checkpoint' | 'proof';
+
+/**
+ * One link of an offline record proof failed: record → digest → SCT1 entry → leaf → inclusion proof
+ * → signed checkpoint. Keeps the code of what failed (MALFORMED_MESSAGE, RECORD_MISMATCH,
+ * PROOF_INVALID, SIGNATURE_INVALID, NOTE_UNVERIFIED) and names the part first in its message and
+ * in `details.part`. Never retried.
+ */
+export class ProofCheckError extends SeqchainError {
+  readonly part: ProofPart;
+
+  constructor(part: ProofPart, cause: SeqchainError) {
+    super(cause.code, `${part}: ${cause.message}`, { cause, details: { part, ...cause.details } });
+    this.name = 'ProofCheckError';
+    this.part = part;
   }
 }
 

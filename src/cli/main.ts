@@ -7,6 +7,7 @@ import { registerInit } from './commands/init.js';
 import { registerLogKeygen } from './commands/log-keygen.js';
 import { registerOperations } from './commands/operations.js';
 import { registerProduce } from './commands/produce-command.js';
+import { registerProofs } from './commands/proofs.js';
 import { registerQueries } from './commands/query.js';
 import { registerReindex } from './commands/reindex.js';
 import { registerRun } from './commands/run.js';
@@ -34,6 +35,7 @@ registerQueries(program);
 registerOperations(program);
 registerLogKeygen(program);
 registerAudit(program);
+registerProofs(program);
 
 try {
   await program.parseAsync(process.argv);

@@ -15,6 +15,7 @@ import {
   consistencyProof,
   encodeEntryBundle,
   formatTilePath,
+  formatTlogProof,
   inclusionProof,
   leafHash,
   openCheckpoint,
@@ -25,7 +26,7 @@ import {
   tilesOfSize,
   treeRoot,
 } from '../../src/tlog/index.js';
-import { buildTree, vectorEntry } from '../unit/tlog/fixtures.js';
+import { buildTree, vectorDigest, vectorEntry } from '../unit/tlog/fixtures.js';
 
 const GOPATH = '/usr/share/gocode';
 const X_MOD = join(GOPATH, 'src/golang.org/x/mod/sumdb/tlog');
@@ -34,6 +35,8 @@ const ORIGIN = 'log.example/seqchain-interop';
 const SIZE = 70000;
 const ENTRIES = 600; // Go builds its own tree over this many entries, root by root
 const b64 = (h: Buffer): string => h.toString('base64');
+/** The record whose tlog-proof file Go reads (test/integration/log-view/offline-proof.test.ts does the same with `seqchain prove`'s file). */
+const PROOF_SEQ = 12346;
 
 interface Report {
   checkpointText: string;
@@ -49,6 +52,11 @@ interface Report {
   consistencyForkFailed: number;
   tileTreeRoot: string;
   tileProofsMatched: number;
+  proofFileOrigin: string;
+  proofFileIndex: number;
+  proofFileSize: number;
+  proofFilePassed: boolean;
+  proofFileTamperFailed: boolean;
   errors: string[];
 }
 
@@ -107,7 +115,12 @@ beforeAll(() => {
     const bytes = t.level === 'entries' ? encodeEntryBundle(Array.from({ length: t.width }, (_, i) => vectorEntry(t.index * 256 + i + 1))) : store.tile(t);
     writeFileSync(file, bytes);
   }
+  const proofFile = join(work, 'record.tlog-proof');
+  writeFileSync(proofFile, formatTlogProof({ index: PROOF_SEQ - 1, proof: inclusionProof(store, PROOF_SEQ - 1, SIZE), checkpoint }));
   const input = {
+    proofFile,
+    proofSeq: PROOF_SEQ,
+    proofDigest: vectorDigest(PROOF_SEQ).toString('hex'),
     verifierKey: signer.verifierKey,
     signerKey: signer.format(),
     checkpoint,
@@ -168,5 +181,15 @@ describe("Go's sumdb/note and sumdb/tlog accept seqchain's log view", () => {
   it("tlog.TileHashReader over seqchain's tiles (tile/8/L/N mapped to tile/L/N) gives the same root and proofs", () => {
     expect(report.tileTreeRoot).toBe(b64(root));
     expect(report.tileProofsMatched).toBe(inclusion.filter((c) => c.size === SIZE).length);
+  });
+
+  it('a c2sp.org/tlog-proof@v1 file, read by hand: note.Open opens its checkpoint, tlog.CheckRecord accepts the SCT1 entry Go builds from seq and digest, and refuses another', () => {
+    expect(report).toMatchObject({
+      proofFileOrigin: ORIGIN,
+      proofFileIndex: PROOF_SEQ - 1,
+      proofFileSize: SIZE,
+      proofFilePassed: true,
+      proofFileTamperFailed: true,
+    });
   });
 });

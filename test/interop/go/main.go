@@ -8,12 +8,15 @@ package main
 import (
 	"bytes"
 	"encoding/base64"
+	"encoding/binary"
+	"encoding/hex"
 	"encoding/json"
 	"fmt"
 	"io"
 	"net/http"
 	"os"
 	"path/filepath"
+	"strconv"
 	"strings"
 
 	"golang.org/x/mod/sumdb/note"
@@ -49,6 +52,11 @@ type input struct {
 	TileURL     string            `json:"tileUrl"`
 	TileSize    int64             `json:"tileSize"`
 	TileRoot    string            `json:"tileRoot"`
+	// A c2sp.org/tlog-proof@v1 file (as `seqchain prove` writes it) and the record it proves: its seq
+	// and SCR1 digest (hex), from which Go builds the SCT1 entry itself.
+	ProofFile   string `json:"proofFile"`
+	ProofSeq    int64  `json:"proofSeq"`
+	ProofDigest string `json:"proofDigest"`
 }
 
 type report struct {
@@ -65,6 +73,11 @@ type report struct {
 	ConsistencyForkFailed int      `json:"consistencyForkFailed"`
 	TileTreeRoot          string   `json:"tileTreeRoot"`
 	TileProofsMatched     int      `json:"tileProofsMatched"`
+	ProofFileOrigin       string   `json:"proofFileOrigin"`
+	ProofFileIndex        int64    `json:"proofFileIndex"`
+	ProofFileSize         int64    `json:"proofFileSize"`
+	ProofFilePassed       bool     `json:"proofFilePassed"`
+	ProofFileTamperFailed bool     `json:"proofFileTamperFailed"`
 	Errors                []string `json:"errors"`
 }
 
@@ -143,7 +156,7 @@ func main() {
 	v, err := note.NewVerifier(in.VerifierKey)
 	if err != nil {
 		fail("NewVerifier: %v", err)
-	} else {
+	} else if in.Checkpoint != "" {
 		n, err := note.Open([]byte(in.Checkpoint), note.VerifierList(v))
 		if err != nil {
 			fail("Open checkpoint: %v", err)
@@ -160,7 +173,9 @@ func main() {
 	}
 
 	// seqchain's signer key works in Go: sign a text for the test to compare and open.
-	if s, err := note.NewSigner(in.SignerKey); err != nil {
+	if in.SignerKey == "" {
+		// not asked for (a run that checks a proof file only)
+	} else if s, err := note.NewSigner(in.SignerKey); err != nil {
 		fail("NewSigner: %v", err)
 	} else if msg, err := note.Sign(&note.Note{Text: in.SignText}, s); err != nil {
 		fail("Sign: %v", err)
@@ -170,7 +185,9 @@ func main() {
 
 	// A key Go made: seqchain must open its note.
 	skey, vkey, err := note.GenerateKey(nil, "go.example/interop")
-	if err != nil {
+	if in.SignText == "" {
+		// not asked for
+	} else if err != nil {
 		fail("GenerateKey: %v", err)
 	} else if s, err := note.NewSigner(skey); err != nil {
 		fail("NewSigner(go key): %v", err)
@@ -237,6 +254,19 @@ func main() {
 
 	// Tiles: Go's TileHashReader reads seqchain's tiles (checking each against the tree head) and
 	// the root and proofs it computes from them are the ones seqchain gave.
+	if in.TileSize > 0 {
+		checkTiles(in, &r, fail)
+	}
+	if in.ProofFile != "" && v != nil {
+		checkProofFile(in, v, &r, fail)
+	}
+
+	out, _ := json.Marshal(r)
+	os.Stdout.Write(out)
+	os.Stdout.Write([]byte("\n"))
+}
+
+func checkTiles(in input, r *report, fail func(string, ...interface{})) {
 	tree := tlog.Tree{N: in.TileSize, Hash: hash(in.TileRoot)}
 	thr := tlog.TileHashReader(tree, tileDir{in.TileDir, in.TileURL})
 	if root, err := tlog.TreeHash(in.TileSize, thr); err != nil {
@@ -259,10 +289,93 @@ func main() {
 			fail("ProveRecord over tiles index %d differs from seqchain's proof", c.Index)
 		}
 	}
+}
 
-	out, _ := json.Marshal(r)
-	os.Stdout.Write(out)
-	os.Stdout.Write([]byte("\n"))
+// checkProofFile reads a c2sp.org/tlog-proof@v1 file by hand (header, optional extra, index, the
+// proof hashes, a blank line, the signed checkpoint), opens the checkpoint with note.Open, and
+// checks the record's leaf with tlog.CheckRecord against the checkpoint's root.
+func checkProofFile(in input, v note.Verifier, r *report, fail func(string, ...interface{})) {
+	data, err := os.ReadFile(in.ProofFile)
+	if err != nil {
+		fail("proof file: %v", err)
+		return
+	}
+	text := string(data)
+	blank := strings.Index(text, "\n\n")
+	if blank < 0 {
+		fail("proof file: no blank line before the checkpoint")
+		return
+	}
+	head := strings.Split(text[:blank], "\n")
+	if head[0] != "c2sp.org/tlog-proof@v1" {
+		fail("proof file: header %q", head[0])
+		return
+	}
+	head = head[1:]
+	if len(head) > 0 && strings.HasPrefix(head[0], "extra ") {
+		head = head[1:]
+	}
+	if len(head) == 0 || !strings.HasPrefix(head[0], "index ") {
+		fail("proof file: no index line")
+		return
+	}
+	index, err := strconv.ParseInt(strings.TrimPrefix(head[0], "index "), 10, 64)
+	if err != nil {
+		fail("proof file: index: %v", err)
+		return
+	}
+	var proof tlog.RecordProof
+	for _, line := range head[1:] {
+		h, err := tlog.ParseHash(line)
+		if err != nil {
+			fail("proof file: hash %q: %v", line, err)
+			return
+		}
+		proof = append(proof, h)
+	}
+	n, err := note.Open([]byte(text[blank+2:]), note.VerifierList(v))
+	if err != nil {
+		fail("proof file: note.Open: %v", err)
+		return
+	}
+	cp := strings.Split(n.Text, "\n")
+	if len(cp) < 4 {
+		fail("proof file: checkpoint text %q", n.Text)
+		return
+	}
+	size, err := strconv.ParseInt(cp[1], 10, 64)
+	if err != nil {
+		fail("proof file: checkpoint size: %v", err)
+		return
+	}
+	root, err := tlog.ParseHash(cp[2])
+	if err != nil {
+		fail("proof file: checkpoint root: %v", err)
+		return
+	}
+	r.ProofFileOrigin, r.ProofFileIndex, r.ProofFileSize = cp[0], index, size
+	if cp[0] != v.Name() {
+		fail("proof file: origin %q is not the key name %q", cp[0], v.Name())
+	}
+	// The SCT1 entry of the record: "SCT1" || u64be(seq) || SCR1 digest.
+	digest, err := hex.DecodeString(in.ProofDigest)
+	if err != nil || len(digest) != 32 {
+		fail("proofDigest %q", in.ProofDigest)
+		return
+	}
+	entry := append([]byte("SCT1"), make([]byte, 8)...)
+	binary.BigEndian.PutUint64(entry[4:], uint64(in.ProofSeq))
+	entry = append(entry, digest...)
+	if index != in.ProofSeq-1 {
+		fail("proof file: index %d is not seq %d - 1", index, in.ProofSeq)
+	}
+	if err := tlog.CheckRecord(proof, size, root, index, tlog.RecordHash(entry)); err != nil {
+		fail("proof file: CheckRecord: %v", err)
+	} else {
+		r.ProofFilePassed = true
+	}
+	entry[len(entry)-1] ^= 1
+	r.ProofFileTamperFailed = tlog.CheckRecord(proof, size, root, index, tlog.RecordHash(entry)) != nil
 }
 
 func flatten(hs []tlog.Hash) []byte {
