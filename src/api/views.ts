@@ -69,9 +69,10 @@ export const schemas = {
   /** One line of a GET /v1/records stream: the same fields as `seqchain tail --json`. */
   sequencedRecord: {
     type: 'object',
-    required: ['seq', 'partition', 'offset', 'timestampMs', 'key', 'value', 'headers', 'digest', 'hash'],
+    required: ['seq', 'topic', 'partition', 'offset', 'timestampMs', 'key', 'value', 'headers', 'digest', 'hash'],
     properties: {
       seq: u64,
+      topic: { type: 'string', description: "the chain's source topic, which the digest covers" },
       partition: { type: 'integer' },
       offset: u64,
       timestampMs: { type: 'string', description: 'record timestamp, ms since the Unix epoch' },

@@ -10,6 +10,8 @@ import type { SequencedRecord } from './window.js';
 
 export interface SequencedRecordJson {
   seq: string;
+  /** The chain's source topic, which the digest covers: with it, the line alone is enough to recompute the digest (`seqchain check-proof`). */
+  topic: string;
   partition: number;
   offset: string;
   timestampMs: string;
@@ -32,6 +34,7 @@ export function payloadJson(r: Pick<SequencedRecord, 'key' | 'value' | 'headers'
 export function sequencedRecordJson(r: SequencedRecord): SequencedRecordJson {
   return {
     seq: r.seq.toString(),
+    topic: r.topic,
     partition: r.partition,
     offset: r.offset.toString(),
     timestampMs: r.timestampMs.toString(),

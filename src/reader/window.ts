@@ -29,6 +29,8 @@ export interface SequencedHeader {
 export interface SequencedRecord {
   /** Global sequence number, 1, 2, 3, … */
   seq: bigint;
+  /** The chain's source topic: the SCR1 digest covers it (a record read from a mirror still names the chain's). */
+  topic: string;
   partition: number;
   offset: bigint;
   timestampMs: bigint;
@@ -84,6 +86,7 @@ export function checkRecord(topic: string, entry: LedgerRecord, message: KafkaMe
   }
   return {
     seq,
+    topic,
     partition,
     offset,
     timestampMs: source.timestampMs,

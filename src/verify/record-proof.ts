@@ -27,8 +27,8 @@ export interface RecordProofInput {
   /** The record file's text: one JSON object as `seqchain tail --json` prints it. */
   record: string;
   /**
-   * The chain's source topic, which the SCR1 digest covers and the tail line does not carry. When
-   * the record object has a `topic` field, the two must agree.
+   * The chain's source topic, which the SCR1 digest covers, for a record object without a `topic`
+   * field (a `tail --json` line has one). When both are given, the two must agree.
    */
   topic?: string;
   /** Pinned verifier keys (several during a key rotation): any one of them must have signed the checkpoint. */

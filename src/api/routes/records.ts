@@ -20,7 +20,7 @@ export function recordStreamRoutes(app: FastifyInstance, deps: ApiDeps, limits: 
       schema: {
         summary: `Stream the records of a seq range as NDJSON (${NDJSON}), checked against the chain; at most ${limits.maxStreamRange} per request (api.maxStreamRange)`,
         description:
-          'One line per record: {seq, partition, offset, timestampMs, key, value, headers, digest, hash} (bytes base64, headers in wire order), the same as `seqchain tail --json`. ' +
+          'One line per record: {seq, topic, partition, offset, timestampMs, key, value, headers, digest, hash} (bytes base64, headers in wire order), the same as `seqchain tail --json`. ' +
           'A record that cannot be served before the first line is an ordinary error response; after it, the stream ends with one line {"error": {code, message, seq, partition, offset, details}} (seq: the first seq not sent) and nothing after it.',
         tags: ['query'],
         querystring: { type: 'object', additionalProperties: false, properties: { from: seqParam, to: seqParam } },

@@ -97,7 +97,7 @@ export function registerProofs(program: Command): void {
     .argument('<file>', 'the proof file (c2sp.org/tlog-proof@v1, as `seqchain prove` writes it)')
     .requiredOption('--key <verifier key>', "the log's verifier key <origin>+<key id>+<base64>; repeat it for every key of a rotation", collect)
     .requiredOption('--record <file>', 'the record: one JSON object as `seqchain tail --json` prints it')
-    .option('--topic <name>', "the chain's source topic, which the record digest covers (the tail line does not carry it)")
+    .option('--topic <name>', "the chain's source topic, which the record digest covers, for a record without a topic field (a tail --json line has one)")
     .option('--json', 'print the result as JSON', false)
     .action((file: string, opts: { key: string[]; record: string; topic?: string; json: boolean }) => {
       const keys: NoteVerifier[] = opts.key.map((k) => {

@@ -70,9 +70,11 @@ describe('seqchain prove and check-proof (real Kafka, ZooKeeper, Redis)', () => 
     expect(proof.index).toBe(SEQ - 1);
     expect(proof.checkpoint.split('\n').slice(0, 2)).toEqual([origin, String(RECORDS)]);
 
+    // The tail line names its topic: the line and the proof file are all check-proof needs.
+    expect((record as unknown as { topic: string }).topic).toBe(f.topic);
     const topic = ['--topic', f.topic];
     const check = (proofPath: string, recordPath = recordFile, key = vkey, more: string[] = []) =>
-      runCli(['check-proof', proofPath, '--key', key, '--record', recordPath, ...topic, ...more]);
+      runCli(['check-proof', proofPath, '--key', key, '--record', recordPath, ...more]);
     const ok = await check(proofFile);
     expect(ok.code, ok.stderr).toBe(0);
     const keyId = parseVerifierKey(vkey).keyId.toString(16).padStart(8, '0');
@@ -151,11 +153,14 @@ describe('seqchain prove and check-proof (real Kafka, ZooKeeper, Redis)', () => 
     await expectFailure(check(write('index.tlog-proof', proved.stdout.replace(`index ${SEQ - 1}\n`, `index ${SEQ}\n`))), 'index', 'PROOF_INVALID');
     await expectFailure(check(write('garbled.tlog-proof', proved.stdout.replace('tlog-proof@v1', 'tlog-proof@v9'))), 'proof-file', 'MALFORMED_MESSAGE');
 
-    // Usage: a file that is not there, a key that does not parse, no topic: exit 2.
+    // --topic agrees with the line's: still proven.
+    expect((await check(proofFile, recordFile, vkey, topic)).code).toBe(0);
+    // Usage: a file that is not there, a key that does not parse, a line without its topic and no --topic: exit 2.
+    const noTopic = write('no-topic.json', `${JSON.stringify({ ...record, topic: undefined })}\n`);
     for (const args of [
-      ['check-proof', join(dir, 'missing'), '--key', vkey, '--record', recordFile, ...topic],
-      ['check-proof', proofFile, '--key', 'not-a-key', '--record', recordFile, ...topic],
-      ['check-proof', proofFile, '--key', vkey, '--record', recordFile],
+      ['check-proof', join(dir, 'missing'), '--key', vkey, '--record', recordFile],
+      ['check-proof', proofFile, '--key', 'not-a-key', '--record', recordFile],
+      ['check-proof', proofFile, '--key', vkey, '--record', noTopic],
     ]) {
       const r = await runCli(args);
       expect(r.code, args.join(' ')).toBe(2);

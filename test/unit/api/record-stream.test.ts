@@ -21,7 +21,7 @@ const entry = (seq: number): IndexedRecord => ({
   epoch: 1n,
   cutId: 1n,
 });
-const record = (e: IndexedRecord): SequencedRecord => ({ ...e, key: null, value: Buffer.from('v'), headers: [] });
+const record = (e: IndexedRecord): SequencedRecord => ({ ...e, topic: 'src', key: null, value: Buffer.from('v'), headers: [] });
 
 function stand(head: number, failAt: number | null = null, failure: SeqchainError | null = null) {
   const calls: { prev: number; seqs: number[] }[] = [];
@@ -130,6 +130,7 @@ describe('ndjsonLines and the error line', () => {
     expect(parsed.slice(0, 3).map((p) => p.seq)).toEqual(['1', '2', '3']);
     expect(parsed[0]).toEqual({
       seq: '1',
+      topic: 'src',
       partition: 1,
       offset: '10',
       timestampMs: '1',

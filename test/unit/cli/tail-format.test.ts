@@ -5,6 +5,7 @@ import type { SequencedRecord } from '../../../src/reader/window.js';
 
 const record = (over: Partial<SequencedRecord> = {}): SequencedRecord => ({
   seq: 9_007_199_254_740_993n, // 2^53 + 1: not a safe JSON number
+  topic: 'orders',
   partition: 2,
   offset: 18_446_744_073n,
   timestampMs: 1_700_000_000_123n,
@@ -27,6 +28,7 @@ describe('tail --json lines', () => {
     expect(line.indexOf('\n')).toBe(line.length - 1);
     expect(JSON.parse(line)).toEqual({
       seq: '9007199254740993',
+      topic: 'orders',
       partition: 2,
       offset: '18446744073',
       timestampMs: '1700000000123',
@@ -40,7 +42,7 @@ describe('tail --json lines', () => {
       digest: 'ab'.repeat(32),
       hash: '01'.repeat(32),
     });
-    expect(Object.keys(JSON.parse(line))).toEqual(['seq', 'partition', 'offset', 'timestampMs', 'key', 'value', 'headers', 'digest', 'hash']);
+    expect(Object.keys(JSON.parse(line))).toEqual(['seq', 'topic', 'partition', 'offset', 'timestampMs', 'key', 'value', 'headers', 'digest', 'hash']);
   });
 
   it('a null key and a null value are null, not an empty string; no headers is an empty array', () => {

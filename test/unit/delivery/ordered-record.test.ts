@@ -7,6 +7,7 @@ import type { SequencedRecord } from '../../../src/reader/window.js';
 const hash = Buffer.alloc(32, 0xc3);
 const record = (over: Partial<SequencedRecord> = {}): SequencedRecord => ({
   seq: 9_007_199_254_740_993n, // above 2^53: must not go through a Number
+  topic: 'orders',
   partition: 2,
   offset: 41n,
   timestampMs: 1_700_000_000_123n,

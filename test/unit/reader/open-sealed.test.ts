@@ -12,7 +12,7 @@ const ring = Keyring.fromKeys([{ id: 'k1', key: Buffer.alloc(32, 1) }]);
 const TOPIC = 'orders';
 
 function record(value: Buffer | null, headers: SequencedRecord['headers']): SequencedRecord {
-  return { seq: 7n, partition: 2, offset: 40n, timestampMs: 1n, key: null, value, headers, digest: Buffer.alloc(32), hash: Buffer.alloc(32, 3) };
+  return { seq: 7n, topic: TOPIC, partition: 2, offset: 40n, timestampMs: 1n, key: null, value, headers, digest: Buffer.alloc(32), hash: Buffer.alloc(32, 3) };
 }
 const header = (v: string) => ({ name: SEAL_KEY_ID_HEADER, value: Buffer.from(v) });
 

@@ -30,6 +30,7 @@ describe('checkRecord', () => {
     expect(isBreak(r)).toBe(false);
     expect(r).toEqual({
       seq: 12n,
+      topic: 't',
       partition: 1,
       offset: 4n,
       timestampMs: 1700000000000n,

@@ -27,6 +27,7 @@ const signer = NoteSigner.generate(ORIGIN);
 function record(seq: number): SequencedRecord {
   const r = {
     seq: BigInt(seq),
+    topic: TOPIC,
     partition: seq % 3,
     offset: BigInt(1000 + seq),
     timestampMs: BigInt(Date.now() - seq),
@@ -37,7 +38,7 @@ function record(seq: number): SequencedRecord {
       { name: 'a', value: seq % 2 === 0 ? null : Buffer.alloc(0) },
     ],
   };
-  const digest = recordDigest({ topic: TOPIC, ...r, headers: r.headers.map((h) => ({ name: Buffer.from(h.name), value: h.value })) });
+  const digest = recordDigest({ ...r, headers: r.headers.map((h) => ({ name: Buffer.from(h.name), value: h.value })) });
   return { ...r, digest, hash: Buffer.alloc(32, 7) };
 }
 
@@ -101,14 +102,21 @@ describe('checkRecordProof: a tail --json line against a tlog-proof file', () =>
 
   it('a record whose value and digest were changed together fails at "proof" (the leaf is not in the signed tree)', () => {
     const forged = { ...records[9 - 1]!, value: Buffer.from('forged') };
-    const digest = recordDigest({ topic: TOPIC, ...forged, headers: forged.headers.map((h) => ({ name: Buffer.from(h.name), value: h.value })) });
+    const digest = recordDigest({ ...forged, headers: forged.headers.map((h) => ({ name: Buffer.from(h.name), value: h.value })) });
     const e = failed(() => check(proofFor(9), sequencedRecordJsonLine({ ...forged, digest })));
     expect(e.part).toBe('proof');
     expect(e.code).toBe('SEQCHAIN_ERR_PROOF_INVALID');
   });
 
   it('the wrong topic fails at "record", naming the topic', () => {
-    const e = failed(() => check(proofFor(2), line(2), [signer.verifier], 'orders'));
+    const e = failed(() =>
+      check(
+        proofFor(2),
+        edit(2, (o) => (o.topic = 'orders')),
+        [signer.verifier],
+        null,
+      ),
+    );
     expect(e.part).toBe('record');
     expect(e.message).toContain('"orders" is not the chain\'s source topic');
   });
@@ -145,7 +153,12 @@ describe('checkRecordProof: a tail --json line against a tlog-proof file', () =>
     for (const changed of [
       [origin, size, r.toString('base64'), ...rest].join('\n'),
       [origin, String(SIZE + 1), root, ...rest].join('\n'),
-      note.replace(/([A-Za-z0-9+/])(=*\n)$/, (_m, c: string, end: string) => `${c === 'A' ? 'B' : 'A'}${end}`),
+      // A byte of the signature itself flipped (not the base64 padding bits, which strict parsing refuses as malformed).
+      note.replace(/ ([A-Za-z0-9+/=]+)\n$/, (_m, sig: string) => {
+        const bytes = Buffer.from(sig, 'base64');
+        bytes[bytes.length - 1]! ^= 1;
+        return ` ${bytes.toString('base64')}\n`;
+      }),
     ]) {
       const e = failed(() => check(head + changed, line(5)));
       expect(e.part).toBe('checkpoint');
@@ -220,27 +233,15 @@ describe('checkRecordProof: a tail --json line against a tlog-proof file', () =>
     expect(e.message).toContain('without --key-file');
   });
 
-  it('the topic: from --topic or the record\'s own "topic" field; neither is a usage error, a disagreement a record failure', () => {
-    expect(
-      check(
-        proofFor(7),
-        edit(7, (o) => (o.topic = TOPIC)),
-        [signer.verifier],
-        null,
-      ).seq,
-    ).toBe(7n);
-    const none = thrown(SeqchainError, () => check(proofFor(7), line(7), [signer.verifier], null));
+  it('the topic: the line\'s own "topic" field (tail --json prints it) or --topic; neither is a usage error, a disagreement a record failure', () => {
+    expect(check(proofFor(7), line(7), [signer.verifier], null).seq).toBe(7n);
+    const noTopic = edit(7, (o) => delete o.topic);
+    expect(check(proofFor(7), noTopic, [signer.verifier], TOPIC).seq).toBe(7n);
+    const none = thrown(SeqchainError, () => check(proofFor(7), noTopic, [signer.verifier], null));
     expect(none).not.toBeInstanceOf(ProofCheckError);
     expect(none.code).toBe('SEQCHAIN_ERR_USAGE');
     expect(none.message).toContain('--topic');
-    expect(
-      failed(() =>
-        check(
-          proofFor(7),
-          edit(7, (o) => (o.topic = 'orders')),
-        ),
-      ).part,
-    ).toBe('record');
+    expect(failed(() => check(proofFor(7), line(7), [signer.verifier], 'orders')).part).toBe('record');
   });
 });
 
@@ -250,6 +251,7 @@ describe('parseRecordLine', () => {
     const parsed = parseRecordLine(line(10));
     expect(parsed).toEqual({
       seq: 10n,
+      topic: TOPIC,
       partition: r.partition,
       offset: r.offset,
       timestampMs: r.timestampMs,
