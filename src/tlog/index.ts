@@ -14,3 +14,5 @@ export * from './note-key.js';
 export * from './signed-note.js';
 export * from './checkpoint.js';
 export * from './tlog-proof.js';
+export * from './cosignature.js';
+export * from './add-checkpoint.js';
