@@ -12,6 +12,7 @@ import { registerRun } from './commands/run.js';
 import { registerStatus } from './commands/status.js';
 import { registerTail } from './commands/tail.js';
 import { registerVerify } from './commands/verify.js';
+import { registerWitness } from './commands/witness.js';
 
 const program = new Command('seqchain')
   .description('One global order and one SHA-256 hash chain over the partitions of a Kafka topic')
@@ -29,6 +30,7 @@ registerReindex(program);
 registerQueries(program);
 registerOperations(program);
 registerLogKeygen(program);
+registerWitness(program);
 
 try {
   await program.parseAsync(process.argv);
