@@ -3,12 +3,15 @@ import { NoteSigner, type NoteVerifier, parseVerifierKey } from '../tlog/note-ke
 import { readPrivateFile } from './secret-file.js';
 import type { LogViewSettings } from './settings.js';
 
+/** What the log's keys depend on (the witness settings do not). */
+type LogKeySettings = Omit<LogViewSettings, 'witnesses' | 'witnessIntervalMs'>;
+
 /**
  * The leader's checkpoint signer from `logView.signingKeyFile`: null when the log view is off. A
  * replica with the log view on and no key file fails at start (every replica may lead); the file
  * is refused with loose permissions (./secret-file.ts), and errors name the file, never the key.
  */
-export function loadLogSigner(settings: Readonly<LogViewSettings>): NoteSigner | null {
+export function loadLogSigner(settings: Readonly<LogKeySettings>): NoteSigner | null {
   if (!settings.enabled) return null;
   const key = 'logView.signingKeyFile';
   if (settings.signingKeyFile === undefined) {
@@ -45,7 +48,7 @@ export function loadLogSigner(settings: Readonly<LogViewSettings>): NoteSigner |
  * `logView.verifierKey`, else the public half of `logView.signingKeyFile` when this process may
  * read it; null when the configuration names neither. `source` says which, for the report.
  */
-export function configuredVerifierKey(settings: Readonly<LogViewSettings>): { key: NoteVerifier; source: string } | null {
+export function configuredVerifierKey(settings: Readonly<LogKeySettings>): { key: NoteVerifier; source: string } | null {
   if (settings.verifierKey !== undefined) return { key: parseVerifierKey(settings.verifierKey), source: 'logView.verifierKey' };
   if (settings.signingKeyFile !== undefined && settings.origin !== undefined) {
     const signer = loadLogSigner({ ...settings, enabled: true });
