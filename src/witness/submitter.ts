@@ -67,6 +67,8 @@ export class WitnessSubmitter {
   /** What this term last stored: never replaced by fewer cosignatures of the same checkpoint or by an older one. */
   #saved: { size: number; count: number } | null = null;
   readonly #inFlight = new Set<Promise<void>>();
+  /** Aborts this term's requests on stop: a new term never gets a late answer of the old one. */
+  #term: AbortController | null = null;
 
   constructor(opts: WitnessSubmitterOptions) {
     this.#opts = opts;
@@ -94,16 +96,18 @@ export class WitnessSubmitter {
       w.lastAttempt = 0;
     }
     this.#saved = null;
+    this.#term = new AbortController();
     const tickMs = Math.max(50, Math.min(this.#opts.intervalMs, 1_000) / 4);
     this.#timer = setInterval(() => void this.#tick(), tickMs);
     this.#timer.unref();
     this.#opts.logger.info({ witnesses: this.#witnesses.map((w) => w.verifier.name), intervalMs: this.#opts.intervalMs }, 'witness submissions started');
   }
 
-  /** Stops the timer and waits for the requests in flight (each bounded by its timeout). */
+  /** Stops the timer, aborts the requests in flight and waits for them to settle. */
   async stop(): Promise<void> {
     if (this.#timer) clearInterval(this.#timer);
     this.#timer = null;
+    this.#term?.abort();
     await Promise.allSettled([...this.#inFlight]);
   }
 
@@ -143,6 +147,7 @@ export class WitnessSubmitter {
 
   /** One submission: add-checkpoint, following up to MAX_CONFLICTS 409 answers. */
   async #submit(w: Witness, cp: Latest): Promise<void> {
+    const term = this.#term!.signal;
     const log = this.#opts.logger.child({ witness: w.verifier.name, url: w.url, size: cp.size });
     try {
       for (let attempt = 0; attempt <= MAX_CONFLICTS; attempt++) {
@@ -157,9 +162,10 @@ export class WitnessSubmitter {
           method: 'POST',
           body: formatAddCheckpoint({ oldSize, proof, note: cp.logNote }),
           headers: { 'content-type': 'text/plain; charset=utf-8' },
-          signal: AbortSignal.timeout(this.#opts.timeoutMs ?? DEFAULT_TIMEOUT_MS),
+          signal: AbortSignal.any([term, AbortSignal.timeout(this.#opts.timeoutMs ?? DEFAULT_TIMEOUT_MS)]),
         });
         const body = await res.text();
+        if (term.aborted) return;
         if (res.status === 409 && (res.headers.get('content-type') ?? '').startsWith(TLOG_SIZE_TYPE)) {
           w.knownSize = parseTlogSize(body);
           log.info({ oldSize, witnessSize: w.knownSize }, 'witness answered 409: resubmitting from its size');
@@ -182,6 +188,7 @@ export class WitnessSubmitter {
       }
       log.warn({ conflicts: MAX_CONFLICTS }, 'witness kept answering 409: trying again at the next interval');
     } catch (err) {
+      if (term.aborted) return;
       // Down, slow, or an answer that does not verify: logged once at warn, then at debug until it works again.
       log[w.failing ? 'debug' : 'warn'](
         { err: (err as Error).message },
