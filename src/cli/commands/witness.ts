@@ -59,7 +59,15 @@ export function registerWitness(program: Command): void {
       const signer = loadWitnessSigner(opts.keyFile);
       const logger = createLogger({ level: opts.logLevel, name: 'seqchain-witness', format: 'json' });
       const server = new WitnessServer({ signer, logs, stateDir: opts.stateDir, logger });
-      const url = await server.start(host, port);
+      let url: string;
+      try {
+        url = await server.start(host, port);
+      } catch (err) {
+        const code = (err as NodeJS.ErrnoException).code;
+        if (code === 'EADDRINUSE' || code === 'EACCES' || code === 'EADDRNOTAVAIL')
+          throw usage('--listen', `${opts.listen}: cannot listen: ${(err as Error).message}`);
+        throw err;
+      }
       process.stdout.write(`witness ${signer.verifierKey} listening on ${url}\n`);
       await new Promise<void>((resolve) => {
         const stop = (signal: NodeJS.Signals) => {

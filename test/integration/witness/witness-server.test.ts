@@ -177,5 +177,9 @@ describe('seqchain witness over HTTP (loopback)', () => {
     const res = await post(url, body(0, 42));
     expect(res.status).toBe(200);
     expect(openNote(`${note(42)}${res.text}`, [parseVerifierKey(log.verifierKey), vkey]).verified).toHaveLength(2);
+    // A second witness on the same address: one line naming --listen.
+    const busy = await runCli([...args.slice(0, 2), url.replace('http://', ''), ...args.slice(3, 7), '--state-dir', join(dir, 'state2')]);
+    expect(busy.code).toBe(2);
+    expect(busy.stderr).toMatch(/^seqchain: SEQCHAIN_ERR_USAGE: --listen 127\.0\.0\.1:\d+: cannot listen: .*EADDRINUSE/);
   });
 });
