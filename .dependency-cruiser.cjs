@@ -12,7 +12,7 @@ const layers = [
   // Adapters to the outside: Kafka, ZooKeeper, Redis (the index store), Prometheus.
   { name: 'adapters', paths: ['^src/(kafka|coordination|index-store|metrics)/'] },
   // Roles: what a replica (or a one-shot command) does with the adapters.
-  { name: 'roles', paths: ['^src/(worker|sequencer|indexer|verify|ops|reader|delivery)/'] },
+  { name: 'roles', paths: ['^src/(worker|sequencer|indexer|verify|ops|reader|delivery|witness)/'] },
   // The HTTP API: routes over ports that the replica implements; never the replica itself.
   { name: 'api', paths: ['^src/api/'] },
   // The composition root: builds one replica from roles and the API, owns start and close order.

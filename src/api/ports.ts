@@ -87,13 +87,13 @@ export interface LogPort {
   readonly origin: string;
   /** `<name>+<key id>+<base64 key>`: the keys checkpoints are signed with (several during a key rotation, the first listed in the config first). */
   readonly verifierKeys: readonly string[];
-  /** The latest signed checkpoint (note verbatim, and its size), or null before the first one. */
+  /** The latest signed checkpoint (the log's note with any witness cosignatures of it appended, and its size), or null before the first one. */
   latest(): Promise<{ size: number; note: string } | null>;
   /** The first `width` hashes of hash tile level/index, or null when the tree does not hold them. */
   tile(level: number, index: number, width: number): Promise<Buffer | null>;
   /** Entry bundle `index` with `width` entries, or null when they are not all indexed. */
   entries(index: number, width: number): Promise<Buffer | null>;
-  /** Inclusion proof of leaf `index` in the tree of `size` (≤ the latest checkpoint's), and the signed checkpoint of that size or null. */
+  /** Inclusion proof of leaf `index` in the tree of `size` (≤ the latest checkpoint's), and the signed checkpoint of that size (with its cosignatures, if any) or null. */
   inclusion(index: number, size: number): Promise<{ proof: Buffer[]; checkpoint: string | null }>;
   /** Consistency proof between the trees of sizes from ≤ to (to ≤ the latest checkpoint's). */
   consistency(from: number, to: number): Promise<Buffer[]>;

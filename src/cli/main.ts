@@ -14,6 +14,7 @@ import { registerRun } from './commands/run.js';
 import { registerStatus } from './commands/status.js';
 import { registerTail } from './commands/tail.js';
 import { registerVerify } from './commands/verify.js';
+import { registerWitness } from './commands/witness.js';
 
 /** Exit 1: what was checked does not hold (the chain, or the log under audit); 2: every other error. */
 const EXIT_1: ReadonlySet<ErrorCode> = new Set(['SEQCHAIN_ERR_CHAIN_BROKEN', 'SEQCHAIN_ERR_AUDIT_FAILED']);
@@ -36,6 +37,7 @@ registerOperations(program);
 registerLogKeygen(program);
 registerAudit(program);
 registerProofs(program);
+registerWitness(program);
 
 try {
   await program.parseAsync(process.argv);

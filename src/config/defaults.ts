@@ -167,6 +167,14 @@ export const defaults = {
     signingKeyFile: undefined as undefined | string,
     /** The log's verifier key `<origin>+<id>+<base64>`: what verifiers check signatures under when no `--key` is given. */
     verifierKey: undefined as undefined | string,
+    /**
+     * C2SP tlog-witnesses (`seqchain witness` or any other): the leader submits the latest indexed
+     * checkpoint to each, in the background, and `/checkpoint` carries their cosignatures.
+     * @defaultValue []
+     */
+    witnesses: [] as { url: string; verifierKey: string }[],
+    /** The leader submits to each witness at most this often, ms (at least 100). @defaultValue 1000 */
+    witnessIntervalMs: 1_000,
   } satisfies LogViewSettings,
   log: {
     level: 'info',

@@ -53,6 +53,8 @@ export const ENV_KEYS: Readonly<Record<string, string>> = {
   SEQCHAIN_LOG_VIEW_ORIGIN: 'logView.origin',
   SEQCHAIN_LOG_VIEW_SIGNING_KEY_FILE: 'logView.signingKeyFile',
   SEQCHAIN_LOG_VIEW_VERIFIER_KEY: 'logView.verifierKey',
+  SEQCHAIN_LOG_VIEW_WITNESSES: 'logView.witnesses',
+  SEQCHAIN_LOG_VIEW_WITNESS_INTERVAL_MS: 'logView.witnessIntervalMs',
   SEQCHAIN_LOG_LEVEL: 'log.level',
 };
 
@@ -130,6 +132,14 @@ function coerce(key: string, raw: string, source: string): unknown {
     const n = /^-?\d+$/.test(raw.trim()) ? Number(raw) : NaN;
     if (!Number.isSafeInteger(n)) throw new ConfigError(`invalid configuration: ${key} (from ${source}) must be a whole number, got "${raw}"`, { key });
     return n;
+  }
+  if (Array.isArray(current)) {
+    // A list of objects (logView.witnesses) comes as JSON: a URL may hold any separator.
+    try {
+      return JSON.parse(raw) as unknown;
+    } catch (err) {
+      throw new ConfigError(`invalid configuration: ${key} (from ${source}) must be a JSON list: ${(err as Error).message}`, { key });
+    }
   }
   if (typeof current === 'boolean') {
     if (raw !== 'true' && raw !== 'false') throw new ConfigError(`invalid configuration: ${key} (from ${source}) must be true or false, got "${raw}"`, { key });

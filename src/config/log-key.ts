@@ -8,13 +8,16 @@ function listOf<T>(value: T | readonly T[] | undefined): T[] {
   return value === undefined ? [] : ([] as T[]).concat(value);
 }
 
+/** What the log's keys depend on (the witness settings do not). */
+type LogKeySettings = Omit<LogViewSettings, 'witnesses' | 'witnessIntervalMs'>;
+
 /**
  * The leader's checkpoint signers from `logView.signingKeyFile`: null when the log view is off.
  * Several files during a key rotation: every checkpoint carries a signature by each (docs/LOG.md).
  * A replica with the log view on and no key file fails at start (every replica may lead); a file
  * is refused with loose permissions (./secret-file.ts), and errors name the file, never the key.
  */
-export function loadLogSigners(settings: Readonly<LogViewSettings>): NoteSigner[] | null {
+export function loadLogSigners(settings: Readonly<LogKeySettings>): NoteSigner[] | null {
   if (!settings.enabled) return null;
   const key = 'logView.signingKeyFile';
   const files = listOf(settings.signingKeyFile);
@@ -57,7 +60,7 @@ export function loadLogSigners(settings: Readonly<LogViewSettings>): NoteSigner[
  * `logView.verifierKey`, else the public halves of `logView.signingKeyFile` when this process may
  * read them; null when the configuration names neither. `source` says which, for the report.
  */
-export function configuredVerifierKeys(settings: Readonly<LogViewSettings>): { keys: NoteVerifier[]; source: string } | null {
+export function configuredVerifierKeys(settings: Readonly<LogKeySettings>): { keys: NoteVerifier[]; source: string } | null {
   const verifierKeys = listOf(settings.verifierKey);
   if (verifierKeys.length > 0) return { keys: verifierKeys.map((k) => parseVerifierKey(k)), source: 'logView.verifierKey' };
   if (settings.signingKeyFile !== undefined && settings.origin !== undefined) {

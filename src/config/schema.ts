@@ -1,5 +1,6 @@
 import { accessSync, constants, statSync } from 'node:fs';
 import { z } from 'zod';
+import { parseCosignatureVerifierKey } from '../tlog/cosignature.js';
 import { isValidKeyName, parseVerifierKey } from '../tlog/note-key.js';
 
 const name = z.string().regex(/^[A-Za-z0-9._-]{1,100}$/, 'use 1-100 of A-Z a-z 0-9 . _ -');
@@ -164,6 +165,21 @@ export const configSchema = z.strictObject({
       // One file, or several while a key is rotated: the leader signs every checkpoint with each (docs/LOG.md).
       signingKeyFile: z.union([z.string().min(1), z.array(z.string().min(1)).min(1)]).optional(),
       verifierKey: z.union([verifierKey, z.array(verifierKey).min(1)]).optional(),
+      witnesses: z
+        .array(
+          z.strictObject({
+            url: z.url({ protocol: /^https?$/ }),
+            verifierKey: z.string().superRefine((key, ctx) => {
+              try {
+                parseCosignatureVerifierKey(key);
+              } catch (err) {
+                ctx.addIssue({ code: 'custom', message: (err as Error).message });
+              }
+            }),
+          }),
+        )
+        .max(32),
+      witnessIntervalMs: z.number().int().min(100),
     })
     .superRefine((v, ctx) => {
       if (v.enabled && v.origin === undefined) ctx.addIssue({ code: 'custom', path: ['origin'], message: 'is required when logView.enabled is true' });

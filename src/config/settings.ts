@@ -112,4 +112,16 @@ export interface LogViewSettings {
   signingKeyFile?: string | readonly string[] | undefined;
   /** The log's verifier key (or keys, across a rotation), for verifiers without `--key`. */
   verifierKey?: string | readonly string[] | undefined;
+  /** C2SP tlog-witnesses the leader submits checkpoints to: submission URL prefix and tlog-cosignature/v1 verifier key. */
+  witnesses: readonly WitnessSettings[];
+  /** The leader submits to each witness at most this often, ms. */
+  witnessIntervalMs: number;
+}
+
+/** One witness of `logView.witnesses`. */
+export interface WitnessSettings {
+  /** Submission prefix: the leader POSTs `<url>/add-checkpoint`. */
+  url: string;
+  /** `<name>+<id>+<base64(0x04 ‖ key)>`: cosignatures are kept only when they verify under it. */
+  verifierKey: string;
 }

@@ -179,6 +179,16 @@ export class IndexStore {
     return { previousIncarnation: typeof previous === 'string' ? previous : null, deletedKeys };
   }
 
+  /** Sets one of this chain's keys outside the incarnations (`keys.cosigned`). */
+  async setChainKey(op: string, key: string, value: string): Promise<void> {
+    if (!key.startsWith(this.keys.chainPrefix)) throw new SeqchainError('SEQCHAIN_ERR_USAGE', `${key} is not a key of chain ${this.chain}`);
+    try {
+      await this.redis.set(key, value);
+    } catch (err) {
+      throw redisError(err, op, { chain: this.chain });
+    }
+  }
+
   /** Deletes the keys of this chain that belong to no current incarnation; returns how many. */
   async sweep(): Promise<number> {
     let cursor = '0';

@@ -6,6 +6,10 @@
  *                                              the log view's tree border at size seq), checkpoint
  *                                              (the latest signed checkpoint note, when any)
  *   <prefix>:<chain>:lease                     string: replica id of the index writer (PX ttl)
+ *   <prefix>:<chain>:cosigned                  string: witness cosignatures of one checkpoint, written
+ *                                              by the leader: "<size>\n<base64 root>\n" then the
+ *                                              cosignature lines (./log-store.ts); outside the
+ *                                              incarnations, so a reset keeps it
  *   <prefix>:<chain>:<inc>:e:<seq/1310>        string: 1310 fixed-size entries (./entry-codec.ts)
  *   <prefix>:<chain>:<inc>:p:<p>:<offset>>7>   hash: (offset & 127) → seq
  *   <prefix>:<chain>:<inc>:d:<gen>:<addr>      hash: digest[6..18) → seq (see digestSlot)
@@ -67,6 +71,8 @@ export interface ChainKeys {
   readonly meta: string;
   /** string: the replica id holding the index lease (./index-lease.ts); survives index resets. */
   readonly lease: string;
+  /** string: the latest witness cosignatures the leader got (./log-store.ts); survives index resets. */
+  readonly cosigned: string;
   data(inc: string): DataKeys;
 }
 
@@ -89,6 +95,7 @@ export function chainKeys(keyPrefix: string, chain: string): ChainKeys {
     pattern: `${chainPrefix}*`,
     meta: `${chainPrefix}meta`,
     lease: `${chainPrefix}lease`,
+    cosigned: `${chainPrefix}cosigned`,
     data: (inc) => dataKeys(`${chainPrefix}${inc}:`, inc),
   };
 }

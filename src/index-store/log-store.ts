@@ -17,8 +17,39 @@ import type { IndexStore } from './index-store.js';
 /** A signed checkpoint as the index holds it. */
 export interface StoredCheckpoint {
   size: number;
-  /** The signed note, verbatim. */
+  root: Buffer;
+  /** The note as served: the log's signed note, then any witness cosignatures of this same checkpoint. */
   note: string;
+  /** The log's signed note alone, as the leader wrote it in the ledger. */
+  logNote: string;
+}
+
+/** Witness cosignatures of one checkpoint (`keys.cosigned`). */
+export interface StoredCosignatures {
+  size: number;
+  root: Buffer;
+  /** Signature lines "— <name> <base64>\n", each verified by the leader under its witness key. */
+  lines: string;
+}
+
+export function encodeCosignatures(c: StoredCosignatures): string {
+  return `${c.size}\n${c.root.toString('base64')}\n${c.lines}`;
+}
+
+/** The stored cosignature lines when they are for this very checkpoint (size and root), else ''. */
+function cosignaturesFor(stored: unknown, size: number, root: Buffer): string {
+  if (typeof stored !== 'string') return '';
+  const a = stored.indexOf('\n');
+  const b = stored.indexOf('\n', a + 1);
+  if (a < 0 || b < 0) return '';
+  return stored.slice(0, a) === String(size) && stored.slice(a + 1, b) === root.toString('base64') ? stored.slice(b + 1) : '';
+}
+
+/** The note with the cosignature lines of its own checkpoint appended (signed-note allows any number of signature lines). */
+function withCosignatures(logNote: string, stored: unknown): { size: number; root: Buffer; note: string } {
+  const end = logNote.indexOf('\n\n');
+  const cp = parseCheckpoint(logNote.slice(0, end < 0 ? logNote.length : end + 1));
+  return { size: cp.size, root: cp.root, note: `${logNote}${cosignaturesFor(stored, cp.size, cp.root)}` };
 }
 
 /**
@@ -37,16 +68,24 @@ export class LogViewStore {
     readonly verifierKeys: readonly string[],
   ) {}
 
-  /** The latest signed checkpoint, or null when no cut has carried one yet. */
+  /** The latest signed checkpoint with its witness cosignatures, or null when no cut has carried one yet. */
   async latest(): Promise<StoredCheckpoint | null> {
-    const metaKey = this.store.keys.meta;
-    const note = await this.store.read(
+    const { meta: metaKey, cosigned } = this.store.keys;
+    const got = await this.store.read(
       'latestCheckpoint',
       {},
-      (tx) => void tx.hget(metaKey, 'checkpoint'),
-      (_meta, [v]) => (typeof v === 'string' && v !== '' ? v : null),
+      (tx) => {
+        tx.hget(metaKey, 'checkpoint');
+        tx.get(cosigned);
+      },
+      (_meta, [v, c]) => (typeof v === 'string' && v !== '' ? { logNote: v, cosigned: c } : null),
     );
-    return note ? { size: checkpointSize(note), note } : null;
+    return got ? { ...withCosignatures(got.logNote, got.cosigned), logNote: got.logNote } : null;
+  }
+
+  /** Keeps witness cosignatures of one checkpoint (the leader's, ../witness/submitter.ts); served with it while it is the one asked for. */
+  async saveCosignatures(c: StoredCosignatures): Promise<void> {
+    await this.store.setChainKey('saveCosignatures', this.store.keys.cosigned, encodeCosignatures(c));
   }
 
   /** The first `width` hashes of hash tile `level`/`index`, or null when the tree does not hold them yet. */
@@ -99,7 +138,10 @@ export class LogViewStore {
           const { key, byteOffset } = keys.tile(t.level, t.index);
           tx.getrangeBuffer(key, byteOffset, byteOffset + TILE_WIDTH * HASH_BYTES - 1);
         }
-        if (checkpointOf !== null) tx.hget(keys.checkpoints, String(checkpointOf));
+        if (checkpointOf !== null) {
+          tx.hget(keys.checkpoints, String(checkpointOf));
+          tx.get(this.store.keys.cosigned);
+        }
       },
       (meta, values) => ({ head: Number(meta.head.seq), values }),
     );
@@ -111,12 +153,6 @@ export class LogViewStore {
     });
     const proof = run(new TileBytesSource(bytes));
     const note = checkpointOf === null ? null : values[tiles.length];
-    return { proof, checkpoint: typeof note === 'string' && note !== '' ? note : null };
+    return { proof, checkpoint: typeof note === 'string' && note !== '' ? withCosignatures(note, values[tiles.length + 1]).note : null };
   }
-}
-
-/** The size line of a checkpoint note (the note was written by the leader and checked by verify). */
-function checkpointSize(note: string): number {
-  const end = note.indexOf('\n\n');
-  return parseCheckpoint(note.slice(0, end < 0 ? note.length : end + 1)).size;
 }

@@ -35,6 +35,7 @@ import type { NoteSigner } from '../tlog/note-key.js';
 import { verifyRange } from '../verify/verify-range.js';
 import { Worker } from '../worker/worker.js';
 import { ReplicaIndex } from '../indexer/replica-index.js';
+import { WitnessSubmitter } from '../witness/submitter.js';
 
 const VERSION = '0.1.0';
 
@@ -93,6 +94,8 @@ export class Replica implements ReplicaPort {
   readonly index: ReplicaIndex;
   /** The log view's read side (null when logView.enabled is false). */
   private readonly logView: LogViewStore | null;
+  /** Submits checkpoints to `logView.witnesses` while this replica leads; null without witnesses. */
+  private readonly witnesses: WitnessSubmitter | null;
   /** Writes `<chain>.ordered` while this replica holds its lease; null unless delivery.orderedTopic. */
   readonly ordered: OrderedDelivery | null;
 
@@ -155,6 +158,15 @@ export class Replica implements ReplicaPort {
           logSigners.map((s) => s.verifierKey),
         )
       : null;
+    this.witnesses =
+      this.logView && config.logView.witnesses.length > 0
+        ? new WitnessSubmitter({
+            witnesses: config.logView.witnesses,
+            intervalMs: config.logView.witnessIntervalMs,
+            port: this.logView,
+            logger: log.child({ component: 'witnesses' }),
+          })
+        : null;
     this.ordered = config.delivery.orderedTopic
       ? new OrderedDelivery({
           chain: config.chain,
@@ -224,8 +236,12 @@ export class Replica implements ReplicaPort {
     sequencer.on('sequencer:leading', ({ epoch }) => {
       this.leaderEpoch = epoch;
       this.startLeaderCard();
+      this.witnesses?.start();
     });
-    sequencer.on('sequencer:stopped', () => this.stopLeaderCard());
+    sequencer.on('sequencer:stopped', () => {
+      this.stopLeaderCard();
+      void this.witnesses?.stop();
+    });
     sequencer.on('sequencer:halted', (err) => {
       // Stop sequencing for good on this replica: it must not write a chain it cannot trust.
       this.halted = true;
@@ -463,6 +479,7 @@ export class Replica implements ReplicaPort {
         ['sequencer writes', () => this.sequencer.stopWrites('replica closing')],
         ['election', () => this.election.close()],
         ['sequencer', () => this.sequencer.close()],
+        ['witnesses', async () => this.witnesses?.stop()],
         // Gives the ordered-writer lease up: a peer takes the role at its next check.
         ['ordered', async () => this.ordered?.close()],
         ['api', async () => this.api?.close()],

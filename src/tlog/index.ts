@@ -15,3 +15,5 @@ export * from './signed-note.js';
 export * from './checkpoint.js';
 export * from './tlog-proof.js';
 export * from './audit.js';
+export * from './cosignature.js';
+export * from './add-checkpoint.js';

@@ -31,8 +31,9 @@ function checkName(name: string, format: string): void {
   }
 }
 
-export function keyId(name: string, publicKey: Buffer): number {
-  return sha256(Buffer.concat([Buffer.from(`${name}\n`, 'utf8'), Buffer.from([ED25519_TYPE]), publicKey])).readUInt32BE(0);
+/** SHA-256(name ‖ 0x0A ‖ type ‖ public key)[:4]; `type` 0x04 gives a tlog-cosignature/v1 key's ID (./cosignature.ts). */
+export function keyId(name: string, publicKey: Buffer, type: number = ED25519_TYPE): number {
+  return sha256(Buffer.concat([Buffer.from(`${name}\n`, 'utf8'), Buffer.from([type]), publicKey])).readUInt32BE(0);
 }
 
 export const hex8 = (id: number): string => id.toString(16).padStart(8, '0');
@@ -44,7 +45,7 @@ export function decodeBase64(text: string): Buffer | null {
 }
 
 /** The first `count − 1` '+'-separated fields and the rest, or null when there are fewer. */
-function splitFields(text: string, count: number): string[] | null {
+export function splitFields(text: string, count: number): string[] | null {
   const out: string[] = [];
   let rest = text;
   for (let i = 0; i < count - 1; i++) {
@@ -55,6 +56,26 @@ function splitFields(text: string, count: number): string[] | null {
   }
   out.push(rest);
   return out;
+}
+
+/** A raw 32-byte Ed25519 seed as a private KeyObject (which never shows its bytes). */
+export function ed25519PrivateKey(seed: Buffer): crypto.KeyObject {
+  return crypto.createPrivateKey({ key: Buffer.concat([PKCS8_ED25519, seed]), format: 'der', type: 'pkcs8' });
+}
+
+/** A raw 32-byte Ed25519 public key as a KeyObject; throws when the bytes are not a curve point. */
+export function ed25519PublicKey(publicKey: Buffer): crypto.KeyObject {
+  return crypto.createPublicKey({ key: Buffer.concat([SPKI_ED25519, publicKey]), format: 'der', type: 'spki' });
+}
+
+/** The raw 32-byte public half of an Ed25519 private KeyObject. */
+export function ed25519RawPublicKey(key: crypto.KeyObject): Buffer {
+  return Buffer.from(crypto.createPublicKey(key).export({ format: 'der', type: 'spki' }).subarray(SPKI_ED25519.length));
+}
+
+/** The raw 32-byte seed of an Ed25519 private KeyObject (a secret: only for writing a key file). */
+export function ed25519Seed(key: crypto.KeyObject): Buffer {
+  return Buffer.from(key.export({ format: 'jwk' }).d!, 'base64url');
 }
 
 export interface NoteVerifier {
@@ -76,7 +97,7 @@ export function formatVerifierKey(name: string, publicKey: Buffer): string {
 function verifierFrom(name: string, publicKey: Buffer): NoteVerifier {
   let key: crypto.KeyObject;
   try {
-    key = crypto.createPublicKey({ key: Buffer.concat([SPKI_ED25519, publicKey]), format: 'der', type: 'spki' });
+    key = ed25519PublicKey(publicKey);
   } catch (err) {
     throw new MalformedMessageError('verifier key', `key ${name}: not an Ed25519 public key (${(err as Error).message})`, { field: 'key', name });
   }
@@ -119,10 +140,9 @@ export class NoteSigner {
   readonly #key: crypto.KeyObject;
 
   private constructor(name: string, key: crypto.KeyObject) {
-    const publicKey = crypto.createPublicKey(key).export({ format: 'der', type: 'spki' }).subarray(SPKI_ED25519.length);
     this.name = name;
     this.#key = key;
-    this.verifier = verifierFrom(name, Buffer.from(publicKey));
+    this.verifier = verifierFrom(name, ed25519RawPublicKey(key));
     this.keyId = this.verifier.keyId;
   }
 
@@ -131,8 +151,7 @@ export class NoteSigner {
     checkName(name, 'signer key');
     if (!Buffer.isBuffer(seed) || seed.length !== KEY_BYTES)
       throw new MalformedMessageError('signer key', `an Ed25519 seed is ${KEY_BYTES} bytes`, { field: 'seed' });
-    const key = crypto.createPrivateKey({ key: Buffer.concat([PKCS8_ED25519, seed]), format: 'der', type: 'pkcs8' });
-    return new NoteSigner(name, key);
+    return new NoteSigner(name, ed25519PrivateKey(seed));
   }
 
   static generate(name: string): NoteSigner {
@@ -166,8 +185,7 @@ export class NoteSigner {
 
   /** The signer key string (a secret: write it to a file with tight permissions, never log it). */
   format(): string {
-    const jwk = this.#key.export({ format: 'jwk' });
-    const seed = Buffer.from(jwk.d!, 'base64url');
+    const seed = ed25519Seed(this.#key);
     return `PRIVATE+KEY+${this.name}+${hex8(this.keyId)}+${Buffer.concat([Buffer.from([ED25519_TYPE]), seed]).toString('base64')}`;
   }
 

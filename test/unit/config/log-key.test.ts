@@ -5,7 +5,7 @@ import { describe, expect, it } from 'vitest';
 import { configuredVerifierKeys, loadLogSigners } from '../../../src/config/log-key.js';
 import { loadConfig } from '../../../src/config/load.js';
 import { ConfigError } from '../../../src/errors.js';
-import { NoteSigner } from '../../../src/tlog/index.js';
+import { CosignatureSigner, NoteSigner } from '../../../src/tlog/index.js';
 
 const dir = mkdtempSync(join(tmpdir(), 'seqchain-log-key-'));
 const ORIGIN = 'example.com/config-test';
@@ -19,7 +19,7 @@ function keyFile(name: string, text: string, mode = 0o600): string {
 
 describe('logView configuration', () => {
   it('is off by default, and needs an origin when on', () => {
-    expect(loadConfig({ env: {} }).logView).toEqual({ enabled: false });
+    expect(loadConfig({ env: {} }).logView).toEqual({ enabled: false, witnesses: [], witnessIntervalMs: 1_000 });
     expect(() => loadConfig({ env: { SEQCHAIN_LOG_VIEW_ENABLED: 'true' } })).toThrow(
       /^invalid configuration: logView\.origin: is required when logView\.enabled is true/,
     );
@@ -32,6 +32,31 @@ describe('logView configuration', () => {
     expect(() => loadConfig({ env: { SEQCHAIN_LOG_VIEW_ORIGIN: ORIGIN, SEQCHAIN_LOG_VIEW_VERIFIER_KEY: other } })).toThrow(
       /logView\.verifierKey: names another key than the origin/,
     );
+  });
+});
+
+describe('logView.witnesses', () => {
+  const witness = CosignatureSigner.fromSeed('witness.example/w1', Buffer.alloc(32, 9));
+  const env = (list: unknown) => ({ SEQCHAIN_LOG_VIEW_WITNESSES: JSON.stringify(list) });
+
+  it('takes a JSON list of { url, verifierKey } from the environment', () => {
+    const list = [{ url: 'http://127.0.0.1:7380', verifierKey: witness.verifierKey }];
+    expect(loadConfig({ env: { ...env(list), SEQCHAIN_LOG_VIEW_WITNESS_INTERVAL_MS: '250' } }).logView).toMatchObject({
+      witnesses: list,
+      witnessIntervalMs: 250,
+    });
+  });
+
+  it('refuses a witness key that is not a tlog-cosignature/v1 key, a bad URL, JSON that does not parse, too short an interval', () => {
+    const logKey = NoteSigner.fromSeed('witness.example/w1', Buffer.alloc(32, 9)).verifierKey;
+    expect(() => loadConfig({ env: env([{ url: 'http://w', verifierKey: logKey }]) })).toThrow(
+      /^invalid configuration: logView\.witnesses\.0\.verifierKey: witness key: .*type 0x01 is not a tlog-cosignature\/v1 Ed25519 key \(0x04\)/,
+    );
+    expect(() => loadConfig({ env: env([{ url: 'ftp://w', verifierKey: witness.verifierKey }]) })).toThrow(/logView\.witnesses\.0\.url/);
+    expect(() => loadConfig({ env: { SEQCHAIN_LOG_VIEW_WITNESSES: '[{' } })).toThrow(
+      /logView\.witnesses \(from SEQCHAIN_LOG_VIEW_WITNESSES\) must be a JSON list/,
+    );
+    expect(() => loadConfig({ env: { SEQCHAIN_LOG_VIEW_WITNESS_INTERVAL_MS: '10' } })).toThrow(/logView\.witnessIntervalMs/);
   });
 });
 
