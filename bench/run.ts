@@ -231,9 +231,9 @@ async function main(opts: Readonly<BenchOptions>): Promise<number> {
           dropIndex: !opts.keep,
           logger,
         });
-        r.checkpointLag = { offeredRps: lag.offeredRps, lag: lag.lag, fromClose: lag.fromClose, e2e: lag.e2e };
+        r.checkpointLag = { offeredRps: lag.offeredRps, lag: lag.lag, fromClose: lag.fromClose, e2e: lag.e2e, unsignedCuts: lag.unsignedCuts };
         say(
-          `${tag} checkpoint lag at ${fmtInt(lag.offeredRps)}/s (sent ${fmtInt(lag.sentRps)}/s): cut visible → /checkpoint covers it p50 ${lag.lag.p50} p99 ${lag.lag.p99} max ${lag.lag.max} ms over ${lag.lag.count} cuts (${lag.uncovered} after the last poll); ` +
+          `${tag} checkpoint lag at ${fmtInt(lag.offeredRps)}/s (sent ${fmtInt(lag.sentRps)}/s): cut visible → /checkpoint covers it p50 ${lag.lag.p50} p99 ${lag.lag.p99} max ${lag.lag.max} ms over ${lag.lag.count} cuts (${lag.uncovered} after the last poll, ${lag.unsignedCuts} without a checkpoint in the ledger); ` +
             `cut closed → covered p50 ${lag.fromClose.p50} p99 ${lag.fromClose.p99} ms; produce → cut visible p50 ${lag.e2e.p50} p99 ${lag.e2e.p99} ms; a poll every ${lag.pollEveryMs.p50} ms (p99 ${lag.pollEveryMs.p99}), ${lag.pollFailures} answers without a checkpoint`,
         );
       }

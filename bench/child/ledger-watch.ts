@@ -11,7 +11,8 @@
  * IPC: {type:'progress', records} every 50 ms; on {type:'collect'} it answers {type:'collected',
  * e2e, close, records, cuts} (summaries of the samples since the last collect) and starts afresh.
  * With BENCH_WATCH_CUTS=1 the answer also holds every cut's end seq, the moment it was received
- * and its closedAtMs (`cutTimes`, for the log-view phase's checkpoint lag).
+ * and its closedAtMs, and how many cuts carried no signed checkpoint (`cutTimes`, for the log-view
+ * phase's checkpoint lag).
  */
 import { randomUUID } from 'node:crypto';
 import { loadConfig } from '../../src/config/load.js';
@@ -33,7 +34,7 @@ export type WatchMessage =
       cuts: number;
       ledgerBytes: number;
       /** Parallel arrays, one slot per cut; only with BENCH_WATCH_CUTS=1. */
-      cutTimes?: { lastSeq: number[]; visibleAt: number[]; closedAt: number[] };
+      cutTimes?: { lastSeq: number[]; visibleAt: number[]; closedAt: number[]; unsigned: number };
     };
 
 /** A growable array of doubles. */
@@ -77,7 +78,7 @@ async function main(): Promise<void> {
   let total = 0;
   let cuts = 0;
   let ledgerBytes = 0;
-  let cutTimes = { lastSeq: [] as number[], visibleAt: [] as number[], closedAt: [] as number[] };
+  let cutTimes = { lastSeq: [] as number[], visibleAt: [] as number[], closedAt: [] as number[], unsigned: 0 };
   consumer.on(consumer.events.GROUP_JOIN, () => send({ type: 'ready' }));
   await consumer.connect();
   await consumer.subscribe({ topic: kafkaNames.ledgerTopic(chain), fromBeginning: true });
@@ -96,6 +97,7 @@ async function main(): Promise<void> {
           cutTimes.lastSeq.push(Number(msg.lastSeq));
           cutTimes.visibleAt.push(seenAt);
           cutTimes.closedAt.push(closedAt);
+          if (!msg.log) cutTimes.unsigned++;
         }
         for (const e of msg.entries) {
           const ts = Number(e.timestampMs);
@@ -119,7 +121,7 @@ async function main(): Promise<void> {
         ledgerBytes,
         ...(keepCutTimes ? { cutTimes } : {}),
       });
-      cutTimes = { lastSeq: [], visibleAt: [], closedAt: [] };
+      cutTimes = { lastSeq: [], visibleAt: [], closedAt: [], unsigned: 0 };
       e2e = new Samples();
       close = new Samples();
       records = 0;

@@ -298,6 +298,8 @@ export interface CheckpointLagResult {
   e2e: LatencySummary;
   cuts: number;
   uncovered: number;
+  /** Cuts of the run that carried no signed checkpoint in the ledger (SCM1); 0 when every cut is covered in its own transaction. */
+  unsignedCuts: number;
   /** Time between two answers of the poller, ms: the lag's resolution. */
   pollEveryMs: LatencySummary;
   pollFailures: number;
@@ -362,6 +364,7 @@ export async function runCheckpointLag(
     e2e: run.e2e,
     cuts: cuts.length,
     uncovered: lags.uncovered,
+    unsignedCuts: t.unsigned,
     pollEveryMs: summarizeLatencies(polls.at.slice(1).map((at, i) => at - polls.at[i]!)),
     pollFailures: polls.failures,
   };

@@ -44,8 +44,8 @@ export interface LoadRun {
   cpuCores: { leader: number; followers: number[] };
   /** The machine's 1-minute load average at the end of the run (other users of the machine count). */
   loadAverage: number;
-  /** Every cut of the run: end seq, seen by the ledger reader at, closed at (ms); only when asked for. */
-  cutTimes?: { lastSeq: number[]; visibleAt: number[]; closedAt: number[] };
+  /** Every cut of the run: end seq, seen by the ledger reader at, closed at (ms); cuts without a signed checkpoint; only when asked for. */
+  cutTimes?: { lastSeq: number[]; visibleAt: number[]; closedAt: number[]; unsigned: number };
 }
 
 export interface RssSample {

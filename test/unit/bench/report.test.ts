@@ -87,7 +87,7 @@ describe('benchmark report', () => {
 
   it('gives the log view its on ÷ off ratio per repetition, the proof latency and the checkpoint lag, with their targets', () => {
     const proof = (p50: number, p99: number) => ({ treeSize: 1_000_000, inclusion: lat(p50, p99, p99 + 1), consistency: lat(1, 2, 3) });
-    const lag = (p99: number) => ({ offeredRps: 20_000, lag: lat(2, p99, p99 + 5), fromClose: lat(20, 40, 50), e2e: lat(30, 60, 80) });
+    const lag = (p99: number) => ({ offeredRps: 20_000, lag: lat(2, p99, p99 + 5), fromClose: lat(20, 40, 50), e2e: lat(30, 60, 80), unsignedCuts: 0 });
     const r = buildReport({
       meta: {},
       repetitions: [
@@ -107,7 +107,7 @@ describe('benchmark report', () => {
       proofP99Ms: 4.5,
       proofTreeSize: 1_000_000,
       consistencyProofP99Ms: 2,
-      checkpointLagMs: { p50: 2, p99: 9, offeredRps: 20_000, samples: 300, fromCutClosed: { p99: 40 }, cutVisible: { p99: 60 } },
+      checkpointLagMs: { p50: 2, p99: 9, offeredRps: 20_000, samples: 300, fromCutClosed: { p99: 40 }, cutVisible: { p99: 60 }, cutsWithoutCheckpoint: 0 },
     });
     expect(r.json.targets).toMatchObject({
       logViewOnOverOffAtLeast0_9: true,
