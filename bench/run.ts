@@ -207,7 +207,7 @@ async function main(opts: Readonly<BenchOptions>): Promise<number> {
         if (b.on.proofs) r.proofMs = b.on.proofs;
         const perRecord = (bytes: number) => (bytes / opts.records).toFixed(1);
         say(
-          `${tag} log view: ${fmtInt(b.on.rps)} records/s on, ${fmtInt(b.off.rps)}/s off (${b.first} first), ratio ${(b.on.rps / b.off.rps).toFixed(2)}; ` +
+          `${tag} log view: ${fmtInt(b.on.rps)} records/s on, ${fmtInt(b.off.rps)}/s off (${b.first} first), ratio ${(b.on.rps / b.off.rps).toFixed(2)}; leader CPU ${b.on.leaderCores.toFixed(2)} cores on, ${b.off.leaderCores.toFixed(2)} off; ` +
             `index caught up ${b.on.indexCatchUpMs} ms (on) and ${b.off.indexCatchUpMs} ms (off) after the last record; ` +
             `Redis ${perRecord(b.on.redis.total)} B/record on, ${perRecord(b.off.redis.total)} off, of which tiles and checkpoints ${perRecord(b.on.redis.logView)}; ` +
             `ledger ${b.on.ledger.bytesPerRecord.toFixed(1)} B/record on (${b.on.ledger.recordsPerCut.toFixed(0)} per cut, ${b.on.ledger.logViewBytesPerCut?.toFixed(0) ?? 'n/a'} B of log view per cut), ${b.off.ledger.bytesPerRecord.toFixed(1)} off (${b.off.ledger.recordsPerCut.toFixed(0)} per cut)`,
@@ -431,6 +431,7 @@ function logViewBytes(runs: LogViewBacklog[], records: number) {
         'cut message bytes (Kafka record values: SCM2 on, SCM1 off) ÷ records; logViewBytesPerCut: an SCM2 cut beyond its SCM1 form (signed checkpoint, border)',
     },
     indexCatchUpMs: { on: b.on.indexCatchUpMs, off: b.off.indexCatchUpMs },
+    leaderCpuCores: { on: roundFigure(b.on.leaderCores), off: roundFigure(b.off.leaderCores) },
   };
 }
 

@@ -8,7 +8,8 @@
  *   with the view on its `/checkpoint`, at the backlog's size), then the Redis bytes of the
  *   chain's index (MEMORY USAGE of every key, by kind), and with the view on the inclusion and
  *   consistency proof latency from one replica's API at that size.
- * - after the run: the ledger's bytes per record (every cut message's size, SCM1 or SCM2).
+ * - after both runs: the ledger's bytes per record (every cut message's size, SCM1 or SCM2), and
+ *   the two chains' index keys deleted.
  * - checkpoint lag: a chain with the view on under a live load (a latency session); a ledger
  *   reader notes when each cut becomes visible, a child process polls `/checkpoint` of a replica
  *   that does not lead (bench/child/checkpoint-poll.ts), and the lag of a cut is the first answer
@@ -84,6 +85,8 @@ export interface ProofLatency {
 export interface BacklogSide {
   rps: number;
   fromReadyRps: number;
+  /** CPU of the leader replica from the set ready to the last record, cores: where the view's hashing and signing run. */
+  leaderCores: number;
   /** From the last record sequenced to the index serving it (and, with the view on, its checkpoint), ms. */
   indexCatchUpMs: number;
   redis: IndexBytes;
@@ -116,7 +119,7 @@ export async function runLogViewBacklog(opts: {
   dropIndex: boolean;
   logger: Logger;
 }): Promise<LogViewBacklog> {
-  const sides: Partial<Record<'on' | 'off', BacklogSide>> = {};
+  const sides: Partial<Record<'on' | 'off', Omit<BacklogSide, 'ledger'>>> = {};
   for (const mode of opts.first === 'on' ? (['on', 'off'] as const) : (['off', 'on'] as const)) {
     const chain = opts.chains[mode];
     let after: { indexCatchUpMs: number; redis: IndexBytes; proofs: ProofLatency | null } | null = null;
@@ -144,11 +147,16 @@ export async function runLogViewBacklog(opts: {
     });
     const measured = after as { indexCatchUpMs: number; redis: IndexBytes; proofs: ProofLatency | null } | null;
     if (!measured) throw new Error(`${opts.label} view ${mode}: the run ended before its index was measured`);
-    const ledger = await measureLedgerBytes(chain, opts.logger);
-    if (opts.dropIndex) await dropIndex(chain, opts.logger);
-    sides[mode] = { rps: s.rps, fromReadyRps: s.fromReadyRps, ...measured, ledger };
+    sides[mode] = { rps: s.rps, fromReadyRps: s.fromReadyRps, leaderCores: s.cpu.leader, ...measured };
   }
-  return { on: sides.on!, off: sides.off!, first: opts.first };
+  // Read back and clean up only after both runs: Redis frees UNLINKed keys in a background
+  // thread, and neither that nor the ledger read may slow the second run of the pair.
+  const both = {} as Record<'on' | 'off', BacklogSide>;
+  for (const mode of ['on', 'off'] as const) {
+    both[mode] = { ...sides[mode]!, ledger: await measureLedgerBytes(opts.chains[mode], opts.logger) };
+    if (opts.dropIndex) await dropIndex(opts.chains[mode], opts.logger);
+  }
+  return { ...both, first: opts.first };
 }
 
 /** A replica that does not lead (the first one when there is only one): the API a reader would ask. */
