@@ -352,6 +352,13 @@ async function main(opts: Readonly<BenchOptions>): Promise<number> {
         diskBytesPerRecord: firstLedger.diskBytesPerRecord === null ? null : roundFigure(firstLedger.diskBytesPerRecord),
       },
       logViewBytesPerRecord: logViewBytes(logViewRuns, opts.records),
+      logViewRuns: logViewRuns.map((b) => ({
+        first: b.first,
+        onRps: round(b.on.rps),
+        offRps: round(b.off.rps),
+        leaderCpuCores: { on: roundFigure(b.on.leaderCores), off: roundFigure(b.off.leaderCores) },
+        indexCatchUpMs: { on: b.on.indexCatchUpMs, off: b.off.indexCatchUpMs },
+      })),
       soak: soak && {
         minutes: opts.soakMinutes,
         offeredRps: opts.soakRate,
@@ -430,8 +437,6 @@ function logViewBytes(runs: LogViewBacklog[], records: number) {
       measures:
         'cut message bytes (Kafka record values: SCM2 on, SCM1 off) ÷ records; logViewBytesPerCut: an SCM2 cut beyond its SCM1 form (signed checkpoint, border)',
     },
-    indexCatchUpMs: { on: b.on.indexCatchUpMs, off: b.off.indexCatchUpMs },
-    leaderCpuCores: { on: roundFigure(b.on.leaderCores), off: roundFigure(b.off.leaderCores) },
   };
 }
 
