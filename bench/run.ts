@@ -21,6 +21,7 @@ import { fmtInt, roundFigure } from './lib/table.js';
 import { measureChainLimit } from './phases/chain-limit.js';
 import { runConsumers } from './phases/consumers.js';
 import { createTopic, fillTopic } from './phases/fill.js';
+import { createLogViewKey, runCheckpointLag, runLogViewBacklog, type LogViewBacklog, type LogViewKey } from './phases/log-view.js';
 import { followOrdered, runOrderedBacklog } from './phases/ordered.js';
 import { runReader } from './phases/reader.js';
 import { runLatencySession, type LatencySession } from './phases/seqchain-latency.js';
@@ -51,8 +52,10 @@ async function main(opts: Readonly<BenchOptions>): Promise<number> {
   const sessions: LatencySession[] = [];
   let soak: LatencySession | null = null;
   const fillRps: Record<string, number> = {};
+  const logViewRuns: LogViewBacklog[] = [];
+  let logViewKey: LogViewKey | null = null;
   try {
-    if (has('client') || has('seqchain')) {
+    if (has('client') || has('seqchain') || has('log-view')) {
       await withAdmin(kafka, (admin) => createTopic(admin, config, source, opts.partitions));
       topics.push(source);
       fillRps.source = await fillTopic(kafka, factory, { topic: source, partitions: opts.partitions, total: opts.records, label: `fill ${source}` });
@@ -62,7 +65,8 @@ async function main(opts: Readonly<BenchOptions>): Promise<number> {
       topics.push(onePartition);
       fillRps.onePartition = await fillTopic(kafka, factory, { topic: onePartition, partitions: 1, total: opts.records, label: `fill ${onePartition}` });
     }
-    if (has('latency') || opts.soakMinutes > 0) topics.push(live);
+    if (has('latency') || has('log-view') || opts.soakMinutes > 0) topics.push(live);
+    if (has('log-view')) logViewKey = createLogViewKey(prefix);
 
     for (let rep = 1; rep <= opts.repeat; rep++) {
       const r: Repetition = {};
@@ -180,6 +184,59 @@ async function main(opts: Readonly<BenchOptions>): Promise<number> {
             `behind the ledger at ${fmtInt(ORDERED_LAG_LOAD)}/s offered: p50 ${lag.p50} p99 ${lag.p99} max ${lag.max} records (${lag.count} samples)`,
         );
       }
+      if (has('log-view') && logViewKey) {
+        const v = { on: `${prefix}-von${rep}`, off: `${prefix}-voff${rep}`, lag: `${prefix}-vlag${rep}` };
+        chains.push(v.on, v.off, v.lag);
+        const b = await runLogViewBacklog({
+          label: `${tag} log view`,
+          chains: v,
+          topic: source,
+          partitions: opts.partitions,
+          replicas: opts.replicas,
+          total: opts.records,
+          key: logViewKey,
+          // Alternated, so that neither side always runs on the warmer (or busier) machine.
+          first: rep % 2 === 1 ? 'off' : 'on',
+          proofs: opts.proofs,
+          dropIndex: !opts.keep,
+          logger,
+        });
+        logViewRuns.push(b);
+        r.logViewOnRps = b.on.rps;
+        r.logViewOffRps = b.off.rps;
+        if (b.on.proofs) r.proofMs = b.on.proofs;
+        const perRecord = (bytes: number) => (bytes / opts.records).toFixed(1);
+        say(
+          `${tag} log view: ${fmtInt(b.on.rps)} records/s on, ${fmtInt(b.off.rps)}/s off (${b.first} first), ratio ${(b.on.rps / b.off.rps).toFixed(2)}; leader CPU ${b.on.leaderCores.toFixed(2)} cores on, ${b.off.leaderCores.toFixed(2)} off; ` +
+            `index caught up ${b.on.indexCatchUpMs} ms (on) and ${b.off.indexCatchUpMs} ms (off) after the last record; ` +
+            `Redis ${perRecord(b.on.redis.total)} B/record on, ${perRecord(b.off.redis.total)} off, of which tiles and checkpoints ${perRecord(b.on.redis.logView)}; ` +
+            `ledger ${b.on.ledger.bytesPerRecord.toFixed(1)} B/record on (${b.on.ledger.recordsPerCut.toFixed(0)} per cut, ${b.on.ledger.logViewBytesPerCut?.toFixed(0) ?? 'n/a'} B of log view per cut), ${b.off.ledger.bytesPerRecord.toFixed(1)} off (${b.off.ledger.recordsPerCut.toFixed(0)} per cut)`,
+        );
+        if (b.on.proofs) {
+          const { inclusion: i, consistency: c } = b.on.proofs;
+          say(
+            `${tag} proofs at size ${fmtInt(b.on.proofs.treeSize)}: inclusion p50 ${i.p50.toFixed(2)} p99 ${i.p99.toFixed(2)} max ${i.max.toFixed(2)} ms (${i.count}); consistency p50 ${c.p50.toFixed(2)} p99 ${c.p99.toFixed(2)} ms (${c.count})`,
+          );
+        }
+        const lag = await runCheckpointLag(factory, {
+          label: `${tag} checkpoint lag`,
+          chain: v.lag,
+          topic: live,
+          partitions: opts.partitions,
+          replicas: opts.replicas,
+          rate: opts.lagRate,
+          seconds: opts.latencySeconds,
+          warmupSeconds: opts.warmupSeconds,
+          key: logViewKey,
+          dropIndex: !opts.keep,
+          logger,
+        });
+        r.checkpointLag = { offeredRps: lag.offeredRps, lag: lag.lag, fromClose: lag.fromClose, e2e: lag.e2e, unsignedCuts: lag.unsignedCuts };
+        say(
+          `${tag} checkpoint lag at ${fmtInt(lag.offeredRps)}/s (sent ${fmtInt(lag.sentRps)}/s): cut visible → /checkpoint covers it p50 ${lag.lag.p50} p99 ${lag.lag.p99} max ${lag.lag.max} ms over ${lag.lag.count} cuts (${lag.uncovered} after the last poll, ${lag.unsignedCuts} without a checkpoint in the ledger); ` +
+            `cut closed → covered p50 ${lag.fromClose.p50} p99 ${lag.fromClose.p99} ms; produce → cut visible p50 ${lag.e2e.p50} p99 ${lag.e2e.p99} ms; a poll every ${lag.pollEveryMs.p50} ms (p99 ${lag.pollEveryMs.p99}), ${lag.pollFailures} answers without a checkpoint`,
+        );
+      }
       if (has('latency')) {
         const chain = `${prefix}-l${rep}`;
         chains.push(chain);
@@ -235,6 +292,7 @@ async function main(opts: Readonly<BenchOptions>): Promise<number> {
       );
     }
   } finally {
+    logViewKey?.remove();
     if (!opts.keep)
       await deleteTopics(kafka, [...topics, ...chains.flatMap((c) => [kafkaNames.ledgerTopic(c), kafkaNames.digestTopic(c), kafkaNames.orderedTopic(c)])]);
   }
@@ -293,6 +351,14 @@ async function main(opts: Readonly<BenchOptions>): Promise<number> {
         messageBytesPerRecord: roundFigure(firstLedger.messageBytesPerRecord),
         diskBytesPerRecord: firstLedger.diskBytesPerRecord === null ? null : roundFigure(firstLedger.diskBytesPerRecord),
       },
+      logViewBytesPerRecord: logViewBytes(logViewRuns, opts.records),
+      logViewRuns: logViewRuns.map((b) => ({
+        first: b.first,
+        onRps: round(b.on.rps),
+        offRps: round(b.off.rps),
+        leaderCpuCores: { on: roundFigure(b.on.leaderCores), off: roundFigure(b.off.leaderCores) },
+        indexCatchUpMs: { on: b.on.indexCatchUpMs, off: b.off.indexCatchUpMs },
+      })),
       soak: soak && {
         minutes: opts.soakMinutes,
         offeredRps: opts.soakRate,
@@ -338,6 +404,40 @@ async function main(opts: Readonly<BenchOptions>): Promise<number> {
   process.stdout.write(`${report.table}\n\nresult: ${file}\n`);
   process.stdout.write(`${JSON.stringify(report.json)}\n`);
   return 0;
+}
+
+/**
+ * Bytes per record the log view adds, from the first repetition (sizes hardly move between
+ * repetitions): the chain's Redis index with the view on and off, its tiles and checkpoints, and
+ * the ledger's cut messages (SCM2 with the view on, SCM1 off).
+ */
+function logViewBytes(runs: LogViewBacklog[], records: number) {
+  const b = runs[0];
+  if (!b) return null;
+  const per = (bytes: number) => roundFigure(bytes / records);
+  const kinds = (byKind: Record<string, number>) => Object.fromEntries(Object.entries(byKind).map(([k, v]) => [k, per(v)]));
+  return {
+    redis: {
+      on: per(b.on.redis.total),
+      off: per(b.off.redis.total),
+      onMinusOff: per(b.on.redis.total - b.off.redis.total),
+      logViewKeysOn: per(b.on.redis.logView),
+      logViewKeysOff: per(b.off.redis.logView),
+      byKindOn: kinds(b.on.redis.byKind),
+      byKindOff: kinds(b.off.redis.byKind),
+      measures:
+        'MEMORY USAGE (SAMPLES 0) of every key of the chain index once it held every record, ÷ records; logViewKeys: hash tiles (t) and checkpoints by size (ck)',
+    },
+    ledger: {
+      on: roundFigure(b.on.ledger.bytesPerRecord),
+      off: roundFigure(b.off.ledger.bytesPerRecord),
+      recordsPerCutOn: round(b.on.ledger.recordsPerCut),
+      recordsPerCutOff: round(b.off.ledger.recordsPerCut),
+      logViewBytesPerCut: b.on.ledger.logViewBytesPerCut === null ? null : round(b.on.ledger.logViewBytesPerCut),
+      measures:
+        'cut message bytes (Kafka record values: SCM2 on, SCM1 off) ÷ records; logViewBytesPerCut: an SCM2 cut beyond its SCM1 form (signed checkpoint, border)',
+    },
+  };
 }
 
 function round(n: number): number | null {

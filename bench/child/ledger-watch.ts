@@ -10,6 +10,9 @@
  *
  * IPC: {type:'progress', records} every 50 ms; on {type:'collect'} it answers {type:'collected',
  * e2e, close, records, cuts} (summaries of the samples since the last collect) and starts afresh.
+ * With BENCH_WATCH_CUTS=1 the answer also holds every cut's end seq, the moment it was received
+ * and its closedAtMs, and how many cuts carried no signed checkpoint (`cutTimes`, for the log-view
+ * phase's checkpoint lag).
  */
 import { randomUUID } from 'node:crypto';
 import { loadConfig } from '../../src/config/load.js';
@@ -23,7 +26,16 @@ import { summarizeLatencies, type LatencySummary } from '../lib/stats.js';
 export type WatchMessage =
   | { type: 'ready' }
   | { type: 'progress'; records: number }
-  | { type: 'collected'; e2e: LatencySummary; close: LatencySummary; records: number; cuts: number; ledgerBytes: number };
+  | {
+      type: 'collected';
+      e2e: LatencySummary;
+      close: LatencySummary;
+      records: number;
+      cuts: number;
+      ledgerBytes: number;
+      /** Parallel arrays, one slot per cut; only with BENCH_WATCH_CUTS=1. */
+      cutTimes?: { lastSeq: number[]; visibleAt: number[]; closedAt: number[]; unsigned: number };
+    };
 
 /** A growable array of doubles. */
 class Samples {
@@ -43,6 +55,7 @@ class Samples {
 }
 
 const chain = process.env.BENCH_CHAIN!;
+const keepCutTimes = process.env.BENCH_WATCH_CUTS === '1';
 
 function send(msg: WatchMessage): void {
   process.send?.(msg);
@@ -65,6 +78,7 @@ async function main(): Promise<void> {
   let total = 0;
   let cuts = 0;
   let ledgerBytes = 0;
+  let cutTimes = { lastSeq: [] as number[], visibleAt: [] as number[], closedAt: [] as number[], unsigned: 0 };
   consumer.on(consumer.events.GROUP_JOIN, () => send({ type: 'ready' }));
   await consumer.connect();
   await consumer.subscribe({ topic: kafkaNames.ledgerTopic(chain), fromBeginning: true });
@@ -79,6 +93,12 @@ async function main(): Promise<void> {
         cuts++;
         ledgerBytes += m.value.length;
         const closedAt = Number(msg.closedAtMs);
+        if (keepCutTimes) {
+          cutTimes.lastSeq.push(Number(msg.lastSeq));
+          cutTimes.visibleAt.push(seenAt);
+          cutTimes.closedAt.push(closedAt);
+          if (!msg.log) cutTimes.unsigned++;
+        }
         for (const e of msg.entries) {
           const ts = Number(e.timestampMs);
           e2e.push(seenAt - ts);
@@ -92,7 +112,16 @@ async function main(): Promise<void> {
   const ticker = setInterval(() => send({ type: 'progress', records: total }), 50);
   process.on('message', (msg: { type?: string }) => {
     if (msg?.type === 'collect') {
-      send({ type: 'collected', e2e: summarizeLatencies(e2e.view()), close: summarizeLatencies(close.view()), records, cuts, ledgerBytes });
+      send({
+        type: 'collected',
+        e2e: summarizeLatencies(e2e.view()),
+        close: summarizeLatencies(close.view()),
+        records,
+        cuts,
+        ledgerBytes,
+        ...(keepCutTimes ? { cutTimes } : {}),
+      });
+      cutTimes = { lastSeq: [], visibleAt: [], closedAt: [], unsigned: 0 };
       e2e = new Samples();
       close = new Samples();
       records = 0;

@@ -3,7 +3,7 @@
  */
 import { parseArgs } from 'node:util';
 
-export const PHASES = ['chain', 'client', 'one-partition', 'seqchain', 'reader', 'ordered', 'latency'] as const;
+export const PHASES = ['chain', 'client', 'one-partition', 'seqchain', 'reader', 'ordered', 'log-view', 'latency'] as const;
 export type Phase = (typeof PHASES)[number];
 
 export interface BenchOptions {
@@ -30,6 +30,10 @@ export interface BenchOptions {
   /** Soak run at `soakRate` after everything else, minutes; 0 = none. */
   soakMinutes: number;
   soakRate: number;
+  /** Inclusion proofs timed per repetition by the log-view phase (and a quarter as many consistency proofs). */
+  proofs: number;
+  /** Offered load under which the log-view phase measures the checkpoint lag, records/s. */
+  lagRate: number;
   /** Phases to run (default all). */
   phases: Phase[];
   /** Write V8 CPU profiles of the replicas (seqchain throughput phase) to this folder. */
@@ -54,6 +58,8 @@ export const benchDefaults = {
   warmupSeconds: 2,
   soakMinutes: 0,
   soakRate: 20_000,
+  proofs: 2_000,
+  lagRate: 20_000,
   phases: [...PHASES],
   cpuProfDir: null,
   outDir: 'bench/results',
@@ -75,6 +81,8 @@ export const USAGE = `npm run bench -- [options]
   --warmup-seconds <s>   unmeasured load before the latency runs (default 2)
   --soak-minutes <m>     soak run at --soak-rate, RSS at start and end; 0 = off (default 0)
   --soak-rate <n>        records/s of the soak (default 20000)
+  --proofs <n>           inclusion proofs timed per repetition by log-view, plus n/4 consistency proofs (default 2000)
+  --lag-rate <n>         records/s offered while log-view measures the checkpoint lag, for --latency-seconds (default 20000)
   --phases <list>        ${PHASES.join(',')} (default all; reader and ordered need seqchain); none: only the soak
   --cpu-prof <dir>       write V8 CPU profiles of the replicas of the seqchain phase to <dir>
   --out <dir>            folder of the JSON result (default bench/results)
@@ -120,6 +128,8 @@ export function parseBenchArgs(argv: readonly string[]): Readonly<BenchOptions> 
         'warmup-seconds': { type: 'string' },
         'soak-minutes': { type: 'string' },
         'soak-rate': { type: 'string' },
+        proofs: { type: 'string' },
+        'lag-rate': { type: 'string' },
         phases: { type: 'string' },
         'cpu-prof': { type: 'string' },
         out: { type: 'string' },
@@ -159,6 +169,8 @@ export function parseBenchArgs(argv: readonly string[]): Readonly<BenchOptions> 
     warmupSeconds: num('warmup-seconds', v['warmup-seconds'], d.warmupSeconds, 0),
     soakMinutes: num('soak-minutes', v['soak-minutes'], d.soakMinutes, 0),
     soakRate: int('soak-rate', v['soak-rate'], d.soakRate, 1),
+    proofs: int('proofs', v.proofs, d.proofs, 1),
+    lagRate: int('lag-rate', v['lag-rate'], d.lagRate, 1),
     phases: [...new Set(phases)],
     cpuProfDir: v['cpu-prof'] ?? d.cpuProfDir,
     outDir: v.out ?? d.outDir,

@@ -31,6 +31,13 @@ export interface Repetition {
   orderedLag?: LatencySummary;
   /** Keyed by offered load (records/s). */
   latency?: Record<string, { e2e: LatencySummary; close: LatencySummary; sentRps: number }>;
+  /** seqchain from backlog over the same records with `logView.enabled` off and on (signed checkpoints), records/s. */
+  logViewOffRps?: number;
+  logViewOnRps?: number;
+  /** Proof latency from a replica's API at the backlog's tree size, ms. */
+  proofMs?: { treeSize: number; inclusion: LatencySummary; consistency: LatencySummary };
+  /** Cut visible in the ledger → covered by the checkpoint the API serves, ms, under LOG_VIEW lag load. */
+  checkpointLag?: { offeredRps: number; lag: LatencySummary; fromClose: LatencySummary; e2e: LatencySummary; unsignedCuts: number };
 }
 
 export interface ReportInput {
@@ -53,7 +60,9 @@ type Figure =
   | 'rawOneProcessRps'
   | 'readerRps'
   | 'readerMaxRssMb'
-  | 'orderedRps';
+  | 'orderedRps'
+  | 'logViewOffRps'
+  | 'logViewOnRps';
 
 const FIGURES: [Figure, string][] = [
   ['chainLimitRps', 'chain limit: digest + link, 1 core'],
@@ -67,6 +76,8 @@ const FIGURES: [Figure, string][] = [
   ['rawOneProcessRps', 'one kafkajs process, consume only'],
   ['readerRps', 'reader (readSequenced), one process'],
   ['orderedRps', 'ordered-topic writer, from backlog'],
+  ['logViewOffRps', 'seqchain, log view off (same records)'],
+  ['logViewOnRps', 'seqchain, log view on (signed checkpoints)'],
 ];
 
 const RATIOS: [string, Figure, Figure, string, number | null][] = [
@@ -74,6 +85,7 @@ const RATIOS: [string, Figure, Figure, string, number | null][] = [
   ['seqchainOverOnePartition', 'seqchainRps', 'onePartitionRps', 'seqchain ÷ one-partition', 1.0],
   ['chainLimitOverSeqchain', 'chainLimitRps', 'seqchainRps', 'chain limit ÷ seqchain', null],
   ['readerOverRawOneProcess', 'readerRps', 'rawOneProcessRps', 'reader ÷ one kafkajs process', 0.8],
+  ['logViewOnOverOff', 'logViewOnRps', 'logViewOffRps', 'log view on ÷ off', 0.9],
 ];
 
 /** Offered load under which the ordered-topic writer's lag is measured, records/s (issue 11). */
@@ -81,6 +93,11 @@ export const ORDERED_LAG_LOAD = 20_000;
 
 /** Highest resident memory of the reader while it reads the backlog, MiB (issue 11). */
 export const READER_RSS_TARGET_MB = 200;
+
+/** The log view's targets (issue 12, "Speed"): entries/s with signed checkpoints, proof p99 and checkpoint lag p99, ms. */
+export const LOG_VIEW_ON_TARGET_RPS = 100_000;
+export const PROOF_P99_TARGET_MS = 5;
+export const CHECKPOINT_LAG_P99_TARGET_MS = 10;
 
 /** p99 target at 20,000 records/s, ms (issue 4). */
 export const P99_TARGET_MS = 50;
@@ -140,12 +157,38 @@ export function buildReport(input: ReportInput): Report {
         };
   const readerRss = values(reps, 'readerMaxRssMb');
   const readerMaxRssMb = readerRss.length > 0 ? roundFigure(Math.max(...readerRss)) : null;
+  const proofRuns = reps.map((r) => r.proofMs).filter((x) => x !== undefined);
+  const proofs =
+    proofRuns.length === 0
+      ? null
+      : {
+          treeSize: proofRuns[0]!.treeSize,
+          inclusion: medianSummary(proofRuns.map((x) => x.inclusion)),
+          consistency: medianSummary(proofRuns.map((x) => x.consistency)),
+        };
+  const cpLagRuns = reps.map((r) => r.checkpointLag).filter((x) => x !== undefined);
+  const checkpointLag =
+    cpLagRuns.length === 0
+      ? null
+      : {
+          ...medianSummary(cpLagRuns.map((x) => x.lag)),
+          offeredRps: cpLagRuns[0]!.offeredRps,
+          fromCutClosed: medianSummary(cpLagRuns.map((x) => x.fromClose)),
+          cutVisible: medianSummary(cpLagRuns.map((x) => x.e2e)),
+          // In the ledger a cut and its checkpoint commit in one transaction: any cut without one is named here.
+          cutsWithoutCheckpoint: cpLagRuns.reduce((n, x) => n + x.unsignedCuts, 0),
+        };
+  const logViewOnRps = med('logViewOnRps');
   const targets = {
     seqchainOverClientCeilingAtLeast0_8: ratios.seqchainOverClientCeiling === null ? null : ratios.seqchainOverClientCeiling! >= 0.8,
     seqchainOverOnePartitionAtLeast1_0: ratios.seqchainOverOnePartition === null ? null : ratios.seqchainOverOnePartition! >= 1.0,
     p99At20kAtMost50ms: p99At20k === null ? null : p99At20k <= P99_TARGET_MS,
     readerOverRawOneProcessAtLeast0_8: ratios.readerOverRawOneProcess === null ? null : ratios.readerOverRawOneProcess! >= 0.8,
     readerRssAtMost200Mb: readerMaxRssMb === null ? null : readerMaxRssMb <= READER_RSS_TARGET_MB,
+    logViewOnOverOffAtLeast0_9: ratios.logViewOnOverOff === null ? null : ratios.logViewOnOverOff! >= 0.9,
+    logViewOnAtLeast100kRps: logViewOnRps === null ? null : logViewOnRps >= LOG_VIEW_ON_TARGET_RPS,
+    proofP99AtMost5ms: proofs === null || proofs.inclusion.p99 === null ? null : proofs.inclusion.p99 <= PROOF_P99_TARGET_MS,
+    checkpointLagP99AtMost10ms: checkpointLag === null || checkpointLag.p99 === null ? null : checkpointLag.p99 <= CHECKPOINT_LAG_P99_TARGET_MS,
   };
   const json: Record<string, unknown> = {
     ...input.meta,
@@ -159,6 +202,16 @@ export function buildReport(input: ReportInput): Report {
     readerMaxRssMb,
     orderedRps: med('orderedRps'),
     orderedLagRecords: orderedLag,
+    logViewOnRps,
+    logViewOffRps: med('logViewOffRps'),
+    proofP50Ms: proofs?.inclusion.p50 ?? null,
+    proofP99Ms: proofs?.inclusion.p99 ?? null,
+    proofTreeSize: proofs?.treeSize ?? null,
+    consistencyProofP50Ms: proofs?.consistency.p50 ?? null,
+    consistencyProofP99Ms: proofs?.consistency.p99 ?? null,
+    checkpointLagMs: checkpointLag,
+    logViewMeasures:
+      'logViewOn/OffRps: seqchain from backlog over the same records, view on and off alternated, middle 80%; proof*Ms: GET /v1/proofs/inclusion?seq=<random> (consistency: from=<random>) from a non-leading replica, one request at a time, at the backlog size, after its index caught up; checkpointLagMs: a cut visible to a read_committed ledger reader → the first GET /checkpoint answer of a non-leading replica with a size ≥ the end of the cut (fromCutClosed: from closedAtMs of the cut; cutVisible: produce → cut visible, for comparison)',
     fromReadyRps: { clientCeiling: med('clientCeilingFromReadyRps'), onePartition: med('onePartitionFromReadyRps'), seqchain: med('seqchainFromReadyRps') },
     throughputMeasures:
       'records/s over the middle 80% of the backlog (10% → 90% done); fromReadyRps: from the moment the consumers or replicas were ready to the last record',
@@ -175,7 +228,17 @@ export function buildReport(input: ReportInput): Report {
     },
     ...input.extra,
   };
-  return { json, table: renderTable(input, spreads, ratioSpreads, loads, latencyMs, cutCloseMs, latencySpread, targets) };
+  return { json, table: renderTable(input, spreads, ratioSpreads, loads, latencyMs, cutCloseMs, latencySpread, targets, { proofs, checkpointLag }) };
+}
+
+/** The median of each percentile over repetitions (count: the samples of all). */
+function medianSummary(runs: LatencySummary[]): { p50: number | null; p99: number | null; max: number | null; samples: number } {
+  return {
+    p50: roundFigure(median(runs.map((x) => x.p50))),
+    p99: roundFigure(median(runs.map((x) => x.p99))),
+    max: roundFigure(median(runs.map((x) => x.max))),
+    samples: runs.reduce((n, x) => n + x.count, 0),
+  };
 }
 
 function compactSpread(s: Spread): Record<string, unknown> {
@@ -201,6 +264,10 @@ function renderTable(
   cutCloseMs: Record<string, { p50: number | null; p99: number | null; max: number | null }>,
   latencySpread: Record<string, { p99: Spread; sentRps: number | null }>,
   targets: Record<string, boolean | null>,
+  logView: {
+    proofs: { treeSize: number; inclusion: ReturnType<typeof medianSummary>; consistency: ReturnType<typeof medianSummary> } | null;
+    checkpointLag: (ReturnType<typeof medianSummary> & { offeredRps: number; cutsWithoutCheckpoint: number }) | null;
+  },
 ): string {
   const out: string[] = [];
   const throughput = FIGURES.filter(([f]) => spreads[f]).map(([f, label]) => {
@@ -248,6 +315,20 @@ function renderTable(
     lines.push(
       `reader RSS, highest of each run: ${readerRss.map((v) => fmtInt(v)).join(', ')} MiB (target ≤ ${READER_RSS_TARGET_MB}) ${verdict(Math.max(...readerRss) <= READER_RSS_TARGET_MB)}`,
     );
+  if (logView.proofs) {
+    const { inclusion: i, consistency: c, treeSize } = logView.proofs;
+    lines.push(
+      `proofs from the API at tree size ${fmtInt(treeSize)}, ms: inclusion p50 ${fmtMs(i.p50 ?? Number.NaN)} p99 ${fmtMs(i.p99 ?? Number.NaN)} max ${fmtMs(i.max ?? Number.NaN)} (${fmtInt(i.samples)}); consistency p50 ${fmtMs(c.p50 ?? Number.NaN)} p99 ${fmtMs(c.p99 ?? Number.NaN)} (${fmtInt(c.samples)}); target p99 ≤ ${PROOF_P99_TARGET_MS} ms ${verdict(targets.proofP99AtMost5ms ?? null)}`,
+    );
+  }
+  if (logView.checkpointLag) {
+    const l = logView.checkpointLag;
+    lines.push(
+      `checkpoint lag at ${fmtInt(l.offeredRps)}/s offered, cut visible in the ledger → /checkpoint covers it, ms: p50 ${fmtMs(l.p50 ?? Number.NaN)} p99 ${fmtMs(l.p99 ?? Number.NaN)} max ${fmtMs(l.max ?? Number.NaN)} (${fmtInt(l.samples)} cuts, ${fmtInt(l.cutsWithoutCheckpoint)} of them unsigned in the ledger); target p99 ≤ ${CHECKPOINT_LAG_P99_TARGET_MS} ms ${verdict(targets.checkpointLagP99AtMost10ms ?? null)}`,
+    );
+  }
+  if (targets.logViewOnAtLeast100kRps !== null && targets.logViewOnAtLeast100kRps !== undefined)
+    lines.push(`log view on ≥ ${fmtInt(LOG_VIEW_ON_TARGET_RPS)} entries/s: ${verdict(targets.logViewOnAtLeast100kRps)}`);
   if (input.rssMb)
     lines.push(
       `RSS (${input.rssMb.of}, ${input.rssMb.during}): ${fmtInt(input.rssMb.start ?? Number.NaN)} MiB at start → ${fmtInt(input.rssMb.end ?? Number.NaN)} MiB at end`,

@@ -18,9 +18,16 @@ export interface BenchReplicas {
   ids: string[];
 }
 
-export function startReplicas(opts: { chain: string; replicas: number; logger: Logger; cpuProfDir: string | null }): BenchReplicas {
+export function startReplicas(opts: {
+  chain: string;
+  replicas: number;
+  logger: Logger;
+  cpuProfDir: string | null;
+  /** Extra environment of every replica (the log-view phase switches the view on with it). */
+  env?: Record<string, string>;
+}): BenchReplicas {
   // Replicas log as in production (info) unless BENCH_REPLICA_LOG_LEVEL says otherwise (debug: one line per cut).
-  const env: Record<string, string> = { SEQCHAIN_LOG_LEVEL: process.env.BENCH_REPLICA_LOG_LEVEL ?? 'info' };
+  const env: Record<string, string> = { SEQCHAIN_LOG_LEVEL: process.env.BENCH_REPLICA_LOG_LEVEL ?? 'info', ...opts.env };
   if (opts.cpuProfDir) {
     // Node refuses --cpu-prof in NODE_OPTIONS: a preloaded module runs the profiler instead.
     mkdirSync(opts.cpuProfDir, { recursive: true });

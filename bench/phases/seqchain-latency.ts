@@ -44,6 +44,8 @@ export interface LoadRun {
   cpuCores: { leader: number; followers: number[] };
   /** The machine's 1-minute load average at the end of the run (other users of the machine count). */
   loadAverage: number;
+  /** Every cut of the run: end seq, seen by the ledger reader at, closed at (ms); cuts without a signed checkpoint; only when asked for. */
+  cutTimes?: { lastSeq: number[]; visibleAt: number[]; closedAt: number[]; unsigned: number };
 }
 
 export interface RssSample {
@@ -76,8 +78,9 @@ class Watcher {
     });
   }
 
-  static start(chain: string): Watcher {
-    return new Watcher(fork(WATCHER, [], { env: { ...process.env, BENCH_CHAIN: chain }, stdio: ['ignore', 'ignore', 'inherit', 'ipc'] }));
+  static start(chain: string, cutTimes: boolean): Watcher {
+    const env = { ...process.env, BENCH_CHAIN: chain, ...(cutTimes ? { BENCH_WATCH_CUTS: '1' } : {}) };
+    return new Watcher(fork(WATCHER, [], { env, stdio: ['ignore', 'ignore', 'inherit', 'ipc'] }));
   }
 
   get records(): number {
@@ -128,13 +131,17 @@ export async function runLatencySession(
     drainTimeoutMs?: number;
     tolerateBacklog?: boolean;
     /** Started once the set is steady, with the number of records the ledger holds so far; stopped (and awaited) after the runs. */
-    sidecar?: (chain: string, ledgerRecords: () => number) => Promise<() => Promise<unknown>>;
+    sidecar?: (chain: string, ledgerRecords: () => number, replicas: BenchReplicas) => Promise<() => Promise<unknown>>;
+    /** Extra environment of every replica. */
+    env?: Record<string, string>;
+    /** Keep every cut's end seq and the moments it closed and was seen in the ledger (LoadRun.cutTimes). */
+    cutTimes?: boolean;
   },
 ): Promise<LatencySession> {
   const { logger } = opts;
   const config = loadConfig({ overrides: { chain: opts.chain } });
   await initChain(config, logger, { topic: opts.topic, partitions: opts.partitions, start: 'latest', force: false });
-  const replicas = startReplicas({ chain: opts.chain, replicas: opts.replicas, logger, cpuProfDir: null });
+  const replicas = startReplicas({ chain: opts.chain, replicas: opts.replicas, logger, cpuProfDir: null, ...(opts.env ? { env: opts.env } : {}) });
   let watcher: Watcher | null = null;
   let producer: Producer | null = null;
   const rss: RssSample[] = [];
@@ -142,10 +149,10 @@ export async function runLatencySession(
   let stopSidecar: (() => Promise<unknown>) | null = null;
   try {
     await waitSteady(replicas, opts.partitions);
-    watcher = Watcher.start(opts.chain);
+    watcher = Watcher.start(opts.chain, opts.cutTimes ?? false);
     await watcher.whenReady(60_000);
     const w = watcher;
-    if (opts.sidecar) stopSidecar = await opts.sidecar(opts.chain, () => w.records);
+    if (opts.sidecar) stopSidecar = await opts.sidecar(opts.chain, () => w.records, replicas);
     producer = createKafka(kafkaClientOptions(config), logger, 'bench-load').producer({ allowAutoTopicCreation: false });
     await producer.connect();
     const leader = await leaderPid(replicas);
@@ -227,6 +234,7 @@ export async function runLatencySession(
         recordsSeen: c.records,
         cpuCores: { leader: cores(leader.id), followers: replicas.ids.filter((id) => id !== leader.id).map(cores) },
         loadAverage: loadavg()[0]!,
+        ...(c.cutTimes ? { cutTimes: c.cutTimes } : {}),
       });
     }
     sample();

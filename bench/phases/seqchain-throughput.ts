@@ -23,7 +23,7 @@ import { cutMessageBytes } from '../lib/ledger-size.js';
 import { cpuSeconds } from '../lib/proc.js';
 import { steadyRate } from '../lib/stats.js';
 import { ProgressTrace } from '../lib/trace.js';
-import { isSteady, leaderPid, sampleReplicas, startReplicas, stopReplicas } from './replicas.js';
+import { type BenchReplicas, isSteady, leaderPid, sampleReplicas, startReplicas, stopReplicas } from './replicas.js';
 
 export interface LedgerShape {
   cuts: number;
@@ -61,11 +61,15 @@ export async function runSeqchainBacklog(opts: {
   cpuProfDir: string | null;
   readLedgerShape: boolean;
   timeoutMs: number;
+  /** Extra environment of every replica. */
+  env?: Record<string, string>;
+  /** Runs once every record is sequenced, before the replicas stop (the log-view phase reads their APIs and index). */
+  afterSequenced?: (r: BenchReplicas) => Promise<void>;
 }): Promise<SeqchainRunResult> {
   const { logger, total } = opts;
   const stackPids = { kafka: readStackPid('kafka'), redis: readStackPid('redis'), zookeeper: readStackPid('zookeeper') };
   await initChain(loadConfig({ overrides: { chain: opts.chain } }), logger, { topic: opts.topic, start: 'earliest', force: false });
-  const r = startReplicas({ chain: opts.chain, replicas: opts.replicas, logger, cpuProfDir: opts.cpuProfDir });
+  const r = startReplicas({ chain: opts.chain, replicas: opts.replicas, logger, cpuProfDir: opts.cpuProfDir, ...(opts.env ? { env: opts.env } : {}) });
   const startedAt = Date.now();
   const progress = new Progress(`bench ${opts.label}`, total);
   let steadyAt: number | null = null;
@@ -113,6 +117,7 @@ export async function runSeqchainBacklog(opts: {
       zookeeper: (cpuSeconds(stackPids.zookeeper) - stackCpuAtSteady.zookeeper) / window,
     };
     const ledger = opts.readLedgerShape ? await ledgerShape(opts, steady, endAt) : null;
+    await opts.afterSequenced?.(r);
     return {
       rps: trace.sustainedRate(total),
       fromReadyRps: steadyRate({ steadyAt: steady, doneAtSteady: steadyAt === null ? 0 : doneAtSteady, endAt, total }),

@@ -50,6 +50,12 @@ describe('benchmark flags', () => {
       keep: true,
     });
     expect(parseBenchArgs(['--phases', 'none', '--soak-minutes', '1']).phases).toEqual([]);
+    expect(parseBenchArgs(['--phases', 'log-view', '--proofs', '500', '--lag-rate', '5000'])).toMatchObject({
+      phases: ['log-view'],
+      proofs: 500,
+      lagRate: 5_000,
+    });
+    expect(parseBenchArgs([])).toMatchObject({ proofs: 2_000, lagRate: 20_000 });
   });
 
   it('refuses bad input with a usage error naming the flag', () => {
@@ -58,6 +64,7 @@ describe('benchmark flags', () => {
     expect(() => parseBenchArgs(['--phases', 'chain,warp'])).toThrow(/unknown phase "warp"/);
     expect(() => parseBenchArgs(['--phases', 'client,reader'])).toThrow(/reader needs seqchain/);
     expect(() => parseBenchArgs(['--latency-seconds', '0'])).toThrow(/--latency-seconds/);
+    expect(() => parseBenchArgs(['--proofs', '0'])).toThrow(/--proofs must be at least 1/);
     expect(() => parseBenchArgs(['--nope'])).toThrow(UsageError);
     expect(() => parseBenchArgs(['extra'])).toThrow(UsageError);
   });

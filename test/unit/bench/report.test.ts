@@ -85,6 +85,54 @@ describe('benchmark report', () => {
     expect(r.table).toContain('ordered-topic writer behind the ledger at 20,000/s offered, records: p50 100 p99 900 max 1,000');
   });
 
+  it('gives the log view its on ÷ off ratio per repetition, the proof latency and the checkpoint lag, with their targets', () => {
+    const proof = (p50: number, p99: number) => ({ treeSize: 1_000_000, inclusion: lat(p50, p99, p99 + 1), consistency: lat(1, 2, 3) });
+    const lag = (p99: number) => ({ offeredRps: 20_000, lag: lat(2, p99, p99 + 5), fromClose: lat(20, 40, 50), e2e: lat(30, 60, 80), unsignedCuts: 0 });
+    const r = buildReport({
+      meta: {},
+      repetitions: [
+        { logViewOffRps: 150_000, logViewOnRps: 140_000, proofMs: proof(1, 4), checkpointLag: lag(8) },
+        { logViewOffRps: 100_000, logViewOnRps: 80_000, proofMs: proof(2, 6), checkpointLag: lag(12) },
+        { logViewOffRps: 120_000, logViewOnRps: 114_000, proofMs: proof(1.5, 4.5), checkpointLag: lag(9) },
+      ],
+      rssMb: null,
+      extra: {},
+    });
+    // on ÷ off: 0.933, 0.8, 0.95 → 0.933 (the ratio of the medians, 114 ÷ 120, would be 0.95)
+    expect((r.json.ratios as Record<string, number>).logViewOnOverOff).toBe(0.933);
+    expect(r.json).toMatchObject({
+      logViewOnRps: 114_000,
+      logViewOffRps: 120_000,
+      proofP50Ms: 1.5,
+      proofP99Ms: 4.5,
+      proofTreeSize: 1_000_000,
+      consistencyProofP99Ms: 2,
+      checkpointLagMs: { p50: 2, p99: 9, offeredRps: 20_000, samples: 300, fromCutClosed: { p99: 40 }, cutVisible: { p99: 60 }, cutsWithoutCheckpoint: 0 },
+    });
+    expect(r.json.targets).toMatchObject({
+      logViewOnOverOffAtLeast0_9: true,
+      logViewOnAtLeast100kRps: true,
+      proofP99AtMost5ms: true,
+      checkpointLagP99AtMost10ms: true,
+    });
+    expect(r.table).toMatch(/log view on ÷ off\s+0\.93\s+0\.80\s+0\.95\s+≥ 0\.90\s+met/);
+    expect(r.table).toContain('proofs from the API at tree size 1,000,000');
+    expect(r.table).toMatch(/checkpoint lag at 20,000\/s offered.*p99 9\.0 .*target p99 ≤ 10 ms met/);
+
+    const slow = buildReport({
+      meta: {},
+      repetitions: [{ logViewOffRps: 90_000, logViewOnRps: 70_000, proofMs: proof(3, 7), checkpointLag: lag(15) }],
+      rssMb: null,
+      extra: {},
+    });
+    expect(slow.json.targets).toMatchObject({
+      logViewOnOverOffAtLeast0_9: false,
+      logViewOnAtLeast100kRps: false,
+      proofP99AtMost5ms: false,
+      checkpointLagP99AtMost10ms: false,
+    });
+  });
+
   it('leaves out what was not measured', () => {
     const r = buildReport({ meta: {}, repetitions: [{ chainLimitRps: 1 }], rssMb: null, extra: {} });
     expect(r.json.seqchainRps).toBeNull();
@@ -94,8 +142,13 @@ describe('benchmark report', () => {
       p99At20kAtMost50ms: null,
       readerOverRawOneProcessAtLeast0_8: null,
       readerRssAtMost200Mb: null,
+      logViewOnOverOffAtLeast0_9: null,
+      logViewOnAtLeast100kRps: null,
+      proofP99AtMost5ms: null,
+      checkpointLagP99AtMost10ms: null,
     });
     expect(r.json.readerMaxRssMb).toBeNull();
+    expect(r.json).toMatchObject({ logViewOnRps: null, proofP99Ms: null, checkpointLagMs: null });
     expect(r.table).not.toContain('latency');
   });
 });
