@@ -1,12 +1,18 @@
 /**
  * The live demo (`npm run demo`): three replicas sequence a 6-partition topic while 100,000
- * records are produced; the leader is SIGKILLed mid-stream; once everything is sequenced,
- * `seqchain verify` recomputes the chain and `seqchain tail` reads both ends of it back. The last
- * line is one JSON object of measured figures.
+ * records are produced, with the log view on (a signed checkpoint with every cut); the leader is
+ * SIGKILLed mid-stream; an auditor keeps a checkpoint before the kill and checks the final one
+ * extends it; one record is proved (`seqchain prove`) and checked offline (`check-proof`); once
+ * everything is sequenced, `seqchain verify` recomputes the chain and every checkpoint under the
+ * pinned key, and `seqchain tail` reads both ends of it back. The last line is one JSON object of
+ * measured figures.
  */
+import { mkdtempSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { produce } from '../src/cli/commands/produce.js';
+import { loadConfig } from '../src/config/load.js';
 import { Progress } from '../src/cli/progress.js';
 import { createLogger } from '../src/log.js';
 import { initChain } from '../src/ops/init-chain.js';
@@ -28,11 +34,21 @@ async function main(): Promise<void> {
   const chain = `demo-${Date.now().toString(36)}`;
   const topic = `${chain}.source`;
   const logger = createLogger({ level: 'warn', name: 'demo' });
-  const set = new ReplicaSet({ chain, logDir: join(REPO, '.stack', 'demo', chain), logger });
+  // The log view's signing key: made by `seqchain log-keygen` (mode 0600), its verifier key pinned below.
+  const work = mkdtempSync(join(tmpdir(), `seqchain-${chain}-`));
+  const origin = `demo.seqchain.example/${chain}`;
+  const keyFile = join(work, 'log.key');
+  const keygen = await runCli(['log-keygen', '--origin', origin, '--out', keyFile]);
+  if (keygen.code !== 0) throw new Error(`log-keygen failed: ${keygen.stderr}`);
+  const verifierKey = keygen.stdout.trim();
+  const env = { SEQCHAIN_LOG_VIEW_ENABLED: 'true', SEQCHAIN_LOG_VIEW_ORIGIN: origin, SEQCHAIN_LOG_VIEW_SIGNING_KEY_FILE: keyFile };
+  const set = new ReplicaSet({ chain, logDir: join(REPO, '.stack', 'demo', chain), env, logger });
+  const cli = (args: string[]) => runCli(args, { SEQCHAIN_CHAIN: chain, SEQCHAIN_LOG_LEVEL: 'warn' });
   try {
-    say(`chain ${chain}: creating ${topic} with ${PARTITIONS} partitions and the genesis`);
-    const genesis = await initChain(set.config, logger, { topic, partitions: PARTITIONS, start: 'earliest', force: false });
-    say(`genesis ${genesis.hash.toString('hex')}`);
+    say(`chain ${chain}: creating ${topic} with ${PARTITIONS} partitions and the genesis (log view on, origin ${origin})`);
+    const config = loadConfig({ env: { ...process.env, ...env }, overrides: { chain } });
+    const genesis = await initChain(config, logger, { topic, partitions: PARTITIONS, start: 'earliest', force: false });
+    say(`genesis ${genesis.hash.toString('hex')}; log verifier key ${verifierKey}`);
 
     for (let i = 1; i <= REPLICAS; i++) set.start(`${chain}-r${i}`);
     say(`started ${REPLICAS} replicas (logs in .stack/demo/${chain}/)`);
@@ -58,8 +74,11 @@ async function main(): Promise<void> {
     });
     const startedAt = Date.now();
 
-    // Kill the leader once about 40% of the records are sequenced.
+    // Kill the leader once about 40% of the records are sequenced; an auditor keeps the checkpoint it sees just before.
     await waitFor('40% sequenced', async () => (await set.sequenced()) >= RECORDS * 0.4, 120_000, 20);
+    const stateFile = join(work, 'audit.checkpoint');
+    const firstAudit = await audit(cli, stateFile, verifierKey, await set.apiUrl((await set.leader())!.replicaId));
+    say(`audit: ${firstAudit.line}`);
     const victim = (await set.leader())!;
     const killedAt = Date.now();
     await set.kill(victim.replicaId, 'SIGKILL');
@@ -116,9 +135,27 @@ async function main(): Promise<void> {
       `API ${api}: head seq ${head.seq} hash ${head.hash.slice(0, 16)}…; seq ${sample.seq} is partition ${sample.position.partition} offset ${sample.position.offset}`,
     );
 
+    // The log view: the latest signed checkpoint, the auditor's second look, one record proved and checked offline.
+    const checkpoint = await waitFor(
+      'the checkpoint of the whole chain',
+      async () => {
+        const res = await fetch(`${api}/checkpoint`).catch(() => null);
+        const note = res?.ok ? await res.text() : '';
+        return Number(note.split('\n')[1]) >= produced.records ? note : undefined;
+      },
+      60_000,
+      100,
+    );
+    const checkpointSize = Number(checkpoint.split('\n')[1]);
+    say(`checkpoint: ${origin} size ${checkpointSize}, root ${checkpoint.split('\n')[2]}`);
+    const secondAudit = await audit(cli, stateFile, verifierKey, api);
+    say(`audit: ${secondAudit.line}`);
+    const proved = await proveOne(cli, work, verifierKey, api, Math.ceil(produced.records / 3));
+    say(`check-proof: ${proved.line}`);
+
     say('running seqchain verify');
     await set.stopAll('SIGTERM');
-    const verify = await runCli(['verify', '--json'], { SEQCHAIN_CHAIN: chain, SEQCHAIN_LOG_LEVEL: 'warn' });
+    const verify = await cli(['verify', '--json', '--key', verifierKey]);
     const report = JSON.parse(verify.stdout.trim().split('\n').pop() ?? '{}') as VerifyReport;
     say(
       `verify exit ${verify.code}: ${report.ok ? 'chain verified' : `BROKEN: ${report.firstBreak?.message}`}; ${report.sourceRecordsMatched} source records recomputed`,
@@ -145,14 +182,45 @@ async function main(): Promise<void> {
       sequencedPerSec,
       epochs: report.epochs,
       tail: { first: tail.first, last: tail.last, matched: tail.matched },
+      logView: {
+        checkpointSize,
+        checkpointsVerified: report.logView?.signaturesChecked ? report.logView.checkpoints : 0,
+        audit: { first: firstAudit.verdict, last: secondAudit.verdict, passed: firstAudit.ok && secondAudit.ok },
+        checkProof: { seq: proved.seq, passed: proved.ok },
+      },
       chain,
     };
     process.stdout.write(`${JSON.stringify(result)}\n`);
-    if (!result.verified || result.sequenced !== result.records || result.apiHeadHash !== result.headHash || !tail.matched) process.exitCode = 1;
+    const logViewOk = result.logView.audit.passed && result.logView.checkProof.passed && checkpointSize === produced.records;
+    if (!result.verified || result.sequenced !== result.records || result.apiHeadHash !== result.headHash || !tail.matched || !logViewOk) process.exitCode = 1;
   } finally {
     await set.close();
     await sleep(10);
   }
+}
+
+type Cli = (args: string[]) => ReturnType<typeof runCli>;
+
+/** `seqchain audit --json` against one replica: its verdict and the line it printed. */
+async function audit(cli: Cli, stateFile: string, key: string, api: string): Promise<{ ok: boolean; verdict: string; line: string }> {
+  const run = await cli(['audit', '--state-file', stateFile, '--key', key, '--api', api, '--json']);
+  const out = JSON.parse(run.stdout.trim() || '{}') as { ok?: boolean; verdict?: string; keptSize?: string | null; latestSize?: string; message?: string };
+  const ok = run.code === 0 && out.ok === true;
+  const line = ok ? `${out.verdict} (size ${out.keptSize ?? 'none'} → ${out.latestSize})` : `FAILED (exit ${run.code}): ${out.message ?? run.stderr.trim()}`;
+  return { ok, verdict: out.verdict ?? 'error', line };
+}
+
+/** `tail --json` one record, `prove` it, and `check-proof` the two files with no network. */
+async function proveOne(cli: Cli, dir: string, key: string, api: string, seq: number): Promise<{ ok: boolean; seq: number; line: string }> {
+  const tail = await cli(['tail', '--from', String(seq), '--to', String(seq), '--json']);
+  const recordFile = join(dir, `record-${seq}.json`);
+  writeFileSync(recordFile, tail.stdout);
+  const proofFile = join(dir, `record-${seq}.tlog-proof`);
+  const prove = await cli(['prove', String(seq), '--api', api, '--out', proofFile]);
+  if (tail.code !== 0 || prove.code !== 0)
+    return { ok: false, seq, line: `FAILED: tail exit ${tail.code}, prove exit ${prove.code}: ${tail.stderr}${prove.stderr}` };
+  const check = await cli(['check-proof', proofFile, '--key', key, '--record', recordFile]);
+  return { ok: check.code === 0, seq, line: (check.code === 0 ? check.stdout : `FAILED (exit ${check.code}): ${check.stderr}`).trim() };
 }
 
 main().catch((err) => {
