@@ -24,6 +24,7 @@ import {
   isValidKeyName,
   keyId,
   type NoteVerifier,
+  parseSignerKey,
   splitFields,
 } from './note-key.js';
 import type { NoteSignature } from './signed-note.js';
@@ -147,24 +148,9 @@ export class CosignatureSigner {
 
   /** Parses `PRIVATE+KEY+<name>+<hex8>+<base64(0x04 ‖ seed)>`. Errors name the part that is wrong, never the key's bytes. */
   static parse(skey: string): CosignatureSigner {
-    const bad = (why: string): never => {
-      throw new MalformedMessageError('witness key', `the witness signer key is malformed: ${why}`, { field: 'signerKey' });
-    };
-    if (typeof skey !== 'string') bad('not a string');
-    const parts = splitFields(skey.trim(), 5);
-    if (parts === null || parts[0] !== 'PRIVATE' || parts[1] !== 'KEY') bad('expected PRIVATE+KEY+<name>+<hex key id>+<base64 key>');
-    const [, , name, id, b64] = parts as [string, string, string, string, string];
-    if (!isValidKeyName(name)) bad('the key name is empty or holds a space');
-    if (!/^[0-9a-f]{8}$/.test(id)) bad('the key id is not 8 lowercase hex digits');
-    const raw = decodeBase64(b64);
-    if (raw === null || raw.length === 0) bad('the key is not standard base64');
     // A 0x01 key is a log's checkpoint key: a witness has its own key of type 0x04 (one key, one role).
-    if (raw![0] !== COSIGNATURE_V1_TYPE) bad('the signature type is not tlog-cosignature/v1 Ed25519 (0x04): make a witness key with "seqchain witness-keygen"');
-    if (raw!.length !== 1 + KEY_BYTES) bad(`an Ed25519 seed is ${KEY_BYTES} bytes`);
-    const signer = CosignatureSigner.fromSeed(name, raw!.subarray(1));
-    raw!.fill(0);
-    if (hex8(signer.keyId) !== id) bad(`key id ${id} does not match the name and the key's public half`);
-    return signer;
+    const wrongType = 'the signature type is not tlog-cosignature/v1 Ed25519 (0x04): make a witness key with "seqchain witness-keygen"';
+    return parseSignerKey(skey, { type: COSIGNATURE_V1_TYPE, format: 'witness key', what: 'witness signer key', wrongType }, CosignatureSigner.fromSeed);
   }
 
   /** The signer key string (a secret: write it to a file with tight permissions, never log it). */

@@ -133,6 +133,35 @@ export function parseVerifierKey(vkey: string): NoteVerifier {
 }
 
 /** An Ed25519 note signer. The seed lives only in a KeyObject, which neither logs nor serializes its bytes. */
+/**
+ * Parses a signer key `PRIVATE+KEY+<name>+<hex8>+<base64(type ‖ seed)>` (Go's sumdb/note form) of
+ * one signature type, with `fromSeed` making the signer. Errors name the part that is wrong, never
+ * the key's bytes; the decoded seed is zeroed once the signer holds it.
+ */
+export function parseSignerKey<T extends { keyId: number }>(
+  skey: string,
+  kind: { type: number; format: string; what: string; wrongType: string },
+  fromSeed: (name: string, seed: Buffer) => T,
+): T {
+  const bad = (why: string): never => {
+    throw new MalformedMessageError(kind.format, `the ${kind.what} is malformed: ${why}`, { field: 'signerKey' });
+  };
+  if (typeof skey !== 'string') bad('not a string');
+  const parts = splitFields(skey.trim(), 5);
+  if (parts === null || parts[0] !== 'PRIVATE' || parts[1] !== 'KEY') bad('expected PRIVATE+KEY+<name>+<hex key id>+<base64 key>');
+  const [, , name, id, b64] = parts as [string, string, string, string, string];
+  if (!isValidKeyName(name)) bad('the key name is empty or holds a space');
+  if (!/^[0-9a-f]{8}$/.test(id)) bad('the key id is not 8 lowercase hex digits');
+  const raw = decodeBase64(b64);
+  if (raw === null || raw.length === 0) bad('the key is not standard base64');
+  if (raw![0] !== kind.type) bad(kind.wrongType);
+  if (raw!.length !== 1 + KEY_BYTES) bad(`an Ed25519 seed is ${KEY_BYTES} bytes`);
+  const signer = fromSeed(name, raw!.subarray(1));
+  raw!.fill(0);
+  if (hex8(signer.keyId) !== id) bad(`key id ${id} does not match the name and the key's public half`);
+  return signer;
+}
+
 export class NoteSigner {
   readonly name: string;
   readonly keyId: number;
@@ -164,23 +193,11 @@ export class NoteSigner {
    * never the key's bytes.
    */
   static parse(skey: string): NoteSigner {
-    const bad = (why: string): never => {
-      throw new MalformedMessageError('signer key', `the signer key is malformed: ${why}`, { field: 'signerKey' });
-    };
-    if (typeof skey !== 'string') bad('not a string');
-    const parts = splitFields(skey.trim(), 5);
-    if (parts === null || parts[0] !== 'PRIVATE' || parts[1] !== 'KEY') bad('expected PRIVATE+KEY+<name>+<hex key id>+<base64 key>');
-    const [, , name, id, b64] = parts as [string, string, string, string, string];
-    if (!isValidKeyName(name)) bad('the key name is empty or holds a space');
-    if (!/^[0-9a-f]{8}$/.test(id)) bad('the key id is not 8 lowercase hex digits');
-    const raw = decodeBase64(b64);
-    if (raw === null || raw.length === 0) bad('the key is not standard base64');
-    if (raw![0] !== ED25519_TYPE) bad('the signature type is not Ed25519 (0x01)');
-    if (raw!.length !== 1 + KEY_BYTES) bad(`an Ed25519 seed is ${KEY_BYTES} bytes`);
-    const signer = NoteSigner.fromSeed(name, raw!.subarray(1));
-    raw!.fill(0);
-    if (hex8(signer.keyId) !== id) bad(`key id ${id} does not match the name and the key's public half`);
-    return signer;
+    return parseSignerKey(
+      skey,
+      { type: ED25519_TYPE, format: 'signer key', what: 'signer key', wrongType: 'the signature type is not Ed25519 (0x01)' },
+      NoteSigner.fromSeed,
+    );
   }
 
   /** The signer key string (a secret: write it to a file with tight permissions, never log it). */
