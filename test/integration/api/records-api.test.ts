@@ -197,6 +197,7 @@ describe('the records through the API (real Kafka, ZooKeeper, Redis)', () => {
     const one = (await get(`${api}/v1/records/${seq}?payload=true`)).body;
     expect(lines[seq - 1]).toEqual({
       seq: one.seq,
+      topic: f.topic,
       partition: one.position.partition,
       offset: one.position.offset,
       timestampMs: one.timestampMs,
