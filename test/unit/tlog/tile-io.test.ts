@@ -6,6 +6,8 @@ import {
   TreeBorder,
   appendToTiles,
   consistencyProof,
+  foldComplete,
+  foldRun,
   formatTilePath,
   inclusionProof,
   recordLeafHash,
@@ -14,7 +16,7 @@ import {
   tilesRead,
   treeRoot,
 } from '../../../src/tlog/index.js';
-import { sha256 } from '../../../src/chain/sha256.js';
+import { sha256, sha256Into } from '../../../src/chain/sha256.js';
 
 function digest(g: number): Buffer {
   return sha256(Buffer.from(`tile-io ${g}`));
@@ -93,5 +95,32 @@ describe('tiles kept outside the process (src/tlog/tile-io.ts)', () => {
   it('a tile that does not hold a needed hash is an OUT_OF_RANGE error, not a wrong proof', () => {
     const short = new TileBytesSource(new Map([[tileKey(0, 0), stored.get(tileKey(0, 0))!.subarray(0, 10 * HASH_BYTES)]]));
     expect(() => inclusionProof(short, 3, 20)).toThrow(expect.objectContaining({ code: 'SEQCHAIN_ERR_OUT_OF_RANGE' }));
+  });
+
+  it('folding a run of tile hashes in place gives the Merkle hash of the run, for every width and position, leaving the tile as it was', () => {
+    const tile = Buffer.concat(Array.from({ length: 256 }, (_, i) => digest(1_000 + i)));
+    const copy = Buffer.from(tile);
+    for (let count = 1; count <= 256; count *= 2) {
+      for (const from of [0, Math.min(count, 256 - count), 256 - count]) {
+        const run = Array.from({ length: count }, (_, i) => tile.subarray((from + i) * HASH_BYTES, (from + i + 1) * HASH_BYTES));
+        expect(foldRun(tile, from, count).equals(foldComplete(run)), `${count} from ${from}`).toBe(true);
+      }
+    }
+    expect(tile.equals(copy)).toBe(true);
+    // The result is the caller's own: the next fold does not change it.
+    const first = foldRun(tile, 0, 2);
+    const kept = Buffer.from(first);
+    foldRun(tile, 2, 2);
+    expect(first.equals(kept)).toBe(true);
+  });
+
+  it('sha256Into writes the same 32 bytes as sha256, every byte value included, at the offset given and nowhere else', () => {
+    const out = Buffer.alloc(96, 0xee);
+    for (let i = 0; i < 2_000; i++) {
+      const data = digest(i);
+      sha256Into(data, out, 32);
+      expect(out.subarray(32, 64).equals(sha256(data))).toBe(true);
+    }
+    expect(out.subarray(0, 32).every((b) => b === 0xee) && out.subarray(64).every((b) => b === 0xee)).toBe(true);
   });
 });
