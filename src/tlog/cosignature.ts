@@ -15,17 +15,16 @@
 import * as crypto from 'node:crypto';
 import { MalformedMessageError } from '../errors.js';
 import {
-  decodeBase64,
-  ed25519PrivateKey,
+  Ed25519Signer,
   ed25519PublicKey,
-  ed25519RawPublicKey,
-  ed25519Seed,
   hex8,
   isValidKeyName,
+  type KeyKind,
   keyId,
   type NoteVerifier,
   parseSignerKey,
-  splitFields,
+  parseVerifierKeyOf,
+  decodeBase64,
 } from './note-key.js';
 import type { NoteSignature } from './signed-note.js';
 
@@ -89,24 +88,11 @@ function verifierFrom(name: string, publicKey: Buffer): CosignatureVerifier {
   });
 }
 
+const WITNESS_KEY: KeyKind = { type: COSIGNATURE_V1_TYPE, format: 'witness key', wrongType: 'is not a tlog-cosignature/v1 Ed25519 key (0x04)' };
+
 /** Parses `<name>+<hex8>+<base64(0x04 ‖ key)>`; the key ID must be the one the name and key give under type 0x04. */
 export function parseCosignatureVerifierKey(vkey: string): CosignatureVerifier {
-  const bad = (why: string): never => {
-    throw new MalformedMessageError('witness key', `${JSON.stringify(String(vkey).slice(0, 200))}: ${why}`, { field: 'verifierKey' });
-  };
-  if (typeof vkey !== 'string') bad('not a string');
-  const parts = splitFields(vkey, 3);
-  if (parts === null) bad('expected <name>+<hex key id>+<base64 key>');
-  const [name, id, b64] = parts as [string, string, string];
-  if (!isValidKeyName(name)) bad('the key name is empty or holds a space');
-  if (!/^[0-9a-f]{8}$/.test(id)) bad('the key id is not 8 lowercase hex digits');
-  const raw = decodeBase64(b64);
-  if (raw === null || raw.length === 0) bad('the key is not standard base64');
-  if (raw![0] !== COSIGNATURE_V1_TYPE) bad(`signature type 0x${raw![0]!.toString(16).padStart(2, '0')} is not a tlog-cosignature/v1 Ed25519 key (0x04)`);
-  if (raw!.length !== 1 + KEY_BYTES) bad(`an Ed25519 key is ${KEY_BYTES} bytes, got ${raw!.length - 1}`);
-  const publicKey = raw!.subarray(1);
-  const want = hex8(cosignatureKeyId(name, publicKey));
-  if (want !== id) bad(`key id ${id} does not match the name and key (${want})`);
+  const { name, publicKey } = parseVerifierKeyOf(vkey, WITNESS_KEY);
   return verifierFrom(name, publicKey);
 }
 
@@ -118,32 +104,18 @@ export function cosignatureTime(sig: NoteSignature): number | null {
   return t > BigInt(MAX_TIMESTAMP) ? null : Number(t);
 }
 
-/** An Ed25519 cosigner (a witness's key). The seed lives only in a KeyObject; nothing shows it but `format()`. */
-export class CosignatureSigner {
-  readonly name: string;
-  readonly keyId: number;
-  readonly verifier: CosignatureVerifier;
-  readonly #key: crypto.KeyObject;
-
+/** An Ed25519 cosigner (a witness's key, type 0x04). */
+export class CosignatureSigner extends Ed25519Signer<CosignatureVerifier> {
   private constructor(name: string, key: crypto.KeyObject) {
-    this.name = name;
-    this.#key = key;
-    this.verifier = verifierFrom(name, ed25519RawPublicKey(key));
-    this.keyId = this.verifier.keyId;
+    super(name, key, COSIGNATURE_V1_TYPE, verifierFrom);
   }
 
   static fromSeed(name: string, seed: Buffer): CosignatureSigner {
-    if (!isValidKeyName(name))
-      throw new MalformedMessageError('witness key', `key name ${JSON.stringify(name)} is empty or holds a space or '+'`, { field: 'name' });
-    if (!Buffer.isBuffer(seed) || seed.length !== KEY_BYTES)
-      throw new MalformedMessageError('witness key', `an Ed25519 seed is ${KEY_BYTES} bytes`, { field: 'seed' });
-    return new CosignatureSigner(name, ed25519PrivateKey(seed));
+    return new CosignatureSigner(name, Ed25519Signer.privateKey('witness key', name, seed ?? Buffer.alloc(0)));
   }
 
   static generate(name: string): CosignatureSigner {
-    if (!isValidKeyName(name))
-      throw new MalformedMessageError('witness key', `key name ${JSON.stringify(name)} is empty or holds a space or '+'`, { field: 'name' });
-    return new CosignatureSigner(name, crypto.generateKeyPairSync('ed25519').privateKey);
+    return new CosignatureSigner(name, Ed25519Signer.privateKey('witness key', name));
   }
 
   /** Parses `PRIVATE+KEY+<name>+<hex8>+<base64(0x04 ‖ seed)>`. Errors name the part that is wrong, never the key's bytes. */
@@ -153,32 +125,12 @@ export class CosignatureSigner {
     return parseSignerKey(skey, { type: COSIGNATURE_V1_TYPE, format: 'witness key', what: 'witness signer key', wrongType }, CosignatureSigner.fromSeed);
   }
 
-  /** The signer key string (a secret: write it to a file with tight permissions, never log it). */
-  format(): string {
-    const seed = ed25519Seed(this.#key);
-    const out = `PRIVATE+KEY+${this.name}+${hex8(this.keyId)}+${Buffer.concat([Buffer.from([COSIGNATURE_V1_TYPE]), seed]).toString('base64')}`;
-    seed.fill(0);
-    return out;
-  }
-
-  get verifierKey(): string {
-    return this.verifier.verifierKey;
-  }
-
   /** The cosignature of checkpoint note text `text` at `timestamp` (POSIX seconds), as a note signature. */
   cosign(text: string, timestamp: number): NoteSignature {
-    const sig = crypto.sign(null, cosignedMessage(timestamp, text), this.#key);
+    const sig = this.signBytes(cosignedMessage(timestamp, text));
     const raw = Buffer.alloc(4 + TIMESTAMP_BYTES);
     raw.writeUInt32BE(this.keyId, 0);
     raw.writeBigUInt64BE(BigInt(timestamp), 4);
     return { name: this.name, keyId: this.keyId, base64: Buffer.concat([raw, sig]).toString('base64') };
-  }
-
-  toJSON(): unknown {
-    return { name: this.name, verifierKey: this.verifierKey };
-  }
-
-  [Symbol.for('nodejs.util.inspect.custom')](): string {
-    return `CosignatureSigner(${this.verifierKey})`;
   }
 }

@@ -111,10 +111,23 @@ function verifierFrom(name: string, publicKey: Buffer): NoteVerifier {
   });
 }
 
-/** Parses `<name>+<hex8>+<base64(0x01 ‖ key)>`; the key ID must be the one the name and key give. */
-export function parseVerifierKey(vkey: string): NoteVerifier {
+/** What tells one kind of Ed25519 key from the other: a log's note key (0x01) or a witness's cosignature key (0x04). */
+export interface KeyKind {
+  /** The signature type byte in front of the key. */
+  type: number;
+  /** The format named in errors: 'verifier key', 'witness key'. */
+  format: string;
+  /** Why a key of another type is refused. */
+  wrongType: string;
+}
+
+/**
+ * Splits a verifier key `<name>+<hex8>+<base64(type ‖ key)>` of one kind and checks the key ID
+ * against the name and key; the caller makes the verifier from the name and public key.
+ */
+export function parseVerifierKeyOf(vkey: string, kind: KeyKind): { name: string; publicKey: Buffer } {
   const bad = (why: string): never => {
-    throw new MalformedMessageError('verifier key', `${JSON.stringify(String(vkey).slice(0, 200))}: ${why}`, { field: 'verifierKey' });
+    throw new MalformedMessageError(kind.format, `${JSON.stringify(String(vkey).slice(0, 200))}: ${why}`, { field: 'verifierKey' });
   };
   if (typeof vkey !== 'string') bad('not a string');
   // Base64 has '+' in its alphabet: only the first two '+' separate fields.
@@ -125,14 +138,22 @@ export function parseVerifierKey(vkey: string): NoteVerifier {
   if (!/^[0-9a-f]{8}$/.test(id)) bad('the key id is not 8 lowercase hex digits');
   const raw = decodeBase64(b64);
   if (raw === null || raw.length === 0) bad('the key is not standard base64');
-  if (raw![0] !== ED25519_TYPE) bad(`signature type 0x${raw![0]!.toString(16).padStart(2, '0')} is not Ed25519 (0x01)`);
+  if (raw![0] !== kind.type) bad(`signature type 0x${raw![0]!.toString(16).padStart(2, '0')} ${kind.wrongType}`);
   if (raw!.length !== 1 + KEY_BYTES) bad(`an Ed25519 key is ${KEY_BYTES} bytes, got ${raw!.length - 1}`);
   const publicKey = raw!.subarray(1);
-  if (hex8(keyId(name, publicKey)) !== id) bad(`key id ${id} does not match the name and key (${hex8(keyId(name, publicKey))})`);
+  const want = hex8(keyId(name, publicKey, kind.type));
+  if (want !== id) bad(`key id ${id} does not match the name and key (${want})`);
+  return { name, publicKey };
+}
+
+const NOTE_KEY: KeyKind = { type: ED25519_TYPE, format: 'verifier key', wrongType: 'is not Ed25519 (0x01)' };
+
+/** Parses `<name>+<hex8>+<base64(0x01 ‖ key)>`; the key ID must be the one the name and key give. */
+export function parseVerifierKey(vkey: string): NoteVerifier {
+  const { name, publicKey } = parseVerifierKeyOf(vkey, NOTE_KEY);
   return verifierFrom(name, publicKey);
 }
 
-/** An Ed25519 note signer. The seed lives only in a KeyObject, which neither logs nor serializes its bytes. */
 /**
  * Parses a signer key `PRIVATE+KEY+<name>+<hex8>+<base64(type ‖ seed)>` (Go's sumdb/note form) of
  * one signature type, with `fromSeed` making the signer. Errors name the part that is wrong, never
@@ -162,30 +183,77 @@ export function parseSignerKey<T extends { keyId: number }>(
   return signer;
 }
 
-export class NoteSigner {
+/**
+ * What a log's note signer (0x01) and a witness's cosigner (0x04) share: the seed lives only in a
+ * KeyObject, which neither logs nor serializes its bytes; only `format()` shows it, and JSON and
+ * inspection show the verifier key.
+ */
+export abstract class Ed25519Signer<V extends NoteVerifier> {
   readonly name: string;
   readonly keyId: number;
-  readonly verifier: NoteVerifier;
+  readonly verifier: V;
   readonly #key: crypto.KeyObject;
+  readonly #type: number;
 
-  private constructor(name: string, key: crypto.KeyObject) {
+  protected constructor(name: string, key: crypto.KeyObject, type: number, verifierOf: (name: string, publicKey: Buffer) => V) {
     this.name = name;
     this.#key = key;
-    this.verifier = verifierFrom(name, ed25519RawPublicKey(key));
+    this.#type = type;
+    this.verifier = verifierOf(name, ed25519RawPublicKey(key));
     this.keyId = this.verifier.keyId;
+  }
+
+  /**
+   * A private key for a new signer named `name`: from a 32-byte Ed25519 seed (RFC 8032 private
+   * key), or a fresh one without. `format` names the key in errors.
+   */
+  protected static privateKey(format: string, name: string, seed?: Buffer): crypto.KeyObject {
+    checkName(name, format);
+    if (seed === undefined) return crypto.generateKeyPairSync('ed25519').privateKey;
+    if (!Buffer.isBuffer(seed) || seed.length !== KEY_BYTES)
+      throw new MalformedMessageError(format, `an Ed25519 seed is ${KEY_BYTES} bytes`, { field: 'seed' });
+    return ed25519PrivateKey(seed);
+  }
+
+  /** The signer key string (a secret: write it to a file with tight permissions, never log it). */
+  format(): string {
+    const seed = ed25519Seed(this.#key);
+    const out = `PRIVATE+KEY+${this.name}+${hex8(this.keyId)}+${Buffer.concat([Buffer.from([this.#type]), seed]).toString('base64')}`;
+    seed.fill(0);
+    return out;
+  }
+
+  get verifierKey(): string {
+    return this.verifier.verifierKey;
+  }
+
+  /** The Ed25519 signature of `message`. */
+  protected signBytes(message: Buffer): Buffer {
+    return crypto.sign(null, message, this.#key);
+  }
+
+  toJSON(): unknown {
+    return { name: this.name, verifierKey: this.verifierKey };
+  }
+
+  [Symbol.for('nodejs.util.inspect.custom')](): string {
+    return `${this.constructor.name}(${this.verifierKey})`;
+  }
+}
+
+/** A log's checkpoint signer (signed-note Ed25519, type 0x01). */
+export class NoteSigner extends Ed25519Signer<NoteVerifier> {
+  private constructor(name: string, key: crypto.KeyObject) {
+    super(name, key, ED25519_TYPE, verifierFrom);
   }
 
   /** From a 32-byte Ed25519 seed (RFC 8032 private key). */
   static fromSeed(name: string, seed: Buffer): NoteSigner {
-    checkName(name, 'signer key');
-    if (!Buffer.isBuffer(seed) || seed.length !== KEY_BYTES)
-      throw new MalformedMessageError('signer key', `an Ed25519 seed is ${KEY_BYTES} bytes`, { field: 'seed' });
-    return new NoteSigner(name, ed25519PrivateKey(seed));
+    return new NoteSigner(name, Ed25519Signer.privateKey('signer key', name, seed ?? Buffer.alloc(0)));
   }
 
   static generate(name: string): NoteSigner {
-    checkName(name, 'signer key');
-    return new NoteSigner(name, crypto.generateKeyPairSync('ed25519').privateKey);
+    return new NoteSigner(name, Ed25519Signer.privateKey('signer key', name));
   }
 
   /**
@@ -200,25 +268,7 @@ export class NoteSigner {
     );
   }
 
-  /** The signer key string (a secret: write it to a file with tight permissions, never log it). */
-  format(): string {
-    const seed = ed25519Seed(this.#key);
-    return `PRIVATE+KEY+${this.name}+${hex8(this.keyId)}+${Buffer.concat([Buffer.from([ED25519_TYPE]), seed]).toString('base64')}`;
-  }
-
-  get verifierKey(): string {
-    return this.verifier.verifierKey;
-  }
-
   sign(message: Buffer): Buffer {
-    return crypto.sign(null, message, this.#key);
-  }
-
-  toJSON(): unknown {
-    return { name: this.name, verifierKey: this.verifierKey };
-  }
-
-  [Symbol.for('nodejs.util.inspect.custom')](): string {
-    return `NoteSigner(${this.verifierKey})`;
+    return this.signBytes(message);
   }
 }
