@@ -4,6 +4,8 @@
  * Pure.
  */
 
+import { lowerBound } from './stats.js';
+
 /** A cut as a read_committed ledger reader saw it. */
 export interface CutSeen {
   lastSeq: number;
@@ -49,7 +51,7 @@ export function checkpointLags(cuts: readonly CutSeen[], polls: readonly Checkpo
   const fromCloseMs: number[] = [];
   let uncovered = 0;
   for (const cut of cuts) {
-    const i = firstAtLeast(served, cut.lastSeq);
+    const i = lowerBound(served, cut.lastSeq);
     if (i === served.length) {
       uncovered++;
       continue;
@@ -59,18 +61,6 @@ export function checkpointLags(cuts: readonly CutSeen[], polls: readonly Checkpo
     fromCloseMs.push(at - cut.closedAt);
   }
   return { lagMs, fromCloseMs, uncovered };
-}
-
-/** Index of the first value ≥ x in an ascending array, or its length. */
-function firstAtLeast(sorted: readonly number[], x: number): number {
-  let lo = 0;
-  let hi = sorted.length;
-  while (lo < hi) {
-    const mid = (lo + hi) >> 1;
-    if (sorted[mid]! < x) lo = mid + 1;
-    else hi = mid;
-  }
-  return lo;
 }
 
 /**

@@ -71,3 +71,15 @@ export function steadyRate(window: { steadyAt: number; doneAtSteady: number; end
   const records = window.total - window.doneAtSteady;
   return ms > 0 && records > 0 ? (records * 1000) / ms : Number.NaN;
 }
+
+/** Index of the first value ≥ x in an ascending array, or its length (a binary search). */
+export function lowerBound(sorted: readonly number[], x: number): number {
+  let lo = 0;
+  let hi = sorted.length;
+  while (lo < hi) {
+    const mid = (lo + hi) >> 1;
+    if (sorted[mid]! < x) lo = mid + 1;
+    else hi = mid;
+  }
+  return lo;
+}

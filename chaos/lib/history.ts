@@ -7,6 +7,8 @@
  * then `finish` with the source topic. Each violation is named, e.g. `duplicate p3@120`.
  */
 
+import { lowerBound } from '../../bench/lib/stats.js';
+
 export interface Violation {
   /** Stable kind: genesis, seq-gap, seq-repeat, seq-count, duplicate, order, missing, unknown, epoch-decrease, zombie-wrote, lost-acked, verify, not-recovered, … */
   kind: string;
@@ -149,15 +151,4 @@ export interface HistoryVerdict {
   byKind: Record<string, number>;
   /** The first violations, in the order found. */
   list: Violation[];
-}
-
-function lowerBound(sorted: readonly number[], x: number): number {
-  let lo = 0;
-  let hi = sorted.length;
-  while (lo < hi) {
-    const mid = (lo + hi) >> 1;
-    if (sorted[mid]! < x) lo = mid + 1;
-    else hi = mid;
-  }
-  return lo;
 }
