@@ -16,23 +16,19 @@ import {
   consistencyProof,
   CosignatureSigner,
   formatCosignatureLines,
-  leafHash,
   NoteSigner,
   type NoteVerifier,
   openNote,
   signCheckpoint,
-  TileHashStore,
-  TreeBorder,
   treeRoot,
 } from '../../../src/tlog/index.js';
+import { buildTree } from '../../unit/tlog/fixtures.js';
 import { type CosigningPort, WitnessSubmitter } from '../../../src/witness/submitter.js';
 import { WitnessServer } from '../../../src/witness/witness-server.js';
 
 const ORIGIN = 'example.com/submitter';
 const log = NoteSigner.generate(ORIGIN);
-const store = new TileHashStore();
-const border = TreeBorder.empty();
-for (let i = 0; i < 1000; i++) store.add(border.append(leafHash(Buffer.from(`leaf ${i}`))));
+const { store } = buildTree(1000);
 
 /** The index as the submitter sees it: a latest size the test moves, and what was saved. */
 class FakeIndex implements CosigningPort {

@@ -22,20 +22,16 @@ import {
   parseCosignatureVerifierKey,
   parseVerifierKey,
   signCheckpoint,
-  TileHashStore,
-  TreeBorder,
   treeRoot,
-  leafHash,
 } from '../../../src/tlog/index.js';
+import { buildTree } from '../../unit/tlog/fixtures.js';
 import { originHash } from '../../../src/witness/state-dir.js';
 import { WitnessServer } from '../../../src/witness/witness-server.js';
 
 const ORIGIN = 'example.com/witness-http';
 const log = NoteSigner.generate(ORIGIN);
 const witnessKey = CosignatureSigner.generate('witness.example/test');
-const store = new TileHashStore();
-const border = TreeBorder.empty();
-for (let i = 0; i < 600; i++) store.add(border.append(leafHash(Buffer.from(`entry ${i}`))));
+const { store } = buildTree(600);
 const note = (size: number) => signCheckpoint({ origin: ORIGIN, size, root: treeRoot(store, size) }, log);
 const body = (oldSize: number, size: number) =>
   formatAddCheckpoint({ oldSize, proof: oldSize === 0 ? [] : consistencyProof(store, oldSize, size), note: note(size) });
