@@ -15,12 +15,12 @@ export interface K8sObject {
 /**
  * Every document of a YAML file, refused when YAML 1.1 (what kubectl's parser follows) and
  * YAML 1.2 read it differently: `0440`, `yes`, `on` would be one value here and another in the
- * cluster.
+ * cluster. Merge keys (`<<: *anchor`) are applied, as kubectl and docker compose do.
  */
 export function readYamlDocuments(file: string): unknown[] {
   const text = readFileSync(file, 'utf8');
   const parse = (version: '1.1' | '1.2') =>
-    parseAllDocuments(text, { version }).map((doc) => {
+    parseAllDocuments(text, { version, merge: true }).map((doc) => {
       if (doc.errors.length > 0) throw new Error(`${file}: ${doc.errors[0]!.message}`);
       return doc.toJS() as unknown;
     });
