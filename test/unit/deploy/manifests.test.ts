@@ -4,6 +4,7 @@ import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import Fastify from 'fastify';
 import { Deployment } from 'kubernetes-models/apps/v1/Deployment';
+import { Job } from 'kubernetes-models/batch/v1/Job';
 import { NetworkPolicy } from 'kubernetes-models/networking.k8s.io/v1/NetworkPolicy';
 import { PodDisruptionBudget } from 'kubernetes-models/policy/v1/PodDisruptionBudget';
 import { ConfigMap } from 'kubernetes-models/v1/ConfigMap';
@@ -236,6 +237,32 @@ describe('deploy/kubernetes: the rendered base', () => {
     expect(config.zookeeper.auth).toBe('seqchain:p');
     expect([config.kafka.replicationFactor, config.kafka.minInsyncReplicas]).toEqual([3, 2]);
     expect([config.logView.signingKeyFile].flat()).toEqual([env.SEQCHAIN_LOG_VIEW_SIGNING_KEY_FILE]);
+  });
+});
+
+describe('deploy/kubernetes/init-job.yaml (applied once, outside the base)', () => {
+  const docs = readYamlDocuments(join(BASE, 'init-job.yaml')) as (K8sObject & { spec: { template: { spec: PodSpec } } })[];
+  const job = docs[0]!;
+  const jobPod = job.spec.template.spec;
+  const init = jobPod.containers[0]!;
+
+  it('is one Job that validates against the Kubernetes API schema', () => {
+    expect(docs.map((d) => `${d.apiVersion}/${d.kind}`)).toEqual(['batch/v1/Job']);
+    expect(() => new Job(job as never).validate()).not.toThrow();
+  });
+
+  it("runs `seqchain init` with the replicas' image, configuration, secrets and security settings", () => {
+    expect(init.args![0]).toBe('init');
+    expect(readFileSync(join(REPO, 'src', 'cli', 'commands', 'init.ts'), 'utf8')).toContain(".command('init')");
+    expect(init.args).toContain('--topic');
+    expect(init.args).not.toContain('--force');
+    expect(init.command).toEqual(container.command);
+    expect((init as unknown as { image: string }).image).toBe((container as unknown as { image: string }).image);
+    expect(init.envFrom).toEqual(container.envFrom);
+    expect(init.volumeMounts).toEqual(container.volumeMounts);
+    expect(jobPod.volumes).toEqual(pod.volumes);
+    expect(jobPod.securityContext).toEqual(pod.securityContext);
+    expect(init.securityContext).toEqual(container.securityContext);
   });
 });
 
