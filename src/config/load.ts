@@ -58,6 +58,9 @@ export const ENV_KEYS: Readonly<Record<string, string>> = {
   SEQCHAIN_LOG_LEVEL: 'log.level',
 };
 
+/** The environment variable naming a JSON config file (under the SEQCHAIN_* variables above). */
+export const CONFIG_FILE_ENV = 'SEQCHAIN_CONFIG';
+
 const LIST_KEYS = new Set(['kafka.brokers', 'logView.signingKeyFile', 'logView.verifierKey']);
 
 export interface LoadOptions {
@@ -80,7 +83,7 @@ export function loadConfig(options: LoadOptions = {}): Readonly<Config> {
   merged.replicaId = `${hostname().replace(/[^A-Za-z0-9._-]/g, '-')}-${process.pid}`;
   for (const [key, value] of Object.entries(options.defaults ?? {})) setPath(merged, key, value);
 
-  const file = options.file ?? env.SEQCHAIN_CONFIG;
+  const file = options.file ?? env[CONFIG_FILE_ENV];
   if (file) deepMerge(merged, readConfigFile(file));
 
   for (const [variable, key] of Object.entries(ENV_KEYS)) {

@@ -1,0 +1,19 @@
+#!/usr/bin/env bash
+# Installs what test/integration/deploy needs: Prometheus and promtool, from Debian's package
+# `prometheus` (promtool checks and unit-tests deploy/prometheus/*.rules.yml; the prometheus
+# binary scrapes a real replica and evaluates an alert). Called by scripts/test.sh (hence by
+# CI's `npm test`); run it alone to prepare a machine. Without root or apt-get it only says what
+# is missing: the tests then fail naming this script. The package's service is not started
+# (no init system in CI; the tests run their own Prometheus on loopback in a temp folder).
+set -euo pipefail
+
+if command -v promtool >/dev/null && command -v prometheus >/dev/null; then
+  exit 0
+fi
+if [[ "$(id -u)" == 0 ]] && command -v apt-get >/dev/null; then
+  echo "prometheus: installing the Debian package prometheus (promtool, prometheus)" >&2
+  DEBIAN_FRONTEND=noninteractive apt-get update -qq >/dev/null
+  DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends prometheus >/dev/null
+else
+  echo "prometheus: missing promtool or prometheus; install them: sudo apt-get install -y --no-install-recommends prometheus" >&2
+fi
