@@ -1,0 +1,105 @@
+/**
+ * Probe for docs/PERFORMANCE.md (the reader, issue 11): an A/B of the sequenced reader against
+ * another build of it (an older checkout, built on its own) over a chain an earlier bench run
+ * kept (`--keep`), alternating A B, B A, … in each round after one raw kafkajs process consumed
+ * the same source topic (the phase's baseline). Prints one line per run and, at the end, a JSON
+ * line with every figure.
+ *
+ *   node dist/bench/probes/reader-ab.js <chain> <records> <source topic> <partitions> <rounds> <A child.js> [B child.js]
+ *
+ * The B child defaults to this build's (bench/child/reader.js). PROBE_A_NODE_OPTIONS and
+ * PROBE_B_NODE_OPTIONS (space-separated) set each child's Node options; A runs with none unless
+ * told (an older build's child ran with Node's defaults), B with the phase's READER_NODE_OPTIONS.
+ * PROBE_B_ENV (k=v,…) adds to B's environment.
+ */
+import { fileURLToPath } from 'node:url';
+import { runConsumers } from '../phases/consumers.js';
+import { READER_NODE_OPTIONS, runReader } from '../phases/reader.js';
+
+const [chain, recordsRaw, source, partitionsRaw, roundsRaw, childA, childBArg] = process.argv.slice(2);
+if (!chain || !recordsRaw || !source || !partitionsRaw || !roundsRaw || !childA) {
+  process.stderr.write('usage: reader-ab.js <chain> <records> <source topic> <partitions> <rounds> <A child.js> [B child.js]\n');
+  process.exit(2);
+}
+const total = Number(recordsRaw);
+const partitions = Number(partitionsRaw);
+const rounds = Number(roundsRaw);
+const childB = childBArg ?? fileURLToPath(new URL('../child/reader.js', import.meta.url));
+const flags = (v: string | undefined, fallback: string[]) => (v === undefined ? fallback : v.split(' ').filter((x) => x !== ''));
+const variants = {
+  A: { child: childA, execArgv: flags(process.env.PROBE_A_NODE_OPTIONS, []), env: {} as Record<string, string> },
+  B: {
+    child: childB,
+    execArgv: flags(process.env.PROBE_B_NODE_OPTIONS, READER_NODE_OPTIONS),
+    env: Object.fromEntries(
+      (process.env.PROBE_B_ENV ?? '')
+        .split(',')
+        .filter((x) => x.includes('='))
+        .map((kv) => kv.split('=', 2) as [string, string]),
+    ),
+  },
+};
+
+interface Run {
+  round: number;
+  variant: string;
+  rps: number;
+  maxRssMb: number;
+  rawRps: number;
+  ratio: number;
+  load: string;
+}
+
+async function main(): Promise<void> {
+  const { readFileSync } = await import('node:fs');
+  const runs: Run[] = [];
+  const heads = new Set<string>();
+  for (let round = 1; round <= rounds; round++) {
+    const raw = await runConsumers({
+      label: `round ${round} one kafkajs process`,
+      mode: 'consume',
+      topic: source!,
+      groupId: `${chain}.probe-raw.${Date.now()}`,
+      processes: 1,
+      partitions,
+      total,
+      timeoutMs: 600_000,
+    });
+    const order = round % 2 === 1 ? (['A', 'B'] as const) : (['B', 'A'] as const);
+    for (const v of order) {
+      const load = readFileSync('/proc/loadavg', 'utf8').split(' ').slice(0, 3).join(' ');
+      const r = await runReader({ label: `round ${round} reader ${v}`, chain: chain!, total, timeoutMs: 900_000, ...variants[v] });
+      heads.add(r.head);
+      const run = { round, variant: v, rps: Math.round(r.rps), maxRssMb: Math.round(r.maxRssMb), rawRps: Math.round(raw.rps), ratio: r.rps / raw.rps, load };
+      runs.push(run);
+      process.stdout.write(`${JSON.stringify(run)}\n`);
+    }
+  }
+  if (heads.size !== 1) throw new Error(`the readers ended at different heads: ${[...heads].join(', ')}`);
+  const summary = (v: string) => {
+    const xs = runs.filter((r) => r.variant === v);
+    const med = (a: number[]) => {
+      const s = [...a].sort((x, y) => x - y);
+      return s[Math.floor((s.length - 1) / 2)]!;
+    };
+    return {
+      rpsMedian: med(xs.map((r) => r.rps)),
+      rpsMin: Math.min(...xs.map((r) => r.rps)),
+      rpsMax: Math.max(...xs.map((r) => r.rps)),
+      ratioMedian: Number(med(xs.map((r) => r.ratio)).toFixed(2)),
+      ratioMin: Number(Math.min(...xs.map((r) => r.ratio)).toFixed(2)),
+      ratioMax: Number(Math.max(...xs.map((r) => r.ratio)).toFixed(2)),
+      rssMedian: med(xs.map((r) => r.maxRssMb)),
+      rssMax: Math.max(...xs.map((r) => r.maxRssMb)),
+    };
+  };
+  process.stdout.write(`${JSON.stringify({ A: summary('A'), B: summary('B'), rawRps: runs.filter((r) => r.variant === 'A').map((r) => r.rawRps) })}\n`);
+}
+
+main().then(
+  () => process.exit(0),
+  (err: unknown) => {
+    process.stderr.write(`reader-ab: ${(err as Error).stack}\n`);
+    process.exit(1);
+  },
+);
