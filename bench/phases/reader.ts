@@ -17,9 +17,11 @@ import { ProgressTrace } from '../lib/trace.js';
 /**
  * The reader's process runs as docs/CONSUMING.md ("Memory and speed") advises a user to run one
  * that must stay under a memory bound: V8's young generation capped (it otherwise grows its
- * semi-spaces to tens of MB under the reader's allocation rate) and its old generation bounded.
+ * semi-spaces to tens of MB under the reader's allocation rate), its old generation bounded, and
+ * glibc's malloc kept to two arenas (one per thread otherwise, the hashing thread's included).
  */
-export const READER_NODE_OPTIONS = ['--max-semi-space-size=8', '--max-old-space-size=128'];
+export const READER_NODE_OPTIONS = ['--max-semi-space-size=4', '--max-old-space-size=128'];
+export const READER_ENV = { MALLOC_ARENA_MAX: '2' };
 
 const CHILD = fileURLToPath(new URL('../child/reader.js', import.meta.url));
 
@@ -51,7 +53,7 @@ export async function runReader(opts: {
   trace.add(startedAt, 0);
   const progress = new Progress(`bench ${opts.label}`, opts.total);
   const child = fork(opts.child ?? CHILD, [], {
-    env: { ...process.env, ...opts.env, BENCH_CHAIN: opts.chain },
+    env: { ...process.env, ...(opts.execArgv === undefined ? READER_ENV : {}), ...opts.env, BENCH_CHAIN: opts.chain },
     execArgv: opts.execArgv ?? READER_NODE_OPTIONS,
     stdio: ['ignore', 'ignore', 'inherit', 'ipc'],
   });

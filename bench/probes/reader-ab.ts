@@ -9,12 +9,13 @@
  *
  * The B child defaults to this build's (bench/child/reader.js). PROBE_A_NODE_OPTIONS and
  * PROBE_B_NODE_OPTIONS (space-separated) set each child's Node options; A runs with none unless
- * told (an older build's child ran with Node's defaults), B with the phase's READER_NODE_OPTIONS.
- * PROBE_B_ENV (k=v,…) adds to B's environment.
+ * told (an older build's child ran with Node's defaults), B with the phase's READER_NODE_OPTIONS
+ * and READER_ENV (none of them when PROBE_B_NODE_OPTIONS is set, even empty).
+ * PROBE_A_ENV and PROBE_B_ENV (k=v,…) add to each child's environment (e.g. BENCH_READER_HASH_WORKERS=0).
  */
 import { fileURLToPath } from 'node:url';
 import { runConsumers } from '../phases/consumers.js';
-import { READER_NODE_OPTIONS, runReader } from '../phases/reader.js';
+import { READER_ENV, READER_NODE_OPTIONS, runReader } from '../phases/reader.js';
 
 const [chain, recordsRaw, source, partitionsRaw, roundsRaw, childA, childBArg] = process.argv.slice(2);
 if (!chain || !recordsRaw || !source || !partitionsRaw || !roundsRaw || !childA) {
@@ -26,17 +27,20 @@ const partitions = Number(partitionsRaw);
 const rounds = Number(roundsRaw);
 const childB = childBArg ?? fileURLToPath(new URL('../child/reader.js', import.meta.url));
 const flags = (v: string | undefined, fallback: string[]) => (v === undefined ? fallback : v.split(' ').filter((x) => x !== ''));
+const envOf = (v: string | undefined): Record<string, string> =>
+  Object.fromEntries(
+    (v ?? '')
+      .split(',')
+      .filter((x) => x.includes('='))
+      .map((kv) => kv.split('=', 2) as [string, string]),
+  );
 const variants = {
-  A: { child: childA, execArgv: flags(process.env.PROBE_A_NODE_OPTIONS, []), env: {} as Record<string, string> },
+  A: { child: childA, execArgv: flags(process.env.PROBE_A_NODE_OPTIONS, []), env: envOf(process.env.PROBE_A_ENV) },
   B: {
     child: childB,
     execArgv: flags(process.env.PROBE_B_NODE_OPTIONS, READER_NODE_OPTIONS),
-    env: Object.fromEntries(
-      (process.env.PROBE_B_ENV ?? '')
-        .split(',')
-        .filter((x) => x.includes('='))
-        .map((kv) => kv.split('=', 2) as [string, string]),
-    ),
+    // The phase's settings (Node options and MALLOC_ARENA_MAX) unless B's Node options are given.
+    env: { ...(process.env.PROBE_B_NODE_OPTIONS === undefined ? READER_ENV : {}), ...envOf(process.env.PROBE_B_ENV) },
   },
 };
 

@@ -68,7 +68,7 @@ export interface SequencedReaderOptions {
   skipDeleted?: boolean;
   /** Called once per range skipped under `skipDeleted`, before any later record is yielded. */
   onSkipped?: (range: SkippedRange) => void;
-  /** Source records read ahead of the caller, at most (shared out over the partitions): memory is bounded by it. @defaultValue 16384 */
+  /** Source records read ahead of the caller, at most (shared out over the partitions): memory is bounded by it, and fetches are sized to it. @defaultValue 8192 */
   bufferRecords?: number;
   /** How often a wait at the head looks at `signal` ('follow', or `until` beyond the head), ms; new cuts arrive without it. @defaultValue 500 */
   pollIntervalMs?: number;
@@ -94,7 +94,7 @@ export const readerDefaults = {
   until: 'head' as 'head' | 'follow' | bigint,
   skipDeleted: false,
   /** Source records read ahead of the caller. */
-  bufferRecords: 16_384,
+  bufferRecords: 8_192,
   /** ms */
   pollIntervalMs: 500,
   hashWorkers: 1,

@@ -284,8 +284,23 @@ const LEDGER_MESSAGES_BUFFERED = 8;
 /** One ledger fetch: a few cuts of a backlog (about 52 bytes per record); a larger cut still comes whole. */
 const LEDGER_FETCH_BYTES = 2 ** 20;
 
-/** The source feed, its buffer shared out over the topic's partitions. */
+/** What one source record is taken to weigh when sizing fetches to the buffer (the bench's are ~300 bytes). */
+const SOURCE_RECORD_BYTES_GUESS = 512;
+/** Fetch sizes of the source feed: never below what one partition's fetch needs to make progress, never above kafkajs' defaults. */
+const SOURCE_FETCH_PARTITION_BYTES = { min: 64 * 2 ** 10, max: 2 ** 20 };
+const SOURCE_FETCH_BYTES_MAX = 10 * 2 ** 20;
+
+/**
+ * The source feed, its buffer shared out over the topic's partitions, and its fetches sized to
+ * that buffer: each fetched record is a decoded kafkajs object held until handed out, and at
+ * kafkajs' defaults (1 MiB per partition, 10 MiB per fetch) one fetch decoded to several times
+ * the buffer, which V8 then sized its heap for (docs/PERFORMANCE.md, the reader's RSS).
+ */
 async function openSourceFeed(kafka: Kafka, admin: Admin, topic: string, bufferRecords: number, groupPrefix: string, logger: Logger): Promise<PartitionFeed> {
   const partitions = Math.max(1, (await topicOffsets(admin, topic)).length);
-  return PartitionFeed.open({ kafka, topic, groupPrefix, bufferedPerPartition: Math.max(64, Math.ceil(bufferRecords / partitions)), logger });
+  const bufferedPerPartition = Math.max(64, Math.ceil(bufferRecords / partitions));
+  const { min, max } = SOURCE_FETCH_PARTITION_BYTES;
+  const maxBytesPerPartition = Math.min(max, Math.max(min, (bufferedPerPartition * SOURCE_RECORD_BYTES_GUESS) / 2));
+  const maxBytes = Math.min(SOURCE_FETCH_BYTES_MAX, Math.max(maxBytesPerPartition, (bufferRecords * SOURCE_RECORD_BYTES_GUESS) / 2));
+  return PartitionFeed.open({ kafka, topic, groupPrefix, bufferedPerPartition, maxBytesPerPartition, maxBytes, logger });
 }

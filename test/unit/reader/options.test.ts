@@ -24,7 +24,7 @@ describe('settleOptions', () => {
       resume: null,
       until: 'head',
       skipDeleted: false,
-      bufferRecords: 16_384,
+      bufferRecords: 8_192,
       pollIntervalMs: 500,
       hashWorkers: 1,
     });
