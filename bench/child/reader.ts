@@ -31,7 +31,14 @@ async function main(): Promise<void> {
     process.send?.({ type: 'progress', count, rssMb: rss / MiB } satisfies ReaderChildMessage);
   }, 25);
   try {
-    for await (const record of readSequenced({ kafka, chain, genesis, until: 'head', logger })) {
+    // BENCH_READER_HASH_WORKERS / BENCH_READER_BUFFER: the library's options, for A/B probes (bench/probes/reader-ab.ts).
+    const hashWorkers = process.env.BENCH_READER_HASH_WORKERS;
+    const bufferRecords = process.env.BENCH_READER_BUFFER;
+    const more = {
+      ...(hashWorkers ? { hashWorkers: Number(hashWorkers) } : {}),
+      ...(bufferRecords ? { bufferRecords: Number(bufferRecords) } : {}),
+    };
+    for await (const record of readSequenced({ kafka, chain, genesis, until: 'head', logger, ...more })) {
       count++;
       lastHash = record.hash;
     }

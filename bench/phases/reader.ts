@@ -14,6 +14,15 @@ import type { ReaderChildMessage } from '../child/reader.js';
 import { steadyRate } from '../lib/stats.js';
 import { ProgressTrace } from '../lib/trace.js';
 
+/**
+ * The reader's process runs as docs/CONSUMING.md ("Memory and speed") advises a user to run one
+ * that must stay under a memory bound: V8's young generation capped (it otherwise grows its
+ * semi-spaces to tens of MB under the reader's allocation rate), its old generation bounded, and
+ * glibc's malloc kept to two arenas (one per thread otherwise, the hashing thread's included).
+ */
+export const READER_NODE_OPTIONS = ['--max-semi-space-size=4', '--max-old-space-size=128'];
+export const READER_ENV = { MALLOC_ARENA_MAX: '2' };
+
 const CHILD = fileURLToPath(new URL('../child/reader.js', import.meta.url));
 
 export interface ReaderRunResult {
@@ -27,12 +36,27 @@ export interface ReaderRunResult {
   head: string;
 }
 
-export async function runReader(opts: { label: string; chain: string; total: number; timeoutMs: number }): Promise<ReaderRunResult> {
+export async function runReader(opts: {
+  label: string;
+  chain: string;
+  total: number;
+  timeoutMs: number;
+  /** Another build's reader child (an A/B against an older checkout: bench/probes/reader-ab.ts). @defaultValue this build's */
+  child?: string;
+  /** More environment for the child. */
+  env?: Record<string, string>;
+  /** Node options of the child. @defaultValue READER_NODE_OPTIONS */
+  execArgv?: string[];
+}): Promise<ReaderRunResult> {
   const trace = new ProgressTrace();
   const startedAt = Date.now();
   trace.add(startedAt, 0);
   const progress = new Progress(`bench ${opts.label}`, opts.total);
-  const child = fork(CHILD, [], { env: { ...process.env, BENCH_CHAIN: opts.chain }, stdio: ['ignore', 'ignore', 'inherit', 'ipc'] });
+  const child = fork(opts.child ?? CHILD, [], {
+    env: { ...process.env, ...(opts.execArgv === undefined ? READER_ENV : {}), ...opts.env, BENCH_CHAIN: opts.chain },
+    execArgv: opts.execArgv ?? READER_NODE_OPTIONS,
+    stdio: ['ignore', 'ignore', 'inherit', 'ipc'],
+  });
   let count = 0;
   let maxRssMb = 0;
   let done: Extract<ReaderChildMessage, { type: 'done' }> | null = null;

@@ -9,7 +9,7 @@
 import { createHash, type Hash } from 'node:crypto';
 import { SeqchainError } from '../errors.js';
 import { NULL_LENGTH, writeI32, writeI64, writeU32, writeU64 } from './bytes.js';
-import { sha256 } from './sha256.js';
+import { sha256, sha256Into } from './sha256.js';
 
 /** Byte strings at least this long are passed to the hash without copying. */
 const DIRECT_UPDATE_BYTES = 16 * 1024;
@@ -88,6 +88,23 @@ export class Sha256Writer {
     this.hash = null;
     this.pos = 0;
     return out;
+  }
+
+  /**
+   * The digest written into `out` at `offset` (32 bytes) instead of a new Buffer: a caller that
+   * only compares it (the reader, against the ledger's) allocates nothing per record.
+   */
+  digestInto(out: Buffer, offset: number): void {
+    if (this.hash === null) {
+      this.check();
+      sha256Into(this.scratch.subarray(0, this.pos), out, offset);
+    } else {
+      this.flush();
+      this.hash.digest().copy(out, offset);
+    }
+    this.open = false;
+    this.hash = null;
+    this.pos = 0;
   }
 
   private check(): void {

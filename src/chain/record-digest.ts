@@ -71,10 +71,19 @@ function sortedHeaders(headers: readonly RecordHeader[]): readonly RecordHeader[
   return headers; // already in order (the common case: zero or one header)
 }
 
-export function recordDigest(r: SourceRecord): Buffer {
+/** Where an SCR1 preimage is written: a hash (`Sha256Writer`) or a packed batch for a hashing thread. */
+export interface PreimageSink {
+  bytes(data: Buffer): void;
+  u32(value: number, field: string): void;
+  u64(value: bigint, field: string): void;
+  i64(value: bigint, field: string): void;
+  nullableBytes(data: Buffer | null, lengthField: string): void;
+}
+
+/** Writes the SCR1 preimage of `r` (everything the digest hashes, in order) to `w`. */
+export function writeRecordPreimage(w: PreimageSink, r: SourceRecord): void {
   const topic = topicBytes(r.topic);
   const headers = sortedHeaders(r.headers);
-  const w = writer.begin();
   w.bytes(PREFIX);
   w.u32(topic.length, 'SCR1 topic length');
   w.bytes(topic);
@@ -90,5 +99,17 @@ export function recordDigest(r: SourceRecord): Buffer {
     w.bytes(h.name);
     w.nullableBytes(h.value, 'SCR1 header value length');
   }
+}
+
+export function recordDigest(r: SourceRecord): Buffer {
+  const w = writer.begin();
+  writeRecordPreimage(w, r);
   return w.digest();
+}
+
+/** `recordDigest(r)` written into `out` at `offset` (32 bytes), allocating nothing. */
+export function recordDigestInto(r: SourceRecord, out: Buffer, offset: number): void {
+  const w = writer.begin();
+  writeRecordPreimage(w, r);
+  w.digestInto(out, offset);
 }

@@ -14,10 +14,13 @@ export interface PartitionFeedOptions {
   bufferedPerPartition: number;
   /** Bytes one fetch may return over all partitions (Kafka still returns a larger first batch whole). @defaultValue 10 MiB, kafkajs' default */
   maxBytes?: number;
+  /** Bytes one fetch may return for one partition. @defaultValue 1 MiB, kafkajs' default */
+  maxBytesPerPartition?: number;
   logger: Logger;
 }
 
 const DEFAULT_MAX_BYTES = 10 * 2 ** 20;
+const DEFAULT_MAX_BYTES_PER_PARTITION = 2 ** 20;
 
 interface PartitionState {
   /**
@@ -68,6 +71,7 @@ export class PartitionFeed {
       heartbeatInterval: 1_000,
       maxWaitTimeInMs: 100,
       maxBytes: options.maxBytes ?? DEFAULT_MAX_BYTES,
+      maxBytesPerPartition: options.maxBytesPerPartition ?? DEFAULT_MAX_BYTES_PER_PARTITION,
       readUncommitted: false,
       retry: { retries: 5, ...noConsumerRestart },
     });

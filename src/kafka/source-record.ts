@@ -18,12 +18,30 @@ export function toSourceRecord(topic: string, partition: number, message: KafkaM
   };
 }
 
+/**
+ * Header names as bytes, encoded once: a topic's records carry the same few names, and a Buffer
+ * per header per record was a good part of a reader's garbage. Bounded: past it, names are
+ * encoded each time (the bytes are the same either way; callers never write into them).
+ */
+const nameBytesCache = new Map<string, Buffer>();
+const NAME_CACHE_MAX = 1024;
+
+function nameBytes(name: string): Buffer {
+  let b = nameBytesCache.get(name);
+  if (b === undefined) {
+    b = Buffer.from(name, 'utf8');
+    if (nameBytesCache.size < NAME_CACHE_MAX) nameBytesCache.set(name, b);
+  }
+  return b;
+}
+
 function flattenHeaders(headers: IHeaders): RecordHeader[] {
   const out: RecordHeader[] = [];
-  for (const [name, raw] of Object.entries(headers)) {
-    const nameBytes = Buffer.from(name, 'utf8');
+  for (const name of Object.keys(headers)) {
+    const raw = headers[name];
+    const nameB = nameBytes(name);
     const values = Array.isArray(raw) ? raw : [raw];
-    for (const v of values) out.push({ name: nameBytes, value: v === undefined || v === null ? null : Buffer.isBuffer(v) ? v : Buffer.from(v, 'utf8') });
+    for (const v of values) out.push({ name: nameB, value: v === undefined || v === null ? null : Buffer.isBuffer(v) ? v : Buffer.from(v, 'utf8') });
   }
   return out;
 }

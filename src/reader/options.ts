@@ -68,7 +68,7 @@ export interface SequencedReaderOptions {
   skipDeleted?: boolean;
   /** Called once per range skipped under `skipDeleted`, before any later record is yielded. */
   onSkipped?: (range: SkippedRange) => void;
-  /** Source records read ahead of the caller, at most (shared out over the partitions): memory is bounded by it. @defaultValue 16384 */
+  /** Source records read ahead of the caller, at most (shared out over the partitions): memory is bounded by it, and fetches are sized to it. @defaultValue 8192 */
   bufferRecords?: number;
   /** How often a wait at the head looks at `signal` ('follow', or `until` beyond the head), ms; new cuts arrive without it. @defaultValue 500 */
   pollIntervalMs?: number;
@@ -78,6 +78,12 @@ export interface SequencedReaderOptions {
    * after its digest and link are checked. Without it, sealed records are yielded as stored.
    */
   keyring?: Keyring;
+  /**
+   * Threads that compute the records' SCR1 digests (worker_threads), fed with packed batches while
+   * the main thread decodes, links and hands out; 0 hashes on the calling thread. Every digest is
+   * recomputed and compared either way. @defaultValue 1
+   */
+  hashWorkers?: number;
   /** Ends a wait at the head: the iteration then ends as if the caller had stopped. */
   signal?: AbortSignal;
   logger?: Logger;
@@ -88,10 +94,14 @@ export const readerDefaults = {
   until: 'head' as 'head' | 'follow' | bigint,
   skipDeleted: false,
   /** Source records read ahead of the caller. */
-  bufferRecords: 16_384,
+  bufferRecords: 8_192,
   /** ms */
   pollIntervalMs: 500,
+  hashWorkers: 1,
 };
+
+/** More threads than this cannot be fed by one main thread packing batches. */
+export const MAX_HASH_WORKERS = 8;
 
 export const readerKafkaDefaults = {
   clientId: 'seqchain',
@@ -116,6 +126,7 @@ export interface SettledOptions {
   skipDeleted: boolean;
   bufferRecords: number;
   pollIntervalMs: number;
+  hashWorkers: number;
 }
 
 function usage(message: string, details: Record<string, unknown> = {}): SeqchainError {
@@ -151,7 +162,10 @@ export function settleOptions(o: SequencedReaderOptions): SettledOptions {
     throw usage('keyring must be a Keyring (loadKeyring, Keyring.fromKeys)', { option: 'keyring' });
   const pollIntervalMs = o.pollIntervalMs ?? readerDefaults.pollIntervalMs;
   if (!Number.isFinite(pollIntervalMs) || pollIntervalMs < 10) throw usage('pollIntervalMs must be ≥ 10', { option: 'pollIntervalMs' });
-  return { genesisHash, firstSeq, resume, until, skipDeleted: o.skipDeleted ?? readerDefaults.skipDeleted, bufferRecords, pollIntervalMs };
+  const hashWorkers = o.hashWorkers ?? readerDefaults.hashWorkers;
+  if (!Number.isInteger(hashWorkers) || hashWorkers < 0 || hashWorkers > MAX_HASH_WORKERS)
+    throw usage(`hashWorkers must be an integer from 0 to ${MAX_HASH_WORKERS}`, { option: 'hashWorkers' });
+  return { genesisHash, firstSeq, resume, until, skipDeleted: o.skipDeleted ?? readerDefaults.skipDeleted, bufferRecords, pollIntervalMs, hashWorkers };
 }
 
 /** The replicas' client settings, completed with the reader's defaults. */

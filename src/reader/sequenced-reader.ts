@@ -30,7 +30,11 @@ import { WriterCheck } from '../verify/writer-check.js';
 import type { LedgerMessage } from '../wire/ledger-v1.js';
 import { openSealedRecord } from './open-sealed.js';
 import { readerKafkaClient, type SequencedReaderOptions, settleOptions } from './options.js';
-import { checkRecord, deletedByRetention, isBreak, type LedgerRecord, type SequencedRecord } from './window.js';
+import { HASH_BYTES } from '../chain/link.js';
+import { toSourceRecord } from '../kafka/source-record.js';
+import { addToChunk, CHUNK_RECORDS, CHUNKS_IN_FLIGHT, type Chunk, newChunk, sealChunk } from './chunk.js';
+import { HashPool } from './hash-pool.js';
+import { deletedByRetention, digestMismatch, type LedgerRecord, notInSource, type SequencedRecord, sequencedRecord } from './window.js';
 
 function isKafka(k: SequencedReaderOptions['kafka']): k is Kafka {
   return typeof (k as Kafka).consumer === 'function' && typeof (k as Kafka).admin === 'function';
@@ -139,6 +143,7 @@ async function* read(options: SequencedReaderOptions): AsyncGenerator<SequencedR
 
   const admin = kafka.admin();
   await admin.connect();
+  const pool = o.hashWorkers > 0 ? new HashPool(o.hashWorkers) : null;
   let ledgerFeed: PartitionFeed | null = null;
   let sourceFeed: PartitionFeed | null = null;
   try {
@@ -200,33 +205,76 @@ async function* read(options: SequencedReaderOptions): AsyncGenerator<SequencedR
         const topic = (genesis as GenesisParams | null)!.topic;
         const sourceTopic = options.sourceTopic ?? topic;
         sourceFeed ??= await openSourceFeed(kafka, admin, sourceTopic, o.bufferRecords, groupPrefix, logger);
-        for (const entry of wanted) {
-          const { partition, offset } = entry;
-          // A record that is slow to come is looked up: gone (retention, a shorter copy) ends the wait.
-          const found = (await sourceFeed.record(partition, offset, () => topicOffsets(admin, sourceTopic))) ?? undefined;
-          if (found === undefined) {
-            const low = (await topicOffsets(admin, sourceTopic))[partition]?.low ?? 0n;
-            if (offset < low) {
-              if (!o.skipDeleted) throw deletedByRetention(sourceTopic, entry, low);
-              if (reportedDeleted.get(partition) !== low) {
-                reportedDeleted.set(partition, low);
-                options.onSkipped!({ partition, from: offset, to: low, firstSeq: entry.seq });
+        const feed = sourceFeed;
+        const offsets = () => topicOffsets(admin, sourceTopic);
+        // Gathers the cut's records in chunks, each hashed (on a thread, or here) while the next is
+        // gathered and the one before handed out: at most CHUNKS_IN_FLIGHT chunks held at a time.
+        const gather = async (from: number): Promise<Chunk> => {
+          const chunk = newChunk(wanted, from, pool !== null);
+          for (let i = from; i < wanted.length && chunk.items.length < CHUNK_RECORDS; i++) {
+            const entry = wanted[i]!;
+            const { partition, offset } = entry;
+            // A record that is slow to come is looked up: gone (retention, a shorter copy) ends the wait.
+            const found = (await feed.record(partition, offset, offsets)) ?? undefined;
+            if (found === undefined) {
+              const low = (await offsets())[partition]?.low ?? 0n;
+              if (offset < low) {
+                if (!o.skipDeleted) {
+                  chunk.end = deletedByRetention(sourceTopic, entry, low);
+                  break;
+                }
+                chunk.items.push({ entry, skipped: { partition, from: offset, to: low, firstSeq: entry.seq } });
+                continue;
               }
-              nextYield = entry.seq + 1n;
-              continue;
+              chunk.end = breakToError(notInSource(entry));
+              break;
             }
+            addToChunk(chunk, { entry, source: toSourceRecord(topic, partition, found) });
           }
-          const record = checkRecord(topic, entry, found);
-          if (isBreak(record)) throw breakToError(record);
-          const out = handOut(topic, record);
-          nextYield = record.seq + 1n;
-          yield out;
+          sealChunk(chunk, pool);
+          return chunk;
+        };
+        const queue: Chunk[] = [];
+        let gathered = 0;
+        try {
+          while (gathered < wanted.length || queue.length > 0) {
+            while (gathered < wanted.length && queue.length < CHUNKS_IN_FLIGHT) {
+              const c = await gather(gathered);
+              queue.push(c);
+              gathered = c.end === null ? c.next : wanted.length;
+            }
+            const c = queue.shift()!;
+            const digests = c.digests instanceof Promise ? await c.digests : c.digests;
+            let d = 0;
+            for (const item of c.items) {
+              if (item.skipped !== undefined) {
+                const { partition } = item.skipped;
+                if (reportedDeleted.get(partition) !== item.skipped.to) {
+                  reportedDeleted.set(partition, item.skipped.to);
+                  options.onSkipped!(item.skipped);
+                }
+                nextYield = item.entry.seq + 1n;
+                continue;
+              }
+              const at = d++ * HASH_BYTES;
+              // Compared in place: the recomputed digest is never a Buffer of its own.
+              if (digests.compare(item.entry.digest, 0, HASH_BYTES, at, at + HASH_BYTES) !== 0)
+                throw breakToError(digestMismatch(item.entry, digests.subarray(at, at + HASH_BYTES)));
+              const out = handOut(topic, sequencedRecord(topic, item.entry, item.source!));
+              nextYield = item.entry.seq + 1n;
+              yield out;
+            }
+            if (c.end !== null) throw c.end;
+          }
+        } finally {
+          // Chunks still hashing when the caller stops or a break ends the read: their results are not awaited.
+          for (const c of queue) if (c.digests instanceof Promise) c.digests.catch(() => undefined);
         }
       }
       if (broken) throw breakToError(broken);
     }
   } finally {
-    await Promise.all([ledgerFeed?.close(), sourceFeed?.close()]);
+    await Promise.all([ledgerFeed?.close(), sourceFeed?.close(), pool?.close()]);
     await admin.disconnect().catch((err) => logger.warn({ err }, 'reader admin disconnect failed'));
   }
 }
@@ -236,8 +284,23 @@ const LEDGER_MESSAGES_BUFFERED = 8;
 /** One ledger fetch: a few cuts of a backlog (about 52 bytes per record); a larger cut still comes whole. */
 const LEDGER_FETCH_BYTES = 2 ** 20;
 
-/** The source feed, its buffer shared out over the topic's partitions. */
+/** What one source record is taken to weigh when sizing fetches to the buffer (the bench's are ~300 bytes). */
+const SOURCE_RECORD_BYTES_GUESS = 512;
+/** Fetch sizes of the source feed: never below what one partition's fetch needs to make progress, never above kafkajs' defaults. */
+const SOURCE_FETCH_PARTITION_BYTES = { min: 64 * 2 ** 10, max: 2 ** 20 };
+const SOURCE_FETCH_BYTES_MAX = 10 * 2 ** 20;
+
+/**
+ * The source feed, its buffer shared out over the topic's partitions, and its fetches sized to
+ * that buffer: each fetched record is a decoded kafkajs object held until handed out, and at
+ * kafkajs' defaults (1 MiB per partition, 10 MiB per fetch) one fetch decoded to several times
+ * the buffer, which V8 then sized its heap for (docs/PERFORMANCE.md, the reader's RSS).
+ */
 async function openSourceFeed(kafka: Kafka, admin: Admin, topic: string, bufferRecords: number, groupPrefix: string, logger: Logger): Promise<PartitionFeed> {
   const partitions = Math.max(1, (await topicOffsets(admin, topic)).length);
-  return PartitionFeed.open({ kafka, topic, groupPrefix, bufferedPerPartition: Math.max(64, Math.ceil(bufferRecords / partitions)), logger });
+  const bufferedPerPartition = Math.max(64, Math.ceil(bufferRecords / partitions));
+  const { min, max } = SOURCE_FETCH_PARTITION_BYTES;
+  const maxBytesPerPartition = Math.min(max, Math.max(min, (bufferedPerPartition * SOURCE_RECORD_BYTES_GUESS) / 2));
+  const maxBytes = Math.min(SOURCE_FETCH_BYTES_MAX, Math.max(maxBytesPerPartition, (bufferRecords * SOURCE_RECORD_BYTES_GUESS) / 2));
+  return PartitionFeed.open({ kafka, topic, groupPrefix, bufferedPerPartition, maxBytesPerPartition, maxBytes, logger });
 }

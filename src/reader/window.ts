@@ -5,7 +5,7 @@
 import type { KafkaMessage } from 'kafkajs';
 import { type Break, hex } from '../chain/breaks.js';
 import { SourceDeletedError } from '../errors.js';
-import { recordDigest } from '../chain/record-digest.js';
+import { recordDigest, type SourceRecord } from '../chain/record-digest.js';
 import { toSourceRecord } from '../kafka/source-record.js';
 
 /** A sequenced record as the verified ledger names it, before its source bytes are read. */
@@ -60,40 +60,57 @@ export interface SealedInfo {
  * bytes were read from. Returns the record, or the break at its seq.
  */
 export function checkRecord(topic: string, entry: LedgerRecord, message: KafkaMessage | undefined): SequencedRecord | Break {
-  const { seq, partition, offset } = entry;
-  if (message === undefined) {
-    return {
-      kind: 'not-in-source',
-      seq,
-      partition,
-      offset,
-      actual: hex(entry.digest),
-      message: `ledger seq ${seq} (partition ${partition}, offset ${offset}) has no record in the source topic`,
-    };
-  }
-  const source = toSourceRecord(topic, partition, message);
+  if (message === undefined) return notInSource(entry);
+  const source = toSourceRecord(topic, entry.partition, message);
   const digest = recordDigest(source);
-  if (!digest.equals(entry.digest)) {
-    return {
-      kind: 'digest-mismatch',
-      seq,
-      partition,
-      offset,
-      expected: hex(digest),
-      actual: hex(entry.digest),
-      message: `ledger seq ${seq} (partition ${partition}, offset ${offset}): digest differs from the source record's digest`,
-    };
-  }
+  if (!digest.equals(entry.digest)) return digestMismatch(entry, digest);
+  return sequencedRecord(topic, entry, source);
+}
+
+/** The break of a sequenced position the source does not hold. */
+export function notInSource(entry: LedgerRecord): Break {
+  const { seq, partition, offset } = entry;
   return {
+    kind: 'not-in-source',
     seq,
-    topic,
     partition,
     offset,
+    actual: hex(entry.digest),
+    message: `ledger seq ${seq} (partition ${partition}, offset ${offset}) has no record in the source topic`,
+  };
+}
+
+/** The break of a record whose bytes hash to `recomputed`, not to the ledger's digest. */
+export function digestMismatch(entry: LedgerRecord, recomputed: Uint8Array): Break {
+  const { seq, partition, offset } = entry;
+  return {
+    kind: 'digest-mismatch',
+    seq,
+    partition,
+    offset,
+    expected: hex(Buffer.from(recomputed)),
+    actual: hex(entry.digest),
+    message: `ledger seq ${seq} (partition ${partition}, offset ${offset}): digest differs from the source record's digest`,
+  };
+}
+
+/** The record handed out, once its digest equals the ledger's (`digest` is then the ledger's bytes). */
+export function sequencedRecord(topic: string, entry: LedgerRecord, source: SourceRecord): SequencedRecord {
+  const headers = new Array<SequencedHeader>(source.headers.length);
+  for (let i = 0; i < headers.length; i++) {
+    const h = source.headers[i]!;
+    headers[i] = { name: h.name.toString('utf8'), value: h.value };
+  }
+  return {
+    seq: entry.seq,
+    topic,
+    partition: entry.partition,
+    offset: entry.offset,
     timestampMs: source.timestampMs,
     key: source.key,
     value: source.value,
-    headers: source.headers.map((h) => ({ name: h.name.toString('utf8'), value: h.value })),
-    digest,
+    headers,
+    digest: entry.digest,
     hash: entry.hash,
   };
 }

@@ -131,12 +131,15 @@ describe('readSequenced', () => {
     const offset = 40n;
     await copySourceTopic(f, copy, (p: number, o: bigint, m: Message) => (p === 1 && o === offset ? { ...m, value: Buffer.from('altered') } : m));
     const broken = seqOf(1, offset);
-    const { records, error } = await readAll(opts({ sourceTopic: copy, until: BigInt(rows.length) }));
-    expect(error).toBeInstanceOf(ChainBrokenError);
-    expect((error as ChainBrokenError).code).toBe('SEQCHAIN_ERR_CHAIN_BROKEN');
-    expect((error as ChainBrokenError).retriable).toBe(false);
-    expect((error as ChainBrokenError).details).toMatchObject({ kind: 'digest-mismatch', seq: broken.toString(), partition: 1, offset: offset.toString() });
-    expect(records.map((r) => r.seq)).toEqual(rows.filter((r) => r.seq < broken).map((r) => r.seq));
+    // Digests computed on hashing threads (packed batches, several in flight) and on the calling thread.
+    for (const hashWorkers of [2, 0]) {
+      const { records, error } = await readAll(opts({ sourceTopic: copy, until: BigInt(rows.length), hashWorkers }));
+      expect(error).toBeInstanceOf(ChainBrokenError);
+      expect((error as ChainBrokenError).code).toBe('SEQCHAIN_ERR_CHAIN_BROKEN');
+      expect((error as ChainBrokenError).retriable).toBe(false);
+      expect((error as ChainBrokenError).details).toMatchObject({ kind: 'digest-mismatch', seq: broken.toString(), partition: 1, offset: offset.toString() });
+      expect(records.map((r) => r.seq)).toEqual(rows.filter((r) => r.seq < broken).map((r) => r.seq));
+    }
   }, 60_000);
 
   it('names a range retention deleted, or skips it when asked and reports it', async () => {
