@@ -160,8 +160,30 @@ export class LogViewStore {
     await this.store.setChainKey('saveCosignatures', this.store.keys.cosigned, encodeCosignatures(c));
   }
 
-  /** The first `width` hashes of hash tile `level`/`index`, or null when the tree does not hold them yet. */
-  async tile(level: number, index: number, width: number): Promise<Buffer | null> {
+  /**
+   * The first `width` hashes of hash tile `level`/`index`, or null when the tree does not hold them
+   * yet. A tile within the checkpoint served from the ledger waits for the index as a proof does.
+   */
+  tile(level: number, index: number, width: number): Promise<Buffer | null> {
+    return this.untilIndexed((index * TILE_WIDTH + width) * TILE_WIDTH ** level, () => this.readTile(level, index, width));
+  }
+
+  /** Entry bundle `index` of `width` entries (SCT1 e_g of seqs 256·index + 1 …), or null when not all are indexed (waits as `tile`). */
+  entries(index: number, width: number): Promise<Buffer | null> {
+    return this.untilIndexed(index * TILE_WIDTH + width, () => this.readEntries(index, width));
+  }
+
+  /** `read()` again every few ms while it finds nothing and `leaves` is within the ledger's checkpoint, up to INDEX_WAIT_MS. */
+  private async untilIndexed<T>(leaves: number, read: () => Promise<T | null>): Promise<T | null> {
+    const deadline = Date.now() + INDEX_WAIT_MS;
+    for (;;) {
+      const got = await read();
+      if (got !== null || leaves > (this.ledger?.latest?.size ?? 0) || Date.now() >= deadline) return got;
+      await sleep(INDEX_POLL_MS);
+    }
+  }
+
+  private async readTile(level: number, index: number, width: number): Promise<Buffer | null> {
     return this.store.read(
       'tile',
       { level, index, width },
@@ -177,8 +199,7 @@ export class LogViewStore {
     );
   }
 
-  /** Entry bundle `index` of `width` entries (SCT1 e_g of seqs 256·index + 1 …), or null when not all are indexed. */
-  async entries(index: number, width: number): Promise<Buffer | null> {
+  private async readEntries(index: number, width: number): Promise<Buffer | null> {
     const first = BigInt(index) * BigInt(TILE_WIDTH) + 1n;
     const records = await this.store.range(first, first + BigInt(width) - 1n);
     if (records.length !== width) return null;

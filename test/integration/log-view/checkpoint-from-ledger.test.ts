@@ -91,10 +91,13 @@ describe('/checkpoint from the ledger (real Kafka, ZooKeeper, Redis)', () => {
     );
     // The served size: the index does not hold it, so the proof waits, then says so.
     const t0 = Date.now();
+    // Tile 0/008 (leaves 2049–2304) is within the served checkpoint, not in the index: it waits too, then is a 404.
+    const lateTile = get(`${url}/tile/0/008`);
     const late = await get(`${url}/v1/proofs/inclusion?seq=7&size=${ALL}`);
     expect(late.status, late.text).toBe(503);
     expect(JSON.parse(late.text).code).toBe('SEQCHAIN_ERR_TIMEOUT');
     expect(Date.now() - t0).toBeGreaterThanOrEqual(4_500);
+    expect((await lateTile).status).toBe(404);
     // Beyond what the ledger holds: still a 400 naming the parameter.
     const beyond = await get(`${url}/v1/proofs/inclusion?seq=7&size=${ALL + 1}`);
     expect(beyond.status).toBe(400);
@@ -109,6 +112,7 @@ describe('/checkpoint from the ledger (real Kafka, ZooKeeper, Redis)', () => {
     expect(res.status).toBe(200);
     const body = (await res.json()) as { treeSize: string; proof: string[]; checkpoint: string };
     expect(body.treeSize).toBe(String(ALL));
+    expect((await fetch(`${url}/tile/0/008`)).status).toBe(200);
     verifyInclusion(
       recordLeafHash(BigInt(ALL), digest(ALL)),
       ALL - 1,
