@@ -106,22 +106,28 @@ export class LogViewStore {
   ) {}
 
   /**
-   * The latest signed checkpoint with its witness cosignatures, or null when none is known yet:
-   * the ledger's when it is ahead of the index (then the index's is refreshed in the
-   * background, not waited for), else the index's.
+   * The latest signed checkpoint with its witness cosignatures, or null when none is known yet.
+   * While the ledger source has one, this never waits for Redis (whose index scripts can hold a
+   * read for tens of ms): the newer of the ledger's and the index's last read is served, and the
+   * index's (with its cosignatures) is read again in the background, one read at a time.
+   * Without one, the index's is read and served.
    */
   async latest(): Promise<StoredCheckpoint | null> {
     const fromLedger = this.ledger?.latest ?? null;
     const known = this.#indexed;
-    if (fromLedger && known && fromLedger.size > known.size) {
+    if (fromLedger && known) {
       this.#refreshing ??= this.readLatest()
         .catch(() => undefined)
         .finally(() => (this.#refreshing = null));
-      return this.fromLedger(fromLedger, known.cosigned);
+      return fromLedger.size > known.size ? this.fromLedger(fromLedger, known.cosigned) : this.fromIndex(known);
     }
     const got = await this.readLatest();
     if (fromLedger && (!got || fromLedger.size > got.size)) return this.fromLedger(fromLedger, got?.cosigned ?? null);
-    return got ? { ...withCosignatures(got.logNote, got.cosigned), logNote: got.logNote } : null;
+    return got ? this.fromIndex(got) : null;
+  }
+
+  private fromIndex(got: { logNote: string; cosigned: unknown }): StoredCheckpoint {
+    return { ...withCosignatures(got.logNote, got.cosigned), logNote: got.logNote };
   }
 
   /** The largest tree size known to have a signed checkpoint, without a read (0: none seen yet). */
