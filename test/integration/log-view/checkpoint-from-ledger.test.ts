@@ -76,7 +76,8 @@ describe('/checkpoint from the ledger (real Kafka, ZooKeeper, Redis)', () => {
       'the index head',
       async () => {
         const r = await fetch(`${url}/v1/head`);
-        return r.status === 200 ? Number(((await r.json()) as { seq: string }).seq) : undefined;
+        const text = await r.text();
+        return r.status === 200 ? Number((JSON.parse(text) as { seq: string }).seq) : undefined;
       },
       30_000,
       200,
