@@ -87,16 +87,27 @@ export interface LogPort {
   readonly origin: string;
   /** `<name>+<key id>+<base64 key>`: the keys checkpoints are signed with (several during a key rotation, the first listed in the config first). */
   readonly verifierKeys: readonly string[];
-  /** The latest signed checkpoint (the log's note with any witness cosignatures of it appended, and its size), or null before the first one. */
+  /**
+   * The latest signed checkpoint (the log's note with any witness cosignatures of it appended, and
+   * its size), or null before the first one: the newest committed to the ledger, which the index
+   * may not hold yet (a proof to it then waits for the index, bounded).
+   */
   latest(): Promise<{ size: number; note: string } | null>;
+  /** The largest checkpoint size seen so far, without I/O (0 when none): a bound check that needs no read. */
+  knownSize(): number;
   /** The first `width` hashes of hash tile level/index, or null when the tree does not hold them. */
   tile(level: number, index: number, width: number): Promise<Buffer | null>;
   /** Entry bundle `index` with `width` entries, or null when they are not all indexed. */
   entries(index: number, width: number): Promise<Buffer | null>;
-  /** Inclusion proof of leaf `index` in the tree of `size` (≤ the latest checkpoint's), and the signed checkpoint of that size (with its cosignatures, if any) or null. */
-  inclusion(index: number, size: number): Promise<{ proof: Buffer[]; checkpoint: string | null }>;
-  /** Consistency proof between the trees of sizes from ≤ to (to ≤ the latest checkpoint's). */
-  consistency(from: number, to: number): Promise<Buffer[]>;
+  /**
+   * Inclusion proof of leaf `index` in the tree of `size` (≤ the latest checkpoint's; null: the
+   * latest tree the index holds a checkpoint of), with the signed checkpoint of that size (and its
+   * cosignatures, if any) or null; `proof` null when the leaf is beyond the tree. Null when the
+   * index holds no checkpoint yet.
+   */
+  inclusionAt(index: number, size: number | null): Promise<{ size: number; proof: Buffer[] | null; checkpoint: string | null } | null>;
+  /** Consistency proof between the trees of sizes from ≤ to (`to` as `size` above); `proof` null when from > to. */
+  consistencyAt(from: number, to: number | null): Promise<{ size: number; proof: Buffer[] | null } | null>;
 }
 
 export interface ApiDeps {

@@ -1,4 +1,5 @@
-import { OutOfRangeError } from '../errors.js';
+import { OutOfRangeError, SeqchainError } from '../errors.js';
+import { sleep } from '../retry/sleep.js';
 import {
   HASH_BYTES,
   TILE_WIDTH,
@@ -52,24 +53,93 @@ function withCosignatures(logNote: string, stored: unknown): { size: number; roo
   return { size: cp.size, root: cp.root, note: `${logNote}${cosignaturesFor(stored, cp.size, cp.root)}` };
 }
 
+/** The newest checkpoint committed to the ledger, when the replica follows it (../indexer/checkpoint-tail.ts). */
+export interface LedgerCheckpointSource {
+  readonly latest: { size: number; root: Buffer; logNote: string } | null;
+}
+
+/** A proof against the tree of `size`, with that size's signed checkpoint; `proof` is null when the leaf (or `from`) is beyond it. */
+export interface SizedProof {
+  size: number;
+  proof: Buffer[] | null;
+  checkpoint: string | null;
+}
+
+/** How long a proof to a checkpoint served from the ledger waits for the index to hold its tree, ms. */
+export const INDEX_WAIT_MS = 5_000;
+const INDEX_POLL_MS = 5;
+/** Subtree hashes kept (heights ≥ 8: complete subtrees never change); the cache is dropped when full. */
+const SUBTREE_CACHE_MAX = 1 << 16;
+/** A subtree at this height or above spans a whole hash of tile level ≥ 1 or more: cached. */
+const CACHED_HEIGHT = 8;
+
 /**
  * Read side of the log view in the query index (keys in ./keys.ts, written with each cut by
  * applyCut): the latest signed checkpoint, the checkpoint of each cut's end, hash tiles and entry
  * bundles, and proofs computed from the tiles. A proof is one round trip: the tiles it needs are
- * known from the sizes alone (`tilesRead`), and read in one MULTI with the index's meta.
- * Every call throws SEQCHAIN_ERR_UNREACHABLE when Redis is down.
+ * known from the sizes alone (`tilesRead`), and read in one MULTI with the index's meta and, for
+ * a proof to the latest tree, the latest checkpoint (the size is the last one seen; read again
+ * only when the index moved on). Complete subtrees of height ≥ 8 are cached in the process (they
+ * never change), so a proof reads about two tiles (the leaf's and the tree's right edge) and
+ * hashes only inside them.
+ *
+ * With a ledger source (`ledger`), `latest()` serves the newest checkpoint committed to the
+ * ledger when it is ahead of the index, without a Redis read; a proof to its size waits up to
+ * INDEX_WAIT_MS for the index to hold that tree. Every call throws SEQCHAIN_ERR_UNREACHABLE when
+ * Redis is down.
  */
 export class LogViewStore {
+  /** The latest checkpoint the index held at the last read, with the cosignatures read with it. */
+  #indexed: { size: number; root: Buffer; logNote: string; cosigned: unknown } | null = null;
+  #refreshing: Promise<unknown> | null = null;
+  readonly #subtrees = new Map<string, Buffer>();
+  /** The index incarnation the cached subtrees were read from. */
+  #subtreesInc: string | null = null;
+
   constructor(
     private readonly store: IndexStore,
     /** The log's identity, from the configuration: served beside the tiles (`/v1/log/key`). */
     readonly origin: string,
     /** The keys checkpoints are signed with: one, or the new and the old during a rotation. */
     readonly verifierKeys: readonly string[],
+    private readonly ledger: LedgerCheckpointSource | null = null,
   ) {}
 
-  /** The latest signed checkpoint with its witness cosignatures, or null when no cut has carried one yet. */
+  /**
+   * The latest signed checkpoint with its witness cosignatures, or null when none is known yet.
+   * While the ledger source has one, this never waits for Redis (whose index scripts can hold a
+   * read for tens of ms): the newer of the ledger's and the index's last read is served, and the
+   * index's (with its cosignatures) is read again in the background, one read at a time.
+   * Without one, the index's is read and served.
+   */
   async latest(): Promise<StoredCheckpoint | null> {
+    const fromLedger = this.ledger?.latest ?? null;
+    const known = this.#indexed;
+    if (fromLedger && known) {
+      this.#refreshing ??= this.readLatest()
+        .catch(() => undefined)
+        .finally(() => (this.#refreshing = null));
+      return fromLedger.size > known.size ? this.fromLedger(fromLedger, known.cosigned) : this.fromIndex(known);
+    }
+    const got = await this.readLatest();
+    if (fromLedger && (!got || fromLedger.size > got.size)) return this.fromLedger(fromLedger, got?.cosigned ?? null);
+    return got ? this.fromIndex(got) : null;
+  }
+
+  private fromIndex(got: { logNote: string; cosigned: unknown }): StoredCheckpoint {
+    return { ...withCosignatures(got.logNote, got.cosigned), logNote: got.logNote };
+  }
+
+  /** The largest tree size known to have a signed checkpoint, without a read (0: none seen yet). */
+  knownSize(): number {
+    return Math.max(this.ledger?.latest?.size ?? 0, this.#indexed?.size ?? 0);
+  }
+
+  private fromLedger(cp: { size: number; root: Buffer; logNote: string }, cosigned: unknown): StoredCheckpoint {
+    return { size: cp.size, root: cp.root, logNote: cp.logNote, note: `${cp.logNote}${cosignaturesFor(cosigned, cp.size, cp.root)}` };
+  }
+
+  private async readLatest(): Promise<{ size: number; root: Buffer; logNote: string; cosigned: unknown } | null> {
     const { meta: metaKey, cosigned } = this.store.keys;
     const got = await this.store.read(
       'latestCheckpoint',
@@ -80,7 +150,15 @@ export class LogViewStore {
       },
       (_meta, [v, c]) => (typeof v === 'string' && v !== '' ? { logNote: v, cosigned: c } : null),
     );
-    return got ? { ...withCosignatures(got.logNote, got.cosigned), logNote: got.logNote } : null;
+    return got ? this.noteIndexed(got.logNote, got.cosigned) : null;
+  }
+
+  private noteIndexed(logNote: string, cosigned: unknown): { size: number; root: Buffer; logNote: string; cosigned: unknown } {
+    const end = logNote.indexOf('\n\n');
+    const cp = parseCheckpoint(logNote.slice(0, end < 0 ? logNote.length : end + 1));
+    // The last read wins: a guess of the size to prove to, and of whether the ledger is ahead.
+    this.#indexed = { size: cp.size, root: cp.root, logNote, cosigned };
+    return this.#indexed;
   }
 
   /** Keeps witness cosignatures of one checkpoint (the leader's, ../witness/submitter.ts); served with it while it is the one asked for. */
@@ -88,8 +166,30 @@ export class LogViewStore {
     await this.store.setChainKey('saveCosignatures', this.store.keys.cosigned, encodeCosignatures(c));
   }
 
-  /** The first `width` hashes of hash tile `level`/`index`, or null when the tree does not hold them yet. */
-  async tile(level: number, index: number, width: number): Promise<Buffer | null> {
+  /**
+   * The first `width` hashes of hash tile `level`/`index`, or null when the tree does not hold them
+   * yet. A tile within the checkpoint served from the ledger waits for the index as a proof does.
+   */
+  tile(level: number, index: number, width: number): Promise<Buffer | null> {
+    return this.untilIndexed((index * TILE_WIDTH + width) * TILE_WIDTH ** level, () => this.readTile(level, index, width));
+  }
+
+  /** Entry bundle `index` of `width` entries (SCT1 e_g of seqs 256·index + 1 …), or null when not all are indexed (waits as `tile`). */
+  entries(index: number, width: number): Promise<Buffer | null> {
+    return this.untilIndexed(index * TILE_WIDTH + width, () => this.readEntries(index, width));
+  }
+
+  /** `read()` again every few ms while it finds nothing and `leaves` is within the ledger's checkpoint, up to INDEX_WAIT_MS. */
+  private async untilIndexed<T>(leaves: number, read: () => Promise<T | null>): Promise<T | null> {
+    const deadline = Date.now() + INDEX_WAIT_MS;
+    for (;;) {
+      const got = await read();
+      if (got !== null || leaves > (this.ledger?.latest?.size ?? 0) || Date.now() >= deadline) return got;
+      await sleep(INDEX_POLL_MS);
+    }
+  }
+
+  private async readTile(level: number, index: number, width: number): Promise<Buffer | null> {
     return this.store.read(
       'tile',
       { level, index, width },
@@ -105,8 +205,7 @@ export class LogViewStore {
     );
   }
 
-  /** Entry bundle `index` of `width` entries (SCT1 e_g of seqs 256·index + 1 …), or null when not all are indexed. */
-  async entries(index: number, width: number): Promise<Buffer | null> {
+  private async readEntries(index: number, width: number): Promise<Buffer | null> {
     const first = BigInt(index) * BigInt(TILE_WIDTH) + 1n;
     const records = await this.store.range(first, first + BigInt(width) - 1n);
     if (records.length !== width) return null;
@@ -115,44 +214,149 @@ export class LogViewStore {
 
   /** PATH(index, D[0:size]) and the signed checkpoint of `size` (null when no cut ended there with one). */
   async inclusion(index: number, size: number): Promise<{ proof: Buffer[]; checkpoint: string | null }> {
-    return this.prove((src) => inclusionProof(src, index, size), size, size, { index, size });
+    const got = await this.inclusionAt(index, size);
+    if (!got?.proof) throw new OutOfRangeError(`leaf index ${index} is not in a tree of size ${size}`, { index, size });
+    return { proof: got.proof, checkpoint: got.checkpoint };
   }
 
   /** PROOF(from, D[0:to]). */
   async consistency(from: number, to: number): Promise<Buffer[]> {
-    return (await this.prove((src) => consistencyProof(src, from, to), to, null, { from, to })).proof;
+    const got = await this.consistencyAt(from, to);
+    if (!got?.proof) throw new OutOfRangeError(`a consistency proof needs from ≤ to, got from ${from} > to ${to}`, { from, to });
+    return got.proof;
+  }
+
+  /**
+   * PATH(index, D[0:size]) with the signed checkpoint of `size`; `size` null: the latest tree the
+   * index holds a checkpoint of. Null when it holds none yet.
+   */
+  inclusionAt(index: number, size: number | null): Promise<SizedProof | null> {
+    return this.prove(
+      (src, n) => inclusionProof(src, index, n),
+      (n) => index < n,
+      size,
+      true,
+      { index, size },
+    );
+  }
+
+  /** PROOF(from, D[0:to]); `to` null: the latest tree the index holds a checkpoint of. Null when it holds none yet. */
+  consistencyAt(from: number, to: number | null): Promise<SizedProof | null> {
+    return this.prove(
+      (src, n) => consistencyProof(src, from, n),
+      (n) => from <= n,
+      to,
+      false,
+      { from, to },
+    );
   }
 
   private async prove(
-    run: (src: SubtreeHashes) => Buffer[],
-    size: number,
-    checkpointOf: number | null,
+    run: (src: SubtreeHashes, size: number) => Buffer[],
+    fits: (size: number) => boolean,
+    asked: number | null,
+    withCheckpoint: boolean,
     details: Record<string, unknown>,
-  ): Promise<{ proof: Buffer[]; checkpoint: string | null }> {
-    const tiles = tilesRead(run);
-    const got = await this.store.read(
-      'proof',
-      details,
-      (tx, keys) => {
-        for (const t of tiles) {
-          const { key, byteOffset } = keys.tile(t.level, t.index);
-          tx.getrangeBuffer(key, byteOffset, byteOffset + TILE_WIDTH * HASH_BYTES - 1);
-        }
-        if (checkpointOf !== null) {
-          tx.hget(keys.checkpoints, String(checkpointOf));
+  ): Promise<SizedProof | null> {
+    const deadline = Date.now() + INDEX_WAIT_MS;
+    let size = asked ?? this.#indexed?.size ?? null;
+    for (let attempt = 0; ; attempt++) {
+      if (size === null) {
+        // No checkpoint seen yet: learn the latest size first (once).
+        const got = await this.readLatest();
+        if (!got) return null;
+        size = got.size;
+      }
+      const n = size;
+      if (!fits(n)) return { size: n, proof: null, checkpoint: null };
+      const cached = this.#subtrees;
+      let usedCache = false;
+      const tiles = tilesRead((src) =>
+        run(
+          {
+            subtree(level, index) {
+              const hit = cached.get(`${level}/${index}`);
+              if (hit) usedCache = true;
+              return hit ?? src.subtree(level, index);
+            },
+          },
+          n,
+        ),
+      );
+      const got = await this.store.read(
+        'proof',
+        details,
+        (tx, keys) => {
+          for (const t of tiles) {
+            const { key, byteOffset } = keys.tile(t.level, t.index);
+            tx.getrangeBuffer(key, byteOffset, byteOffset + TILE_WIDTH * HASH_BYTES - 1);
+          }
+          if (withCheckpoint) tx.hget(keys.checkpoints, String(n));
           tx.get(this.store.keys.cosigned);
+          if (asked === null) tx.hget(this.store.keys.meta, 'checkpoint');
+        },
+        (meta, values) => ({ head: Number(meta.head.seq), inc: meta.inc, values }),
+      );
+      if (!got) throw new OutOfRangeError(`the index does not hold the tree of size ${n} (it was reset, or is catching up)`, details);
+      const { values } = got;
+      const cosigned = values[tiles.length + (withCheckpoint ? 1 : 0)];
+      if (asked === null) {
+        const latest = values[values.length - 1];
+        if (typeof latest !== 'string' || latest === '') return null;
+        // The index moved on since the size was last seen: prove to its latest tree instead (once;
+        // a proof to the size read is valid too, the index holds its checkpoint).
+        const now = this.noteIndexed(latest, cosigned).size;
+        if (now !== n && attempt === 0) {
+          size = now;
+          continue;
         }
+      }
+      if (got.head < n) {
+        // A checkpoint served from the ledger that the index does not hold yet: wait for it, bounded.
+        if (n <= (this.ledger?.latest?.size ?? 0) && Date.now() < deadline) {
+          await sleep(INDEX_POLL_MS);
+          continue;
+        }
+        if (n <= (this.ledger?.latest?.size ?? 0)) {
+          throw new SeqchainError(
+            'SEQCHAIN_ERR_TIMEOUT',
+            `the index does not hold the tree of size ${n} yet (${INDEX_WAIT_MS} ms after asking; it is catching up with the ledger): try again`,
+            { details: { ...details, indexed: got.head }, retriable: true },
+          );
+        }
+        throw new OutOfRangeError(`the index does not hold the tree of size ${n} (it was reset, or is catching up)`, details);
+      }
+      if (got.inc !== this.#subtreesInc) {
+        // Another incarnation of the index: the cached hashes were not read from it.
+        this.#subtrees.clear();
+        this.#subtreesInc = got.inc;
+        if (usedCache) continue;
+      }
+      const bytes = new Map<string, Buffer | null>();
+      tiles.forEach((t, i) => {
+        bytes.set(tileKey(t.level, t.index), (values[i] as Buffer | null) ?? null);
+      });
+      const proof = run(this.cachingSource(new TileBytesSource(bytes)), n);
+      const note = withCheckpoint ? values[tiles.length] : null;
+      return { size: n, proof, checkpoint: typeof note === 'string' && note !== '' ? withCosignatures(note, cosigned).note : null };
+    }
+  }
+
+  /** Subtree hashes from the cache, else from the tiles read; those of height ≥ 8 are kept. */
+  private cachingSource(tiles: SubtreeHashes): SubtreeHashes {
+    const cache = this.#subtrees;
+    return {
+      subtree(level, index) {
+        const key = `${level}/${index}`;
+        const hit = cache.get(key);
+        if (hit) return hit;
+        const h = tiles.subtree(level, index);
+        if (level >= CACHED_HEIGHT) {
+          if (cache.size >= SUBTREE_CACHE_MAX) cache.clear();
+          cache.set(key, h);
+        }
+        return h;
       },
-      (meta, values) => ({ head: Number(meta.head.seq), values }),
-    );
-    if (!got || got.head < size) throw new OutOfRangeError(`the index does not hold the tree of size ${size} (it was reset, or is catching up)`, details);
-    const values = got.values;
-    const bytes = new Map<string, Buffer | null>();
-    tiles.forEach((t, i) => {
-      bytes.set(tileKey(t.level, t.index), (values[i] as Buffer | null) ?? null);
-    });
-    const proof = run(new TileBytesSource(bytes));
-    const note = checkpointOf === null ? null : values[tiles.length];
-    return { proof, checkpoint: typeof note === 'string' && note !== '' ? withCosignatures(note, values[tiles.length + 1]).note : null };
+    };
   }
 }

@@ -5,6 +5,7 @@
 export type ReaderPurpose =
   | 'index'
   | 'index-genesis'
+  | 'checkpoint'
   | 'reindex'
   | 'recover'
   | 'status'

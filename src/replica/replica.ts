@@ -35,6 +35,7 @@ import type { NoteSigner } from '../tlog/note-key.js';
 import { verifyRange } from '../verify/verify-range.js';
 import { Worker } from '../worker/worker.js';
 import { ReplicaIndex } from '../indexer/replica-index.js';
+import { CheckpointTail } from '../indexer/checkpoint-tail.js';
 import { WitnessSubmitter } from '../witness/submitter.js';
 
 const VERSION = '0.1.0';
@@ -94,6 +95,8 @@ export class Replica implements ReplicaPort {
   readonly index: ReplicaIndex;
   /** The log view's read side (null when logView.enabled is false). */
   private readonly logView: LogViewStore | null;
+  /** The newest checkpoint committed to the ledger, which `/checkpoint` serves before the index holds it; null when the view is off. */
+  private readonly checkpointTail: CheckpointTail | null;
   /** Submits checkpoints to `logView.witnesses` while this replica leads; null without witnesses. */
   private readonly witnesses: WitnessSubmitter | null;
   /** Writes `<chain>.ordered` while this replica holds its lease; null unless delivery.orderedTopic. */
@@ -151,11 +154,23 @@ export class Replica implements ReplicaPort {
       counterSeq: async () => ((await readCounter(zk, this.paths))?.value.nextSeq ?? 1n) - 1n,
       leading: () => this.election.isLeader,
     });
+    this.checkpointTail = logSigners
+      ? new CheckpointTail({
+          chain: config.chain,
+          replicaId: config.replicaId,
+          kafka,
+          consumer: indexerSettings(config).consumer,
+          origin: logSigners[0]!.name,
+          verifierKeys: logSigners.map((s) => s.verifierKey),
+          logger: log.child({ component: 'checkpoint-tail' }),
+        })
+      : null;
     this.logView = logSigners
       ? new LogViewStore(
           this.index.store,
           logSigners[0]!.name,
           logSigners.map((s) => s.verifierKey),
+          this.checkpointTail,
         )
       : null;
     this.witnesses =
@@ -264,6 +279,7 @@ export class Replica implements ReplicaPort {
     await election.start();
     // After the election: a replica that leads from the start leaves the index lease to a peer.
     this.index.start();
+    this.checkpointTail?.start();
     // Likewise: the leader leaves the ordered topic to a peer where there is one.
     this.ordered?.start();
     logger.info({ api: this.apiAddress, paused: pauseWatch.paused !== null }, 'replica started');
@@ -485,6 +501,7 @@ export class Replica implements ReplicaPort {
         ['api', async () => this.api?.close()],
         ['worker', () => this.worker.close()],
         ['index', () => this.index.close()],
+        ['checkpoint tail', async () => this.checkpointTail?.close()],
         ['pause', () => this.pauseWatch.close()],
         ['member', () => this.member.close()],
         ['zookeeper', () => this.zk.close()],

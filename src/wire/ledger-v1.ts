@@ -25,7 +25,9 @@ export const LEDGER_MAGIC = 'SCM1';
 const FORMAT = 'ledger message v1';
 const KIND_GENESIS = 1;
 const KIND_CUT = 2;
-const ENTRY_BYTES = 4 + 8 + 8 + 32;
+/** Bytes of one cut entry (partition, offset, timestamp, digest). */
+export const CUT_ENTRY_BYTES = 4 + 8 + 8 + 32;
+const ENTRY_BYTES = CUT_ENTRY_BYTES;
 const MAX_PARTITIONS = 100_000;
 
 export type StartMode = 'earliest' | 'latest';

@@ -1,6 +1,7 @@
 import { WireReader } from './reader.js';
 import { parseVerifierKey } from '../tlog/note-key.js';
 import {
+  CUT_ENTRY_BYTES,
   cutBodyBytes,
   type CutLogView,
   type CutMessage,
@@ -91,4 +92,25 @@ function popcount(n: bigint): number {
   let c = 0;
   for (let v = n; v > 0n; v >>= 1n) c += Number(v & 1n);
   return c;
+}
+
+/**
+ * The signed checkpoint an SCM2 cut carries, and the cut's last seq, read without decoding its
+ * entries (they are skipped by their count): what a replica needs to serve `/checkpoint` from
+ * the ledger as cuts commit (../indexer/checkpoint-tail.ts). Null for any other message (a
+ * genesis, an SCM1 cut); a malformed SCM2 cut is a MalformedMessageError as in the full decode.
+ */
+export function peekCutCheckpoint(buf: Buffer): { lastSeq: bigint; checkpoint: string } | null {
+  if (buf.length < 5 || buf.toString('latin1', 0, 4) !== LEDGER_V2_MAGIC || buf[4] !== KIND_CUT) return null;
+  const r = new WireReader(buf, FORMAT);
+  r.magic(LEDGER_V2_MAGIC);
+  r.u8('kind');
+  r.u64('epoch');
+  r.u64('cutId');
+  r.u64('firstSeq');
+  const lastSeq = r.u64('lastSeq');
+  r.bytes(32 + 32 + 8, 'hashes and closedAtMs');
+  r.bytes(16 * r.count('coverage', 16), 'coverage');
+  r.bytes(CUT_ENTRY_BYTES * r.count('count', CUT_ENTRY_BYTES), 'entries');
+  return { lastSeq, checkpoint: r.string('checkpoint', MAX_CHECKPOINT_BYTES) };
 }

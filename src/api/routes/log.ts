@@ -36,10 +36,17 @@ export function logRoutes(app: FastifyInstance, deps: ApiDeps): void {
     if (!deps.log) throw viewOff();
     return deps.log;
   };
+  const noCheckpoint = () => notFound('no signed checkpoint yet (no cut with the log view is indexed)', {});
   const latest = async (port: LogPort) => {
     const cp = await port.latest();
-    if (!cp) throw notFound('no signed checkpoint yet (no cut with the log view is indexed)', {});
+    if (!cp) throw noCheckpoint();
     return cp;
+  };
+  /** A size asked for must be at most the latest checkpoint's; read only when no bigger one is known already. */
+  const served = async (port: LogPort, parameter: string, size: number) => {
+    if (size <= port.knownSize()) return;
+    const cp = await latest(port);
+    if (size > cp.size) throw usage(parameter, `is beyond the latest checkpoint (size ${cp.size}), got ${size}`);
   };
 
   app.get(
@@ -131,12 +138,16 @@ export function logRoutes(app: FastifyInstance, deps: ApiDeps): void {
     },
     async (req) => {
       const port = log();
-      const cp = await latest(port);
       const seq = safeSize('seq', req.query.seq);
-      const size = req.query.size === undefined ? cp.size : safeSize('size', req.query.size);
-      if (size > cp.size) throw usage('size', `is beyond the latest checkpoint (size ${cp.size}), got ${size}`);
-      if (seq > size) throw usage('seq', `is beyond the tree size ${size}, got ${seq}`);
-      const { proof, checkpoint } = await port.inclusion(seq - 1, size);
+      const asked = req.query.size === undefined ? null : safeSize('size', req.query.size);
+      if (asked !== null) {
+        await served(port, 'size', asked);
+        if (seq > asked) throw usage('seq', `is beyond the tree size ${asked}, got ${seq}`);
+      }
+      const got = await port.inclusionAt(seq - 1, asked);
+      if (!got) throw noCheckpoint();
+      const { size, proof, checkpoint } = got;
+      if (!proof) throw usage('seq', `is beyond the tree size ${size}, got ${seq}`);
       return { seq: String(seq), leafIndex: String(seq - 1), treeSize: String(size), proof: proof.map((h) => h.toString('base64')), checkpoint };
     },
   );
@@ -160,12 +171,16 @@ export function logRoutes(app: FastifyInstance, deps: ApiDeps): void {
     },
     async (req) => {
       const port = log();
-      const cp = await latest(port);
       const from = safeSize('from', req.query.from);
-      const to = req.query.to === undefined ? cp.size : safeSize('to', req.query.to);
-      if (to > cp.size) throw usage('to', `is beyond the latest checkpoint (size ${cp.size}), got ${to}`);
-      if (from > to) throw usage('from', `must not be above 'to' (${to}), got ${from}`);
-      const proof = await port.consistency(from, to);
+      const asked = req.query.to === undefined ? null : safeSize('to', req.query.to);
+      if (asked !== null) {
+        await served(port, 'to', asked);
+        if (from > asked) throw usage('from', `must not be above 'to' (${asked}), got ${from}`);
+      }
+      const got = await port.consistencyAt(from, asked);
+      if (!got) throw noCheckpoint();
+      const { size: to, proof } = got;
+      if (!proof) throw usage('from', `must not be above 'to' (${to}), got ${from}`);
       return { from: String(from), to: String(to), proof: proof.map((h) => h.toString('base64')) };
     },
   );

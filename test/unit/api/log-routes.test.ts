@@ -36,10 +36,17 @@ const port: LogPort = {
   origin: ORIGIN,
   verifierKeys: [signer.verifierKey],
   latest: async () => ({ size: SIZE, note }),
+  knownSize: () => SIZE,
   tile: async (level, index, width) => (Math.floor(SIZE / TILE_WIDTH ** level) - index * TILE_WIDTH >= width ? store.tile({ level, index, width }) : null),
   entries: async () => null,
-  inclusion: async (index, size) => ({ proof: inclusionProof(store, index, size), checkpoint: size === SIZE ? note : null }),
-  consistency: async (from, to) => consistencyProof(store, from, to),
+  inclusionAt: async (index, asked) => {
+    const size = asked ?? SIZE;
+    return { size, proof: index < size ? inclusionProof(store, index, size) : null, checkpoint: size === SIZE ? note : null };
+  },
+  consistencyAt: async (from, asked) => {
+    const size = asked ?? SIZE;
+    return { size, proof: from <= size ? consistencyProof(store, from, size) : null };
+  },
 };
 
 let app: FastifyInstance | undefined;

@@ -17,6 +17,7 @@ import {
   encodeGenesisMessage,
   encodeGenesisMessageV2,
 } from '../../../src/wire/ledger.js';
+import { peekCutCheckpoint } from '../../../src/wire/ledger-v2.js';
 import { type CutJson, type GenesisJson, toCut, toGenesis } from './cut-json.js';
 
 interface CutV2Json extends CutJson {
@@ -55,6 +56,11 @@ describe('SCM2 ledger message v2 fixtures (independent Python encoder)', () => {
       expect(hex(m.hex).subarray(5, v1.length).equals(v1.subarray(5))).toBe(true);
       expect(hex(m.hex).subarray(0, 4).toString('latin1')).toBe('SCM2');
     });
+    it('gives the checkpoint and lastSeq without decoding the entries (peekCutCheckpoint), as the full decode does', () => {
+      expect(peekCutCheckpoint(hex(m.hex))).toEqual({ lastSeq: cut.lastSeq, checkpoint: cut.log.checkpoint });
+      expect(peekCutCheckpoint(encodeCutMessage(cut))).toBeNull();
+      expect(() => peekCutCheckpoint(hex(m.hex).subarray(0, hex(m.hex).length - cut.log.border.length - 3))).toThrow(MalformedMessageError);
+    });
     it("carries a checkpoint signed under the fixture's key, whose root is the border's", () => {
       const opened = openCheckpoint(cut.log.checkpoint, [parseVerifierKey(doc.verifierKey)], 'example.com/wire-fixture');
       expect(opened.checkpoint.size).toBe(Number(cut.lastSeq));
@@ -88,6 +94,9 @@ describe('SCM2 ledger message v2 fixtures (independent Python encoder)', () => {
 
   describe.each(doc.genesis.map((m) => [m.name, m] as const))('genesis %s', (_name, m) => {
     const { kind: _kind, ...fields } = toGenesis(m.fields);
+    it('has no cut checkpoint to peek', () => {
+      expect(peekCutCheckpoint(hex(m.hex))).toBeNull();
+    });
     it('encodes the fields to exactly the bytes, and decodes the bytes to exactly the fields', () => {
       expect(encodeGenesisMessageV2({ ...fields, logVerifierKey: fields.logVerifierKey! }).toString('hex')).toBe(m.hex);
       expect(decodeLedgerMessage(hex(m.hex))).toEqual(toGenesis(m.fields));
