@@ -711,6 +711,16 @@ EOF
   fi
 }
 
+# What StorageTool random-uuid prints (16 random bytes, base64url, no padding), without starting
+# a JVM; never with a leading '-', which a command line would take for an option.
+new_cluster_id() {
+  local cid=-
+  while [[ "$cid" == -* ]]; do
+    cid="$(head -c 16 /dev/urandom | base64 | tr '+/' '-_' | tr -d '=')"
+  done
+  printf '%s\n' "$cid"
+}
+
 # The cluster id is made once per work folder (all three nodes of the cluster share it).
 kafka_format_storage() {
   local node="$1" dir cid idfile
@@ -723,9 +733,7 @@ kafka_format_storage() {
   if [[ -s "$idfile" ]]; then
     cid="$(cat "$idfile")"
   else
-    cid="$("$JAVA" -cp "$KAFKA_LIBS/*" -Dlog4j2.configurationFile="$dir/tools-log4j2.properties" \
-      kafka.tools.StorageTool random-uuid 2>>"$dir/format.log" | tail -n1)"
-    [[ -n "$cid" ]] || { cat "$dir/format.log" >&2; die "kafka: StorageTool random-uuid printed nothing"; }
+    cid="$(new_cluster_id)"
     printf '%s\n' "$cid" >"$idfile"
   fi
   local scram=()
@@ -887,7 +895,6 @@ prepare_node() {
       fi
       ensure_kafka_jars
       write_kafka_config "$node"
-      kafka_format_storage "$node"
       ;;
     redis) write_redis_config "$node" ;;
   esac
@@ -906,6 +913,7 @@ start_nodes() {
     prepare_node "$n"
     start_t[$n]=new
   done
+  format_storage "$@"
 
   # Launch only after all preparation (jar fetch, storage format) so start times are honest.
   for n in "$@"; do
@@ -916,27 +924,50 @@ start_nodes() {
     say "$n starting (pid $STARTED_PID, log $(log_file "$n"))"
   done
 
-  # Wait for the quick ones first so their reported times are their own.
+  # Wait for the quick ones first so their reported times are their own; the Kafka nodes of the
+  # cluster together (each check is a JVM of its own).
+  local waiters=() w
   for n in $(nodes_of redis) $(nodes_of zookeeper) $(nodes_of kafka); do
     [[ -n "${start_pid[$n]:-}" ]] || continue
-    port="$(comp_port "$n")"
-    pid="${start_pid[$n]}"
-    if [[ -z "${start_t[$n]}" ]]; then
-      # Ours and alive: leave it alone, but make sure it answers (it may still be starting).
-      if wait_ready "$n" "$pid"; then
-        say "$n already running on $HOST:$port (pid $pid), left alone"
-      else
-        failed=1
-      fi
-      continue
-    fi
-    if wait_ready "$n" "$pid"; then
-      say "$n up on $HOST:$port (pid $pid, $(elapsed "${start_t[$n]}"))"
+    if [[ "$(node_kind "$n")" == kafka ]]; then
+      report_ready "$n" "${start_pid[$n]}" "${start_t[$n]}" &
+      waiters+=("$!")
     else
-      failed=1
+      report_ready "$n" "${start_pid[$n]}" "${start_t[$n]}" || failed=1
     fi
   done
+  for w in "${waiters[@]}"; do
+    wait "$w" || failed=1
+  done
   return "$failed"
+}
+
+# wait_ready, then one line: how long the node took, or that it was running already ($3 empty).
+report_ready() {
+  local n="$1" pid="$2" t0="$3" port
+  port="$(comp_port "$n")"
+  wait_ready "$n" "$pid" || return 1
+  if [[ -z "$t0" ]]; then
+    say "$n already running on $HOST:$port (pid $pid), left alone"
+  else
+    say "$n up on $HOST:$port (pid $pid, $(elapsed "$t0"))"
+  fi
+}
+
+# Formats the storage of the Kafka nodes given that have none yet, all at once.
+format_storage() {
+  local n jobs=() j failed=0
+  for n in "$@"; do
+    [[ "$(node_kind "$n")" == kafka && ! -f "$(comp_dir "$n")/data/meta.properties" ]] || continue
+    # The cluster id is shared: made here, before the parallel formats read it.
+    [[ "$CLUSTER" == 1 && ! -s "$STACK_DIR/cluster.id" ]] && new_cluster_id >"$STACK_DIR/cluster.id"
+    kafka_format_storage "$n" &
+    jobs+=("$!")
+  done
+  for j in "${jobs[@]}"; do
+    wait "$j" || failed=1
+  done
+  ((failed == 0)) || die "kafka storage format failed"
 }
 
 # Kinds of the nodes given, once each (what ensure_prereqs needs).
