@@ -53,6 +53,7 @@
 #   SEQCHAIN_CLUSTER_ZK_PORT [22581]     SEQCHAIN_CLUSTER_ZK_QUORUM_PORT [22681]
 #   SEQCHAIN_CLUSTER_ZK_ELECTION_PORT [22781]  SEQCHAIN_CLUSTER_REDIS_PORT [26779]
 #   SEQCHAIN_CLUSTER_KAFKA_HEAP     each Kafka JVM's -Xmx [384m]
+#   SEQCHAIN_STACK_TIMEOUT          as above, but [180] for the cluster
 set -euo pipefail
 
 REPO_DIR="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
@@ -94,6 +95,8 @@ choose_mode() {
     # Three JVMs on a small machine: a smaller heap than the single node's.
     KAFKA_HEAP="${SEQCHAIN_CLUSTER_KAFKA_HEAP:-384m}"
     KAFKA_HEAP_MIN=128m
+    # Three quorums form at once: on a busy 2-core machine that took up to ~2 minutes.
+    TIMEOUT="${SEQCHAIN_STACK_TIMEOUT:-180}"
     CLUSTER_ENV_FILE="$STACK_DIR/cluster.env"
   fi
   SECURE_DIR="$STACK_DIR/secure"
@@ -219,7 +222,7 @@ redis_ping() {
 kafka_admin_ok() {
   local node="$1" dir
   dir="$(comp_dir "$node")"
-  timeout 30 "$JAVA" -Xmx256m -XX:TieredStopAtLevel=1 -XX:+UseSerialGC -cp "$KAFKA_LIBS/*" \
+  timeout 40 "$JAVA" -Xmx256m -XX:TieredStopAtLevel=1 -XX:+UseSerialGC -cp "$KAFKA_LIBS/*" \
     -Dlog4j2.configurationFile="$dir/tools-log4j2.properties" \
     kafka.admin.ConfigCommand --bootstrap-server "$HOST:$(comp_port "$node")" \
     --command-config "$dir/admin.properties" \
@@ -609,9 +612,11 @@ inter.broker.listener.name=PLAINTEXT
 listener.security.protocol.map=CONTROLLER:PLAINTEXT,PLAINTEXT:PLAINTEXT
 EOF
   } >"$dir/server.properties"
-  cat >"$dir/admin.properties" <<'EOF'
+  # The cluster's check waits longer inside one JVM (until the broker is registered) rather than
+  # starting a new JVM every 10 s while three brokers start on a small machine.
+  cat >"$dir/admin.properties" <<EOF
 request.timeout.ms=5000
-default.api.timeout.ms=10000
+default.api.timeout.ms=$([[ "$CLUSTER" == 1 ]] && echo 25000 || echo 10000)
 EOF
 }
 

@@ -42,7 +42,7 @@ let startedHere = false;
 let stoppedBroker: string | null = null;
 
 function stack(...args: string[]) {
-  return exec('bash', [join(REPO, 'scripts', 'stack.sh'), ...args], { env: { ...process.env, ...STACK_ENV }, timeout: 240_000 });
+  return exec('bash', [join(REPO, 'scripts', 'stack.sh'), ...args], { env: { ...process.env, ...STACK_ENV }, timeout: 420_000 });
 }
 
 function parseEnvFile(text: string): Record<string, string> {
@@ -81,7 +81,7 @@ beforeAll(async () => {
   admin = createKafka(kafkaClientOptions(config), logger, 'cluster-test').admin();
   await admin.connect();
   set = new ReplicaSet({ chain, logDir: join(REPO, '.stack', 'test-logs', chain), env, logger, config });
-}, 240_000);
+}, 420_000);
 
 afterAll(async () => {
   await set?.close().catch(() => undefined);
