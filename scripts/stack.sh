@@ -2,9 +2,15 @@
 # seqchain local stack: real Kafka 4.1.1 (KRaft), ZooKeeper 3.8 and Redis on loopback ports.
 #
 #   bash scripts/stack.sh up              start what is not running, wait until each answers
-#   bash scripts/stack.sh status          one line per component; exit 0 only if all are up
+#   bash scripts/stack.sh status          one line per node; exit 0 only if all are up
 #   bash scripts/stack.sh down [--purge]  stop what this script started; --purge deletes data
+#   bash scripts/stack.sh stop NODE [--kill]  stop one node (SIGTERM, or SIGKILL), wait until it is gone
+#   bash scripts/stack.sh start NODE      start one node, wait until it is really up
 #   bash scripts/stack.sh up --secure     the secured variant (same as SEQCHAIN_STACK_SECURE=1)
+#   bash scripts/stack.sh up --cluster    the cluster variant (same as SEQCHAIN_STACK_CLUSTER=1)
+#
+# Nodes: zookeeper, kafka, redis; in the cluster variant kafka-1..3, zookeeper-1..3, redis
+# (a name kafka-N or zookeeper-N selects the cluster variant by itself).
 #
 # Secured variant (use its own SEQCHAIN_STACK_DIR and ports to run it beside the plain stack):
 #   Kafka's client port speaks SASL_SSL only (SCRAM-SHA-512 and SCRAM-SHA-256; the broker's
@@ -17,15 +23,37 @@
 #   needs to use this stack: `set -a; . <dir>/secrets.env; set +a`. A secured work folder stays
 #   secured: status, down and a later up see <dir>/secure/ and act accordingly.
 #
+# Cluster variant (its own folder and ports, so it runs beside the plain stack; plaintext only):
+#   three Kafka nodes, each broker + KRaft controller (node ids 1..3, one static quorum), internal
+#   topics (offsets, transaction state, share state) at replication factor 3 with min ISR 2, broker
+#   default min.insync.replicas=2, unclean leader election off; a three-server ZooKeeper ensemble
+#   (myid 1..3, server.N lines, quorum and election ports on loopback); one Redis. Kafka node N
+#   listens on <kafka port>+N-1 and <controller port>+N-1, ZooKeeper server N on <zk port>+N-1
+#   (quorum <zk quorum port>+N-1, election <zk election port>+N-1). A Kafka node counts as up when
+#   it is registered (it answers an admin request for its own broker id through its own port), a
+#   ZooKeeper server when it serves (srvr shows leader or follower). `up` writes <dir>/cluster.env:
+#   SEQCHAIN_KAFKA_BROKERS (all three), SEQCHAIN_ZK_CONNECT (all three), SEQCHAIN_REDIS_URL,
+#   SEQCHAIN_KAFKA_REPLICATION_FACTOR=3, SEQCHAIN_KAFKA_MIN_INSYNC_REPLICAS=2:
+#   `set -a; . <dir>/cluster.env; set +a`. `down` stops the three Kafka nodes together (one by
+#   one, the last ones would wait for a controller quorum that is gone).
+#
 # Environment (defaults in brackets):
-#   SEQCHAIN_STACK_COMPONENTS       components to act on ["zookeeper kafka redis"]
+#   SEQCHAIN_STACK_COMPONENTS       kinds of node to act on ["zookeeper kafka redis"]
 #   SEQCHAIN_STACK_DIR              work folder: configs, data, logs, pid files [<repo>/.stack]
 #   SEQCHAIN_CACHE_DIR              download cache, survives --purge [$HOME/.cache/seqchain]
 #   SEQCHAIN_KAFKA_PORT [19092]  SEQCHAIN_KAFKA_CONTROLLER_PORT [19093]
 #   SEQCHAIN_ZK_PORT [12181]     SEQCHAIN_REDIS_PORT [16379]
-#   SEQCHAIN_STACK_TIMEOUT          readiness deadline per component, seconds [90]
+#   SEQCHAIN_STACK_TIMEOUT          readiness deadline per node, seconds [90]
 #   SEQCHAIN_STACK_SECURE           1: the secured variant (see above) [0]
 #   SEQCHAIN_JAVA                   java binary [$JAVA_HOME/bin/java, else java on PATH]
+# The cluster variant reads these instead of the plain stack's folder and ports (first of three):
+#   SEQCHAIN_STACK_CLUSTER          1: the cluster variant [0]
+#   SEQCHAIN_CLUSTER_DIR            its work folder [<repo>/.stack-cluster]
+#   SEQCHAIN_CLUSTER_KAFKA_PORT [29592]  SEQCHAIN_CLUSTER_KAFKA_CONTROLLER_PORT [29692]
+#   SEQCHAIN_CLUSTER_ZK_PORT [22581]     SEQCHAIN_CLUSTER_ZK_QUORUM_PORT [22681]
+#   SEQCHAIN_CLUSTER_ZK_ELECTION_PORT [22781]  SEQCHAIN_CLUSTER_REDIS_PORT [26779]
+#   SEQCHAIN_CLUSTER_KAFKA_HEAP     each Kafka JVM's -Xmx [384m]
+#   SEQCHAIN_STACK_TIMEOUT          as above, but [180] for the cluster
 set -euo pipefail
 
 REPO_DIR="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
@@ -47,11 +75,36 @@ ZK_JAR="${SEQCHAIN_ZK_JAR:-/usr/share/java/zookeeper.jar}"
 
 # Secured variant: material made once under $SECURE_DIR; $SECRETS_FILE is what clients read.
 SECURE="${SEQCHAIN_STACK_SECURE:-0}"
-SECURE_DIR="$STACK_DIR/secure"
-SECRETS_FILE="$STACK_DIR/secrets.env"
-# A secured work folder stays secured, so that status/down/up need no flag to find it.
-[[ -d "$SECURE_DIR" ]] && SECURE=1
 SCRAM_USER=seqchain
+# Cluster variant: three Kafka nodes, three ZooKeeper servers, one Redis (choose_mode).
+CLUSTER="${SEQCHAIN_STACK_CLUSTER:-0}"
+KAFKA_HEAP=768m
+KAFKA_HEAP_MIN=256m
+
+# Called once the command line is known (--cluster, --secure, a node name kafka-N).
+choose_mode() {
+  if [[ "$CLUSTER" == 1 ]]; then
+    [[ "$SECURE" == 1 ]] && die "the cluster variant has no secured mode (unset SEQCHAIN_STACK_SECURE or drop --secure)"
+    STACK_DIR="${SEQCHAIN_CLUSTER_DIR:-$REPO_DIR/.stack-cluster}"
+    KAFKA_PORT="${SEQCHAIN_CLUSTER_KAFKA_PORT:-29592}"
+    KAFKA_CONTROLLER_PORT="${SEQCHAIN_CLUSTER_KAFKA_CONTROLLER_PORT:-29692}"
+    ZK_PORT="${SEQCHAIN_CLUSTER_ZK_PORT:-22581}"
+    ZK_QUORUM_PORT="${SEQCHAIN_CLUSTER_ZK_QUORUM_PORT:-22681}"
+    ZK_ELECTION_PORT="${SEQCHAIN_CLUSTER_ZK_ELECTION_PORT:-22781}"
+    REDIS_PORT="${SEQCHAIN_CLUSTER_REDIS_PORT:-26779}"
+    # Three JVMs on a small machine: a smaller heap than the single node's.
+    KAFKA_HEAP="${SEQCHAIN_CLUSTER_KAFKA_HEAP:-384m}"
+    KAFKA_HEAP_MIN=128m
+    # Three quorums form at once: on a busy 2-core machine that took up to ~2 minutes.
+    TIMEOUT="${SEQCHAIN_STACK_TIMEOUT:-180}"
+    CLUSTER_ENV_FILE="$STACK_DIR/cluster.env"
+  fi
+  SECURE_DIR="$STACK_DIR/secure"
+  SECRETS_FILE="$STACK_DIR/secrets.env"
+  # A secured work folder stays secured, so that status/down/up need no flag to find it.
+  [[ "$CLUSTER" != 1 && -d "$SECURE_DIR" ]] && SECURE=1
+  return 0
+}
 
 # ---------------------------------------------------------------- helpers
 
@@ -62,21 +115,49 @@ die() { err "$*"; exit 1; }
 now() { printf '%s\n' "${EPOCHREALTIME:-$(date +%s.%N)}"; }
 elapsed() { awk -v a="$1" -v b="$(now)" 'BEGIN { printf "%.1fs", b - a }'; }
 
+# A node is one process: zookeeper, kafka, redis; in the cluster variant kafka-N, zookeeper-N
+# (N = 1..3, also Kafka's node.id and ZooKeeper's myid) and redis. Its kind is the name without -N.
+node_kind() { printf '%s\n' "${1%-[0-9]*}"; }
+node_index() {
+  if [[ "$1" == *-[0-9]* ]]; then printf '%s\n' "${1##*-}"; else printf '1\n'; fi
+}
 comp_dir() { printf '%s/%s\n' "$STACK_DIR" "$1"; }
 pid_file() { printf '%s/%s/%s.pid\n' "$STACK_DIR" "$1" "$1"; }
 log_file() {
-  case "$1" in
-    zookeeper) printf '%s/zookeeper/zookeeper.log\n' "$STACK_DIR" ;;
-    kafka) printf '%s/kafka/server.log\n' "$STACK_DIR" ;;
-    redis) printf '%s/redis/redis.log\n' "$STACK_DIR" ;;
+  case "$(node_kind "$1")" in
+    zookeeper) printf '%s/%s/zookeeper.log\n' "$STACK_DIR" "$1" ;;
+    kafka) printf '%s/%s/server.log\n' "$STACK_DIR" "$1" ;;
+    redis) printf '%s/%s/redis.log\n' "$STACK_DIR" "$1" ;;
   esac
 }
+# Node N of a kind uses the first port + N - 1.
 comp_port() {
-  case "$1" in
-    zookeeper) printf '%s\n' "$ZK_PORT" ;;
-    kafka) printf '%s\n' "$KAFKA_PORT" ;;
+  local i
+  i="$(node_index "$1")"
+  case "$(node_kind "$1")" in
+    zookeeper) printf '%s\n' "$((ZK_PORT + i - 1))" ;;
+    kafka) printf '%s\n' "$((KAFKA_PORT + i - 1))" ;;
     redis) printf '%s\n' "$REDIS_PORT" ;;
   esac
+}
+controller_port() { printf '%s\n' "$((KAFKA_CONTROLLER_PORT + $(node_index "$1") - 1))"; }
+
+# Every node of the mode, in start order.
+all_nodes() {
+  if [[ "$CLUSTER" == 1 ]]; then
+    printf '%s\n' zookeeper-1 zookeeper-2 zookeeper-3 kafka-1 kafka-2 kafka-3 redis
+  else
+    printf '%s\n' zookeeper kafka redis
+  fi
+}
+
+# The nodes of the first argument's kind.
+nodes_of() {
+  local n
+  for n in $(all_nodes); do
+    [[ "$(node_kind "$n")" == "$1" ]] && printf '%s\n' "$n"
+  done
+  return 0
 }
 
 validate_components() {
@@ -90,11 +171,19 @@ validate_components() {
   done
 }
 
-# Components in canonical start order, filtered by SEQCHAIN_STACK_COMPONENTS.
+validate_node() {
+  local n
+  for n in $(all_nodes); do
+    [[ "$n" == "$1" ]] && return 0
+  done
+  die "unknown node '$1' (nodes: $(all_nodes | tr '\n' ' '| sed 's/ $//'))"
+}
+
+# Nodes in canonical start order, filtered by SEQCHAIN_STACK_COMPONENTS.
 selected() {
-  local c
-  for c in zookeeper kafka redis; do
-    [[ " $COMPONENTS " == *" $c "* ]] && printf '%s\n' "$c"
+  local n
+  for n in $(all_nodes); do
+    [[ " $COMPONENTS " == *" $(node_kind "$n") "* ]] && printf '%s\n' "$n"
   done
   return 0
 }
@@ -104,10 +193,15 @@ port_open() {
   timeout 2 bash -c "exec 3<>/dev/tcp/$HOST/$1" 2>/dev/null
 }
 
-zk_ruok() {
-  local reply
-  reply="$(timeout 3 bash -c "exec 3<>/dev/tcp/$HOST/$ZK_PORT; printf ruok >&3; cat <&3" 2>/dev/null)" || true
-  [[ "$reply" == imok ]]
+# A four-letter word to the ZooKeeper server on port $1 (whitelisted in zoo.cfg).
+zk_4lw() {
+  timeout 3 bash -c "exec 3<>/dev/tcp/$HOST/$1; printf %s '$2' >&3; cat <&3" 2>/dev/null || true
+}
+
+# standalone, leader or follower when the server on port $1 serves requests; nothing otherwise
+# (an ensemble member without a quorum answers srvr with "not currently serving requests").
+zk_mode() {
+  zk_4lw "$1" srvr | awk '/^Mode: / { print $2 }'
 }
 
 redis_ping() {
@@ -121,22 +215,24 @@ redis_ping() {
   [[ "$reply" == PONG ]]
 }
 
-# A real admin round trip (DescribeConfigs for broker 1); kafka-tools is not on the classpath,
-# ConfigCommand ships in kafka_2.13 itself.
+# A real admin round trip through the node's own port: DescribeConfigs for its own broker id.
+# The admin client sends it to that broker only once the broker is in the cluster metadata,
+# i.e. registered and unfenced. kafka-tools is not on the classpath, ConfigCommand ships in
+# kafka_2.13 itself.
 kafka_admin_ok() {
-  local dir
-  dir="$(comp_dir kafka)"
-  timeout 30 "$JAVA" -Xmx256m -cp "$KAFKA_LIBS/*" \
+  local node="$1" dir
+  dir="$(comp_dir "$node")"
+  timeout 40 "$JAVA" -Xmx256m -XX:TieredStopAtLevel=1 -XX:+UseSerialGC -cp "$KAFKA_LIBS/*" \
     -Dlog4j2.configurationFile="$dir/tools-log4j2.properties" \
-    kafka.admin.ConfigCommand --bootstrap-server "$HOST:$KAFKA_PORT" \
+    kafka.admin.ConfigCommand --bootstrap-server "$HOST:$(comp_port "$node")" \
     --command-config "$dir/admin.properties" \
-    --entity-type brokers --entity-name 1 --describe >"$dir/admin-check.out" 2>&1
+    --entity-type brokers --entity-name "$(node_index "$node")" --describe >"$dir/admin-check.out" 2>&1
 }
 
 answers() {
-  case "$1" in
-    zookeeper) zk_ruok ;;
-    kafka) port_open "$KAFKA_PORT" ;;
+  case "$(node_kind "$1")" in
+    zookeeper) [[ -n "$(zk_mode "$(comp_port "$1")")" ]] ;;
+    kafka) port_open "$(comp_port "$1")" ;;
     redis) redis_ping ;;
   esac
 }
@@ -176,9 +272,9 @@ show_log_tail() {
       tail -n 40 "$f" >&2
     fi
   done
-  if [[ "$comp" == kafka && -s "$(comp_dir kafka)/admin-check.out" ]]; then
+  if [[ "$(node_kind "$comp")" == kafka && -s "$(comp_dir "$comp")/admin-check.out" ]]; then
     printf -- '----- last admin check -----\n' >&2
-    tail -n 15 "$(comp_dir kafka)/admin-check.out" >&2
+    tail -n 15 "$(comp_dir "$comp")/admin-check.out" >&2
   fi
 }
 
@@ -408,11 +504,13 @@ EOF
 
 # ---------------------------------------------------------------- configs
 
+# One server: the plain stack's standalone ZooKeeper, or server N of the cluster's ensemble.
 write_zookeeper_config() {
-  local dir
-  dir="$(comp_dir zookeeper)"
+  local node="$1" dir i
+  dir="$(comp_dir "$node")"
   mkdir -p "$dir/data"
-  cat >"$dir/zoo.cfg" <<EOF
+  {
+    cat <<EOF
 # generated by scripts/stack.sh
 tickTime=500
 initLimit=10
@@ -420,77 +518,119 @@ syncLimit=5
 minSessionTimeout=1000
 maxSessionTimeout=30000
 dataDir=$dir/data
-clientPort=$ZK_PORT
+clientPort=$(comp_port "$node")
 clientPortAddress=$HOST
 maxClientCnxns=0
 admin.enableServer=false
-4lw.commands.whitelist=ruok,srvr,stat
+4lw.commands.whitelist=ruok,srvr,stat,mntr
 autopurge.snapRetainCount=3
 autopurge.purgeInterval=1
 EOF
+    if [[ "$CLUSTER" == 1 ]]; then
+      # The ensemble: quorum and election ports on loopback (quorumListenOnAllIPs stays false).
+      for i in 1 2 3; do
+        printf 'server.%s=%s:%s:%s\n' "$i" "$HOST" "$((ZK_QUORUM_PORT + i - 1))" "$((ZK_ELECTION_PORT + i - 1))"
+      done
+    fi
+  } >"$dir/zoo.cfg"
+  [[ "$CLUSTER" == 1 ]] && node_index "$node" >"$dir/data/myid"
+  return 0
 }
 
 write_kafka_config() {
-  local dir
-  dir="$(comp_dir kafka)"
+  local node="$1" dir
+  dir="$(comp_dir "$node")"
   mkdir -p "$dir/data"
   if [[ "$SECURE" == 1 ]]; then
-    write_kafka_secure_config "$dir"
+    write_kafka_secure_config "$node"
   else
-    write_kafka_plain_config "$dir"
+    write_kafka_plain_config "$node"
   fi
   write_kafka_logging_config "$dir"
 }
 
-# Broker settings both modes share: one KRaft node (broker + controller) on loopback, every
-# internal topic at replication 1, no delay before the first rebalance (see the README).
+# Broker settings all modes share: KRaft nodes that are broker + controller on loopback, no
+# delay before the first rebalance (see the README). The plain and secured stacks are one node
+# with every internal topic at replication 1; the cluster is three nodes, one static controller
+# quorum, internal topics at replication 3 with min ISR 2 and no unclean leader election.
 kafka_common_properties() {
-  local dir="$1"
+  local node="$1" dir rf=1 isr=1 voters i
+  dir="$(comp_dir "$node")"
+  voters="1@$HOST:$KAFKA_CONTROLLER_PORT"
+  if [[ "$CLUSTER" == 1 ]]; then
+    rf=3
+    isr=2
+    voters=""
+    for i in 1 2 3; do voters="${voters:+$voters,}$i@$HOST:$((KAFKA_CONTROLLER_PORT + i - 1))"; done
+  fi
   cat <<EOF
 process.roles=broker,controller
-node.id=1
-controller.quorum.voters=1@$HOST:$KAFKA_CONTROLLER_PORT
+node.id=$(node_index "$node")
+controller.quorum.voters=$voters
 controller.listener.names=CONTROLLER
 log.dirs=$dir/data
 num.partitions=1
 auto.create.topics.enable=false
-offsets.topic.replication.factor=1
-transaction.state.log.replication.factor=1
-transaction.state.log.min.isr=1
-share.coordinator.state.topic.replication.factor=1
-share.coordinator.state.topic.min.isr=1
+offsets.topic.replication.factor=$rf
+transaction.state.log.replication.factor=$rf
+transaction.state.log.min.isr=$isr
+share.coordinator.state.topic.replication.factor=$rf
+share.coordinator.state.topic.min.isr=$isr
 group.initial.rebalance.delay.ms=0
 EOF
+  if [[ "$CLUSTER" == 1 ]]; then
+    # min.insync.replicas is also what __consumer_offsets gets (it has no setting of its own).
+    # Fewer partitions than Kafka's 50 for the offsets and transaction topics: 30 replicas each
+    # instead of 150 on a small machine; group and transaction coordinators still spread over
+    # the three brokers.
+    cat <<EOF
+default.replication.factor=3
+min.insync.replicas=2
+unclean.leader.election.enable=false
+offsets.topic.num.partitions=10
+transaction.state.log.num.partitions=10
+EOF
+  fi
 }
 
 write_kafka_plain_config() {
-  local dir="$1"
+  local node="$1" dir port cport
+  dir="$(comp_dir "$node")"
+  port="$(comp_port "$node")"
+  cport="$(controller_port "$node")"
   {
-    echo "# generated by scripts/stack.sh: single-node KRaft (broker + controller) on loopback"
-    kafka_common_properties "$dir"
+    if [[ "$CLUSTER" == 1 ]]; then
+      echo "# generated by scripts/stack.sh: node $(node_index "$node") of a three-node KRaft cluster (broker + controller) on loopback"
+    else
+      echo "# generated by scripts/stack.sh: single-node KRaft (broker + controller) on loopback"
+    fi
+    kafka_common_properties "$node"
     cat <<EOF
-listeners=PLAINTEXT://$HOST:$KAFKA_PORT,CONTROLLER://$HOST:$KAFKA_CONTROLLER_PORT
-advertised.listeners=PLAINTEXT://$HOST:$KAFKA_PORT
+listeners=PLAINTEXT://$HOST:$port,CONTROLLER://$HOST:$cport
+advertised.listeners=PLAINTEXT://$HOST:$port
 inter.broker.listener.name=PLAINTEXT
 listener.security.protocol.map=CONTROLLER:PLAINTEXT,PLAINTEXT:PLAINTEXT
 EOF
   } >"$dir/server.properties"
-  cat >"$dir/admin.properties" <<'EOF'
+  # The cluster's check waits longer inside one JVM (until the broker is registered) rather than
+  # starting a new JVM every 10 s while three brokers start on a small machine.
+  cat >"$dir/admin.properties" <<EOF
 request.timeout.ms=5000
-default.api.timeout.ms=10000
+default.api.timeout.ms=$([[ "$CLUSTER" == 1 ]] && echo 25000 || echo 10000)
 EOF
 }
 
 # The client port speaks SASL_SSL only, also between the broker and itself; the controller
 # port stays PLAINTEXT on loopback. Both files hold passwords: mode 600.
 write_kafka_secure_config() {
-  local dir="$1" jaas
+  local node="$1" dir jaas
+  dir="$(comp_dir "$node")"
   jaas="org.apache.kafka.common.security.scram.ScramLoginModule required username=\"admin\" password=\"$ADMIN_PW\";"
   (
     umask 077
     {
       echo "# generated by scripts/stack.sh: single-node KRaft (broker + controller) on loopback, SASL_SSL"
-      kafka_common_properties "$dir"
+      kafka_common_properties "$node"
       cat <<EOF
 listeners=SASL_SSL://$HOST:$KAFKA_PORT,CONTROLLER://$HOST:$KAFKA_CONTROLLER_PORT
 advertised.listeners=SASL_SSL://$HOST:$KAFKA_PORT
@@ -556,7 +696,7 @@ EOF
 
 write_redis_config() {
   local dir
-  dir="$(comp_dir redis)"
+  dir="$(comp_dir "$1")"
   mkdir -p "$dir/data"
   cat >"$dir/redis.conf" <<EOF
 # generated by scripts/stack.sh: loopback only, no persistence
@@ -576,19 +716,30 @@ EOF
   fi
 }
 
+# What StorageTool random-uuid prints (16 random bytes, base64url, no padding), without starting
+# a JVM; never with a leading '-', which a command line would take for an option.
+new_cluster_id() {
+  local cid=-
+  while [[ "$cid" == -* ]]; do
+    cid="$(head -c 16 /dev/urandom | base64 | tr '+/' '-_' | tr -d '=')"
+  done
+  printf '%s\n' "$cid"
+}
+
+# The cluster id is made once per work folder (all three nodes of the cluster share it).
 kafka_format_storage() {
-  local dir cid
-  dir="$(comp_dir kafka)"
+  local node="$1" dir cid idfile
+  dir="$(comp_dir "$node")"
   if [[ -f "$dir/data/meta.properties" ]]; then
     return 0
   fi
-  if [[ -s "$dir/cluster.id" ]]; then
-    cid="$(cat "$dir/cluster.id")"
+  idfile="$dir/cluster.id"
+  [[ "$CLUSTER" == 1 ]] && idfile="$STACK_DIR/cluster.id"
+  if [[ -s "$idfile" ]]; then
+    cid="$(cat "$idfile")"
   else
-    cid="$("$JAVA" -cp "$KAFKA_LIBS/*" -Dlog4j2.configurationFile="$dir/tools-log4j2.properties" \
-      kafka.tools.StorageTool random-uuid 2>>"$dir/format.log" | tail -n1)"
-    [[ -n "$cid" ]] || { cat "$dir/format.log" >&2; die "kafka: StorageTool random-uuid printed nothing"; }
-    printf '%s\n' "$cid" >"$dir/cluster.id"
+    cid="$(new_cluster_id)"
+    printf '%s\n' "$cid" >"$idfile"
   fi
   local scram=()
   if [[ "$SECURE" == 1 ]]; then
@@ -606,34 +757,35 @@ kafka_format_storage() {
     kafka.tools.StorageTool format -t "$cid" -c "$dir/server.properties" --ignore-formatted \
     "${scram[@]}" >>"$dir/format.log" 2>&1; then
     tail -n 20 "$dir/format.log" >&2
-    die "kafka: StorageTool format failed (see $dir/format.log)"
+    die "$node: StorageTool format failed (see $dir/format.log)"
   fi
-  say "kafka storage formatted (cluster id $cid)"
+  say "$node storage formatted (cluster id $cid)"
 }
 
 # ---------------------------------------------------------------- start / wait / stop
 
-# Start the component in the background in its own session; sets STARTED_PID.
+# Start the node in the background in its own session; sets STARTED_PID.
 launch() {
-  local comp="$1" dir out
-  dir="$(comp_dir "$comp")"
-  out="$dir/$comp.out"
-  case "$comp" in
+  local node="$1" dir out
+  dir="$(comp_dir "$node")"
+  out="$dir/$node.out"
+  case "$(node_kind "$node")" in
     zookeeper)
       # zookeeper.jar's manifest Class-Path pulls in its Debian deps (netty, jackson, jute, ...);
       # slf4j-simple (libslf4j-java, a dependency) gives the log a binding, INFO to stderr.
-      local cp="$ZK_JAR"
+      local cp="$ZK_JAR" main=org.apache.zookeeper.server.ZooKeeperServerMain xms=64m
       [[ -f /usr/share/java/slf4j-simple.jar ]] && cp="$cp:/usr/share/java/slf4j-simple.jar"
-      out="$(log_file zookeeper)"
-      nohup setsid "$JAVA" -Xms64m -Xmx256m -XX:+UseSerialGC -Djava.awt.headless=true \
+      [[ "$CLUSTER" == 1 ]] && { main=org.apache.zookeeper.server.quorum.QuorumPeerMain; xms=32m; }
+      out="$(log_file "$node")"
+      nohup setsid "$JAVA" -Xms$xms -Xmx256m -XX:+UseSerialGC -Djava.awt.headless=true \
         -Dorg.slf4j.simpleLogger.defaultLogLevel=info -Dorg.slf4j.simpleLogger.showDateTime=true \
         -Dzookeeper.jmx.log4j.disable=true \
-        -cp "$cp" org.apache.zookeeper.server.ZooKeeperServerMain "$dir/zoo.cfg" \
+        -cp "$cp" "$main" "$dir/zoo.cfg" \
         >>"$out" 2>&1 </dev/null &
       ;;
     kafka)
       rm -f "$dir/admin-check.out"
-      nohup setsid "$JAVA" -Xms256m -Xmx768m -XX:+UseG1GC -XX:MaxGCPauseMillis=20 \
+      nohup setsid "$JAVA" -Xms$KAFKA_HEAP_MIN -Xmx$KAFKA_HEAP -XX:+UseG1GC -XX:MaxGCPauseMillis=20 \
         -Djava.awt.headless=true -Dkafka.logs.dir="$dir" \
         -Dlog4j2.configurationFile="$dir/log4j2.properties" \
         -cp "$KAFKA_LIBS/*" kafka.Kafka "$dir/server.properties" \
@@ -644,161 +796,286 @@ launch() {
       ;;
   esac
   STARTED_PID=$!
-  printf '%s\n' "$STARTED_PID" >"$(pid_file "$comp")"
+  printf '%s\n' "$STARTED_PID" >"$(pid_file "$node")"
 }
 
-# Wait until the component answers; on timeout or death print its log tail and return 1.
+# A live process (a zombie nobody reaped yet counts as gone).
+alive() {
+  kill -0 "$1" 2>/dev/null || return 1
+  [[ "$(awk '{ print $3 }' "/proc/$1/stat" 2>/dev/null)" != Z ]]
+}
+
+# Wait until the node answers (a Kafka node: registered, a ZooKeeper server: serving); on
+# timeout or death print its log tail and return 1.
 wait_ready() {
-  local comp="$1" pid="$2" t0="$3" deadline port
-  port="$(comp_port "$comp")"
+  local node="$1" pid="$2" deadline port
+  port="$(comp_port "$node")"
   deadline=$((SECONDS + TIMEOUT))
   while ((SECONDS < deadline)); do
-    if ! kill -0 "$pid" 2>/dev/null; then
-      err "$comp (pid $pid) exited during startup"
-      rm -f "$(pid_file "$comp")"
-      show_log_tail "$comp"
+    if ! alive "$pid"; then
+      err "$node (pid $pid) exited during startup"
+      rm -f "$(pid_file "$node")"
+      show_log_tail "$node"
       return 1
     fi
-    case "$comp" in
-      kafka) port_open "$KAFKA_PORT" && kafka_admin_ok && return 0 ;;
-      *) answers "$comp" && return 0 ;;
+    case "$(node_kind "$node")" in
+      kafka) port_open "$port" && kafka_admin_ok "$node" && return 0 ;;
+      *) answers "$node" && return 0 ;;
     esac
     sleep 0.3
   done
-  err "$comp did not answer on $HOST:$port within ${TIMEOUT}s (pid $pid); stopping it"
-  show_log_tail "$comp"
-  stop_pid "$comp" "$pid" || true
-  rm -f "$(pid_file "$comp")"
+  err "$node did not answer on $HOST:$port within ${TIMEOUT}s (pid $pid); stopping it"
+  show_log_tail "$node"
+  stop_nodes TERM "$node" || true
   return 1
 }
 
-stop_pid() {
-  local comp="$1" pid="$2" i
-  kill -TERM "$pid" 2>/dev/null || return 0
+# Wait until the process is gone: SIGKILL after 20 s.
+wait_gone() {
+  local node="$1" pid="$2" i
   for ((i = 0; i < 100; i++)); do # up to 20 s
-    kill -0 "$pid" 2>/dev/null || return 0
+    alive "$pid" || return 0
     sleep 0.2
   done
-  err "$comp (pid $pid) still alive after 20s, sending SIGKILL"
+  err "$node (pid $pid) still alive after 20s, sending SIGKILL"
   kill -KILL "$pid" 2>/dev/null || true
   for ((i = 0; i < 25; i++)); do
-    kill -0 "$pid" 2>/dev/null || return 0
+    alive "$pid" || return 0
     sleep 0.2
   done
   return 1
+}
+
+# Signal every running node given (TERM, or KILL) at once, then wait until each is gone. At
+# once matters for the cluster's Kafka nodes: stopped one by one, the last two would wait for a
+# controller quorum that has left.
+stop_nodes() {
+  local sig="$1" n pid how=""
+  shift
+  [[ "$sig" == KILL ]] && how=", SIGKILL"
+  declare -A pids=()
+  for n in "$@"; do
+    if pid="$(running_pid "$n")"; then
+      pids[$n]="$pid"
+      say "stopping $n (pid $pid$how)"
+      kill "-$sig" "$pid" 2>/dev/null || true
+    else
+      say "$n not running"
+    fi
+  done
+  for n in "$@"; do
+    [[ -n "${pids[$n]:-}" ]] || continue
+    wait_gone "$n" "${pids[$n]}" || die "$n (pid ${pids[$n]}) did not stop"
+    rm -f "$(pid_file "$n")"
+    say "$n stopped"
+  done
+  return 0
+}
+
+# Configs (and Kafka storage) of a node that is not running; refuses ports someone else holds.
+prepare_node() {
+  local node="$1" port i
+  port="$(comp_port "$node")"
+  mkdir -p "$(comp_dir "$node")"
+  if port_open "$port"; then
+    die "$node: $HOST:$port is already taken by a process this script did not start; stop it or set another port"
+  fi
+  case "$(node_kind "$node")" in
+    zookeeper)
+      if [[ "$CLUSTER" == 1 ]]; then
+        i="$(node_index "$node")"
+        for port in $((ZK_QUORUM_PORT + i - 1)) $((ZK_ELECTION_PORT + i - 1)); do
+          port_open "$port" && die "$node: quorum/election port $HOST:$port is already taken; set SEQCHAIN_CLUSTER_ZK_QUORUM_PORT / SEQCHAIN_CLUSTER_ZK_ELECTION_PORT"
+        done
+      fi
+      write_zookeeper_config "$node"
+      ;;
+    kafka)
+      port="$(controller_port "$node")"
+      if port_open "$port"; then
+        if [[ "$CLUSTER" == 1 ]]; then
+          die "$node: controller port $HOST:$port is already taken; set SEQCHAIN_CLUSTER_KAFKA_CONTROLLER_PORT"
+        fi
+        die "kafka: controller port $HOST:$port is already taken; set SEQCHAIN_KAFKA_CONTROLLER_PORT"
+      fi
+      ensure_kafka_jars
+      write_kafka_config "$node"
+      ;;
+    redis) write_redis_config "$node" ;;
+  esac
+}
+
+# Start the nodes given that are not running and wait until every one of them answers.
+start_nodes() {
+  local n pid port failed=0
+  declare -A start_t=() start_pid=()
+  for n in "$@"; do
+    if pid="$(running_pid "$n")"; then
+      start_pid[$n]="$pid"
+      start_t[$n]=""
+      continue
+    fi
+    prepare_node "$n"
+    start_t[$n]=new
+  done
+  format_storage "$@"
+
+  # Launch only after all preparation (jar fetch, storage format) so start times are honest.
+  for n in "$@"; do
+    [[ "${start_t[$n]}" == new ]] || continue
+    start_t[$n]="$(now)"
+    launch "$n"
+    start_pid[$n]="$STARTED_PID"
+    say "$n starting (pid $STARTED_PID, log $(log_file "$n"))"
+  done
+
+  # Wait for the quick ones first so their reported times are their own; the Kafka nodes of the
+  # cluster together (each check is a JVM of its own).
+  local waiters=() w
+  for n in $(nodes_of redis) $(nodes_of zookeeper) $(nodes_of kafka); do
+    [[ -n "${start_pid[$n]:-}" ]] || continue
+    if [[ "$(node_kind "$n")" == kafka ]]; then
+      report_ready "$n" "${start_pid[$n]}" "${start_t[$n]}" &
+      waiters+=("$!")
+    else
+      report_ready "$n" "${start_pid[$n]}" "${start_t[$n]}" || failed=1
+    fi
+  done
+  for w in "${waiters[@]}"; do
+    wait "$w" || failed=1
+  done
+  return "$failed"
+}
+
+# wait_ready, then one line: how long the node took, or that it was running already ($3 empty).
+report_ready() {
+  local n="$1" pid="$2" t0="$3" port
+  port="$(comp_port "$n")"
+  wait_ready "$n" "$pid" || return 1
+  if [[ -z "$t0" ]]; then
+    say "$n already running on $HOST:$port (pid $pid), left alone"
+  else
+    say "$n up on $HOST:$port (pid $pid, $(elapsed "$t0"))"
+  fi
+}
+
+# Formats the storage of the Kafka nodes given that have none yet, all at once.
+format_storage() {
+  local n jobs=() j failed=0
+  for n in "$@"; do
+    [[ "$(node_kind "$n")" == kafka && ! -f "$(comp_dir "$n")/data/meta.properties" ]] || continue
+    # The cluster id is shared: made here, before the parallel formats read it.
+    [[ "$CLUSTER" == 1 && ! -s "$STACK_DIR/cluster.id" ]] && new_cluster_id >"$STACK_DIR/cluster.id"
+    kafka_format_storage "$n" &
+    jobs+=("$!")
+  done
+  for j in "${jobs[@]}"; do
+    wait "$j" || failed=1
+  done
+  ((failed == 0)) || die "kafka storage format failed"
+}
+
+# Kinds of the nodes given, once each (what ensure_prereqs needs).
+kinds_of() {
+  local n
+  for n in "$@"; do node_kind "$n"; done | sort -u
+}
+
+# How seqchain reaches the cluster, as the SEQCHAIN_* variables it reads. Rewritten on every up.
+write_cluster_env() {
+  local brokers="" zk="" i
+  for i in 1 2 3; do
+    brokers="${brokers:+$brokers,}$HOST:$((KAFKA_PORT + i - 1))"
+    zk="${zk:+$zk,}$HOST:$((ZK_PORT + i - 1))"
+  done
+  cat >"$CLUSTER_ENV_FILE.tmp" <<EOF
+# generated by scripts/stack.sh: how seqchain reaches the cluster stack in $STACK_DIR.
+# Use it with: set -a; . $CLUSTER_ENV_FILE; set +a
+SEQCHAIN_KAFKA_BROKERS=$brokers
+SEQCHAIN_ZK_CONNECT=$zk
+SEQCHAIN_REDIS_URL=redis://$HOST:$REDIS_PORT
+SEQCHAIN_KAFKA_REPLICATION_FACTOR=3
+SEQCHAIN_KAFKA_MIN_INSYNC_REPLICAS=2
+EOF
+  mv "$CLUSTER_ENV_FILE.tmp" "$CLUSTER_ENV_FILE"
 }
 
 cmd_up() {
-  local comps=() c pid port failed=0 a
+  local nodes=() a t0
   for a in "$@"; do
     case "$a" in
       --secure) SECURE=1 ;;
-      *) die "unknown option for up: $a (only --secure)" ;;
+      *) die "unknown option for up: $a (only --secure, --cluster)" ;;
     esac
   done
-  mapfile -t comps < <(selected)
-  ensure_prereqs "${comps[@]}"
+  [[ "$CLUSTER" == 1 && "$SECURE" == 1 ]] && die "the cluster variant has no secured mode (drop --secure)"
+  t0="$(now)"
+  mapfile -t nodes < <(selected)
+  ensure_prereqs $(kinds_of "${nodes[@]}")
   mkdir -p "$STACK_DIR"
   if [[ "$SECURE" == 1 ]]; then
     ensure_secure_material
     write_secrets_file
   fi
-
-  declare -A start_t=() start_pid=()
-  for c in "${comps[@]}"; do
-    mkdir -p "$(comp_dir "$c")"
-    port="$(comp_port "$c")"
-    if pid="$(running_pid "$c")"; then
-      start_pid[$c]="$pid"
-      start_t[$c]=""
-      continue
-    fi
-    if port_open "$port"; then
-      die "$c: $HOST:$port is already taken by a process this script did not start; stop it or set another port"
-    fi
-    if [[ "$c" == kafka ]] && port_open "$KAFKA_CONTROLLER_PORT"; then
-      die "kafka: controller port $HOST:$KAFKA_CONTROLLER_PORT is already taken; set SEQCHAIN_KAFKA_CONTROLLER_PORT"
-    fi
-    case "$c" in
-      zookeeper) write_zookeeper_config ;;
-      kafka)
-        ensure_kafka_jars
-        write_kafka_config
-        kafka_format_storage
-        ;;
-      redis) write_redis_config ;;
-    esac
-    start_t[$c]=new
-  done
-
-  # Launch only after all preparation (jar fetch, storage format) so start times are honest.
-  for c in "${comps[@]}"; do
-    [[ "${start_t[$c]}" == new ]] || continue
-    start_t[$c]="$(now)"
-    launch "$c"
-    start_pid[$c]="$STARTED_PID"
-    say "$c starting (pid $STARTED_PID, log $(log_file "$c"))"
-  done
-
-  # Wait for the quick ones first so their reported times are their own.
-  for c in redis zookeeper kafka; do
-    [[ -n "${start_pid[$c]:-}" ]] || continue
-    port="$(comp_port "$c")"
-    pid="${start_pid[$c]}"
-    if [[ -z "${start_t[$c]}" ]]; then
-      # Ours and alive: leave it alone, but make sure it answers (it may still be starting).
-      if wait_ready "$c" "$pid" "$(now)"; then
-        say "$c already running on $HOST:$port (pid $pid), left alone"
-      else
-        failed=1
-      fi
-      continue
-    fi
-    if wait_ready "$c" "$pid" "${start_t[$c]}"; then
-      say "$c up on $HOST:$port (pid $pid, $(elapsed "${start_t[$c]}"))"
-    else
-      failed=1
-    fi
-  done
-  ((failed == 0)) || die "stack did not come up (logs under $STACK_DIR)"
+  start_nodes "${nodes[@]}" || die "stack did not come up (logs under $STACK_DIR)"
+  if [[ "$CLUSTER" == 1 ]]; then
+    write_cluster_env
+    say "cluster up ($(elapsed "$t0")); its settings: set -a; . $CLUSTER_ENV_FILE; set +a"
+  fi
   return 0
 }
 
+cmd_start() {
+  local node="${1:-}"
+  [[ -n "$node" ]] || die "start needs a node name (nodes: $(all_nodes | tr '\n' ' ' | sed 's/ $//'))"
+  shift
+  [[ $# -eq 0 ]] || die "unknown option for start: $1"
+  validate_node "$node"
+  ensure_prereqs "$(node_kind "$node")"
+  mkdir -p "$STACK_DIR"
+  [[ "$SECURE" == 1 ]] && ensure_secure_material
+  start_nodes "$node" || die "$node did not come up (logs under $(comp_dir "$node"))"
+}
+
+cmd_stop() {
+  local node="${1:-}" sig=TERM a
+  [[ -n "$node" ]] || die "stop needs a node name (nodes: $(all_nodes | tr '\n' ' ' | sed 's/ $//'))"
+  shift
+  for a in "$@"; do
+    case "$a" in
+      --kill) sig=KILL ;;
+      *) die "unknown option for stop: $a (only --kill)" ;;
+    esac
+  done
+  validate_node "$node"
+  stop_nodes "$sig" "$node"
+}
+
 cmd_down() {
-  local purge=0 comps=() c pid i
+  local purge=0 nodes=() n k a
   for a in "$@"; do
     case "$a" in
       --purge) purge=1 ;;
-      *) die "unknown option for down: $a (only --purge)" ;;
+      *) die "unknown option for down: $a (only --purge, --cluster)" ;;
     esac
   done
-  mapfile -t comps < <(selected)
-  for ((i = ${#comps[@]} - 1; i >= 0; i--)); do # reverse start order
-    c="${comps[$i]}"
-    if pid="$(running_pid "$c")"; then
-      say "stopping $c (pid $pid)"
-      if stop_pid "$c" "$pid"; then
-        rm -f "$(pid_file "$c")"
-        say "$c stopped"
-      else
-        die "$c (pid $pid) did not stop"
-      fi
-    else
-      say "$c not running"
-    fi
+  mapfile -t nodes < <(selected)
+  for k in redis kafka zookeeper; do # reverse start order, the nodes of one kind together
+    [[ " $COMPONENTS " == *" $k "* ]] || continue
+    stop_nodes TERM $(nodes_of "$k")
   done
   if ((purge)); then
     case "$STACK_DIR" in
       "" | / | "$HOME" | "$REPO_DIR") die "refusing to purge suspicious work folder '$STACK_DIR'" ;;
     esac
     local others=0
-    for c in zookeeper kafka redis; do
-      running_pid "$c" >/dev/null && others=1
+    for n in $(all_nodes); do
+      running_pid "$n" >/dev/null && others=1
     done
     if ((others)); then
-      # Other components still run from this work folder: purge only what was selected.
-      for c in "${comps[@]}"; do rm -rf "$(comp_dir "$c")"; done
-      say "purged data of: ${comps[*]} (other components still running)"
+      # Other nodes still run from this work folder: purge only what was selected.
+      for n in "${nodes[@]}"; do rm -rf "$(comp_dir "$n")"; done
+      say "purged data of: ${nodes[*]} (other nodes still running)"
     else
       rm -rf "$STACK_DIR"
       say "purged $STACK_DIR"
@@ -808,18 +1085,31 @@ cmd_down() {
 }
 
 cmd_status() {
-  local comps=() c pid port state all=0
-  mapfile -t comps < <(selected)
-  for c in "${comps[@]}"; do
-    port="$(comp_port "$c")"
-    if pid="$(running_pid "$c")"; then
-      if answers "$c"; then state=up; else state="down (pid alive, not answering)"; all=1; fi
+  local nodes=() n pid port state mode all=0
+  [[ $# -eq 0 ]] || die "unknown option for status: $1 (only --cluster)"
+  pick_java # the cluster's Kafka lines make an admin request
+  mapfile -t nodes < <(selected)
+  for n in "${nodes[@]}"; do
+    port="$(comp_port "$n")"
+    if pid="$(running_pid "$n")"; then
+      if answers "$n"; then
+        state=up
+        if [[ "$CLUSTER" == 1 ]]; then
+          case "$(node_kind "$n")" in
+            zookeeper) mode="$(zk_mode "$port")" && state="up ($mode)" ;;
+            kafka) kafka_admin_ok "$n" || { state="down (answers, not registered)"; all=1; } ;;
+          esac
+        fi
+      else
+        state="down (pid alive, not answering)"
+        all=1
+      fi
     else
       pid=-
       all=1
       if port_open "$port"; then state="down (port taken by a process not started here)"; else state=down; fi
     fi
-    printf '%-10s %s:%-6s pid %-8s %s\n' "$c" "$HOST" "$port" "$pid" "$state"
+    printf '%-12s %s:%-6s pid %-8s %s\n' "$n" "$HOST" "$port" "$pid" "$state"
   done
   return "$all"
 }
@@ -830,17 +1120,31 @@ usage() {
 }
 
 main() {
-  local cmd="${1:-}"
+  local cmd="${1:-}" args=() a
   [[ $# -gt 0 ]] && shift
+  # --cluster anywhere, or a node that only the cluster has, selects the cluster variant.
+  for a in "$@"; do
+    case "$a" in
+      --cluster) CLUSTER=1 ;;
+      *) args+=("$a") ;;
+    esac
+  done
   case "$cmd" in
-    up | down | status) validate_components ;;
+    start | stop) [[ "${args[0]:-}" =~ ^(kafka|zookeeper)-[0-9]+$ ]] && CLUSTER=1 ;;
+  esac
+  [[ " ${args[*]} " == *" --secure "* ]] && SECURE=1
+  choose_mode
+  case "$cmd" in
+    up | down | status | start | stop) validate_components ;;
   esac
   # status and up's readiness checks of a secured stack need its Redis password.
   [[ "$SECURE" == 1 ]] && load_secure_passwords
   case "$cmd" in
-    up) cmd_up "$@" ;;
-    down) cmd_down "$@" ;;
-    status) cmd_status "$@" ;;
+    up) cmd_up "${args[@]}" ;;
+    down) cmd_down "${args[@]}" ;;
+    status) cmd_status "${args[@]}" ;;
+    start) cmd_start "${args[@]}" ;;
+    stop) cmd_stop "${args[@]}" ;;
     -h | --help | help) usage ;;
     *)
       usage >&2

@@ -35,6 +35,7 @@ export const ErrorCodes = {
   SEQCHAIN_ERR_SEAL_UNKNOWN_KEY: 'SEQCHAIN_ERR_SEAL_UNKNOWN_KEY',
   SEQCHAIN_ERR_SEAL_OPEN_FAILED: 'SEQCHAIN_ERR_SEAL_OPEN_FAILED',
   SEQCHAIN_ERR_SEAL_MALFORMED: 'SEQCHAIN_ERR_SEAL_MALFORMED',
+  SEQCHAIN_ERR_NOT_ENOUGH_BROKERS: 'SEQCHAIN_ERR_NOT_ENOUGH_BROKERS',
   /** Not seqchain's own error (a library or runtime failure), as the CLI reports it. */
   SEQCHAIN_ERR_UNEXPECTED: 'SEQCHAIN_ERR_UNEXPECTED',
 } as const;
@@ -192,6 +193,18 @@ export class SealError extends SeqchainError {
   constructor(code: SealErrorCode, message: string, details: Record<string, unknown> = {}) {
     super(code, message, { details });
     this.name = 'SealError';
+  }
+}
+
+/**
+ * `kafka.replicationFactor` asks for more replicas than the Kafka cluster has live brokers (the
+ * brokers its metadata lists: registered and not fenced), so `init` refuses before it creates
+ * anything. Not retriable: the answer changes only when brokers are added or come back.
+ */
+export class NotEnoughBrokersError extends SeqchainError {
+  constructor(message: string, details: { replicationFactor: number; brokers: number }) {
+    super('SEQCHAIN_ERR_NOT_ENOUGH_BROKERS', message, { details });
+    this.name = 'NotEnoughBrokersError';
   }
 }
 

@@ -86,6 +86,13 @@ export const configSchema = z.strictObject({
           message: 'is set but kafka.ssl is false: set kafka.ssl to true (SEQCHAIN_KAFKA_SSL=true) to use TLS',
         });
       }
+      if (kafka.minInsyncReplicas > kafka.replicationFactor) {
+        ctx.addIssue({
+          code: 'custom',
+          path: ['minInsyncReplicas'],
+          message: `is ${kafka.minInsyncReplicas}, more than kafka.replicationFactor (${kafka.replicationFactor}): no write to the internal topics could ever be acknowledged`,
+        });
+      }
       if ((tls.certFile === undefined) !== (tls.keyFile === undefined)) {
         const missing = tls.certFile === undefined ? 'certFile' : 'keyFile';
         ctx.addIssue({ code: 'custom', path: ['tls', missing], message: 'a client certificate needs both kafka.tls.certFile and kafka.tls.keyFile' });

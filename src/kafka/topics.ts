@@ -2,6 +2,7 @@ import type { Admin } from 'kafkajs';
 import { SeqchainError } from '../errors.js';
 import { sleep } from '../retry/sleep.js';
 import { partitionCount } from './offsets.js';
+import { replicationShortfall } from './replication-check.js';
 
 /** `kafka.replicationFactor` and `kafka.minInsyncReplicas`: how seqchain's internal topics are replicated. */
 export interface TopicReplication {
@@ -68,6 +69,16 @@ export async function createTopic(
     }
     await sleep(250);
   }
+}
+
+/**
+ * Throws NotEnoughBrokersError when the cluster has fewer live brokers than the replication
+ * factor: Kafka would refuse every topic, and `createTopic` would retry for ~10 s first.
+ */
+export async function assertReplicationPossible(admin: Admin, replication: Readonly<TopicReplication>): Promise<void> {
+  const { brokers } = await admin.describeCluster();
+  const shortfall = replicationShortfall(replication, brokers.length);
+  if (shortfall) throw shortfall;
 }
 
 export async function deleteTopic(admin: Admin, topic: string): Promise<void> {

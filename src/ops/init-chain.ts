@@ -11,7 +11,7 @@ import { createKafka } from '../kafka/client.js';
 import { kafkaClientOptions } from '../config/slices.js';
 import { kafkaNames } from '../kafka/names.js';
 import { partitionCount, topicOffsets } from '../kafka/offsets.js';
-import { createTopic, deleteTopic, digestTopicConfig, LEDGER_TOPIC_CONFIG, orderedTopicConfig } from '../kafka/topics.js';
+import { assertReplicationPossible, createTopic, deleteTopic, digestTopicConfig, LEDGER_TOPIC_CONFIG, orderedTopicConfig } from '../kafka/topics.js';
 import type { Logger } from '../log.js';
 import { encodeGenesisMessage, encodeGenesisMessageV2, type StartMode } from '../wire/ledger.js';
 import { configuredVerifierKeys } from '../config/log-key.js';
@@ -26,7 +26,8 @@ export interface InitOptions {
 }
 
 /**
- * Creates a chain: the internal topics (ledger: one partition, infinite retention, no
+ * Refuses a replication factor above the cluster's live brokers before it touches anything
+ * (NotEnoughBrokersError). Creates a chain: the internal topics (ledger: one partition, infinite retention, no
  * compaction; digests: one partition per source partition; the ordered topic when
  * `delivery.orderedTopic` is on), the genesis as the ledger's first
  * message and as a znode, the counter, and the worker group's start offsets. Refuses to touch
@@ -41,6 +42,8 @@ export async function initChain(config: Readonly<Config>, logger: Logger, opts: 
   const admin = kafka.admin();
   await admin.connect();
   try {
+    // Before anything is created or deleted: a factor the cluster cannot meet fails every topic.
+    await assertReplicationPossible(admin, config.kafka);
     if (!opts.force) {
       const existing = await readGenesis(zk, paths).catch((err: unknown) =>
         err instanceof SeqchainError && err.code === 'SEQCHAIN_ERR_CHAIN_NOT_FOUND' ? null : Promise.reject(err),

@@ -205,6 +205,14 @@ describe('loadConfig: rejections name the key', () => {
     expect(e.message).toContain('SEQCHAIN_ZK_SESSION_TIMEOUT_MS');
   });
 
+  it('kafka.minInsyncReplicas above kafka.replicationFactor names the key, both numbers and the variable', () => {
+    const e = configError(() => loadConfig({ env: { SEQCHAIN_KAFKA_REPLICATION_FACTOR: '2', SEQCHAIN_KAFKA_MIN_INSYNC_REPLICAS: '3' } }));
+    expect(e.message).toContain('kafka.minInsyncReplicas: is 3, more than kafka.replicationFactor (2)');
+    expect(e.message).toContain('SEQCHAIN_KAFKA_MIN_INSYNC_REPLICAS');
+    expect(e.details.key).toBe('kafka.minInsyncReplicas');
+    expect(loadConfig({ env: { SEQCHAIN_KAFKA_REPLICATION_FACTOR: '3', SEQCHAIN_KAFKA_MIN_INSYNC_REPLICAS: '3' } }).kafka.minInsyncReplicas).toBe(3);
+  });
+
   it('zookeeper.acl not in the enum', () => {
     const e = configError(() => loadConfig({ env: { SEQCHAIN_ZK_ACL: 'world' } }));
     expect(e.message).toContain('zookeeper.acl');
