@@ -9,7 +9,11 @@
  *   returns the stored subtree hashes for the index);
  * - `appendRecords`: TreeBorder.appendRecords (the leader's path), when the build has it;
  * - `next+committed`: the whole CheckpointLog per cut (border copy, leaves, root, Ed25519
- *   signature, border encoding), per record.
+ *   signature, border encoding), per record;
+ * - `cut off` / `cut on`: the leader's CPU per record of building a cut's ledger message, view off
+ *   (links + SCM1) and on (links + CheckpointLog + SCM2), alternated round by round, and their
+ *   ratio: a worst case of on ÷ off when the cut loop's thread limits the rate (it leaves out
+ *   what both sides share beyond the message: the merge, Kafka, the intake).
  *
  *   npx tsc -p tsconfig.json && node dist/bench/probes/log-view-cost.js
  */
@@ -17,6 +21,8 @@ import { randomBytes } from 'node:crypto';
 import { linkEntries } from '../../src/chain/link.js';
 import { sha256, sha256Into } from '../../src/chain/sha256.js';
 import { CheckpointLog } from '../../src/sequencer/checkpoint-log.js';
+import { encodeCutMessage } from '../../src/wire/ledger-v1.js';
+import { encodeCutMessageV2 } from '../../src/wire/ledger-v2.js';
 import { TreeBorder } from '../../src/tlog/border.js';
 import { recordLeafHash } from '../../src/tlog/hash.js';
 import { NoteSigner } from '../../src/tlog/note-key.js';
@@ -74,3 +80,50 @@ time('next+committed', () => {
   log.next(BigInt(log.size!) + 1n, entries);
   log.committed();
 });
+
+// The cut message, off and on, alternated so that both see the same machine.
+const coverage = Array.from({ length: 12 }, () => ({ sourceNext: 1000n, digestNext: 10n }));
+let seq = 0n;
+let prev: Buffer = Buffer.alloc(32);
+const onLog = new CheckpointLog([NoteSigner.generate('probe.seqchain.invalid/cut')]);
+await onLog.recover({ head: { seq: 0n } as never, kafka: null as never, ledgerTopic: '', groupPrefix: '', logger: null as never });
+let onSeq = 0n;
+let onPrev: Buffer = Buffer.alloc(32);
+function cutMessage(view: boolean): number {
+  const t = process.hrtime.bigint();
+  for (let c = 0; c < CUTS; c++) {
+    const firstSeq = (view ? onSeq : seq) + 1n;
+    const prevHash = view ? onPrev : prev;
+    const headHash = linkEntries(prevHash, firstSeq, entries);
+    const cut = { epoch: 1n, cutId: 1n, firstSeq, lastSeq: firstSeq + BigInt(CUT) - 1n, prevHash, headHash, closedAtMs: 0n, coverage, entries };
+    if (view) {
+      encodeCutMessageV2({ ...cut, log: onLog.next(firstSeq, entries) });
+      onLog.committed();
+      onSeq = cut.lastSeq;
+      onPrev = headHash;
+    } else {
+      encodeCutMessage(cut);
+      seq = cut.lastSeq;
+      prev = headHash;
+    }
+  }
+  return Number(process.hrtime.bigint() - t) / (CUTS * CUT) / 1000;
+}
+const off: number[] = [];
+const on: number[] = [];
+for (let round = 0; round < 2 * ROUNDS; round++) {
+  // ABBA order: neither side always runs first.
+  if (round % 2 === 0) {
+    off.push(cutMessage(false));
+    on.push(cutMessage(true));
+  } else {
+    on.push(cutMessage(true));
+    off.push(cutMessage(false));
+  }
+}
+const ratios = off.map((o, i) => o / on[i]!).sort((a, b) => a - b);
+console.log(`${'cut off'.padEnd(18)} ${Math.min(...off).toFixed(3)} µs/record (best of ${off.length})`);
+console.log(`${'cut on'.padEnd(18)} ${Math.min(...on).toFixed(3)} µs/record (best of ${on.length})`);
+console.log(
+  `${'off ÷ on'.padEnd(18)} best-of ${(Math.min(...off) / Math.min(...on)).toFixed(2)}, per round median ${ratios[ratios.length >> 1]!.toFixed(2)} (${ratios[0]!.toFixed(2)}–${ratios[ratios.length - 1]!.toFixed(2)})`,
+);
