@@ -218,24 +218,27 @@ async function main(opts: Readonly<BenchOptions>): Promise<number> {
             `${tag} proofs at size ${fmtInt(b.on.proofs.treeSize)}: inclusion p50 ${i.p50.toFixed(2)} p99 ${i.p99.toFixed(2)} max ${i.max.toFixed(2)} ms (${i.count}); consistency p50 ${c.p50.toFixed(2)} p99 ${c.p99.toFixed(2)} ms (${c.count})`,
           );
         }
-        const lag = await runCheckpointLag(factory, {
-          label: `${tag} checkpoint lag`,
-          chain: v.lag,
-          topic: live,
-          partitions: opts.partitions,
-          replicas: opts.replicas,
-          rate: opts.lagRate,
-          seconds: opts.latencySeconds,
-          warmupSeconds: opts.warmupSeconds,
-          key: logViewKey,
-          dropIndex: !opts.keep,
-          logger,
-        });
-        r.checkpointLag = { offeredRps: lag.offeredRps, lag: lag.lag, fromClose: lag.fromClose, e2e: lag.e2e, unsignedCuts: lag.unsignedCuts };
-        say(
-          `${tag} checkpoint lag at ${fmtInt(lag.offeredRps)}/s (sent ${fmtInt(lag.sentRps)}/s): cut visible → /checkpoint covers it p50 ${lag.lag.p50} p99 ${lag.lag.p99} max ${lag.lag.max} ms over ${lag.lag.count} cuts (${lag.uncovered} after the last poll, ${lag.unsignedCuts} without a checkpoint in the ledger); ` +
-            `cut closed → covered p50 ${lag.fromClose.p50} p99 ${lag.fromClose.p99} ms; produce → cut visible p50 ${lag.e2e.p50} p99 ${lag.e2e.p99} ms; a poll every ${lag.pollEveryMs.p50} ms (p99 ${lag.pollEveryMs.p99}), ${lag.pollFailures} answers without a checkpoint`,
-        );
+        // --lag-rate 0: the on/off and proof figures only (an A/B of the throughput, say).
+        if (opts.lagRate > 0) {
+          const lag = await runCheckpointLag(factory, {
+            label: `${tag} checkpoint lag`,
+            chain: v.lag,
+            topic: live,
+            partitions: opts.partitions,
+            replicas: opts.replicas,
+            rate: opts.lagRate,
+            seconds: opts.latencySeconds,
+            warmupSeconds: opts.warmupSeconds,
+            key: logViewKey,
+            dropIndex: !opts.keep,
+            logger,
+          });
+          r.checkpointLag = { offeredRps: lag.offeredRps, lag: lag.lag, fromClose: lag.fromClose, e2e: lag.e2e, unsignedCuts: lag.unsignedCuts };
+          say(
+            `${tag} checkpoint lag at ${fmtInt(lag.offeredRps)}/s (sent ${fmtInt(lag.sentRps)}/s): cut visible → /checkpoint covers it p50 ${lag.lag.p50} p99 ${lag.lag.p99} max ${lag.lag.max} ms over ${lag.lag.count} cuts (${lag.uncovered} after the last poll, ${lag.unsignedCuts} without a checkpoint in the ledger); ` +
+              `cut closed → covered p50 ${lag.fromClose.p50} p99 ${lag.fromClose.p99} ms; produce → cut visible p50 ${lag.e2e.p50} p99 ${lag.e2e.p99} ms; a poll every ${lag.pollEveryMs.p50} ms (p99 ${lag.pollEveryMs.p99}), ${lag.pollFailures} answers without a checkpoint`,
+          );
+        }
       }
       if (has('latency')) {
         const chain = `${prefix}-l${rep}`;

@@ -82,7 +82,7 @@ export const USAGE = `npm run bench -- [options]
   --soak-minutes <m>     soak run at --soak-rate, RSS at start and end; 0 = off (default 0)
   --soak-rate <n>        records/s of the soak (default 20000)
   --proofs <n>           inclusion proofs timed per repetition by log-view, plus n/4 consistency proofs (default 2000)
-  --lag-rate <n>         records/s offered while log-view measures the checkpoint lag, for --latency-seconds (default 20000)
+  --lag-rate <n>         records/s offered while log-view measures the checkpoint lag, for --latency-seconds; 0 = no lag session (default 20000)
   --phases <list>        ${PHASES.join(',')} (default all; reader and ordered need seqchain); none: only the soak
   --cpu-prof <dir>       write V8 CPU profiles of the replicas of the seqchain phase to <dir>
   --out <dir>            folder of the JSON result (default bench/results)
@@ -170,7 +170,7 @@ export function parseBenchArgs(argv: readonly string[]): Readonly<BenchOptions> 
     soakMinutes: num('soak-minutes', v['soak-minutes'], d.soakMinutes, 0),
     soakRate: int('soak-rate', v['soak-rate'], d.soakRate, 1),
     proofs: int('proofs', v.proofs, d.proofs, 1),
-    lagRate: int('lag-rate', v['lag-rate'], d.lagRate, 1),
+    lagRate: int('lag-rate', v['lag-rate'], d.lagRate, 0),
     phases: [...new Set(phases)],
     cpuProfDir: v['cpu-prof'] ?? d.cpuProfDir,
     outDir: v.out ?? d.outDir,

@@ -12,7 +12,6 @@ import type { ChainHead } from '../kafka/ledger-tail.js';
 import type { Logger } from '../log.js';
 import { TreeBorder } from '../tlog/border.js';
 import { openCheckpoint, signCheckpoint } from '../tlog/checkpoint.js';
-import { recordLeafHash } from '../tlog/hash.js';
 import type { NoteSigner } from '../tlog/note-key.js';
 import type { CutEntry, CutLogView } from '../wire/ledger-v1.js';
 
@@ -76,7 +75,7 @@ export class CheckpointLog {
           failure = new Error(`cut ${msg.cutId} at ledger offset ${offset} starts at seq ${msg.firstSeq}, the tree has ${border.size} leaves`);
           return;
         }
-        appendLeaves(border, msg.firstSeq, msg.entries);
+        border.appendRecords(msg.firstSeq, msg.entries);
       },
     });
     if (failure !== null || BigInt(border.size) !== head.seq) {
@@ -129,8 +128,8 @@ export class CheckpointLog {
   next(firstSeq: bigint, entries: readonly CutEntry[]): CutLogView {
     const current = this.#border;
     if (current === null) throw new SeqchainError('SEQCHAIN_ERR_CHAIN_BROKEN', 'log view: no tree border (the term did not rebuild it): refusing to sign');
-    const next = TreeBorder.fromHashes(current.size, current.hashes());
-    appendLeaves(next, firstSeq, entries);
+    const next = current.clone();
+    next.appendRecords(firstSeq, entries);
     this.#pending = next;
     return { checkpoint: signCheckpoint({ origin: this.origin, size: next.size, root: next.root() }, this.signers), border: next.encode() };
   }
@@ -140,8 +139,4 @@ export class CheckpointLog {
     if (this.#pending !== null) this.#border = this.#pending;
     this.#pending = null;
   }
-}
-
-function appendLeaves(border: TreeBorder, firstSeq: bigint, entries: readonly CutEntry[]): void {
-  for (let i = 0; i < entries.length; i++) border.append(recordLeafHash(firstSeq + BigInt(i), entries[i]!.digest));
 }

@@ -5,7 +5,7 @@
  * leader needs to carry on from a stored border (later slices keep it in the ledger).
  */
 import { MalformedMessageError } from '../errors.js';
-import { EMPTY_ROOT, HASH_BYTES, checkHash, nodeHash } from './hash.js';
+import { EMPTY_ROOT, HASH_BYTES, checkHash, nodeHashInto, recordLeafHashInto } from './hash.js';
 import { bitCount, checkSize } from './size.js';
 
 /** A complete subtree's hash produced by an append: `level` = height (0 = leaf), covering leaves [index·2^level, (index+1)·2^level). */
@@ -15,14 +15,25 @@ export interface StoredHash {
   hash: Buffer;
 }
 
+/** A tree of at most 2^53 − 1 leaves has at most 53 border hashes; 64 slots leave room. */
+const MAX_HASHES = 64;
+
 export class TreeBorder {
   #size: number;
-  /** Largest subtree first; `#hashes[i]` covers the i-th set bit of #size from the top. */
-  readonly #hashes: Buffer[];
+  /** How many border hashes `#stack` holds (the set bits of #size). */
+  #count: number;
+  /**
+   * The border hashes side by side, 32 bytes each, largest subtree first: slot i covers the i-th
+   * set bit of #size from the top. One flat buffer, so that appending hashes into it in place
+   * allocates nothing per leaf (the leader appends every record on its cut loop).
+   */
+  readonly #stack: Buffer;
 
-  private constructor(size: number, hashes: Buffer[]) {
+  private constructor(size: number, hashes: readonly Buffer[]) {
     this.#size = size;
-    this.#hashes = hashes;
+    this.#count = hashes.length;
+    this.#stack = Buffer.alloc(MAX_HASHES * HASH_BYTES);
+    for (let i = 0; i < hashes.length; i++) hashes[i]!.copy(this.#stack, i * HASH_BYTES);
   }
 
   static empty(): TreeBorder {
@@ -44,19 +55,27 @@ export class TreeBorder {
       );
     }
     for (const [i, h] of hashes.entries()) checkHash(h, `border hash ${i}`);
-    return new TreeBorder(
-      size,
-      hashes.map((h) => Buffer.from(h)),
-    );
+    return new TreeBorder(size, hashes);
   }
 
   get size(): number {
     return this.#size;
   }
 
+  /** An independent copy (the leader builds a cut's border on one until the cut commits). */
+  clone(): TreeBorder {
+    return new TreeBorder(this.#size, this.#views());
+  }
+
   /** Copies of the border hashes, largest subtree first. */
   hashes(): Buffer[] {
-    return this.#hashes.map((h) => Buffer.from(h));
+    return this.#views().map((h) => Buffer.from(h));
+  }
+
+  #views(): Buffer[] {
+    const out: Buffer[] = [];
+    for (let i = 0; i < this.#count; i++) out.push(this.#stack.subarray(i * HASH_BYTES, (i + 1) * HASH_BYTES));
+    return out;
   }
 
   /**
@@ -68,31 +87,68 @@ export class TreeBorder {
     const index = this.#size;
     checkSize(index + 1, 'tree size');
     const out: StoredHash[] = [{ level: 0, index, hash: leaf }];
-    let h = leaf;
+    leaf.copy(this.#stack, this.#count * HASH_BYTES);
+    this.#count++;
     let level = 0;
-    // Each trailing 1-bit of the old size is a subtree of the same height as h: merge it.
+    // Each trailing 1-bit of the old size is a subtree of the same height as the new top: merge it.
     for (let n = index; n % 2 === 1; n = (n - 1) / 2) {
-      h = nodeHash(this.#hashes.pop()!, h);
+      const at = (this.#count - 2) * HASH_BYTES;
+      nodeHashInto(this.#stack, at, this.#stack, at);
+      this.#count--;
       level++;
-      out.push({ level, index: Math.floor(index / 2 ** level), hash: h });
+      out.push({ level, index: Math.floor(index / 2 ** level), hash: Buffer.from(this.#stack.subarray(at, at + HASH_BYTES)) });
     }
-    this.#hashes.push(h);
     this.#size = index + 1;
     return out;
   }
 
+  /**
+   * Appends the leaves of records firstSeq, firstSeq + 1, … (leaf index = seq − 1, so firstSeq must
+   * be size + 1) from their SCR1 digests: the leader's path, hashed in place with no allocation per
+   * record, and without the stored subtree hashes `append` returns (the leader keeps no tiles).
+   */
+  appendRecords(firstSeq: bigint, entries: readonly { readonly digest: Buffer }[]): void {
+    if (firstSeq !== BigInt(this.#size) + 1n) {
+      throw new MalformedMessageError('tree border', `records from seq ${firstSeq} appended to a tree of ${this.#size} leaves (wants seq ${this.#size + 1})`, {
+        field: 'firstSeq',
+        size: this.#size,
+      });
+    }
+    checkSize(this.#size + entries.length, 'tree size');
+    const stack = this.#stack;
+    let size = this.#size;
+    let count = this.#count;
+    for (let i = 0; i < entries.length; i++) {
+      recordLeafHashInto(size + 1, entries[i]!.digest, stack, count * HASH_BYTES);
+      count++;
+      for (let n = size; n % 2 === 1; n = (n - 1) / 2) {
+        count--;
+        nodeHashInto(stack, (count - 1) * HASH_BYTES, stack, (count - 1) * HASH_BYTES);
+      }
+      size++;
+      // Kept current after every record, so a digest that throws leaves a consistent border.
+      this.#size = size;
+      this.#count = count;
+    }
+  }
+
   /** The root of the tree of the current size (RFC 9162 MTH): fold the border from the right. */
   root(): Buffer {
-    const n = this.#hashes.length;
+    const n = this.#count;
     if (n === 0) return Buffer.from(EMPTY_ROOT);
-    let h = this.#hashes[n - 1]!;
-    for (let i = n - 2; i >= 0; i--) h = nodeHash(this.#hashes[i]!, h);
-    return n === 1 ? Buffer.from(h) : h;
+    // pair = [left ‖ right]; each fold writes the new right half in place.
+    const pair = Buffer.alloc(2 * HASH_BYTES);
+    this.#stack.copy(pair, HASH_BYTES, (n - 1) * HASH_BYTES, n * HASH_BYTES);
+    for (let i = n - 2; i >= 0; i--) {
+      this.#stack.copy(pair, 0, i * HASH_BYTES, (i + 1) * HASH_BYTES);
+      nodeHashInto(pair, 0, pair, HASH_BYTES);
+    }
+    return Buffer.from(pair.subarray(HASH_BYTES));
   }
 
   /** Border hashes as one buffer (32 bytes each, largest subtree first): the stored form. */
   encode(): Buffer {
-    return Buffer.concat(this.#hashes, this.#hashes.length * HASH_BYTES);
+    return Buffer.from(this.#stack.subarray(0, this.#count * HASH_BYTES));
   }
 
   static decode(size: number, bytes: Buffer): TreeBorder {

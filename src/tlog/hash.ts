@@ -6,7 +6,7 @@
  */
 import { writeU64 } from '../chain/bytes.js';
 import { HASH_BYTES } from '../chain/link.js';
-import { sha256 } from '../chain/sha256.js';
+import { sha256, sha256Into } from '../chain/sha256.js';
 import { MalformedMessageError } from '../errors.js';
 
 export const ENTRY_FORMAT = 'SCT1';
@@ -70,4 +70,30 @@ export function recordLeafHash(seq: bigint, digest: Buffer): Buffer {
   writeU64(recordInput, 1 + 4, seq, 'SCT1 seq');
   digest.copy(recordInput, 1 + 12);
   return sha256(recordInput);
+}
+
+/**
+ * nodeHash(left, right) written into `out` at `outAt`, with left and right the 64 bytes of `pair`
+ * from `pairAt` (a border keeps them side by side). No Buffer allocated: the leader hashes one
+ * node per record on its cut loop (docs/PERFORMANCE.md, "The log view").
+ */
+export function nodeHashInto(pair: Buffer, pairAt: number, out: Buffer, outAt: number): void {
+  pair.copy(nodeInput, 1, pairAt, pairAt + 2 * HASH_BYTES);
+  sha256Into(nodeInput, out, outAt);
+}
+
+/**
+ * recordLeafHash(seq, digest) written into `out` at `outAt`, seq a safe integer (the leaf index + 1,
+ * so no BigInt per record). No Buffer allocated: the leader's per-record path.
+ */
+export function recordLeafHashInto(seq: number, digest: Buffer, out: Buffer, outAt: number): void {
+  if (!Buffer.isBuffer(digest) || digest.length !== HASH_BYTES) checkHash(digest, 'SCT1 digest');
+  if (!(seq >= 1) || !Number.isSafeInteger(seq)) {
+    throw new MalformedMessageError(ENTRY_FORMAT, `seq = ${seq} is not a record seq (records start at 1)`, { field: 'seq' });
+  }
+  // u64 big-endian of a safe integer: the high 21 bits, then the low 32.
+  recordInput.writeUInt32BE(Math.floor(seq / 0x1_0000_0000), 1 + 4);
+  recordInput.writeUInt32BE(seq >>> 0, 1 + 8);
+  digest.copy(recordInput, 1 + 12);
+  sha256Into(recordInput, out, outAt);
 }

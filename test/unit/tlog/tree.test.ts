@@ -7,6 +7,8 @@ import {
   inclusionProof,
   leafEntry,
   leafHash,
+  recordLeafHash,
+  recordLeafHashInto,
   rootFromInclusion,
   treeRoot,
   verifyConsistency,
@@ -59,6 +61,32 @@ describe('TreeBorder', () => {
       [2, 0],
     ]);
     expect(stored[2]!.hash.equals(b.root())).toBe(true);
+  });
+
+  it('appendRecords takes the records that come next only, and its clone is independent', () => {
+    const b = TreeBorder.empty();
+    b.appendRecords(1n, [{ digest: Buffer.alloc(32, 1) }, { digest: Buffer.alloc(32, 2) }]);
+    const before = b.root();
+    const err = thrown(MalformedMessageError, () => b.appendRecords(4n, [{ digest: Buffer.alloc(32, 3) }]));
+    expect(err.message).toMatch(/from seq 4 appended to a tree of 2 leaves \(wants seq 3\)/);
+    thrown(MalformedMessageError, () => b.appendRecords(3n, [{ digest: Buffer.alloc(31) }]));
+    expect(b.size).toBe(2);
+    expect(b.root().equals(before)).toBe(true);
+    const c = b.clone();
+    c.appendRecords(3n, [{ digest: Buffer.alloc(32, 3) }]);
+    expect([b.size, c.size]).toEqual([2, 3]);
+    expect(b.root().equals(before)).toBe(true);
+    expect(c.root().equals(before)).toBe(false);
+  });
+
+  it('leaf hashes of seqs past 2^32 match the BigInt path', () => {
+    const d = Buffer.alloc(32, 9);
+    for (const g of [2 ** 32 - 1, 2 ** 32, 2 ** 32 + 1, 2 ** 53 - 1]) {
+      const out = Buffer.alloc(32);
+      recordLeafHashInto(g, d, out, 0);
+      expect(out.equals(recordLeafHash(BigInt(g), d)), `seq ${g}`).toBe(true);
+    }
+    thrown(MalformedMessageError, () => recordLeafHashInto(0, d, Buffer.alloc(32), 0));
   });
 
   it('refuses a stored border whose hash count does not fit the size', () => {

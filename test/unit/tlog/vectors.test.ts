@@ -9,7 +9,9 @@ import {
   inclusionProof,
   leafHash,
   parseCheckpoint,
+  TreeBorder,
   recordLeafHash,
+  recordLeafHashInto,
   tilesOfSize,
   treeRoot,
   verifyConsistency,
@@ -38,7 +40,29 @@ describe('log view vectors (test/vectors/tlog-v1.json, from make_tlog_vectors.py
       expect(vectorEntry(e.seq).toString('hex')).toBe(e.entry);
       expect(leafHash(vectorEntry(e.seq)).toString('hex')).toBe(e.leaf);
       expect(recordLeafHash(BigInt(e.seq), vectorDigest(e.seq)).toString('hex')).toBe(e.leaf);
+      const into = Buffer.alloc(40, 0xee);
+      recordLeafHashInto(e.seq, vectorDigest(e.seq), into, 3);
+      expect(into.subarray(3, 35).toString('hex')).toBe(e.leaf);
+      expect(into[2]).toBe(0xee);
+      expect(into[35]).toBe(0xee);
     }
+  });
+
+  it("the leader's in-place append (appendRecords, cuts of uneven sizes) gives every vector root and the same border", () => {
+    const digests = Array.from({ length: MAX }, (_, i) => ({ digest: vectorDigest(i + 1) }));
+    const sizes = [...wanted].filter((s) => s > 0).sort((a, b) => a - b);
+    const b = TreeBorder.empty();
+    let at = 0;
+    for (const size of sizes) {
+      // Up to each vector size in cuts of 1, 2, 3, … 97 records.
+      for (let cut = 1; at < size; cut = (cut % 97) + 1) {
+        const n = Math.min(cut, size - at);
+        b.appendRecords(BigInt(at + 1), digests.slice(at, at + n));
+        at += n;
+      }
+      expect(b.root().toString('hex'), `size ${size}`).toBe(rootOf(size).toString('hex'));
+    }
+    expect(b.encode().equals(border.encode())).toBe(true);
   });
 
   it('the border gives every vector root as leaves are appended; the empty tree is SHA-256("")', () => {
