@@ -13,6 +13,7 @@ import { join } from 'node:path';
 import { promisify } from 'node:util';
 import { type Admin, ConfigResourceTypes } from 'kafkajs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { parseEnvFile } from '../../helpers/env-file.js';
 import { REPO, ReplicaSet, runCli, waitFor } from '../../../scripts/lib/replica-set.js';
 import { loadConfig } from '../../../src/config/load.js';
 import { kafkaClientOptions } from '../../../src/config/slices.js';
@@ -43,15 +44,6 @@ let stoppedBroker: string | null = null;
 
 function stack(...args: string[]) {
   return exec('bash', [join(REPO, 'scripts', 'stack.sh'), ...args], { env: { ...process.env, ...STACK_ENV }, timeout: 420_000 });
-}
-
-function parseEnvFile(text: string): Record<string, string> {
-  const out: Record<string, string> = {};
-  for (const line of text.split('\n')) {
-    const m = /^([A-Z0-9_]+)=(.*)$/.exec(line);
-    if (m) out[m[1]!] = m[2]!;
-  }
-  return out;
 }
 
 async function topicReplicas(topics: string[]) {

@@ -14,6 +14,7 @@ import { Redis } from 'ioredis';
 import { Kafka, logLevel, type SASLOptions } from 'kafkajs';
 import zookeeper from 'node-zookeeper-client';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { parseEnvFile } from '../../helpers/env-file.js';
 import { REPO, ReplicaSet, runCli, waitFor } from '../../../scripts/lib/replica-set.js';
 import { loadConfig } from '../../../src/config/load.js';
 import type { Config } from '../../../src/config/schema.js';
@@ -58,15 +59,6 @@ function stack(...args: string[]) {
 async function cli(args: string[], extra: Record<string, string> = {}) {
   const out = await runCli(args, { ...env, ...extra });
   outputs.push(out.stdout, out.stderr);
-  return out;
-}
-
-function parseEnvFile(text: string): Record<string, string> {
-  const out: Record<string, string> = {};
-  for (const line of text.split('\n')) {
-    const m = /^([A-Z0-9_]+)=(.*)$/.exec(line);
-    if (m) out[m[1]!] = m[2]!;
-  }
   return out;
 }
 

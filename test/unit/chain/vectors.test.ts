@@ -1,62 +1,8 @@
-import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
 import { extendChain, linkEntries, linkHash } from '../../../src/chain/link.js';
 import { genesisHash } from '../../../src/chain/genesis.js';
-import { recordDigest, type SourceRecord } from '../../../src/chain/record-digest.js';
-
-type BytesSpec = string | null | { repeatHex: string; bytes: number };
-
-interface RecordCase {
-  name: string;
-  topic: string;
-  partition: number;
-  offset: string;
-  timestampMs: string;
-  key: BytesSpec;
-  value: BytesSpec;
-  headers: { name: string; value: BytesSpec }[];
-  digest: string;
-}
-
-interface GenesisCase {
-  name: string;
-  chainId: string;
-  topic: string;
-  start: string[];
-  createdAtMs: string;
-  nonce: string;
-  hash: string;
-}
-
-interface Vectors {
-  version: number;
-  records: RecordCase[];
-  genesis: GenesisCase[];
-  chain: { genesis: string; genesisHash: string; links: { seq: string; record: string; digest: string; hash: string }[] };
-}
-
-const vectors = JSON.parse(readFileSync(new URL('../../vectors/chain-v1.json', import.meta.url), 'utf8')) as Vectors;
-
-function bytes(spec: BytesSpec): Buffer | null {
-  if (spec === null) return null;
-  if (typeof spec === 'string') return Buffer.from(spec, 'hex');
-  const pattern = Buffer.from(spec.repeatHex, 'hex');
-  const out = Buffer.alloc(spec.bytes);
-  for (let i = 0; i < out.length; i += pattern.length) pattern.copy(out, i);
-  return out;
-}
-
-function toRecord(c: RecordCase): SourceRecord {
-  return {
-    topic: c.topic,
-    partition: c.partition,
-    offset: BigInt(c.offset),
-    timestampMs: BigInt(c.timestampMs),
-    key: bytes(c.key),
-    value: bytes(c.value),
-    headers: c.headers.map((h) => ({ name: Buffer.from(h.name, 'hex'), value: bytes(h.value) })),
-  };
-}
+import { recordDigest } from '../../../src/chain/record-digest.js';
+import { toRecord, vectors } from './chain-vectors.js';
 
 function byName<T extends { name: string }>(list: T[], name: string): T {
   const found = list.find((x) => x.name === name);

@@ -1,7 +1,7 @@
-import { readFileSync } from 'node:fs';
 import { afterAll, describe, expect, it } from 'vitest';
 import { type SourceRecord, recordDigest, recordDigestInto } from '../../../src/chain/record-digest.js';
 import { SeqchainError } from '../../../src/errors.js';
+import { toRecord, vectors } from '../chain/chain-vectors.js';
 import { BatchPacker } from '../../../src/reader/digest-batch.js';
 import { HashPool } from '../../../src/reader/hash-pool.js';
 import { digestPacked } from '../../../src/reader/hash-worker.js';
@@ -10,37 +10,7 @@ import { digestPacked } from '../../../src/reader/hash-worker.js';
  * The packed batch a hashing thread digests: every record's digest out of it equals SCR1's, as
  * pinned by the independent Python vectors (test/vectors/chain-v1.json), through the real thread.
  */
-type BytesSpec = string | null | { repeatHex: string; bytes: number };
-interface RecordCase {
-  topic: string;
-  partition: number;
-  offset: string;
-  timestampMs: string;
-  key: BytesSpec;
-  value: BytesSpec;
-  headers: { name: string; value: BytesSpec }[];
-  digest: string;
-}
-const vectors = JSON.parse(readFileSync(new URL('../../vectors/chain-v1.json', import.meta.url), 'utf8')) as { records: RecordCase[] };
-
-function bytes(spec: BytesSpec): Buffer | null {
-  if (spec === null) return null;
-  if (typeof spec === 'string') return Buffer.from(spec, 'hex');
-  const pattern = Buffer.from(spec.repeatHex, 'hex');
-  const out = Buffer.alloc(spec.bytes);
-  for (let i = 0; i < out.length; i += pattern.length) pattern.copy(out, i);
-  return out;
-}
-
-const records: SourceRecord[] = vectors.records.map((c) => ({
-  topic: c.topic,
-  partition: c.partition,
-  offset: BigInt(c.offset),
-  timestampMs: BigInt(c.timestampMs),
-  key: bytes(c.key),
-  value: bytes(c.value),
-  headers: c.headers.map((h) => ({ name: Buffer.from(h.name, 'hex'), value: bytes(h.value) })),
-}));
+const records: SourceRecord[] = vectors.records.map(toRecord);
 const expected = vectors.records.map((c) => c.digest);
 
 function pack(rs: readonly SourceRecord[], capacity = rs.length, bytesGuess?: number) {
