@@ -18,7 +18,9 @@ import { initChain } from '../src/ops/init-chain.js';
 import { FAULTS } from './faults/index.js';
 import { ChaosCluster } from './lib/cluster.js';
 import { finalCheck, type FinalCheck } from './lib/final-check.js';
+import { stackLayout } from './lib/layout.js';
 import { LedgerWatcher } from './lib/ledger-watch.js';
+import { NetSplit } from './lib/netsplit.js';
 import { parseChaosArgs, UsageError, type ChaosOptions } from './lib/options.js';
 import { buildPlan } from './lib/plan.js';
 import { ChaosProducer } from './lib/producer.js';
@@ -58,23 +60,27 @@ async function main(opts: Readonly<ChaosOptions>): Promise<number> {
   const config = set.config;
   const kafka = createKafka(kafkaClientOptions(config), logger, 'chaos');
   const prng = new Prng(opts.seed);
-  const plan = buildPlan({ scenarios: opts.scenarios, kills: opts.kills, mixedFaults: opts.mixedFaults, maxExpansions: 4 }, prng);
+  const plan = buildPlan({ scenarios: opts.scenarios, pool: opts.pool, kills: opts.kills, mixedFaults: opts.mixedFaults, maxExpansions: 4 }, prng);
   const violations = new ViolationLog();
   const watcher = new LedgerWatcher(kafka, kafkaNames.ledgerTopic(chain), logger);
   const producer = new ChaosProducer(kafka, topic, logger, { rate: opts.rate });
   const zk = new ZkView(config, logger);
   const c = new ChaosCluster(opts, chain, topic, kafka, set, zk, watcher, producer, prng, violations, logger, say);
+  c.layout = stackLayout(process.env);
+  if (opts.cluster && !c.layout.cluster) throw new Error('--cluster needs the cluster stack: run it through chaos/chaos.sh --cluster');
   const records: FaultRecord[] = [];
   let check: FinalCheck | null = null;
   let progress: NodeJS.Timeout | undefined;
   let faultsMs = 0;
 
   say(
-    `chaos: seed ${opts.seed} (replay with --seed ${opts.seed}); ${opts.short ? 'short' : 'long'} run; ${opts.rate} records/s into ${opts.partitions} partitions; ${opts.replicas} replicas; ZooKeeper session ${opts.zkSessionTimeoutMs} ms`,
+    `chaos: seed ${opts.seed} (replay with --seed ${opts.seed}); ${opts.short ? 'short' : 'long'} run${opts.cluster ? ` on the cluster (${c.layout.kafkaPorts.length} brokers, ${c.layout.zkPorts.length} ZooKeeper servers)` : ''}; ${opts.rate} records/s into ${opts.partitions} partitions; ${opts.replicas} replicas; ZooKeeper session ${opts.zkSessionTimeoutMs} ms`,
   );
   say(`chaos: plan: ${plan.length} faults: ${summarizePlan(plan.map((p) => (p.phase === 'mixed' ? `mixed:${p.name}` : p.name)))}`);
   say(`chaos: chain ${chain}, replica logs in ${logDir}`);
   try {
+    // Before any replica starts: each is placed in its cgroup as it starts.
+    if (opts.cluster) c.netsplit = await NetSplit.open(c.layout, chain);
     await initChain(config, logger, { topic, partitions: opts.partitions, start: 'earliest', force: false });
     await watcher.start();
     for (let i = 0; i < opts.replicas; i++) c.ids.push(c.newId());
@@ -187,6 +193,7 @@ async function main(opts: Readonly<ChaosOptions>): Promise<number> {
       partitions: c.partitions,
       rate: opts.rate,
       short: opts.short,
+      cluster: opts.cluster,
       durationMs: Date.now() - startedAt,
       drainMs: check?.drainMs ?? null,
       violationsByKind: { ...Object.fromEntries(countKinds(violations.list)), ...(check?.verdict.byKind ?? {}) },
@@ -220,6 +227,7 @@ async function cleanup(c: ChaosCluster): Promise<void> {
   await c.watcher.stop().catch(() => undefined);
   await c.set.close().catch(() => undefined);
   await c.zk.close().catch(() => undefined);
+  await c.netsplit?.close().catch(() => undefined);
 }
 
 let opts: Readonly<ChaosOptions>;

@@ -12,11 +12,15 @@ import { kafkaNames } from '../../src/kafka/names.js';
 import { withAdmin } from '../../src/kafka/offsets.js';
 import type { MemberInfo } from '../../src/coordination/members.js';
 import type { Logger } from '../../src/log.js';
+import { chainTopics, waitInSync } from './kafka-roles.js';
+import type { StackLayout } from './layout.js';
 import type { LedgerState, LedgerWatcher } from './ledger-watch.js';
+import type { NetSplit } from './netsplit.js';
 import type { ChaosOptions } from './options.js';
 import type { ChaosProducer } from './producer.js';
 import type { Prng } from './prng.js';
 import type { ViolationLog } from './report.js';
+import { nodeCommand } from './stack.js';
 import type { ZkView } from './zk-view.js';
 
 export interface UnexpectedExit {
@@ -43,6 +47,11 @@ export class ChaosCluster {
   /** The fault running now, and the last one that finished (for log lines). */
   current = 'start';
   last = 'none';
+  /** Where the stack listens, and (cluster runs) the network partitions. */
+  layout: StackLayout | null = null;
+  netsplit: NetSplit | null = null;
+  /** Stack nodes (kafka-2, zookeeper-1…) a fault stopped and has not started again. */
+  readonly downNodes = new Set<string>();
   private nextIndex = 1;
 
   constructor(
@@ -68,7 +77,30 @@ export class ChaosCluster {
   }
 
   start(id: string): ReplicaProcess {
-    return this.set.start(id);
+    const p = this.set.start(id);
+    // At once, before the new process opens a socket (a socket keeps the cgroup it was made in).
+    if (this.netsplit && p.child.pid !== undefined) this.netsplit.place(id, p.child.pid);
+    return p;
+  }
+
+  /** Stops one stack node (SIGKILL with kill); settle() starts it again if the fault does not. */
+  async stopNode(node: string, kill: boolean): Promise<void> {
+    this.downNodes.add(node);
+    await nodeCommand('stop', node, { kill });
+  }
+
+  /** Starts one stack node; resolves once it is up (a broker registered, a ZooKeeper server serving). */
+  async startNode(node: string): Promise<void> {
+    await nodeCommand('start', node);
+    this.downNodes.delete(node);
+  }
+
+  /**
+   * Cluster runs: every replica of the chain's topics back in sync (a restarted broker caught
+   * up), so the next fault starts from a healthy cluster. Returns the wait, or null after the timeout.
+   */
+  waitKafkaInSync(timeoutMs = 60_000): Promise<number | null> {
+    return waitInSync(this.kafka, chainTopics(this.chain, this.topic), timeoutMs);
   }
 
   alive(id: string): boolean {
@@ -76,8 +108,15 @@ export class ChaosCluster {
     return p !== undefined && p.child.exitCode === null && p.child.signalCode === null;
   }
 
-  /** Restarts every expected replica that exited by itself (and records that: it is a finding). */
+  /**
+   * Starts any stack node a fault left stopped, and restarts every expected replica that exited
+   * by itself (both are findings).
+   */
   async ensureAlive(): Promise<void> {
+    for (const node of [...this.downNodes]) {
+      this.warn(`stack node ${node} was left stopped by ${this.last}; starting it`);
+      await this.startNode(node);
+    }
     for (const id of this.ids) {
       if (this.stopped.has(id) || this.alive(id)) continue;
       const p = this.set.replicas.get(id);
@@ -151,7 +190,8 @@ export class ChaosCluster {
   }
 
   /**
-   * Between scenario faults: every expected replica running, a live leader, ownership settled,
+   * Between scenario faults: every stack node and expected replica running, (cluster) every
+   * topic replica back in sync, a live leader, ownership settled,
    * and the chain moved past what was acknowledged when settling began. What does not happen in
    * time is a warning, not a violation: the next fault's recovery is what is judged. A replica
    * that runs but is not a member (it lost ZooKeeper for good) is restarted, as a supervisor
@@ -159,6 +199,8 @@ export class ChaosCluster {
    */
   async settle(timeoutMs = 45_000): Promise<void> {
     await this.ensureAlive();
+    if (this.layout?.cluster && (await this.waitKafkaInSync(timeoutMs)) === null)
+      this.warn(`the chain's topics did not get every replica back in sync within ${timeoutMs} ms`);
     const ref = this.producer.snapshot();
     if (!(await this.liveLeader(timeoutMs))) this.warn(`no live leader ${timeoutMs} ms after ${this.current}`);
     if (!(await this.waitOwnership(this.ids, timeoutMs))) {

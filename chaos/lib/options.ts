@@ -4,11 +4,15 @@
  * help/usage output).
  */
 import { Command, CommanderError, InvalidArgumentError } from 'commander';
-import { SCENARIOS, type Scenario } from './plan.js';
+import { CLUSTER_FAULT_NAMES, FAULT_NAMES, SCENARIOS, type FaultName, type Scenario } from './plan.js';
 import { randomSeed } from './prng.js';
 
 export interface ChaosOptions {
   short: boolean;
+  /** On the cluster stack (three brokers, a ZooKeeper ensemble), with its own fault kinds. */
+  cluster: boolean;
+  /** The fault kinds this run's stack can take: what the mixed phase draws from. */
+  pool: FaultName[];
   /** PRNG seed of the mixed phase (targets and pauses too); printed so a run can be replayed. */
   seed: number;
   /** Records per second the producer offers, for the whole run. */
@@ -50,6 +54,19 @@ export const shortProfile = {
   mixedFaults: 3,
 } as const;
 
+/** `--cluster`: every single-node and cluster fault kind, fewer leader kills (each fault costs more on six JVMs). */
+export const clusterLongProfile = {
+  ...longProfile,
+  kills: 10,
+  mixedFaults: 40,
+} as const;
+
+/** `--cluster --short`: every fault kind once, two leader kills, 3 mixed faults. */
+export const clusterShortProfile = {
+  ...shortProfile,
+  kills: 2,
+} as const;
+
 export class UsageError extends Error {
   override name = 'UsageError';
 
@@ -85,6 +102,10 @@ export function chaosCommand(): Command {
   return new Command('chaos')
     .description('Faults under a steady load, then a check of the whole history (npm run chaos)')
     .option('--short', 'CI variant: each fault kind at least once at a low rate')
+    .option(
+      '--cluster',
+      'on the cluster stack (3 brokers, 3 ZooKeeper servers) with its fault kinds too: broker kills, ZooKeeper quorum loss, network partitions (needs root)',
+    )
     .option('--seed <n>', 'seed of the random parts (default: random, printed)', whole(0))
     .option('--rate <n>', `records/s offered (default ${longProfile.rate}, --short ${shortProfile.rate})`, whole(1))
     .option('--scenarios <list>', `comma-separated, from: ${SCENARIOS.join(', ')} (default all)`, scenarioList)
@@ -108,6 +129,7 @@ export function parseChaosArgs(argv: readonly string[]): Readonly<ChaosOptions> 
   }
   const v = cmd.opts<{
     short?: boolean;
+    cluster?: boolean;
     seed?: number;
     rate?: number;
     scenarios?: Scenario[];
@@ -117,12 +139,18 @@ export function parseChaosArgs(argv: readonly string[]): Readonly<ChaosOptions> 
     partitions?: number;
     recoveryTimeout?: number;
   }>();
-  const p = v.short ? shortProfile : longProfile;
+  const cluster = v.cluster ?? false;
+  const p = cluster ? (v.short ? clusterShortProfile : clusterLongProfile) : v.short ? shortProfile : longProfile;
+  const pool: FaultName[] = cluster ? [...FAULT_NAMES, ...CLUSTER_FAULT_NAMES] : [...FAULT_NAMES];
+  const clusterOnly = (v.scenarios ?? []).filter((s) => !cluster && (CLUSTER_FAULT_NAMES as readonly string[]).includes(s));
+  if (clusterOnly.length > 0) throw new UsageError(`--scenarios ${clusterOnly.join(',')} need --cluster (three brokers, a ZooKeeper ensemble)`);
   const options: ChaosOptions = {
     short: v.short ?? false,
+    cluster,
+    pool,
     seed: v.seed ?? randomSeed(),
     rate: v.rate ?? p.rate,
-    scenarios: v.scenarios ?? [...SCENARIOS],
+    scenarios: v.scenarios ?? [...pool, 'mixed'],
     kills: v.kills ?? p.kills,
     mixedFaults: v.mixedFaults ?? p.mixedFaults,
     replicas: v.replicas ?? p.replicas,

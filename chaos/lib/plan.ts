@@ -16,14 +16,30 @@ export const FAULT_NAMES = [
   'redis-stop',
   'partition-expansion',
 ] as const;
-export type FaultName = (typeof FAULT_NAMES)[number];
+
+/** Faults only the cluster stack can take (`--cluster`): they pick one of three brokers or ZooKeeper servers, or split the network. */
+export const CLUSTER_FAULT_NAMES = [
+  'broker-kill-ledger-leader',
+  'broker-kill-txn-coordinator',
+  'broker-kill-group-coordinator',
+  'broker-rolling-restart',
+  'brokers-two-down',
+  'zookeeper-kill-leader',
+  'zookeeper-quorum-loss',
+  'netsplit-leader-zookeeper',
+  'netsplit-leader-kafka',
+  'netsplit-follower-all',
+] as const;
+export type FaultName = (typeof FAULT_NAMES)[number] | (typeof CLUSTER_FAULT_NAMES)[number];
 
 /** Scenario names `--scenarios` accepts: every fault name, and `mixed`. */
-export const SCENARIOS = [...FAULT_NAMES, 'mixed'] as const;
+export const SCENARIOS = [...FAULT_NAMES, ...CLUSTER_FAULT_NAMES, 'mixed'] as const;
 export type Scenario = (typeof SCENARIOS)[number];
 
 export interface PlanOptions {
   scenarios: readonly Scenario[];
+  /** What the mixed phase draws from: the fault kinds the stack can take (FAULT_NAMES, plus CLUSTER_FAULT_NAMES with --cluster). */
+  pool: readonly FaultName[];
   /** Leader kills in the leader-kill scenario. */
   kills: number;
   /** Faults of the mixed phase. */
@@ -51,6 +67,16 @@ const MIXED_WEIGHTS: Record<FaultName, number> = {
   'kafka-stop': 1,
   'redis-stop': 1,
   'partition-expansion': 1,
+  'broker-kill-ledger-leader': 2,
+  'broker-kill-txn-coordinator': 1,
+  'broker-kill-group-coordinator': 1,
+  'broker-rolling-restart': 1,
+  'brokers-two-down': 1,
+  'zookeeper-kill-leader': 2,
+  'zookeeper-quorum-loss': 1,
+  'netsplit-leader-zookeeper': 2,
+  'netsplit-leader-kafka': 1,
+  'netsplit-follower-all': 1,
 };
 
 export function buildPlan(opts: PlanOptions, prng: Prng): PlannedFault[] {
@@ -66,7 +92,7 @@ export function buildPlan(opts: PlanOptions, prng: Prng): PlannedFault[] {
     for (let i = 0; i < times; i++) plan.push({ name: s, phase: s, pauseMs: 1_000 });
   }
   if (opts.scenarios.includes('mixed')) {
-    const names = FAULT_NAMES.filter((n) => n !== 'partition-expansion' || expansions < opts.maxExpansions);
+    const names = opts.pool.filter((n) => n !== 'partition-expansion' || expansions < opts.maxExpansions);
     for (let i = 0; i < opts.mixedFaults; i++) {
       let name = weighted(prng, names);
       if (name === 'partition-expansion' && ++expansions > opts.maxExpansions) name = 'leader-kill';

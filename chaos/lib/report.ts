@@ -20,7 +20,7 @@ export interface FaultRecord {
 
 export function faultLine(i: number, total: number, r: FaultRecord): string {
   const rec = r.recoveryMs === null ? 'NOT RECOVERED' : `recovered in ${r.recoveryMs} ms`;
-  return `chaos: fault ${i}/${total} ${r.name.padEnd(19)} target ${r.target.padEnd(24)} ${rec}${r.detail ? ` (${r.detail})` : ''}`;
+  return `chaos: fault ${i}/${total} ${r.name.padEnd(29)} target ${r.target.padEnd(24)} ${rec}${r.detail ? ` (${r.detail})` : ''}`;
 }
 
 export interface FaultSummary {
@@ -51,10 +51,10 @@ export function summarizeFaults(records: readonly FaultRecord[]): Record<string,
 }
 
 export function summaryLines(summary: Record<string, FaultSummary>): string[] {
-  const lines = ['chaos: fault               count  median ms  worst ms  not recovered'];
+  const lines = [`chaos: ${'fault'.padEnd(29)} count  median ms  worst ms  not recovered`];
   for (const [name, s] of Object.entries(summary)) {
     lines.push(
-      `chaos: ${name.padEnd(19)} ${String(s.count).padStart(6)} ${String(s.medianMs ?? '-').padStart(10)} ${String(s.worstMs ?? '-').padStart(9)} ${String(s.notRecovered).padStart(14)}`,
+      `chaos: ${name.padEnd(29)} ${String(s.count).padStart(5)} ${String(s.medianMs ?? '-').padStart(10)} ${String(s.worstMs ?? '-').padStart(9)} ${String(s.notRecovered).padStart(14)}`,
     );
   }
   return lines;
@@ -67,6 +67,8 @@ export interface ChaosResult {
   faults: Record<string, number>;
   violations: number;
   worstRecoveryMs: Record<string, number | null>;
+  /** Median recovery per fault kind, ms (null: none recovered). */
+  medianRecoveryMs: Record<string, number | null>;
   /** Everything below the five fields the issue fixes: extra figures. */
   [extra: string]: unknown;
 }
@@ -87,6 +89,7 @@ export function buildResult(input: {
     faults: Object.fromEntries(Object.entries(summary).map(([n, s]) => [n, s.count])),
     violations: input.violationCount,
     worstRecoveryMs: Object.fromEntries(Object.entries(summary).map(([n, s]) => [n, s.worstMs])),
+    medianRecoveryMs: Object.fromEntries(Object.entries(summary).map(([n, s]) => [n, s.medianMs])),
     ...(input.extra ?? {}),
     violationList: input.violations.slice(0, 20).map((v) => `${v.kind}: ${v.message}`),
   };

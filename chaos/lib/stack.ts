@@ -1,7 +1,7 @@
 /**
- * Stops and starts one component of the chaos run's own stack through scripts/stack.sh, with
- * the environment chaos/chaos.sh exported (SEQCHAIN_STACK_DIR, ports). Refuses to act on the
- * shared stack (<repo>/.stack): other people run tests on it.
+ * Stops and starts parts of the chaos run's own stack through scripts/stack.sh, with the
+ * environment chaos/chaos.sh exported (SEQCHAIN_STACK_DIR, ports, and SEQCHAIN_STACK_CLUSTER for
+ * `--cluster`). Refuses to act on the shared stack (<repo>/.stack): other people run tests on it.
  */
 import { spawn } from 'node:child_process';
 import { join, resolve } from 'node:path';
@@ -18,20 +18,31 @@ export function assertOwnStack(env: NodeJS.ProcessEnv = process.env): string {
   return dir;
 }
 
-/** Runs `scripts/stack.sh <cmd>` for one component; resolves with its output, rejects on a non-zero exit. */
-export function stackCommand(cmd: 'up' | 'down', component: Component): Promise<string> {
+/** Runs `scripts/stack.sh <args>`; resolves with its output, rejects on a non-zero exit. */
+function runStack(args: readonly string[], env: NodeJS.ProcessEnv = process.env): Promise<string> {
   assertOwnStack();
   return new Promise((res, rej) => {
-    const child = spawn('bash', [join(REPO, 'scripts', 'stack.sh'), cmd], {
-      env: { ...process.env, SEQCHAIN_STACK_COMPONENTS: component },
-      stdio: ['ignore', 'pipe', 'pipe'],
-    });
+    const child = spawn('bash', [join(REPO, 'scripts', 'stack.sh'), ...args], { env, stdio: ['ignore', 'pipe', 'pipe'] });
     let out = '';
     child.stdout.on('data', (d: Buffer) => (out += d.toString()));
     child.stderr.on('data', (d: Buffer) => (out += d.toString()));
     child.on('error', rej);
     child.on('exit', (code) =>
-      code === 0 ? res(out) : rej(new Error(`stack.sh ${cmd} ${component} exited ${code}: ${out.trim().split('\n').slice(-5).join(' | ')}`)),
+      code === 0 ? res(out) : rej(new Error(`stack.sh ${args.join(' ')} exited ${code}: ${out.trim().split('\n').slice(-5).join(' | ')}`)),
     );
   });
+}
+
+/** `stack.sh up|down` for every node of one kind (all three Kafka nodes of the cluster together). */
+export function stackCommand(cmd: 'up' | 'down', component: Component): Promise<string> {
+  return runStack([cmd], { ...process.env, SEQCHAIN_STACK_COMPONENTS: component });
+}
+
+/**
+ * One node of the cluster stack by name (kafka-1, zookeeper-3, redis): `stop` (SIGTERM, or
+ * SIGKILL with kill) returns once it is gone, `start` once it is really up (a broker registered,
+ * a ZooKeeper server serving).
+ */
+export function nodeCommand(cmd: 'stop' | 'start', node: string, opts: { kill?: boolean } = {}): Promise<string> {
+  return runStack([cmd, node, ...(cmd === 'stop' && opts.kill ? ['--kill'] : [])]);
 }

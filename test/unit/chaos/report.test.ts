@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { parseChaosArgs, UsageError } from '../../../chaos/lib/options.js';
-import { buildPlan, FAULT_NAMES, SCENARIOS } from '../../../chaos/lib/plan.js';
+import { buildPlan, CLUSTER_FAULT_NAMES, FAULT_NAMES, SCENARIOS } from '../../../chaos/lib/plan.js';
 import { Prng } from '../../../chaos/lib/prng.js';
 import { progressLine } from '../../../chaos/lib/progress.js';
 import { buildResult, faultLine, summarizeFaults, type FaultRecord } from '../../../chaos/lib/report.js';
@@ -63,7 +63,7 @@ describe('chaos report', () => {
 describe('chaos plan and options', () => {
   it('the short profile plans every fault kind, the leader kill three times, then 3 mixed faults', () => {
     const o = parseChaosArgs(['--short', '--seed', '5']);
-    const plan = buildPlan({ scenarios: o.scenarios, kills: o.kills, mixedFaults: o.mixedFaults, maxExpansions: 4 }, new Prng(o.seed));
+    const plan = buildPlan({ scenarios: o.scenarios, pool: o.pool, kills: o.kills, mixedFaults: o.mixedFaults, maxExpansions: 4 }, new Prng(o.seed));
     expect(o).toMatchObject({ short: true, seed: 5, rate: 500, kills: 3 });
     expect(new Set(plan.map((p) => p.name))).toEqual(new Set(FAULT_NAMES));
     expect(plan.filter((p) => p.phase === 'leader-kill')).toHaveLength(3);
@@ -72,12 +72,27 @@ describe('chaos plan and options', () => {
 
   it('the long profile: ≥ 50 leader kills, then a mixed phase that depends only on the seed', () => {
     const o = parseChaosArgs(['--seed', '77']);
-    const plan = (seed: number) => buildPlan({ scenarios: o.scenarios, kills: o.kills, mixedFaults: o.mixedFaults, maxExpansions: 4 }, new Prng(seed));
+    const plan = (seed: number) =>
+      buildPlan({ scenarios: o.scenarios, pool: o.pool, kills: o.kills, mixedFaults: o.mixedFaults, maxExpansions: 4 }, new Prng(seed));
     expect(plan(77).filter((p) => p.phase === 'leader-kill').length).toBeGreaterThanOrEqual(50);
     expect(plan(77).filter((p) => p.phase === 'mixed')).toHaveLength(o.mixedFaults);
     expect(plan(77)).toEqual(plan(77));
     expect(plan(77)).not.toEqual(plan(78));
     expect(plan(77).filter((p) => p.name === 'partition-expansion').length).toBeLessThanOrEqual(4);
+  });
+
+  it('--cluster adds the cluster fault kinds to the plan and to what the mixed phase draws from', () => {
+    const o = parseChaosArgs(['--cluster', '--short', '--seed', '9']);
+    expect(o).toMatchObject({ cluster: true, short: true, kills: 2, mixedFaults: 3 });
+    const plan = buildPlan({ scenarios: o.scenarios, pool: o.pool, kills: o.kills, mixedFaults: 200, maxExpansions: 4 }, new Prng(o.seed));
+    expect(new Set(plan.filter((p) => p.phase !== 'mixed').map((p) => p.name))).toEqual(new Set([...FAULT_NAMES, ...CLUSTER_FAULT_NAMES]));
+    expect(plan.filter((p) => p.phase === 'mixed').some((p) => (CLUSTER_FAULT_NAMES as readonly string[]).includes(p.name))).toBe(true);
+    // Without --cluster the mixed phase never draws a cluster fault, and asking for one is a usage error.
+    const single = parseChaosArgs(['--seed', '9']);
+    const singlePlan = buildPlan({ scenarios: single.scenarios, pool: single.pool, kills: 0, mixedFaults: 200, maxExpansions: 4 }, new Prng(9));
+    expect(singlePlan.some((p) => (CLUSTER_FAULT_NAMES as readonly string[]).includes(p.name))).toBe(false);
+    expect(() => parseChaosArgs(['--scenarios', 'brokers-two-down'])).toThrow(/need --cluster/);
+    expect(parseChaosArgs(['--cluster', '--scenarios', 'brokers-two-down,mixed']).scenarios).toEqual(['brokers-two-down', 'mixed']);
   });
 
   it('--scenarios picks scenarios; flags override the profile; bad flags are usage errors', () => {
