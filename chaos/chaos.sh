@@ -50,10 +50,7 @@ if ((cluster == 1)); then
     echo "chaos: --cluster needs root: its network partitions use cgroups and iptables" >&2
     exit 2
   fi
-  if ! command -v iptables >/dev/null; then
-    echo "chaos: installing iptables (Debian package) for the network partitions" >&2
-    { apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq iptables; } >&2
-  fi
+  bash scripts/lib/iptables.sh
   export SEQCHAIN_STACK_CLUSTER=1
   export SEQCHAIN_CLUSTER_DIR="${CHAOS_CLUSTER_DIR:-$PWD/.stack-chaos-cluster}"
   export SEQCHAIN_STACK_DIR="$SEQCHAIN_CLUSTER_DIR"

@@ -15,8 +15,11 @@ import type { StackLayout } from './layout.js';
 
 const run = promisify(execFile);
 
-/** The iptables chain every rule of a run lives in (jumped to from OUTPUT). */
-export const CHAIN = 'SEQCHAIN-CHAOS';
+/** The iptables chain a run's rules live in (jumped to from OUTPUT): one per run, so runs side by side never touch each other's rules. */
+export function chainName(runName: string): string {
+  // iptables refuses chain names over 28 characters; the end of a run name is what differs.
+  return `SQC-${runName.slice(-24)}`;
+}
 
 export type SplitFrom = 'zookeeper' | 'kafka' | 'redis';
 
@@ -42,6 +45,7 @@ export class NetSplit {
 
   private constructor(
     private readonly layout: StackLayout,
+    private readonly chain: string,
     private readonly root: string,
     /** The run's cgroup, relative to the cgroup v2 root (what iptables' --path takes). */
     private readonly base: string,
@@ -53,10 +57,11 @@ export class NetSplit {
     const root = cgroup2Root(readFileSync('/proc/mounts', 'utf8'));
     if (!root) throw new Error('network partitions need a cgroup v2 hierarchy, and /proc/mounts shows none');
     const base = `seqchain-${runName}`;
+    const chain = chainName(runName);
     mkdirSync(join(root, base), { recursive: true });
-    await iptables(['-N', CHAIN]).catch(() => iptables(['-F', CHAIN]));
-    await iptables(['-C', 'OUTPUT', '-j', CHAIN]).catch(() => iptables(['-I', 'OUTPUT', '1', '-j', CHAIN]));
-    return new NetSplit(layout, root, base);
+    await iptables(['-N', chain]).catch(() => iptables(['-F', chain]));
+    await iptables(['-C', 'OUTPUT', '-j', chain]).catch(() => iptables(['-I', 'OUTPUT', '1', '-j', chain]));
+    return new NetSplit(layout, chain, root, base);
   }
 
   /** Puts a just-started replica process in its cgroup (before it opens a socket: sockets keep the cgroup they were made in). */
@@ -71,22 +76,22 @@ export class NetSplit {
   async cut(replicaId: string, from: readonly SplitFrom[]): Promise<void> {
     const ports = from.flatMap((f) => (f === 'zookeeper' ? this.layout.zkPorts : f === 'kafka' ? this.layout.kafkaPorts : [this.layout.redisPort]));
     const rule = dropRule(`${this.base}/${replicaId}`, ports);
-    await iptables(['-A', CHAIN, ...rule]);
+    await iptables(['-A', this.chain, ...rule]);
     this.rules.set(replicaId, [...(this.rules.get(replicaId) ?? []), rule]);
   }
 
   /** Removes every cut of the replica. */
   async heal(replicaId: string): Promise<void> {
-    for (const rule of this.rules.get(replicaId) ?? []) await iptables(['-D', CHAIN, ...rule]);
+    for (const rule of this.rules.get(replicaId) ?? []) await iptables(['-D', this.chain, ...rule]);
     this.rules.delete(replicaId);
   }
 
   /** Heals everything, removes the chain and (once their processes are gone) the cgroups. */
   async close(): Promise<void> {
     this.rules.clear();
-    await iptables(['-D', 'OUTPUT', '-j', CHAIN]).catch(() => undefined);
-    await iptables(['-F', CHAIN]).catch(() => undefined);
-    await iptables(['-X', CHAIN]).catch(() => undefined);
+    await iptables(['-D', 'OUTPUT', '-j', this.chain]).catch(() => undefined);
+    await iptables(['-F', this.chain]).catch(() => undefined);
+    await iptables(['-X', this.chain]).catch(() => undefined);
     for (const id of this.groups) {
       try {
         rmdirSync(join(this.root, this.base, id));
