@@ -27,9 +27,14 @@ setInterval(() => {
 function answers(port: number): Promise<boolean> {
   return new Promise((res) => {
     const s = connect({ host: '127.0.0.1', port });
-    const t = setTimeout(() => (s.destroy(), res(false)), 1_000);
-    s.once('data', () => (clearTimeout(t), s.destroy(), res(true)));
-    s.once('error', () => (clearTimeout(t), res(false)));
+    const done = (answered: boolean) => {
+      clearTimeout(t);
+      s.destroy();
+      res(answered);
+    };
+    const t = setTimeout(() => done(false), 1_000);
+    s.once('data', () => done(true));
+    s.once('error', () => done(false));
   });
 }
 
