@@ -4,12 +4,15 @@ import type { Logger } from '../log.js';
 /**
  * How often the session checks on its connection, and how long an answer (or a reconnect
  * handshake) may take: a third and two thirds of the session timeout, so a silent server is
- * reported well before the session could expire on the server.
+ * reported well before the session could expire on the server. `abandonAfterMs`: how long it may
+ * stay disconnected before it is given up for a new one (five session timeouts, at least 30 s):
+ * by then the ensemble has expired it, or has been down all along and a new session costs nothing.
  */
-export function probeTiming(sessionTimeoutMs: number): { intervalMs: number; deadlineMs: number } {
+export function probeTiming(sessionTimeoutMs: number): { intervalMs: number; deadlineMs: number; abandonAfterMs: number } {
   return {
     intervalMs: Math.max(100, Math.floor(sessionTimeoutMs / 3)),
     deadlineMs: Math.max(200, Math.floor((sessionTimeoutMs * 2) / 3)),
+    abandonAfterMs: Math.max(30_000, sessionTimeoutMs * 5),
   };
 }
 

@@ -58,8 +58,9 @@ describe('node-zookeeper-client workarounds', () => {
 
 describe('probe timing', () => {
   it('is a third and two thirds of the session timeout, with floors', () => {
-    expect(probeTiming(6_000)).toEqual({ intervalMs: 2_000, deadlineMs: 4_000 });
-    expect(probeTiming(100)).toEqual({ intervalMs: 100, deadlineMs: 200 });
+    expect(probeTiming(6_000)).toEqual({ intervalMs: 2_000, deadlineMs: 4_000, abandonAfterMs: 30_000 });
+    expect(probeTiming(100)).toEqual({ intervalMs: 100, deadlineMs: 200, abandonAfterMs: 30_000 });
+    expect(probeTiming(30_000).abandonAfterMs).toBe(150_000);
   });
 });
 
