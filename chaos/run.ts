@@ -68,6 +68,13 @@ async function main(opts: Readonly<ChaosOptions>): Promise<number> {
   const c = new ChaosCluster(opts, chain, topic, kafka, set, zk, watcher, producer, prng, violations, logger, say);
   c.layout = stackLayout(process.env);
   if (opts.cluster && !c.layout.cluster) throw new Error('--cluster needs the cluster stack: run it through chaos/chaos.sh --cluster');
+  // Interrupted: no replica, stopped process or network split is left behind.
+  const interrupted = (signal: NodeJS.Signals) => {
+    say(`chaos: ${signal}: stopping the replicas and healing every split`);
+    void cleanup(c).finally(() => process.exit(130));
+  };
+  process.once('SIGINT', interrupted);
+  process.once('SIGTERM', interrupted);
   const records: FaultRecord[] = [];
   let check: FinalCheck | null = null;
   let progress: NodeJS.Timeout | undefined;
