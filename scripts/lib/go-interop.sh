@@ -10,11 +10,6 @@ XMOD=/usr/share/gocode/src/golang.org/x/mod/sumdb/tlog
 if command -v go >/dev/null && [[ -d "$XMOD" ]]; then
   exit 0
 fi
-pkgs=(golang-go golang-golang-x-mod-dev)
-if [[ "$(id -u)" == 0 ]] && command -v apt-get >/dev/null; then
-  echo "go-interop: installing ${pkgs[*]}" >&2
-  DEBIAN_FRONTEND=noninteractive apt-get update -qq >/dev/null
-  DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends "${pkgs[@]}" >/dev/null
-else
-  echo "go-interop: missing go or $XMOD; install them: sudo apt-get install -y ${pkgs[*]}" >&2
-fi
+# shellcheck source=apt.sh
+. "$(dirname "${BASH_SOURCE[0]}")/apt.sh"
+apt_install go-interop "go or $XMOD" golang-go golang-golang-x-mod-dev

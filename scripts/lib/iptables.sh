@@ -6,10 +6,6 @@
 set -euo pipefail
 
 command -v iptables >/dev/null && exit 0
-if [[ "$(id -u)" == 0 ]] && command -v apt-get >/dev/null; then
-  echo "iptables: installing the Debian package iptables (network partitions of the chaos suite)" >&2
-  DEBIAN_FRONTEND=noninteractive apt-get update -qq >/dev/null
-  DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends iptables >/dev/null
-else
-  echo "iptables: missing; install it as root: apt-get install -y --no-install-recommends iptables" >&2
-fi
+# shellcheck source=apt.sh
+. "$(dirname "${BASH_SOURCE[0]}")/apt.sh"
+apt_install iptables "iptables (network partitions of the chaos suite)" iptables

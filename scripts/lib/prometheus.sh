@@ -10,10 +10,6 @@ set -euo pipefail
 if command -v promtool >/dev/null && command -v prometheus >/dev/null; then
   exit 0
 fi
-if [[ "$(id -u)" == 0 ]] && command -v apt-get >/dev/null; then
-  echo "prometheus: installing the Debian package prometheus (promtool, prometheus)" >&2
-  DEBIAN_FRONTEND=noninteractive apt-get update -qq >/dev/null
-  DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends prometheus >/dev/null
-else
-  echo "prometheus: missing promtool or prometheus; install them: sudo apt-get install -y --no-install-recommends prometheus" >&2
-fi
+# shellcheck source=apt.sh
+. "$(dirname "${BASH_SOURCE[0]}")/apt.sh"
+apt_install prometheus "promtool or prometheus" prometheus
