@@ -26,6 +26,7 @@ import { followOrdered, runOrderedBacklog } from './phases/ordered.js';
 import { runReader } from './phases/reader.js';
 import { runLatencySession, type LatencySession } from './phases/seqchain-latency.js';
 import { runSeqchainBacklog, type SeqchainRunResult } from './phases/seqchain-throughput.js';
+import { runVerify } from './phases/verify.js';
 
 const say = (msg: string) => process.stderr.write(`bench: ${msg}\n`);
 
@@ -155,6 +156,21 @@ async function main(opts: Readonly<BenchOptions>): Promise<number> {
         r.readerMaxRssMb = reader.maxRssMb;
         say(
           `${tag} reader ${fmtInt(reader.rps)} records/s sustained (${fmtInt(reader.fromStartRps)}/s from its start), RSS at most ${reader.maxRssMb.toFixed(0)} MiB; one kafkajs process ${fmtInt(raw.rps)} records/s; ratio ${(reader.rps / raw.rps).toFixed(2)}`,
+        );
+      }
+      if (has('verify')) {
+        const v = await runVerify({
+          label: `${tag} verify`,
+          chain: `${prefix}-s${rep}`,
+          total: opts.records,
+          timeoutMs: 900_000,
+          ...(opts.cpuProfDir === null ? {} : { execArgv: ['--cpu-prof', `--cpu-prof-dir=${resolveDir(opts.cpuProfDir, String(rep), 'verify')}`] }),
+        });
+        r.verifyRps = v.rps;
+        r.verifyWallRps = v.wallRps;
+        r.verifyMaxRssMb = v.maxRssMb;
+        say(
+          `${tag} verify ${fmtInt(v.rps)} records/s over its ${(v.durationMs / 1000).toFixed(1)} s of work, ${fmtInt(v.wallRps)}/s over the ${(v.wallMs / 1000).toFixed(1)} s of the process; RSS at most ${v.maxRssMb.toFixed(0)} MiB`,
         );
       }
       if (has('ordered')) {

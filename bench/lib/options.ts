@@ -3,7 +3,7 @@
  */
 import { parseArgs } from 'node:util';
 
-export const PHASES = ['chain', 'client', 'one-partition', 'seqchain', 'reader', 'ordered', 'log-view', 'latency'] as const;
+export const PHASES = ['chain', 'client', 'one-partition', 'seqchain', 'reader', 'verify', 'ordered', 'log-view', 'latency'] as const;
 export type Phase = (typeof PHASES)[number];
 
 export interface BenchOptions {
@@ -83,8 +83,8 @@ export const USAGE = `npm run bench -- [options]
   --soak-rate <n>        records/s of the soak (default 20000)
   --proofs <n>           inclusion proofs timed per repetition by log-view, plus n/4 consistency proofs (default 2000)
   --lag-rate <n>         records/s offered while log-view measures the checkpoint lag, for --latency-seconds; 0 = no lag session (default 20000)
-  --phases <list>        ${PHASES.join(',')} (default all; reader and ordered need seqchain); none: only the soak
-  --cpu-prof <dir>       write V8 CPU profiles of the replicas of the seqchain phase to <dir>
+  --phases <list>        ${PHASES.join(',')} (default all; reader, verify and ordered need seqchain); none: only the soak
+  --cpu-prof <dir>       write V8 CPU profiles of the replicas of the seqchain phase (and of verify) to <dir>
   --out <dir>            folder of the JSON result (default bench/results)
   --keep                 keep the benchmark's topics (default: deleted at the end)
   -h, --help`;
@@ -154,8 +154,8 @@ export function parseBenchArgs(argv: readonly string[]): Readonly<BenchOptions> 
             return p as Phase;
           });
   // The reader reads the chain that the seqchain phase of the same repetition sequenced.
-  if (phases.includes('reader') && !phases.includes('seqchain'))
-    throw new UsageError('--phases: reader needs seqchain (it reads the chain that phase sequences)');
+  for (const p of ['reader', 'verify'] as const)
+    if (phases.includes(p) && !phases.includes('seqchain')) throw new UsageError(`--phases: ${p} needs seqchain (it reads the chain that phase sequences)`);
   const options: BenchOptions = {
     records: int('records', v.records, d.records, 1),
     partitions: int('partitions', v.partitions, d.partitions, 1),

@@ -25,6 +25,12 @@ export interface Repetition {
   readerRps?: number;
   /** Highest resident memory of the reader's process, MiB. */
   readerMaxRssMb?: number;
+  /** `seqchain verify` from the genesis over the backlog: records ÷ its report's durationMs (start-up excluded), records/s. */
+  verifyRps?: number;
+  /** The same over the process's whole life (start-up included), records/s. */
+  verifyWallRps?: number;
+  /** Highest resident memory of the verify process, MiB. */
+  verifyMaxRssMb?: number;
   /** The ordered-topic writer republishing the backlog, records/s. */
   orderedRps?: number;
   /** Its lag behind the ledger while following a chain under 20,000 records/s offered, records. */
@@ -60,6 +66,9 @@ type Figure =
   | 'rawOneProcessRps'
   | 'readerRps'
   | 'readerMaxRssMb'
+  | 'verifyRps'
+  | 'verifyWallRps'
+  | 'verifyMaxRssMb'
   | 'orderedRps'
   | 'logViewOffRps'
   | 'logViewOnRps';
@@ -75,6 +84,8 @@ const FIGURES: [Figure, string][] = [
   ['seqchainFromReadyRps', '  from ready to last record'],
   ['rawOneProcessRps', 'one kafkajs process, consume only'],
   ['readerRps', 'reader (readSequenced), one process'],
+  ['verifyRps', 'seqchain verify from the genesis, after start-up'],
+  ['verifyWallRps', '  start-up included (whole process)'],
   ['orderedRps', 'ordered-topic writer, from backlog'],
   ['logViewOffRps', 'seqchain, log view off (same records)'],
   ['logViewOnRps', 'seqchain, log view on (signed checkpoints)'],
@@ -98,6 +109,9 @@ export const READER_RSS_TARGET_MB = 200;
 export const LOG_VIEW_ON_TARGET_RPS = 100_000;
 export const PROOF_P99_TARGET_MS = 5;
 export const CHECKPOINT_LAG_P99_TARGET_MS = 10;
+
+/** `seqchain verify` from the genesis, records/s (issue 14: 4 × the seeds' Java verifier on this machine). */
+export const VERIFY_TARGET_RPS = 100_000;
 
 /** p99 target at 20,000 records/s, ms (issue 4). */
 export const P99_TARGET_MS = 50;
@@ -179,6 +193,7 @@ export function buildReport(input: ReportInput): Report {
           cutsWithoutCheckpoint: cpLagRuns.reduce((n, x) => n + x.unsignedCuts, 0),
         };
   const logViewOnRps = med('logViewOnRps');
+  const verifyRps = med('verifyRps');
   const targets = {
     seqchainOverClientCeilingAtLeast0_8: ratios.seqchainOverClientCeiling === null ? null : ratios.seqchainOverClientCeiling! >= 0.8,
     seqchainOverOnePartitionAtLeast1_0: ratios.seqchainOverOnePartition === null ? null : ratios.seqchainOverOnePartition! >= 1.0,
@@ -189,6 +204,7 @@ export function buildReport(input: ReportInput): Report {
     logViewOnAtLeast100kRps: logViewOnRps === null ? null : logViewOnRps >= LOG_VIEW_ON_TARGET_RPS,
     proofP99AtMost5ms: proofs === null || proofs.inclusion.p99 === null ? null : proofs.inclusion.p99 <= PROOF_P99_TARGET_MS,
     checkpointLagP99AtMost10ms: checkpointLag === null || checkpointLag.p99 === null ? null : checkpointLag.p99 <= CHECKPOINT_LAG_P99_TARGET_MS,
+    verifyAtLeast100kRps: verifyRps === null ? null : verifyRps >= VERIFY_TARGET_RPS,
   };
   const json: Record<string, unknown> = {
     ...input.meta,
@@ -200,6 +216,11 @@ export function buildReport(input: ReportInput): Report {
     rawOneProcessRps: med('rawOneProcessRps'),
     readerRps: med('readerRps'),
     readerMaxRssMb,
+    verifyRecordsPerSec: verifyRps,
+    verifyWallRecordsPerSec: med('verifyWallRps'),
+    verifyMaxRssMb: values(reps, 'verifyMaxRssMb').length > 0 ? roundFigure(Math.max(...values(reps, 'verifyMaxRssMb'))) : null,
+    verifyMeasures:
+      'seqchain verify --json (the CLI, its own process) from the genesis over the backlog the seqchain phase sequenced: records ÷ the report durationMs (from its first Kafka request to the report, consumer-group joins included; Node start, module load and the ZooKeeper genesis read excluded); Wall: ÷ spawn → exit; MaxRssMb: the highest of the runs',
     orderedRps: med('orderedRps'),
     orderedLagRecords: orderedLag,
     logViewOnRps,
@@ -329,6 +350,12 @@ function renderTable(
   }
   if (targets.logViewOnAtLeast100kRps !== null && targets.logViewOnAtLeast100kRps !== undefined)
     lines.push(`log view on ≥ ${fmtInt(LOG_VIEW_ON_TARGET_RPS)} entries/s: ${verdict(targets.logViewOnAtLeast100kRps)}`);
+  if (targets.verifyAtLeast100kRps !== null && targets.verifyAtLeast100kRps !== undefined) {
+    const rss = values(input.repetitions, 'verifyMaxRssMb');
+    lines.push(
+      `seqchain verify ≥ ${fmtInt(VERIFY_TARGET_RPS)} records/s after start-up: ${verdict(targets.verifyAtLeast100kRps)}${rss.length > 0 ? `; its RSS at most ${rss.map((v) => fmtInt(v)).join(', ')} MiB` : ''}`,
+    );
+  }
   if (input.rssMb)
     lines.push(
       `RSS (${input.rssMb.of}, ${input.rssMb.during}): ${fmtInt(input.rssMb.start ?? Number.NaN)} MiB at start → ${fmtInt(input.rssMb.end ?? Number.NaN)} MiB at end`,

@@ -63,6 +63,8 @@ describe('benchmark flags', () => {
     expect(() => parseBenchArgs(['--records', 'many'])).toThrow(/--records must be a whole number/);
     expect(() => parseBenchArgs(['--phases', 'chain,warp'])).toThrow(/unknown phase "warp"/);
     expect(() => parseBenchArgs(['--phases', 'client,reader'])).toThrow(/reader needs seqchain/);
+    expect(() => parseBenchArgs(['--phases', 'verify'])).toThrow(/verify needs seqchain/);
+    expect(parseBenchArgs(['--phases', 'seqchain,verify']).phases).toEqual(['seqchain', 'verify']);
     expect(() => parseBenchArgs(['--latency-seconds', '0'])).toThrow(/--latency-seconds/);
     expect(() => parseBenchArgs(['--proofs', '0'])).toThrow(/--proofs must be at least 1/);
     expect(() => parseBenchArgs(['--nope'])).toThrow(UsageError);
