@@ -27,6 +27,7 @@ import { runReader } from './phases/reader.js';
 import { runLatencySession, type LatencySession } from './phases/seqchain-latency.js';
 import { runSeqchainBacklog, type SeqchainRunResult } from './phases/seqchain-throughput.js';
 import { runVerify } from './phases/verify.js';
+import { type FailoverSummary, runFailover, summarizeFailovers } from './phases/failover.js';
 
 const say = (msg: string) => process.stderr.write(`bench: ${msg}\n`);
 
@@ -52,6 +53,7 @@ async function main(opts: Readonly<BenchOptions>): Promise<number> {
   const seqchainRuns: SeqchainRunResult[] = [];
   const sessions: LatencySession[] = [];
   let soak: LatencySession | null = null;
+  let failover: FailoverSummary | null = null;
   const fillRps: Record<string, number> = {};
   const logViewRuns: LogViewBacklog[] = [];
   let logViewKey: LogViewKey | null = null;
@@ -66,7 +68,7 @@ async function main(opts: Readonly<BenchOptions>): Promise<number> {
       topics.push(onePartition);
       fillRps.onePartition = await fillTopic(kafka, factory, { topic: onePartition, partitions: 1, total: opts.records, label: `fill ${onePartition}` });
     }
-    if (has('latency') || has('log-view') || opts.soakMinutes > 0) topics.push(live);
+    if (has('latency') || has('log-view') || has('failover') || opts.soakMinutes > 0) topics.push(live);
     if (has('log-view')) logViewKey = createLogViewKey(prefix);
 
     for (let rep = 1; rep <= opts.repeat; rep++) {
@@ -285,6 +287,26 @@ async function main(opts: Readonly<BenchOptions>): Promise<number> {
       repetitions.push(r);
     }
 
+    // Once per run, not per repetition: each kill costs a few seconds of failover and a settle.
+    if (has('failover')) {
+      const chain = `${prefix}-f`;
+      chains.push(chain);
+      const kills = await runFailover(factory, {
+        label: 'failover',
+        chain,
+        topic: live,
+        partitions: opts.partitions,
+        replicas: opts.replicas,
+        kills: opts.kills,
+        logger,
+        timeoutMs: 120_000,
+      });
+      failover = summarizeFailovers(kills);
+      say(
+        `failover: leader SIGKILL → first cut of the next epoch visible, median ${fmtInt(failover.medianMs)} ms, worst ${fmtInt(failover.worstMs)} ms over ${failover.kills} kills (${failover.samplesMs.join(', ')} ms); closed after ${fmtInt(failover.closedMedianMs)} ms (median)`,
+      );
+    }
+
     if (opts.soakMinutes > 0) {
       const chain = `${prefix}-soak`;
       chains.push(chain);
@@ -353,6 +375,7 @@ async function main(opts: Readonly<BenchOptions>): Promise<number> {
       repetitions: opts.repeat,
     },
     repetitions,
+    failover,
     rssMb: rss,
     extra: {
       fillRps: Object.fromEntries(Object.entries(fillRps).map(([k, v]) => [k, round(v)])),

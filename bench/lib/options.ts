@@ -3,7 +3,7 @@
  */
 import { parseArgs } from 'node:util';
 
-export const PHASES = ['chain', 'client', 'one-partition', 'seqchain', 'reader', 'verify', 'ordered', 'log-view', 'latency'] as const;
+export const PHASES = ['chain', 'client', 'one-partition', 'seqchain', 'reader', 'verify', 'ordered', 'log-view', 'latency', 'failover'] as const;
 export type Phase = (typeof PHASES)[number];
 
 export interface BenchOptions {
@@ -34,6 +34,8 @@ export interface BenchOptions {
   proofs: number;
   /** Offered load under which the log-view phase measures the checkpoint lag, records/s. */
   lagRate: number;
+  /** Leader SIGKILLs of the failover phase (once per run, after the repetitions). */
+  kills: number;
   /** Phases to run (default all). */
   phases: Phase[];
   /** Write V8 CPU profiles of the replicas (seqchain throughput phase) to this folder. */
@@ -60,6 +62,7 @@ export const benchDefaults = {
   soakRate: 20_000,
   proofs: 2_000,
   lagRate: 20_000,
+  kills: 5,
   phases: [...PHASES],
   cpuProfDir: null,
   outDir: 'bench/results',
@@ -83,6 +86,7 @@ export const USAGE = `npm run bench -- [options]
   --soak-rate <n>        records/s of the soak (default 20000)
   --proofs <n>           inclusion proofs timed per repetition by log-view, plus n/4 consistency proofs (default 2000)
   --lag-rate <n>         records/s offered while log-view measures the checkpoint lag, for --latency-seconds; 0 = no lag session (default 20000)
+  --kills <n>            leader SIGKILLs of the failover phase, once per run (default 5)
   --phases <list>        ${PHASES.join(',')} (default all; reader, verify and ordered need seqchain); none: only the soak
   --cpu-prof <dir>       write V8 CPU profiles of the replicas of the seqchain phase (and of verify) to <dir>
   --out <dir>            folder of the JSON result (default bench/results)
@@ -130,6 +134,7 @@ export function parseBenchArgs(argv: readonly string[]): Readonly<BenchOptions> 
         'soak-rate': { type: 'string' },
         proofs: { type: 'string' },
         'lag-rate': { type: 'string' },
+        kills: { type: 'string' },
         phases: { type: 'string' },
         'cpu-prof': { type: 'string' },
         out: { type: 'string' },
@@ -171,6 +176,7 @@ export function parseBenchArgs(argv: readonly string[]): Readonly<BenchOptions> 
     soakRate: int('soak-rate', v['soak-rate'], d.soakRate, 1),
     proofs: int('proofs', v.proofs, d.proofs, 1),
     lagRate: int('lag-rate', v['lag-rate'], d.lagRate, 0),
+    kills: int('kills', v.kills, d.kills, 1),
     phases: [...new Set(phases)],
     cpuProfDir: v['cpu-prof'] ?? d.cpuProfDir,
     outDir: v.out ?? d.outDir,

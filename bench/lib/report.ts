@@ -49,6 +49,8 @@ export interface Repetition {
 export interface ReportInput {
   meta: Record<string, unknown>;
   repetitions: Repetition[];
+  /** Leader SIGKILL → first cut of the next epoch visible in the ledger, over the run's kills (phase failover). */
+  failover?: { kills: number; medianMs: number; worstMs: number; closedMedianMs: number; samplesMs: number[] } | null;
   /** Resident memory, MiB, and of which process(es) during which run. */
   rssMb: { start: number | null; end: number | null; of: string; during: string } | null;
   extra: Record<string, unknown>;
@@ -112,6 +114,9 @@ export const CHECKPOINT_LAG_P99_TARGET_MS = 10;
 
 /** `seqchain verify` from the genesis, records/s (issue 14: 4 × the seeds' Java verifier on this machine). */
 export const VERIFY_TARGET_RPS = 100_000;
+
+/** Leader SIGKILL → first cut of the next leader, worst of the kills, ms (issue 14). */
+export const FAILOVER_TARGET_MS = 2_000;
 
 /** p99 target at 20,000 records/s, ms (issue 4). */
 export const P99_TARGET_MS = 50;
@@ -205,6 +210,7 @@ export function buildReport(input: ReportInput): Report {
     proofP99AtMost5ms: proofs === null || proofs.inclusion.p99 === null ? null : proofs.inclusion.p99 <= PROOF_P99_TARGET_MS,
     checkpointLagP99AtMost10ms: checkpointLag === null || checkpointLag.p99 === null ? null : checkpointLag.p99 <= CHECKPOINT_LAG_P99_TARGET_MS,
     verifyAtLeast100kRps: verifyRps === null ? null : verifyRps >= VERIFY_TARGET_RPS,
+    failoverWorstAtMost2s: input.failover ? input.failover.worstMs <= FAILOVER_TARGET_MS : null,
   };
   const json: Record<string, unknown> = {
     ...input.meta,
@@ -221,6 +227,12 @@ export function buildReport(input: ReportInput): Report {
     verifyMaxRssMb: values(reps, 'verifyMaxRssMb').length > 0 ? roundFigure(Math.max(...values(reps, 'verifyMaxRssMb'))) : null,
     verifyMeasures:
       'seqchain verify --json (the CLI, its own process) from the genesis over the backlog the seqchain phase sequenced: records ÷ the report durationMs (from its first Kafka request to the report, consumer-group joins included; Node start, module load and the ZooKeeper genesis read excluded); Wall: ÷ spawn → exit; MaxRssMb: the highest of the runs',
+    failoverMs: input.failover ? roundFigure(input.failover.medianMs) : null,
+    failoverWorstMs: input.failover ? roundFigure(input.failover.worstMs) : null,
+    failoverClosedMs: input.failover ? roundFigure(input.failover.closedMedianMs) : null,
+    failoverSamplesMs: input.failover ? input.failover.samplesMs.map(roundFigure) : null,
+    failoverMeasures:
+      'leader SIGKILL (its process restarted at once with the same id) → the first cut of the next epoch received by a read_committed ledger reader, median and worst over the kills; failoverClosedMs: → that cut closedAtMs (median)',
     orderedRps: med('orderedRps'),
     orderedLagRecords: orderedLag,
     logViewOnRps,
@@ -354,6 +366,12 @@ function renderTable(
     const rss = values(input.repetitions, 'verifyMaxRssMb');
     lines.push(
       `seqchain verify ≥ ${fmtInt(VERIFY_TARGET_RPS)} records/s after start-up: ${verdict(targets.verifyAtLeast100kRps)}${rss.length > 0 ? `; its RSS at most ${rss.map((v) => fmtInt(v)).join(', ')} MiB` : ''}`,
+    );
+  }
+  if (input.failover) {
+    const f = input.failover;
+    lines.push(
+      `failover, leader SIGKILL → first cut of the next epoch visible, ms: median ${fmtMs(f.medianMs)}, worst ${fmtMs(f.worstMs)} of ${f.kills} kills (${f.samplesMs.map((x) => fmtMs(x)).join(', ')}); cut closed after ${fmtMs(f.closedMedianMs)} (median); target worst ≤ ${fmtInt(FAILOVER_TARGET_MS)} ms ${verdict(f.worstMs <= FAILOVER_TARGET_MS)}`,
     );
   }
   if (input.rssMb)

@@ -55,7 +55,8 @@ describe('benchmark flags', () => {
       proofs: 500,
       lagRate: 5_000,
     });
-    expect(parseBenchArgs([])).toMatchObject({ proofs: 2_000, lagRate: 20_000 });
+    expect(parseBenchArgs([])).toMatchObject({ proofs: 2_000, lagRate: 20_000, kills: 5 });
+    expect(parseBenchArgs(['--phases', 'failover', '--kills', '30'])).toMatchObject({ phases: ['failover'], kills: 30 });
   });
 
   it('refuses bad input with a usage error naming the flag', () => {

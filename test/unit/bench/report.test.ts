@@ -147,6 +147,7 @@ describe('benchmark report', () => {
       proofP99AtMost5ms: null,
       checkpointLagP99AtMost10ms: null,
       verifyAtLeast100kRps: null,
+      failoverWorstAtMost2s: null,
     });
     expect(r.json.readerMaxRssMb).toBeNull();
     expect(r.json).toMatchObject({ verifyRecordsPerSec: null, verifyMaxRssMb: null });
