@@ -27,7 +27,11 @@ import { runReader } from './phases/reader.js';
 import { runLatencySession, type LatencySession } from './phases/seqchain-latency.js';
 import { runSeqchainBacklog, type SeqchainRunResult } from './phases/seqchain-throughput.js';
 import { runVerify } from './phases/verify.js';
+import { type KneeRun, kneeOf, nextKneeRate } from './lib/knee.js';
 import { type FailoverSummary, runFailover, summarizeFailovers } from './phases/failover.js';
+
+/** The latency runs trace every n-th record hop by hop (lib/hops.ts): 1,000 samples a second at 50,000/s. */
+const HOP_SAMPLE_EVERY = 50;
 
 const say = (msg: string) => process.stderr.write(`bench: ${msg}\n`);
 
@@ -273,15 +277,34 @@ async function main(opts: Readonly<BenchOptions>): Promise<number> {
           logger,
           rssEveryMs: 0,
           progress: true,
+          hopEvery: HOP_SAMPLE_EVERY,
+          ...(has('knee') ? { more: (runs) => nextKneeRate(runs.map(kneeRun), runs.length - opts.loads.length, { steps: opts.kneeSteps }) } : {}),
         });
         sessions.push(session);
-        r.latency = Object.fromEntries(session.runs.map((run) => [String(run.offeredRps), { e2e: run.e2e, close: run.close, sentRps: run.sentRps }]));
+        const fixed = session.runs.slice(0, opts.loads.length);
+        r.latency = Object.fromEntries(fixed.map((run) => [String(run.offeredRps), { e2e: run.e2e, close: run.close, sentRps: run.sentRps }]));
+        r.hops = Object.fromEntries(fixed.map((run) => [String(run.offeredRps), run.hops ?? null]));
+        if (has('knee')) {
+          const runs = session.runs.map(kneeRun);
+          r.knee = { rps: kneeOf(runs), runs };
+          say(
+            `${tag} knee: ${r.knee.rps === null ? 'no offered rate' : `${fmtInt(r.knee.rps)}/s is the highest offered rate`} with p99 ≤ 100 ms (${runs.map((k) => `${fmtInt(k.offeredRps)}/s p99 ${k.p99Ms} ms`).join('; ')})`,
+          );
+        }
         for (const run of session.runs) {
           say(
             `${tag} latency at ${fmtInt(run.offeredRps)}/s (sent ${fmtInt(run.sentRps)}/s): e2e p50 ${run.e2e.p50} p99 ${run.e2e.p99} max ${run.e2e.max} ms; ` +
               `cut closed p50 ${run.close.p50} p99 ${run.close.p99} ms; ${run.meanRecordsPerCut.toFixed(0)} records per cut; generator behind p50 ${run.generatorBehindMs.p50.toFixed(0)} p99 ${run.generatorBehindMs.p99.toFixed(0)} ms; ` +
               `CPU cores leader ${run.cpuCores.leader.toFixed(2)}, others ${run.cpuCores.followers.map((x) => x.toFixed(2)).join(' ')}; load average ${run.loadAverage.toFixed(1)}`,
           );
+          if (run.hops)
+            say(
+              `${tag} hops at ${fmtInt(run.offeredRps)}/s (${run.hops.samples} records traced, mean ${run.hops.meanMs.toFixed(0)} ms): ${Object.entries(
+                run.hops.hops,
+              )
+                .map(([hop, h]) => `${hop} ${(h.share * 100).toFixed(0)}% (p50 ${h.p50} p99 ${h.p99} ms)`)
+                .join('; ')}`,
+            );
         }
       }
       repetitions.push(r);
@@ -446,6 +469,10 @@ async function main(opts: Readonly<BenchOptions>): Promise<number> {
   process.stdout.write(`${report.table}\n\nresult: ${file}\n`);
   process.stdout.write(`${JSON.stringify(report.json)}\n`);
   return 0;
+}
+
+function kneeRun(run: { offeredRps: number; sentRps: number; e2e: { p99: number }; complete: boolean }): KneeRun {
+  return { offeredRps: run.offeredRps, sentRps: Math.round(run.sentRps), p99Ms: run.e2e.p99, complete: run.complete };
 }
 
 /**

@@ -6,6 +6,8 @@
  */
 import { fmtInt, fmtMs, fmtPct, fmtRatio, formatTable, roundFigure } from './table.js';
 import { median, ratio, spreadOf, type LatencySummary, type Spread } from './stats.js';
+import { KNEE_P99_MS, type KneeRun } from './knee.js';
+import { HOPS, type HopSummary } from './hops.js';
 
 /** One repetition's figures; a phase that was not run leaves its field undefined. */
 export interface Repetition {
@@ -35,6 +37,10 @@ export interface Repetition {
   orderedRps?: number;
   /** Its lag behind the ledger while following a chain under 20,000 records/s offered, records. */
   orderedLag?: LatencySummary;
+  /** The knee: the highest offered rate with p99 ≤ 100 ms among this repetition's latency runs (the fixed loads and the search's). */
+  knee?: { rps: number | null; runs: KneeRun[] };
+  /** Per-hop latency of a sample of each fixed load's records, keyed by offered load (records/s); null: none traced. */
+  hops?: Record<string, HopSummary | null>;
   /** Keyed by offered load (records/s). */
   latency?: Record<string, { e2e: LatencySummary; close: LatencySummary; sentRps: number }>;
   /** seqchain from backlog over the same records with `logView.enabled` off and on (signed checkpoints), records/s. */
@@ -199,6 +205,8 @@ export function buildReport(input: ReportInput): Report {
         };
   const logViewOnRps = med('logViewOnRps');
   const verifyRps = med('verifyRps');
+  const knees = reps.map((r) => r.knee).filter((k) => k !== undefined);
+  const kneeValues = knees.map((k) => k.rps ?? 0);
   const targets = {
     seqchainOverClientCeilingAtLeast0_8: ratios.seqchainOverClientCeiling === null ? null : ratios.seqchainOverClientCeiling! >= 0.8,
     seqchainOverOnePartitionAtLeast1_0: ratios.seqchainOverOnePartition === null ? null : ratios.seqchainOverOnePartition! >= 1.0,
@@ -227,6 +235,10 @@ export function buildReport(input: ReportInput): Report {
     verifyMaxRssMb: values(reps, 'verifyMaxRssMb').length > 0 ? roundFigure(Math.max(...values(reps, 'verifyMaxRssMb'))) : null,
     verifyMeasures:
       'seqchain verify --json (the CLI, its own process) from the genesis over the backlog the seqchain phase sequenced: records ÷ the report durationMs (from its first Kafka request to the report, consumer-group joins included; Node start, module load and the ZooKeeper genesis read excluded); Wall: ÷ spawn → exit; MaxRssMb: the highest of the runs',
+    kneeRecordsPerSec: knees.length === 0 ? null : roundFigure(median(kneeValues)),
+    kneeRuns: knees.length === 0 ? null : knees.map((k) => k.runs),
+    kneeMeasures: `highest offered rate whose latency run had produce → cut visible p99 ≤ ${KNEE_P99_MS} ms, sent ≥ 95% of the offer and every record in the ledger, per repetition (the --loads runs, then a bisecting search of --knee-steps runs), median of the repetitions (0: no rate passed)`,
+    ...hopFigures(reps),
     failoverMs: input.failover ? roundFigure(input.failover.medianMs) : null,
     failoverWorstMs: input.failover ? roundFigure(input.failover.worstMs) : null,
     failoverClosedMs: input.failover ? roundFigure(input.failover.closedMedianMs) : null,
@@ -262,6 +274,42 @@ export function buildReport(input: ReportInput): Report {
     ...input.extra,
   };
   return { json, table: renderTable(input, spreads, ratioSpreads, loads, latencyMs, cutCloseMs, latencySpread, targets, { proofs, checkpointLag }) };
+}
+
+/**
+ * hopShares: per offered load, each hop's share of the mean produce → visible (median over the
+ * repetitions); hopMs: its mean, p50 and p99 in ms (medians), and the samples traced.
+ */
+function hopFigures(reps: Repetition[]): Record<string, unknown> {
+  const loads = [...new Set(reps.flatMap((r) => Object.keys(r.hops ?? {})))].sort((a, b) => Number(a) - Number(b));
+  if (loads.length === 0) return { hopShares: null, hopMs: null };
+  const shares: Record<string, Record<string, number | null>> = {};
+  const ms: Record<string, Record<string, unknown>> = {};
+  for (const load of loads) {
+    const runs = reps.map((r) => r.hops?.[load]).filter((h): h is HopSummary => h !== undefined && h !== null);
+    if (runs.length === 0) continue;
+    shares[load] = Object.fromEntries(HOPS.map((h) => [h, roundFigure(median(runs.map((x) => x.hops[h].share)))]));
+    ms[load] = {
+      samples: runs.reduce((n, x) => n + x.samples, 0),
+      meanMs: roundFigure(median(runs.map((x) => x.meanMs))),
+      ...Object.fromEntries(
+        HOPS.map((h) => [
+          h,
+          {
+            meanMs: roundFigure(median(runs.map((x) => x.hops[h].meanMs))),
+            p50: roundFigure(median(runs.map((x) => x.hops[h].p50))),
+            p99: roundFigure(median(runs.map((x) => x.hops[h].p99))),
+          },
+        ]),
+      ),
+    };
+  }
+  return {
+    hopShares: shares,
+    hopMs: ms,
+    hopMeasures:
+      'every 50th record of each latency run: produced (its timestamp) → the Kafka timestamp of the first digest batch covering it (the worker send) → its cut closedAtMs → the Kafka timestamp of the cut ledger message (the transactional send) → received by a read_committed ledger reader; share = the hop mean ÷ the mean of the whole',
+  };
 }
 
 /** The median of each percentile over repetitions (count: the samples of all). */
@@ -368,6 +416,28 @@ function renderTable(
       `seqchain verify ≥ ${fmtInt(VERIFY_TARGET_RPS)} records/s after start-up: ${verdict(targets.verifyAtLeast100kRps)}${rss.length > 0 ? `; its RSS at most ${rss.map((v) => fmtInt(v)).join(', ')} MiB` : ''}`,
     );
   }
+  const hopLoads = [...new Set(input.repetitions.flatMap((r) => Object.keys(r.hops ?? {})))].sort((a, b) => Number(a) - Number(b));
+  const hopRows = hopLoads.flatMap((load) => {
+    const runs = input.repetitions.map((r) => r.hops?.[load]).filter((h): h is HopSummary => h !== undefined && h !== null);
+    if (runs.length === 0) return [];
+    return [
+      [
+        fmtInt(Number(load)),
+        ...HOPS.map((h) => `${fmtPct(median(runs.map((x) => x.hops[h].share)))} (${fmtMs(median(runs.map((x) => x.hops[h].p50)))})`),
+        fmtMs(median(runs.map((x) => x.meanMs))),
+      ],
+    ];
+  });
+  if (hopRows.length > 0)
+    out.push(
+      'per-hop share of the mean produce → cut visible, median of the repetitions (p50 of the hop, ms)\n' +
+        formatTable(['offered/s', 'produce → worker', 'digests → cut closed', 'closed → ledger sent', 'sent → visible', 'mean, ms'], hopRows),
+    );
+  const knees = input.repetitions.map((r) => r.knee).filter((k) => k !== undefined);
+  if (knees.length > 0)
+    lines.push(
+      `knee, highest offered rate with e2e p99 ≤ ${KNEE_P99_MS} ms, records/s: ${knees.map((k) => (k.rps === null ? 'none' : fmtInt(k.rps))).join(', ')} (median ${fmtInt(median(knees.map((k) => k.rps ?? 0)))}); runs tried: ${knees.map((k) => k.runs.map((x) => `${fmtInt(x.offeredRps)} (p99 ${fmtMs(x.p99Ms)})`).join(' ')).join(' | ')}`,
+    );
   if (input.failover) {
     const f = input.failover;
     lines.push(
