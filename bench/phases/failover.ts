@@ -18,10 +18,11 @@ import { createKafka } from '../../src/kafka/client.js';
 import { kafkaNames } from '../../src/kafka/names.js';
 import type { Logger } from '../../src/log.js';
 import { initChain } from '../../src/ops/init-chain.js';
+import { isSeqchainError } from '../../src/errors.js';
 import type { RecordFactory } from '../lib/records.js';
 import { median } from '../lib/stats.js';
 import { offerLoad } from './load.js';
-import { type BenchReplicas, isSteady, startReplicas, stopReplicas, waitSteady } from './replicas.js';
+import { type BenchReplicas, isSteady, startReplicas, stopReplicas } from './replicas.js';
 
 /** Offered load while the leader is killed, records/s: enough that every epoch has records to cut at once. */
 export const FAILOVER_LOAD = 5_000;
@@ -69,9 +70,10 @@ export async function runFailover(
   const watcher = new LedgerWatcher(kafka, kafkaNames.ledgerTopic(opts.chain), logger);
   let producer: Producer | null = null;
   let loading = true;
+  const restarts = { count: 0 };
   let load: Promise<void> = Promise.resolve();
   try {
-    await waitSteady(r, opts.partitions);
+    await settle(r, opts.partitions, restarts);
     await watcher.start();
     producer = kafka.producer({ allowAutoTopicCreation: false });
     await producer.connect();
@@ -91,9 +93,8 @@ export async function runFailover(
       }
     })();
     const kills: FailoverKill[] = [];
-    const restarts = { count: 0 };
     for (let i = 1; i <= opts.kills; i++) {
-      const leader = await waitFor('a leader', () => r.set.leader().then((l) => l ?? undefined), 60_000);
+      const leader = await waitFor('a leader', () => retriable(() => r.set.leader().then((l) => l ?? undefined)), 60_000);
       const fromEpoch = Number(leader.epoch);
       // The current epoch must have cut already, so that the next first cut is the new leader's.
       await waitFor(`a cut of epoch ${fromEpoch}`, async () => watcher.state.epoch >= fromEpoch, 60_000, 20);
@@ -137,9 +138,22 @@ async function settle(r: BenchReplicas, partitions: number, restarts: { count: n
         restarts.count++;
         r.set.start(p.id);
       }
-      return isSteady(r, partitions);
+      return retriable(() => isSteady(r, partitions));
     },
     timeoutMs,
     200,
   );
+}
+
+/**
+ * A poll of the bench's own ZooKeeper session that a retriable error (CONNECTION_LOSS on a loaded
+ * machine) turns into "not yet" instead of ending the phase; the poll's deadline still holds.
+ */
+async function retriable<T>(read: () => Promise<T>): Promise<T | undefined> {
+  try {
+    return await read();
+  } catch (err) {
+    if (isSeqchainError(err) && err.retriable) return undefined;
+    throw err;
+  }
 }
