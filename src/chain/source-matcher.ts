@@ -86,35 +86,8 @@ export class SourceMatcher {
     if (this.broken !== null) return this.broken;
     const st = this.state(partition);
     for (const e of entries) {
-      const pos = { seq: e.seq, partition, offset: e.offset };
-      const where = `ledger seq ${e.seq} (partition ${partition}, offset ${e.offset})`;
-      if (e.offset < st.start) {
-        return this.fail({
-          kind: 'below-start',
-          ...pos,
-          expected: `>= ${st.start}`,
-          actual: String(e.offset),
-          message: `${where}: offset is below start[${partition}] = ${st.start}`,
-        });
-      }
-      if (st.lastExpected !== null && e.offset <= st.lastExpected) {
-        return this.fail(
-          e.offset === st.lastExpected
-            ? {
-                kind: 'duplicate-position',
-                ...pos,
-                actual: String(e.offset),
-                message: `${where}: position is in the ledger twice`,
-              }
-            : {
-                kind: 'partition-order',
-                ...pos,
-                expected: `> ${st.lastExpected}`,
-                actual: String(e.offset),
-                message: `${where}: offset comes after offset ${st.lastExpected} of the same partition`,
-              },
-        );
-      }
+      // The checks alone per entry; a break's fields and message are built only for the entry that fails.
+      if (e.offset < st.start || (st.lastExpected !== null && e.offset <= st.lastExpected)) return this.fail(this.entryBreak(st, partition, e));
       st.lastExpected = e.offset;
       st.queue.push(e.seq, e.offset, e.digest);
     }
@@ -130,6 +103,35 @@ export class SourceMatcher {
     }
     st.covered = coveredUntil;
     return null;
+  }
+
+  /** Why `e` cannot be expected next in `partition`: below the start, or not after the last one expected. */
+  private entryBreak(st: PartitionState, partition: number, e: MatchEntry): Break {
+    const pos = { seq: e.seq, partition, offset: e.offset };
+    const where = `ledger seq ${e.seq} (partition ${partition}, offset ${e.offset})`;
+    if (e.offset < st.start) {
+      return {
+        kind: 'below-start',
+        ...pos,
+        expected: `>= ${st.start}`,
+        actual: String(e.offset),
+        message: `${where}: offset is below start[${partition}] = ${st.start}`,
+      };
+    }
+    return e.offset === st.lastExpected
+      ? {
+          kind: 'duplicate-position',
+          ...pos,
+          actual: String(e.offset),
+          message: `${where}: position is in the ledger twice`,
+        }
+      : {
+          kind: 'partition-order',
+          ...pos,
+          expected: `> ${st.lastExpected}`,
+          actual: String(e.offset),
+          message: `${where}: offset comes after offset ${st.lastExpected} of the same partition`,
+        };
   }
 
   observe(partition: number, offset: bigint, digest: Buffer): Break | null {
