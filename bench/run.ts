@@ -26,6 +26,12 @@ import { followOrdered, runOrderedBacklog } from './phases/ordered.js';
 import { runReader } from './phases/reader.js';
 import { runLatencySession, type LatencySession } from './phases/seqchain-latency.js';
 import { runSeqchainBacklog, type SeqchainRunResult } from './phases/seqchain-throughput.js';
+import { runVerify } from './phases/verify.js';
+import { type KneeRun, kneeOf, nextKneeRate } from './lib/knee.js';
+import { type FailoverSummary, runFailover, summarizeFailovers } from './phases/failover.js';
+
+/** The latency runs trace every n-th record hop by hop (lib/hops.ts): 1,000 samples a second at 50,000/s. */
+const HOP_SAMPLE_EVERY = 50;
 
 const say = (msg: string) => process.stderr.write(`bench: ${msg}\n`);
 
@@ -51,6 +57,7 @@ async function main(opts: Readonly<BenchOptions>): Promise<number> {
   const seqchainRuns: SeqchainRunResult[] = [];
   const sessions: LatencySession[] = [];
   let soak: LatencySession | null = null;
+  let failover: FailoverSummary | null = null;
   const fillRps: Record<string, number> = {};
   const logViewRuns: LogViewBacklog[] = [];
   let logViewKey: LogViewKey | null = null;
@@ -65,7 +72,7 @@ async function main(opts: Readonly<BenchOptions>): Promise<number> {
       topics.push(onePartition);
       fillRps.onePartition = await fillTopic(kafka, factory, { topic: onePartition, partitions: 1, total: opts.records, label: `fill ${onePartition}` });
     }
-    if (has('latency') || has('log-view') || opts.soakMinutes > 0) topics.push(live);
+    if (has('latency') || has('log-view') || has('failover') || opts.soakMinutes > 0) topics.push(live);
     if (has('log-view')) logViewKey = createLogViewKey(prefix);
 
     for (let rep = 1; rep <= opts.repeat; rep++) {
@@ -155,6 +162,21 @@ async function main(opts: Readonly<BenchOptions>): Promise<number> {
         r.readerMaxRssMb = reader.maxRssMb;
         say(
           `${tag} reader ${fmtInt(reader.rps)} records/s sustained (${fmtInt(reader.fromStartRps)}/s from its start), RSS at most ${reader.maxRssMb.toFixed(0)} MiB; one kafkajs process ${fmtInt(raw.rps)} records/s; ratio ${(reader.rps / raw.rps).toFixed(2)}`,
+        );
+      }
+      if (has('verify')) {
+        const v = await runVerify({
+          label: `${tag} verify`,
+          chain: `${prefix}-s${rep}`,
+          total: opts.records,
+          timeoutMs: 900_000,
+          ...(opts.cpuProfDir === null ? {} : { execArgv: ['--cpu-prof', `--cpu-prof-dir=${resolveDir(opts.cpuProfDir, String(rep), 'verify')}`] }),
+        });
+        r.verifyRps = v.rps;
+        r.verifyWallRps = v.wallRps;
+        r.verifyMaxRssMb = v.maxRssMb;
+        say(
+          `${tag} verify ${fmtInt(v.rps)} records/s over its ${(v.durationMs / 1000).toFixed(1)} s of work, ${fmtInt(v.wallRps)}/s over the ${(v.wallMs / 1000).toFixed(1)} s of the process; RSS at most ${v.maxRssMb.toFixed(0)} MiB`,
         );
       }
       if (has('ordered')) {
@@ -255,18 +277,57 @@ async function main(opts: Readonly<BenchOptions>): Promise<number> {
           logger,
           rssEveryMs: 0,
           progress: true,
+          hopEvery: HOP_SAMPLE_EVERY,
+          ...(has('knee') ? { more: (runs) => nextKneeRate(runs.map(kneeRun), runs.length - opts.loads.length, { steps: opts.kneeSteps }) } : {}),
         });
         sessions.push(session);
-        r.latency = Object.fromEntries(session.runs.map((run) => [String(run.offeredRps), { e2e: run.e2e, close: run.close, sentRps: run.sentRps }]));
+        const fixed = session.runs.slice(0, opts.loads.length);
+        r.latency = Object.fromEntries(fixed.map((run) => [String(run.offeredRps), { e2e: run.e2e, close: run.close, sentRps: run.sentRps }]));
+        r.hops = Object.fromEntries(fixed.map((run) => [String(run.offeredRps), run.hops ?? null]));
+        if (has('knee')) {
+          const runs = session.runs.map(kneeRun);
+          r.knee = { rps: kneeOf(runs), runs };
+          say(
+            `${tag} knee: ${r.knee.rps === null ? 'no offered rate' : `${fmtInt(r.knee.rps)}/s is the highest offered rate`} with p99 ≤ 100 ms (${runs.map((k) => `${fmtInt(k.offeredRps)}/s p99 ${k.p99Ms} ms`).join('; ')})`,
+          );
+        }
         for (const run of session.runs) {
           say(
             `${tag} latency at ${fmtInt(run.offeredRps)}/s (sent ${fmtInt(run.sentRps)}/s): e2e p50 ${run.e2e.p50} p99 ${run.e2e.p99} max ${run.e2e.max} ms; ` +
               `cut closed p50 ${run.close.p50} p99 ${run.close.p99} ms; ${run.meanRecordsPerCut.toFixed(0)} records per cut; generator behind p50 ${run.generatorBehindMs.p50.toFixed(0)} p99 ${run.generatorBehindMs.p99.toFixed(0)} ms; ` +
               `CPU cores leader ${run.cpuCores.leader.toFixed(2)}, others ${run.cpuCores.followers.map((x) => x.toFixed(2)).join(' ')}; load average ${run.loadAverage.toFixed(1)}`,
           );
+          if (run.hops)
+            say(
+              `${tag} hops at ${fmtInt(run.offeredRps)}/s (${run.hops.samples} records traced, mean ${run.hops.meanMs.toFixed(0)} ms): ${Object.entries(
+                run.hops.hops,
+              )
+                .map(([hop, h]) => `${hop} ${(h.share * 100).toFixed(0)}% (p50 ${h.p50} p99 ${h.p99} ms)`)
+                .join('; ')}`,
+            );
         }
       }
       repetitions.push(r);
+    }
+
+    // Once per run, not per repetition: each kill costs a few seconds of failover and a settle.
+    if (has('failover')) {
+      const chain = `${prefix}-f`;
+      chains.push(chain);
+      const kills = await runFailover(factory, {
+        label: 'failover',
+        chain,
+        topic: live,
+        partitions: opts.partitions,
+        replicas: opts.replicas,
+        kills: opts.kills,
+        logger,
+        timeoutMs: 120_000,
+      });
+      failover = summarizeFailovers(kills);
+      say(
+        `failover: leader SIGKILL → first cut of the next epoch visible, median ${fmtInt(failover.medianMs)} ms, worst ${fmtInt(failover.worstMs)} ms over ${failover.kills} kills (${failover.samplesMs.join(', ')} ms); closed after ${fmtInt(failover.closedMedianMs)} ms (median)`,
+      );
     }
 
     if (opts.soakMinutes > 0) {
@@ -337,6 +398,7 @@ async function main(opts: Readonly<BenchOptions>): Promise<number> {
       repetitions: opts.repeat,
     },
     repetitions,
+    failover,
     rssMb: rss,
     extra: {
       fillRps: Object.fromEntries(Object.entries(fillRps).map(([k, v]) => [k, round(v)])),
@@ -407,6 +469,10 @@ async function main(opts: Readonly<BenchOptions>): Promise<number> {
   process.stdout.write(`${report.table}\n\nresult: ${file}\n`);
   process.stdout.write(`${JSON.stringify(report.json)}\n`);
   return 0;
+}
+
+function kneeRun(run: { offeredRps: number; sentRps: number; e2e: { p99: number }; complete: boolean }): KneeRun {
+  return { offeredRps: run.offeredRps, sentRps: Math.round(run.sentRps), p99Ms: run.e2e.p99, complete: run.complete };
 }
 
 /**

@@ -12,7 +12,8 @@
  * e2e, close, records, cuts} (summaries of the samples since the last collect) and starts afresh.
  * With BENCH_WATCH_CUTS=1 the answer also holds every cut's end seq, the moment it was received
  * and its closedAtMs, and how many cuts carried no signed checkpoint (`cutTimes`, for the log-view
- * phase's checkpoint lag).
+ * phase's checkpoint lag). With BENCH_WATCH_HOPS=<n> it also keeps every n-th record's position
+ * and its cut's closedAtMs, ledger message timestamp and receipt time (`hops`, lib/hops.ts).
  */
 import { randomUUID } from 'node:crypto';
 import { loadConfig } from '../../src/config/load.js';
@@ -21,6 +22,7 @@ import { kafkaClientOptions } from '../../src/config/slices.js';
 import { kafkaNames } from '../../src/kafka/names.js';
 import { createLogger } from '../../src/log.js';
 import { decodeLedgerMessage } from '../../src/wire/ledger.js';
+import type { HopSample } from '../lib/hops.js';
 import { summarizeLatencies, type LatencySummary } from '../lib/stats.js';
 
 export type WatchMessage =
@@ -35,6 +37,8 @@ export type WatchMessage =
       ledgerBytes: number;
       /** Parallel arrays, one slot per cut; only with BENCH_WATCH_CUTS=1. */
       cutTimes?: { lastSeq: number[]; visibleAt: number[]; closedAt: number[]; unsigned: number };
+      /** Every n-th record's hop times; only with BENCH_WATCH_HOPS=n. */
+      hops?: HopSample[];
     };
 
 /** A growable array of doubles. */
@@ -56,6 +60,7 @@ class Samples {
 
 const chain = process.env.BENCH_CHAIN!;
 const keepCutTimes = process.env.BENCH_WATCH_CUTS === '1';
+const hopEvery = Number(process.env.BENCH_WATCH_HOPS ?? 0);
 
 function send(msg: WatchMessage): void {
   process.send?.(msg);
@@ -79,6 +84,7 @@ async function main(): Promise<void> {
   let cuts = 0;
   let ledgerBytes = 0;
   let cutTimes = { lastSeq: [] as number[], visibleAt: [] as number[], closedAt: [] as number[], unsigned: 0 };
+  let hops: HopSample[] = [];
   consumer.on(consumer.events.GROUP_JOIN, () => send({ type: 'ready' }));
   await consumer.connect();
   await consumer.subscribe({ topic: kafkaNames.ledgerTopic(chain), fromBeginning: true });
@@ -99,11 +105,15 @@ async function main(): Promise<void> {
           cutTimes.closedAt.push(closedAt);
           if (!msg.log) cutTimes.unsigned++;
         }
-        for (const e of msg.entries) {
+        const firstSeq = Number(msg.firstSeq);
+        const ledgerSentAt = Number(m.timestamp);
+        msg.entries.forEach((e, i) => {
           const ts = Number(e.timestampMs);
           e2e.push(seenAt - ts);
           close.push(closedAt - ts);
-        }
+          if (hopEvery > 0 && (firstSeq + i) % hopEvery === 0)
+            hops.push({ partition: e.partition, offset: Number(e.offset), producedAt: ts, closedAt, ledgerSentAt, visibleAt: seenAt });
+        });
         records += msg.entries.length;
         total += msg.entries.length;
       }
@@ -120,8 +130,10 @@ async function main(): Promise<void> {
         cuts,
         ledgerBytes,
         ...(keepCutTimes ? { cutTimes } : {}),
+        ...(hopEvery > 0 ? { hops } : {}),
       });
       cutTimes = { lastSeq: [], visibleAt: [], closedAt: [], unsigned: 0 };
+      hops = [];
       e2e = new Samples();
       close = new Samples();
       records = 0;

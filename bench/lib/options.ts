@@ -3,7 +3,7 @@
  */
 import { parseArgs } from 'node:util';
 
-export const PHASES = ['chain', 'client', 'one-partition', 'seqchain', 'reader', 'ordered', 'log-view', 'latency'] as const;
+export const PHASES = ['chain', 'client', 'one-partition', 'seqchain', 'reader', 'verify', 'ordered', 'log-view', 'latency', 'knee', 'failover'] as const;
 export type Phase = (typeof PHASES)[number];
 
 export interface BenchOptions {
@@ -34,6 +34,10 @@ export interface BenchOptions {
   proofs: number;
   /** Offered load under which the log-view phase measures the checkpoint lag, records/s. */
   lagRate: number;
+  /** Runs the knee's search adds to each latency session after --loads (phase knee). */
+  kneeSteps: number;
+  /** Leader SIGKILLs of the failover phase (once per run, after the repetitions). */
+  kills: number;
   /** Phases to run (default all). */
   phases: Phase[];
   /** Write V8 CPU profiles of the replicas (seqchain throughput phase) to this folder. */
@@ -60,6 +64,8 @@ export const benchDefaults = {
   soakRate: 20_000,
   proofs: 2_000,
   lagRate: 20_000,
+  kneeSteps: 3,
+  kills: 5,
   phases: [...PHASES],
   cpuProfDir: null,
   outDir: 'bench/results',
@@ -83,8 +89,10 @@ export const USAGE = `npm run bench -- [options]
   --soak-rate <n>        records/s of the soak (default 20000)
   --proofs <n>           inclusion proofs timed per repetition by log-view, plus n/4 consistency proofs (default 2000)
   --lag-rate <n>         records/s offered while log-view measures the checkpoint lag, for --latency-seconds; 0 = no lag session (default 20000)
-  --phases <list>        ${PHASES.join(',')} (default all; reader and ordered need seqchain); none: only the soak
-  --cpu-prof <dir>       write V8 CPU profiles of the replicas of the seqchain phase to <dir>
+  --knee-steps <n>       latency runs the knee's search adds after --loads, per repetition (default 3)
+  --kills <n>            leader SIGKILLs of the failover phase, once per run (default 5)
+  --phases <list>        ${PHASES.join(',')} (default all; reader, verify and ordered need seqchain, knee needs latency); none: only the soak
+  --cpu-prof <dir>       write V8 CPU profiles of the replicas of the seqchain phase (and of verify) to <dir>
   --out <dir>            folder of the JSON result (default bench/results)
   --keep                 keep the benchmark's topics (default: deleted at the end)
   -h, --help`;
@@ -130,6 +138,8 @@ export function parseBenchArgs(argv: readonly string[]): Readonly<BenchOptions> 
         'soak-rate': { type: 'string' },
         proofs: { type: 'string' },
         'lag-rate': { type: 'string' },
+        kills: { type: 'string' },
+        'knee-steps': { type: 'string' },
         phases: { type: 'string' },
         'cpu-prof': { type: 'string' },
         out: { type: 'string' },
@@ -154,8 +164,10 @@ export function parseBenchArgs(argv: readonly string[]): Readonly<BenchOptions> 
             return p as Phase;
           });
   // The reader reads the chain that the seqchain phase of the same repetition sequenced.
-  if (phases.includes('reader') && !phases.includes('seqchain'))
-    throw new UsageError('--phases: reader needs seqchain (it reads the chain that phase sequences)');
+  for (const p of ['reader', 'verify'] as const)
+    if (phases.includes(p) && !phases.includes('seqchain')) throw new UsageError(`--phases: ${p} needs seqchain (it reads the chain that phase sequences)`);
+  // The knee's search goes on from the latency runs of the same session.
+  if (phases.includes('knee') && !phases.includes('latency')) throw new UsageError('--phases: knee needs latency (its search continues the latency runs)');
   const options: BenchOptions = {
     records: int('records', v.records, d.records, 1),
     partitions: int('partitions', v.partitions, d.partitions, 1),
@@ -171,6 +183,8 @@ export function parseBenchArgs(argv: readonly string[]): Readonly<BenchOptions> 
     soakRate: int('soak-rate', v['soak-rate'], d.soakRate, 1),
     proofs: int('proofs', v.proofs, d.proofs, 1),
     lagRate: int('lag-rate', v['lag-rate'], d.lagRate, 0),
+    kills: int('kills', v.kills, d.kills, 1),
+    kneeSteps: int('knee-steps', v['knee-steps'], d.kneeSteps, 0),
     phases: [...new Set(phases)],
     cpuProfDir: v['cpu-prof'] ?? d.cpuProfDir,
     outDir: v.out ?? d.outDir,

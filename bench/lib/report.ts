@@ -6,6 +6,8 @@
  */
 import { fmtInt, fmtMs, fmtPct, fmtRatio, formatTable, roundFigure } from './table.js';
 import { median, ratio, spreadOf, type LatencySummary, type Spread } from './stats.js';
+import { KNEE_P99_MS, type KneeRun } from './knee.js';
+import { HOPS, type HopSummary } from './hops.js';
 
 /** One repetition's figures; a phase that was not run leaves its field undefined. */
 export interface Repetition {
@@ -25,10 +27,20 @@ export interface Repetition {
   readerRps?: number;
   /** Highest resident memory of the reader's process, MiB. */
   readerMaxRssMb?: number;
+  /** `seqchain verify` from the genesis over the backlog: records ÷ its report's durationMs (start-up excluded), records/s. */
+  verifyRps?: number;
+  /** The same over the process's whole life (start-up included), records/s. */
+  verifyWallRps?: number;
+  /** Highest resident memory of the verify process, MiB. */
+  verifyMaxRssMb?: number;
   /** The ordered-topic writer republishing the backlog, records/s. */
   orderedRps?: number;
   /** Its lag behind the ledger while following a chain under 20,000 records/s offered, records. */
   orderedLag?: LatencySummary;
+  /** The knee: the highest offered rate with p99 ≤ 100 ms among this repetition's latency runs (the fixed loads and the search's). */
+  knee?: { rps: number | null; runs: KneeRun[] };
+  /** Per-hop latency of a sample of each fixed load's records, keyed by offered load (records/s); null: none traced. */
+  hops?: Record<string, HopSummary | null>;
   /** Keyed by offered load (records/s). */
   latency?: Record<string, { e2e: LatencySummary; close: LatencySummary; sentRps: number }>;
   /** seqchain from backlog over the same records with `logView.enabled` off and on (signed checkpoints), records/s. */
@@ -43,6 +55,8 @@ export interface Repetition {
 export interface ReportInput {
   meta: Record<string, unknown>;
   repetitions: Repetition[];
+  /** Leader SIGKILL → first cut of the next epoch visible in the ledger, over the run's kills (phase failover). */
+  failover?: { kills: number; medianMs: number; worstMs: number; closedMedianMs: number; samplesMs: number[] } | null;
   /** Resident memory, MiB, and of which process(es) during which run. */
   rssMb: { start: number | null; end: number | null; of: string; during: string } | null;
   extra: Record<string, unknown>;
@@ -60,6 +74,9 @@ type Figure =
   | 'rawOneProcessRps'
   | 'readerRps'
   | 'readerMaxRssMb'
+  | 'verifyRps'
+  | 'verifyWallRps'
+  | 'verifyMaxRssMb'
   | 'orderedRps'
   | 'logViewOffRps'
   | 'logViewOnRps';
@@ -75,6 +92,8 @@ const FIGURES: [Figure, string][] = [
   ['seqchainFromReadyRps', '  from ready to last record'],
   ['rawOneProcessRps', 'one kafkajs process, consume only'],
   ['readerRps', 'reader (readSequenced), one process'],
+  ['verifyRps', 'seqchain verify from the genesis, after start-up'],
+  ['verifyWallRps', '  start-up included (whole process)'],
   ['orderedRps', 'ordered-topic writer, from backlog'],
   ['logViewOffRps', 'seqchain, log view off (same records)'],
   ['logViewOnRps', 'seqchain, log view on (signed checkpoints)'],
@@ -98,6 +117,12 @@ export const READER_RSS_TARGET_MB = 200;
 export const LOG_VIEW_ON_TARGET_RPS = 100_000;
 export const PROOF_P99_TARGET_MS = 5;
 export const CHECKPOINT_LAG_P99_TARGET_MS = 10;
+
+/** `seqchain verify` from the genesis, records/s (issue 14: 4 × the seeds' Java verifier on this machine). */
+export const VERIFY_TARGET_RPS = 100_000;
+
+/** Leader SIGKILL → first cut of the next leader, worst of the kills, ms (issue 14). */
+export const FAILOVER_TARGET_MS = 2_000;
 
 /** p99 target at 20,000 records/s, ms (issue 4). */
 export const P99_TARGET_MS = 50;
@@ -179,6 +204,9 @@ export function buildReport(input: ReportInput): Report {
           cutsWithoutCheckpoint: cpLagRuns.reduce((n, x) => n + x.unsignedCuts, 0),
         };
   const logViewOnRps = med('logViewOnRps');
+  const verifyRps = med('verifyRps');
+  const knees = reps.map((r) => r.knee).filter((k) => k !== undefined);
+  const kneeValues = knees.map((k) => k.rps ?? 0);
   const targets = {
     seqchainOverClientCeilingAtLeast0_8: ratios.seqchainOverClientCeiling === null ? null : ratios.seqchainOverClientCeiling! >= 0.8,
     seqchainOverOnePartitionAtLeast1_0: ratios.seqchainOverOnePartition === null ? null : ratios.seqchainOverOnePartition! >= 1.0,
@@ -189,6 +217,8 @@ export function buildReport(input: ReportInput): Report {
     logViewOnAtLeast100kRps: logViewOnRps === null ? null : logViewOnRps >= LOG_VIEW_ON_TARGET_RPS,
     proofP99AtMost5ms: proofs === null || proofs.inclusion.p99 === null ? null : proofs.inclusion.p99 <= PROOF_P99_TARGET_MS,
     checkpointLagP99AtMost10ms: checkpointLag === null || checkpointLag.p99 === null ? null : checkpointLag.p99 <= CHECKPOINT_LAG_P99_TARGET_MS,
+    verifyAtLeast100kRps: verifyRps === null ? null : verifyRps >= VERIFY_TARGET_RPS,
+    failoverWorstAtMost2s: input.failover ? input.failover.worstMs <= FAILOVER_TARGET_MS : null,
   };
   const json: Record<string, unknown> = {
     ...input.meta,
@@ -200,6 +230,21 @@ export function buildReport(input: ReportInput): Report {
     rawOneProcessRps: med('rawOneProcessRps'),
     readerRps: med('readerRps'),
     readerMaxRssMb,
+    verifyRecordsPerSec: verifyRps,
+    verifyWallRecordsPerSec: med('verifyWallRps'),
+    verifyMaxRssMb: values(reps, 'verifyMaxRssMb').length > 0 ? roundFigure(Math.max(...values(reps, 'verifyMaxRssMb'))) : null,
+    verifyMeasures:
+      'seqchain verify --json (the CLI, its own process) from the genesis over the backlog the seqchain phase sequenced: records ÷ the report durationMs (from its first Kafka request to the report, consumer-group joins included; Node start, module load and the ZooKeeper genesis read excluded); Wall: ÷ spawn → exit; MaxRssMb: the highest of the runs',
+    kneeRecordsPerSec: knees.length === 0 ? null : roundFigure(median(kneeValues)),
+    kneeRuns: knees.length === 0 ? null : knees.map((k) => k.runs),
+    kneeMeasures: `highest offered rate whose latency run had produce → cut visible p99 ≤ ${KNEE_P99_MS} ms, sent ≥ 95% of the offer and every record in the ledger, per repetition (the --loads runs, then a bisecting search of --knee-steps runs), median of the repetitions (0: no rate passed)`,
+    ...hopFigures(reps),
+    failoverMs: input.failover ? roundFigure(input.failover.medianMs) : null,
+    failoverWorstMs: input.failover ? roundFigure(input.failover.worstMs) : null,
+    failoverClosedMs: input.failover ? roundFigure(input.failover.closedMedianMs) : null,
+    failoverSamplesMs: input.failover ? input.failover.samplesMs.map(roundFigure) : null,
+    failoverMeasures:
+      'leader SIGKILL (its process restarted at once with the same id) → the first cut of the next epoch received by a read_committed ledger reader, median and worst over the kills; failoverClosedMs: → that cut closedAtMs (median)',
     orderedRps: med('orderedRps'),
     orderedLagRecords: orderedLag,
     logViewOnRps,
@@ -229,6 +274,42 @@ export function buildReport(input: ReportInput): Report {
     ...input.extra,
   };
   return { json, table: renderTable(input, spreads, ratioSpreads, loads, latencyMs, cutCloseMs, latencySpread, targets, { proofs, checkpointLag }) };
+}
+
+/**
+ * hopShares: per offered load, each hop's share of the mean produce → visible (median over the
+ * repetitions); hopMs: its mean, p50 and p99 in ms (medians), and the samples traced.
+ */
+function hopFigures(reps: Repetition[]): Record<string, unknown> {
+  const loads = [...new Set(reps.flatMap((r) => Object.keys(r.hops ?? {})))].sort((a, b) => Number(a) - Number(b));
+  if (loads.length === 0) return { hopShares: null, hopMs: null };
+  const shares: Record<string, Record<string, number | null>> = {};
+  const ms: Record<string, Record<string, unknown>> = {};
+  for (const load of loads) {
+    const runs = reps.map((r) => r.hops?.[load]).filter((h): h is HopSummary => h !== undefined && h !== null);
+    if (runs.length === 0) continue;
+    shares[load] = Object.fromEntries(HOPS.map((h) => [h, roundFigure(median(runs.map((x) => x.hops[h].share)))]));
+    ms[load] = {
+      samples: runs.reduce((n, x) => n + x.samples, 0),
+      meanMs: roundFigure(median(runs.map((x) => x.meanMs))),
+      ...Object.fromEntries(
+        HOPS.map((h) => [
+          h,
+          {
+            meanMs: roundFigure(median(runs.map((x) => x.hops[h].meanMs))),
+            p50: roundFigure(median(runs.map((x) => x.hops[h].p50))),
+            p99: roundFigure(median(runs.map((x) => x.hops[h].p99))),
+          },
+        ]),
+      ),
+    };
+  }
+  return {
+    hopShares: shares,
+    hopMs: ms,
+    hopMeasures:
+      'every 50th record of each latency run: produced (its timestamp) → the Kafka timestamp of the first digest batch covering it (the worker send) → its cut closedAtMs → the Kafka timestamp of the cut ledger message (the transactional send) → received by a read_committed ledger reader; share = the hop mean ÷ the mean of the whole',
+  };
 }
 
 /** The median of each percentile over repetitions (count: the samples of all). */
@@ -329,6 +410,40 @@ function renderTable(
   }
   if (targets.logViewOnAtLeast100kRps !== null && targets.logViewOnAtLeast100kRps !== undefined)
     lines.push(`log view on ≥ ${fmtInt(LOG_VIEW_ON_TARGET_RPS)} entries/s: ${verdict(targets.logViewOnAtLeast100kRps)}`);
+  if (targets.verifyAtLeast100kRps !== null && targets.verifyAtLeast100kRps !== undefined) {
+    const rss = values(input.repetitions, 'verifyMaxRssMb');
+    lines.push(
+      `seqchain verify ≥ ${fmtInt(VERIFY_TARGET_RPS)} records/s after start-up: ${verdict(targets.verifyAtLeast100kRps)}${rss.length > 0 ? `; its RSS at most ${rss.map((v) => fmtInt(v)).join(', ')} MiB` : ''}`,
+    );
+  }
+  const hopLoads = [...new Set(input.repetitions.flatMap((r) => Object.keys(r.hops ?? {})))].sort((a, b) => Number(a) - Number(b));
+  const hopRows = hopLoads.flatMap((load) => {
+    const runs = input.repetitions.map((r) => r.hops?.[load]).filter((h): h is HopSummary => h !== undefined && h !== null);
+    if (runs.length === 0) return [];
+    return [
+      [
+        fmtInt(Number(load)),
+        ...HOPS.map((h) => `${fmtPct(median(runs.map((x) => x.hops[h].share)))} (${fmtMs(median(runs.map((x) => x.hops[h].p50)))})`),
+        fmtMs(median(runs.map((x) => x.meanMs))),
+      ],
+    ];
+  });
+  if (hopRows.length > 0)
+    out.push(
+      'per-hop share of the mean produce → cut visible, median of the repetitions (p50 of the hop, ms)\n' +
+        formatTable(['offered/s', 'produce → worker', 'digests → cut closed', 'closed → ledger sent', 'sent → visible', 'mean, ms'], hopRows),
+    );
+  const knees = input.repetitions.map((r) => r.knee).filter((k) => k !== undefined);
+  if (knees.length > 0)
+    lines.push(
+      `knee, highest offered rate with e2e p99 ≤ ${KNEE_P99_MS} ms, records/s: ${knees.map((k) => (k.rps === null ? 'none' : fmtInt(k.rps))).join(', ')} (median ${fmtInt(median(knees.map((k) => k.rps ?? 0)))}); runs tried: ${knees.map((k) => k.runs.map((x) => `${fmtInt(x.offeredRps)} (p99 ${fmtMs(x.p99Ms)})`).join(' ')).join(' | ')}`,
+    );
+  if (input.failover) {
+    const f = input.failover;
+    lines.push(
+      `failover, leader SIGKILL → first cut of the next epoch visible, ms: median ${fmtMs(f.medianMs)}, worst ${fmtMs(f.worstMs)} of ${f.kills} kills (${f.samplesMs.map((x) => fmtMs(x)).join(', ')}); cut closed after ${fmtMs(f.closedMedianMs)} (median); target worst ≤ ${fmtInt(FAILOVER_TARGET_MS)} ms ${verdict(f.worstMs <= FAILOVER_TARGET_MS)}`,
+    );
+  }
   if (input.rssMb)
     lines.push(
       `RSS (${input.rssMb.of}, ${input.rssMb.during}): ${fmtInt(input.rssMb.start ?? Number.NaN)} MiB at start → ${fmtInt(input.rssMb.end ?? Number.NaN)} MiB at end`,

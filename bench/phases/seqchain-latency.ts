@@ -19,6 +19,11 @@ import { loadavg } from 'node:os';
 import { rssMb } from '../lib/proc.js';
 import type { RecordFactory } from '../lib/records.js';
 import type { LatencySummary } from '../lib/stats.js';
+import { type DigestSend, type HopSample, type HopSummary, hopShares } from '../lib/hops.js';
+import { kafkaNames } from '../../src/kafka/names.js';
+import { topicOffsets, withAdmin } from '../../src/kafka/offsets.js';
+import { readRanges } from '../../src/kafka/range-reader.js';
+import { decodeDigestBatch } from '../../src/wire/digest-batch-v1.js';
 import { offerLoad } from './load.js';
 import { leaderPid, sampleReplicas, startReplicas, stopReplicas, waitSteady, type BenchReplicas } from './replicas.js';
 
@@ -44,6 +49,8 @@ export interface LoadRun {
   cpuCores: { leader: number; followers: number[] };
   /** The machine's 1-minute load average at the end of the run (other users of the machine count). */
   loadAverage: number;
+  /** Per-hop latency of a sample of the run's records (lib/hops.ts); only when asked for, null when none could be traced. */
+  hops?: HopSummary | null;
   /** Every cut of the run: end seq, seen by the ledger reader at, closed at (ms); cuts without a signed checkpoint; only when asked for. */
   cutTimes?: { lastSeq: number[]; visibleAt: number[]; closedAt: number[]; unsigned: number };
 }
@@ -78,8 +85,13 @@ class Watcher {
     });
   }
 
-  static start(chain: string, cutTimes: boolean): Watcher {
-    const env = { ...process.env, BENCH_CHAIN: chain, ...(cutTimes ? { BENCH_WATCH_CUTS: '1' } : {}) };
+  static start(chain: string, cutTimes: boolean, hopEvery: number): Watcher {
+    const env = {
+      ...process.env,
+      BENCH_CHAIN: chain,
+      ...(cutTimes ? { BENCH_WATCH_CUTS: '1' } : {}),
+      ...(hopEvery > 0 ? { BENCH_WATCH_HOPS: String(hopEvery) } : {}),
+    };
     return new Watcher(fork(WATCHER, [], { env, stdio: ['ignore', 'ignore', 'inherit', 'ipc'] }));
   }
 
@@ -136,6 +148,10 @@ export async function runLatencySession(
     env?: Record<string, string>;
     /** Keep every cut's end seq and the moments it closed and was seen in the ledger (LoadRun.cutTimes). */
     cutTimes?: boolean;
+    /** Trace every n-th record hop by hop (LoadRun.hops); 0 = none. @defaultValue 0 */
+    hopEvery?: number;
+    /** After `loads`, the next load to offer given the runs so far, until it says null (the knee's search). */
+    more?: (runs: readonly LoadRun[]) => number | null;
   },
 ): Promise<LatencySession> {
   const { logger } = opts;
@@ -149,7 +165,7 @@ export async function runLatencySession(
   let stopSidecar: (() => Promise<unknown>) | null = null;
   try {
     await waitSteady(replicas, opts.partitions);
-    watcher = Watcher.start(opts.chain, opts.cutTimes ?? false);
+    watcher = Watcher.start(opts.chain, opts.cutTimes ?? false, opts.hopEvery ?? 0);
     await watcher.whenReady(60_000);
     const w = watcher;
     if (opts.sidecar) stopSidecar = await opts.sidecar(opts.chain, () => w.records, replicas);
@@ -201,7 +217,9 @@ export async function runLatencySession(
       await watcher.collect();
     }
     const runs: LoadRun[] = [];
-    for (const rate of opts.loads) {
+    const hopSamples: HopSample[][] = [];
+    const queue = [...opts.loads];
+    for (let rate = queue.shift(); rate !== undefined; rate = queue.shift() ?? opts.more?.(runs) ?? undefined) {
       assertAlive(replicas);
       const cpuBefore = sampleReplicas(replicas);
       const runStarted = Date.now();
@@ -236,6 +254,14 @@ export async function runLatencySession(
         loadAverage: loadavg()[0]!,
         ...(c.cutTimes ? { cutTimes: c.cutTimes } : {}),
       });
+      hopSamples.push(c.hops ?? []);
+    }
+    if ((opts.hopEvery ?? 0) > 0) {
+      // One read of the digest topic after the runs: when each batch was sent, for every sample.
+      const sends = await readDigestSends(config, opts.chain, logger);
+      runs.forEach((run, i) => {
+        run.hops = hopShares(hopSamples[i]!, sends);
+      });
     }
     sample();
     const stop = stopSidecar;
@@ -249,6 +275,30 @@ export async function runLatencySession(
     await watcher?.stop();
     await stopReplicas(replicas);
   }
+}
+
+/** Every digest batch of the chain: partition, source range, and its Kafka timestamp (when the worker sent it). */
+async function readDigestSends(config: ReturnType<typeof loadConfig>, chain: string, logger: Logger): Promise<DigestSend[]> {
+  const kafka = createKafka(kafkaClientOptions(config), logger, 'bench-hops');
+  const topic = kafkaNames.digestTopic(chain);
+  const offsets = await withAdmin(kafka, (admin) => topicOffsets(admin, topic));
+  const ranges = new Map(offsets.map((o, p) => [p, { from: o.low, to: o.high }]));
+  const sends: DigestSend[] = [];
+  await readRanges({
+    kafka,
+    topic,
+    ranges,
+    groupPrefix: kafkaNames.readerGroup(chain, 'bench-hops'),
+    logger,
+    onMessages: (_p, messages) => {
+      for (const m of messages) {
+        if (!m.value) continue;
+        const b = decodeDigestBatch(m.value);
+        sends.push({ partition: b.partition, from: Number(b.from), to: Number(b.to), sentAt: Number(m.timestamp) });
+      }
+    },
+  });
+  return sends;
 }
 
 function assertAlive(r: BenchReplicas): void {

@@ -16,6 +16,6 @@ export type Fault = (c: ChaosCluster) => Promise<FaultOutcome>;
 
 /** "failover to epoch N in X ms" from the watcher's record of epochs, or '' when none came. */
 export function failoverDetail(c: ChaosCluster, fromEpoch: number, since: number): string {
-  const next = [...c.watcher.epochFirstCut.entries()].filter(([e]) => e > fromEpoch).sort((a, b) => a[0] - b[0])[0];
-  return next ? `first cut of epoch ${next[0]} closed ${next[1].closedAtMs - since} ms after` : 'no new epoch';
+  const next = c.watcher.firstCutAfter(fromEpoch);
+  return next ? `first cut of epoch ${next.epoch} closed ${next.closedAtMs - since} ms after` : 'no new epoch';
 }

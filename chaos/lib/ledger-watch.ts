@@ -124,6 +124,13 @@ export class LedgerWatcher {
     });
   }
 
+  /** The first cut seen of the lowest epoch above `epoch` (a failover's end), or null while none came. */
+  firstCutAfter(epoch: number): { epoch: number; seenAt: number; closedAtMs: number; ledgerOffset: number } | null {
+    let best: number | null = null;
+    for (const e of this.epochFirstCut.keys()) if (e > epoch && (best === null || e < best)) best = e;
+    return best === null ? null : { epoch: best, ...this.epochFirstCut.get(best)! };
+  }
+
   /** True when the ledger covers every offset below `ends[p]` of every partition p. */
   covers(ends: readonly number[]): boolean {
     return ends.every((end, p) => end === 0 || (this.state.coverage[p] ?? 0) >= end);

@@ -177,48 +177,53 @@ export class ChainVerifier {
 
     for (let i = 0; i < cut.entries.length; i++) {
       const e = cut.entries[i]!;
-      const seq = cut.firstSeq + BigInt(i);
-      const pos = { seq, partition: e.partition, offset: e.offset, ledgerOffset: cut.ledgerOffset };
       const start = Number.isInteger(e.partition) && e.partition >= 0 ? this.start[e.partition] : undefined;
-      if (start === undefined) {
-        return {
-          kind: 'below-start',
-          ...pos,
-          expected: `a partition in [0, ${this.start.length})`,
-          actual: String(e.partition),
-          message: `${entryAt(cut, seq, e)}: partition ${e.partition} is not one of the chain's ${this.start.length} partitions`,
-        };
-      }
-      if (e.offset < start) {
-        return {
-          kind: 'below-start',
-          ...pos,
-          expected: `>= ${start}`,
-          actual: String(e.offset),
-          message: `${entryAt(cut, seq, e)}: offset is below start[${e.partition}] = ${start}, where sequencing of the partition begins`,
-        };
-      }
       const last = this.lastOffset.get(e.partition);
-      if (last !== undefined && e.offset <= last) {
-        const dup = e.offset === last || this.seenRecently(e.partition, e.offset, cut.entries, i);
-        return dup
-          ? {
-              kind: 'duplicate-position',
-              ...pos,
-              actual: String(e.offset),
-              message: `${entryAt(cut, seq, e)}: position (partition ${e.partition}, offset ${e.offset}) is sequenced a second time`,
-            }
-          : {
-              kind: 'partition-order',
-              ...pos,
-              expected: `> ${last}`,
-              actual: String(e.offset),
-              message: `${entryAt(cut, seq, e)}: offset comes after offset ${last} of the same partition (offsets must strictly increase)`,
-            };
-      }
+      // The checks alone per entry; the break (a seq, its fields, its message) only for the one that fails.
+      if (start === undefined || e.offset < start || (last !== undefined && e.offset <= last)) return this.positionBreak(cut, i, start, last);
       this.lastOffset.set(e.partition, e.offset);
     }
     return null;
+  }
+
+  /** Why entry `i` of the cut fails checkPositions, given its partition's start and last offset. */
+  private positionBreak(cut: CutView, i: number, start: bigint | undefined, last: bigint | undefined): Break {
+    const e = cut.entries[i]!;
+    const seq = cut.firstSeq + BigInt(i);
+    const pos = { seq, partition: e.partition, offset: e.offset, ledgerOffset: cut.ledgerOffset };
+    if (start === undefined) {
+      return {
+        kind: 'below-start',
+        ...pos,
+        expected: `a partition in [0, ${this.start.length})`,
+        actual: String(e.partition),
+        message: `${entryAt(cut, seq, e)}: partition ${e.partition} is not one of the chain's ${this.start.length} partitions`,
+      };
+    }
+    if (e.offset < start) {
+      return {
+        kind: 'below-start',
+        ...pos,
+        expected: `>= ${start}`,
+        actual: String(e.offset),
+        message: `${entryAt(cut, seq, e)}: offset is below start[${e.partition}] = ${start}, where sequencing of the partition begins`,
+      };
+    }
+    const dup = e.offset === last || this.seenRecently(e.partition, e.offset, cut.entries, i);
+    return dup
+      ? {
+          kind: 'duplicate-position',
+          ...pos,
+          actual: String(e.offset),
+          message: `${entryAt(cut, seq, e)}: position (partition ${e.partition}, offset ${e.offset}) is sequenced a second time`,
+        }
+      : {
+          kind: 'partition-order',
+          ...pos,
+          expected: `> ${last}`,
+          actual: String(e.offset),
+          message: `${entryAt(cut, seq, e)}: offset comes after offset ${last} of the same partition (offsets must strictly increase)`,
+        };
   }
 
   private seenRecently(partition: number, offset: bigint, current: readonly LedgerEntry[], before: number): boolean {

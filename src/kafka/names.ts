@@ -13,6 +13,7 @@ export type ReaderPurpose =
   | 'verify-range'
   | 'bench-watch'
   | 'bench-ledger'
+  | 'bench-hops'
   | 'read'
   | 'records'
   | 'ordered-resume';

@@ -1,5 +1,5 @@
 import type { Kafka } from 'kafkajs';
-import { recordDigest } from '../chain/record-digest.js';
+import { HASH_BYTES } from '../chain/link.js';
 import { ChainVerifier, checkGenesisMessage, genesisFieldsDiffering, SourceMatcher, verifyGenesis, type Break, type MatchEntry } from '../chain/verify.js';
 import { MalformedMessageError } from '../errors.js';
 import { readLedger } from '../kafka/ledger-reader.js';
@@ -8,10 +8,15 @@ import { topicOffsets, withAdmin } from '../kafka/offsets.js';
 import { readRanges, type ReadRange } from '../kafka/range-reader.js';
 import { toSourceRecord } from '../kafka/source-record.js';
 import type { Logger } from '../log.js';
+import { BatchPacker } from '../reader/digest-batch.js';
+import { HashPool } from '../reader/hash-pool.js';
 import type { NoteVerifier } from '../tlog/note-key.js';
 import type { GenesisMessage } from '../wire/ledger-v1.js';
 import { checkKeptHead, formatHead, hashInCut, type KeptHead } from './kept-head.js';
 import { WriterCheck } from './writer-check.js';
+
+/** Hashing threads of verify: one, beside the main thread that decodes (two cores is the common case). */
+const VERIFY_HASH_THREADS = 1;
 
 export type ChainGenesis = Omit<GenesisMessage, 'kind'>;
 
@@ -239,21 +244,32 @@ export async function verifyChain(opts: VerifyOptions): Promise<VerifyReport> {
       ranges.set(p, { from, to: coverageEnd[p]! < high ? coverageEnd[p]! : high });
     }
     let seen = 0;
-    await readRanges({
-      kafka,
-      topic: sourceTopic,
-      ranges,
-      groupPrefix: kafkaNames.readerGroup(chain, 'verify'),
-      logger,
-      onMessages: (p, messages) => {
-        for (const m of messages) {
+    // The source digests are the larger half of verify's hashing: a thread of the reader's pool
+    // computes each fetched batch's while this one decodes the next (docs/PERFORMANCE.md, "verify").
+    const pool = new HashPool(VERIFY_HASH_THREADS);
+    try {
+      await readRanges({
+        kafka,
+        topic: sourceTopic,
+        ranges,
+        groupPrefix: kafkaNames.readerGroup(chain, 'verify'),
+        logger,
+        onMessages: async (p, messages) => {
           if (broken) return;
-          broken = matcher.observe(p, BigInt(m.offset), recordDigest(toSourceRecord(genesis.topic, p, m)));
-        }
-        seen += messages.length;
-        opts.onProgress?.('source', seen);
-      },
-    });
+          const packer = new BatchPacker(messages.length);
+          for (const m of messages) packer.add(toSourceRecord(genesis.topic, p, m));
+          const digests = await pool.digests(packer.finish());
+          for (let i = 0; i < messages.length; i++) {
+            if (broken) return;
+            broken = matcher.observe(p, BigInt(messages[i]!.offset), digests.subarray(i * HASH_BYTES, (i + 1) * HASH_BYTES));
+          }
+          seen += messages.length;
+          opts.onProgress?.('source', seen);
+        },
+      });
+    } finally {
+      await pool.close();
+    }
     // Every partition, also one whose sequenced range retention deleted entirely (no read range).
     for (let p = 0; p < starts.length; p++) broken ??= matcher.finish(p, coverageEnd[p]!);
     report.sourceRecordsMatched = Number(matcher.matched);

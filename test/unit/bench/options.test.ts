@@ -55,7 +55,8 @@ describe('benchmark flags', () => {
       proofs: 500,
       lagRate: 5_000,
     });
-    expect(parseBenchArgs([])).toMatchObject({ proofs: 2_000, lagRate: 20_000 });
+    expect(parseBenchArgs([])).toMatchObject({ proofs: 2_000, lagRate: 20_000, kills: 5 });
+    expect(parseBenchArgs(['--phases', 'failover', '--kills', '30'])).toMatchObject({ phases: ['failover'], kills: 30 });
   });
 
   it('refuses bad input with a usage error naming the flag', () => {
@@ -63,6 +64,8 @@ describe('benchmark flags', () => {
     expect(() => parseBenchArgs(['--records', 'many'])).toThrow(/--records must be a whole number/);
     expect(() => parseBenchArgs(['--phases', 'chain,warp'])).toThrow(/unknown phase "warp"/);
     expect(() => parseBenchArgs(['--phases', 'client,reader'])).toThrow(/reader needs seqchain/);
+    expect(() => parseBenchArgs(['--phases', 'verify'])).toThrow(/verify needs seqchain/);
+    expect(parseBenchArgs(['--phases', 'seqchain,verify']).phases).toEqual(['seqchain', 'verify']);
     expect(() => parseBenchArgs(['--latency-seconds', '0'])).toThrow(/--latency-seconds/);
     expect(() => parseBenchArgs(['--proofs', '0'])).toThrow(/--proofs must be at least 1/);
     expect(() => parseBenchArgs(['--nope'])).toThrow(UsageError);

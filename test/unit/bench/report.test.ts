@@ -146,9 +146,30 @@ describe('benchmark report', () => {
       logViewOnAtLeast100kRps: null,
       proofP99AtMost5ms: null,
       checkpointLagP99AtMost10ms: null,
+      verifyAtLeast100kRps: null,
+      failoverWorstAtMost2s: null,
     });
     expect(r.json.readerMaxRssMb).toBeNull();
+    expect(r.json).toMatchObject({ verifyRecordsPerSec: null, verifyMaxRssMb: null });
     expect(r.json).toMatchObject({ logViewOnRps: null, proofP99Ms: null, checkpointLagMs: null });
     expect(r.table).not.toContain('latency');
+  });
+
+  it('gives verify its median rate after start-up and with it, its worst memory, and the 100k target', () => {
+    const r = buildReport({
+      meta: {},
+      repetitions: [
+        { verifyRps: 120_000, verifyWallRps: 90_000, verifyMaxRssMb: 300 },
+        { verifyRps: 80_000, verifyWallRps: 60_000, verifyMaxRssMb: 500 },
+        { verifyRps: 110_000, verifyWallRps: 85_000, verifyMaxRssMb: 310 },
+      ],
+      rssMb: null,
+      extra: {},
+    });
+    expect(r.json).toMatchObject({ verifyRecordsPerSec: 110_000, verifyWallRecordsPerSec: 85_000, verifyMaxRssMb: 500 });
+    expect(r.json.targets).toMatchObject({ verifyAtLeast100kRps: true });
+    expect(r.table).toMatch(/seqchain verify from the genesis, after start-up\s+110,000\s+80,000\s+120,000/);
+    expect(r.table).toMatch(/start-up included \(whole process\)\s+85,000/);
+    expect(r.table).toContain('seqchain verify ≥ 100,000 records/s after start-up: met; its RSS at most 300, 500, 310 MiB');
   });
 });

@@ -142,4 +142,42 @@ describe('SourceMatcher', () => {
     expect(m.finish(0, BigInt(n))).toBeNull();
     expect(m.matched).toBe(BigInt(n));
   });
+
+  it('holds a whole ledger of entries before the source, and finds a changed digest deep in it (queue growth and reuse)', () => {
+    const m = new SourceMatcher(START);
+    const n = 5_000;
+    const offsets = Array.from({ length: n }, (_, i) => i);
+    const es = entries(0, offsets, 1);
+    const bad = 4_321;
+    const tampered = Buffer.from(es[bad]!.digest);
+    tampered[31] = tampered[31]! ^ 1;
+    es[bad] = { ...es[bad]!, digest: tampered };
+    // Expected in many small steps (one cut at a time), then matched, partly interleaved.
+    for (let i = 0; i < n; i += 100) expect(m.expect(0, es.slice(i, i + 100), BigInt(Math.min(n, i + 100)))).toBeNull();
+    expect(m.pending(0)).toBe(n);
+    for (let o = 0; o < bad; o++) expect(m.observe(0, BigInt(o), digestOf(0, BigInt(o)))).toBeNull();
+    expect(m.pending(0)).toBe(n - bad);
+    const b = m.observe(0, BigInt(bad), digestOf(0, BigInt(bad)));
+    expect(b).toMatchObject({ kind: 'digest-mismatch', seq: BigInt(bad + 1), partition: 0, offset: BigInt(bad), actual: tampered.toString('hex') });
+    expect(m.matched).toBe(BigInt(bad));
+  });
+
+  it('reuses its storage when entries come and go (expected and matched in turn, many times its capacity)', () => {
+    const m = new SourceMatcher(START);
+    let next = 0;
+    const observe = (k: number) => {
+      for (let j = 0; j < k; j++, next++) expect(m.observe(0, BigInt(next), digestOf(0, BigInt(next)))).toBeNull();
+    };
+    // Three expected per step, two matched: the queue's live part grows by one per step while its
+    // head moves on, so it is compacted and grown in turn.
+    for (let o = 0; o < 3_000; o += 3) {
+      expect(m.expect(0, entries(0, [o, o + 1, o + 2], o + 1), BigInt(o + 3))).toBeNull();
+      observe(2);
+    }
+    expect(m.pending(0)).toBe(1_000);
+    observe(999);
+    expect(m.matched).toBe(2_999n);
+    // The last ledger entry (offset 2,999, seq 3,000) never comes from the source.
+    expect(m.finish(0, 3_000n)).toMatchObject({ kind: 'not-in-source', seq: 3_000n, offset: 2_999n });
+  });
 });
