@@ -297,7 +297,17 @@ export class LogViewStore {
         },
         (meta, values) => ({ head: Number(meta.head.seq), inc: meta.inc, values }),
       );
-      if (!got) throw new OutOfRangeError(`the index does not hold the tree of size ${n} (it was reset, or is catching up)`, details);
+      if (!got) {
+        // No index at all right now (flushed, or flipping to a rebuilt incarnation): it comes back.
+        if (Date.now() < deadline) {
+          await sleep(INDEX_POLL_MS);
+          continue;
+        }
+        throw new SeqchainError('SEQCHAIN_ERR_TIMEOUT', `the index holds no tree now (${INDEX_WAIT_MS} ms after asking; it is being rebuilt): try again`, {
+          details,
+          retriable: true,
+        });
+      }
       const { values } = got;
       const cosigned = values[tiles.length + (withCheckpoint ? 1 : 0)];
       if (asked === null) {
@@ -312,12 +322,13 @@ export class LogViewStore {
         }
       }
       if (got.head < n) {
-        // A checkpoint served from the ledger that the index does not hold yet: wait for it, bounded.
-        if (n <= (this.ledger?.latest?.size ?? 0) && Date.now() < deadline) {
+        // A checkpoint this replica has served (from the ledger, or one the index announced) that
+        // the index does not hold yet: wait for it, bounded. Never a 500 for a size it served.
+        if (n <= this.knownSize() && Date.now() < deadline) {
           await sleep(INDEX_POLL_MS);
           continue;
         }
-        if (n <= (this.ledger?.latest?.size ?? 0)) {
+        if (n <= this.knownSize()) {
           throw new SeqchainError(
             'SEQCHAIN_ERR_TIMEOUT',
             `the index does not hold the tree of size ${n} yet (${INDEX_WAIT_MS} ms after asking; it is catching up with the ledger): try again`,

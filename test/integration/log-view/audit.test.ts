@@ -92,6 +92,17 @@ describe('seqchain audit (real Kafka, ZooKeeper, Redis)', () => {
     await f.produce(SECOND - FIRST);
     await waitFor(`${SECOND} sequenced`, async () => (await f.set.sequenced()) >= SECOND, 120_000, 100);
     await servesSize(SECOND);
+    // /checkpoint comes from the ledger; the proofs from the index, which a loaded machine may
+    // update seconds later (a proof waits 5 s for it, then says 503 try again).
+    await waitFor(
+      `the index at ${SECOND}`,
+      async () => {
+        const r = await fetch(`${api}/v1/head`);
+        return r.status === 200 && Number(((await r.json()) as { seq: string }).seq) >= SECOND;
+      },
+      60_000,
+      100,
+    );
     const second = await audit(['--api', api]);
     expect(second.code, second.stderr).toBe(0);
     expect(second.stderr).toBe('');
