@@ -42,7 +42,7 @@ async function killRoleBroker(c: ChaosCluster, role: BrokerRole): Promise<FaultO
     referenceAt: injectedAt,
     recoveredAt,
     detail:
-      `${role} moved to kafka-${after ?? '?'}; ${c.watcher.state.epoch > epoch ? failoverDetail(c, epoch, injectedAt) : 'same sequencer epoch'}; ` +
+      `${role} on kafka-${after ?? '?'} in the metadata before the restart; ${c.watcher.state.epoch > epoch ? failoverDetail(c, epoch, injectedAt) : 'same sequencer epoch'}; ` +
       `down ${startAt - injectedAt} ms, start took ${startedAt - startAt} ms, replicas in sync ${synced === null ? 'NOT within 60 s' : `${synced} ms later`}`,
   };
 }
