@@ -10,7 +10,7 @@ import type { ChaosCluster } from '../lib/cluster.js';
 import { brokerFor, type BrokerRole } from '../lib/kafka-roles.js';
 import { kafkaNode } from '../lib/layout.js';
 import type { Fault, FaultOutcome } from './types.js';
-import { failoverDetail } from './types.js';
+import { failoverDetail, holdDown } from './types.js';
 
 /** After two brokers die, what the ledger may still show of cuts committed before (the watcher reads on), ms. */
 const TWO_DOWN_GRACE_MS = 3_000;
@@ -91,24 +91,17 @@ export const brokersTwoDown: Fault = async (c) => {
   const ids = brokerIds(c);
   const keep = c.pick(ids);
   const victims = ids.filter((b) => b !== keep);
-  const injectedAt = Date.now();
-  let upAt = injectedAt;
-  try {
-    await Promise.all(victims.map((b) => c.stopNode(kafkaNode(b), true)));
+  const { injectedAt, upAt, referenceAt } = await holdDown(c, victims.map(kafkaNode), async (downAt) => {
     await sleep(TWO_DOWN_GRACE_MS);
     const seqAtGrace = c.watcher.state.lastSeq;
-    await sleep(Math.max(0, c.opts.outageMs - (Date.now() - injectedAt)));
+    await sleep(Math.max(0, c.opts.outageMs - (Date.now() - downAt)));
     const grew = c.watcher.state.lastSeq - seqAtGrace;
     if (grew > 0)
       c.violations.add(
         'sequenced-below-min-isr',
         `${grew} records were sequenced while only kafka-${keep} ran (from ${TWO_DOWN_GRACE_MS} ms after ${victims.map(kafkaNode).join(' and ')} died)`,
       );
-  } finally {
-    upAt = Date.now();
-    for (const b of victims) await c.startNode(kafkaNode(b));
-  }
-  const referenceAt = Date.now();
+  });
   const recoveredAt = await c.waitRecovered(c.producer.snapshot());
   return {
     target: victims.map(kafkaNode).join('+'),

@@ -19,3 +19,26 @@ export function failoverDetail(c: ChaosCluster, fromEpoch: number, since: number
   const next = c.watcher.firstCutAfter(fromEpoch);
   return next ? `first cut of epoch ${next.epoch} closed ${next.closedAtMs - since} ms after` : 'no new epoch';
 }
+
+/**
+ * Several stack nodes SIGKILLed together, `whileDown(injectedAt)` run while they are down (it
+ * decides how long that is), then started again one by one (the first, with the survivors,
+ * already makes a quorum again). Returns when the last one is up: that is the reference moment
+ * of recovery.
+ */
+export async function holdDown(
+  c: ChaosCluster,
+  nodes: readonly string[],
+  whileDown: (injectedAt: number) => Promise<void>,
+): Promise<{ injectedAt: number; upAt: number; referenceAt: number }> {
+  const injectedAt = Date.now();
+  let upAt = injectedAt;
+  try {
+    await Promise.all(nodes.map((n) => c.stopNode(n, true)));
+    await whileDown(injectedAt);
+  } finally {
+    upAt = Date.now();
+    for (const n of nodes) await c.startNode(n);
+  }
+  return { injectedAt, upAt, referenceAt: Date.now() };
+}

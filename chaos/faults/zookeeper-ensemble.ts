@@ -9,7 +9,7 @@ import type { ChaosCluster } from '../lib/cluster.js';
 import { zookeeperNode } from '../lib/layout.js';
 import { zkLeaderIndex } from '../lib/zk-roles.js';
 import type { Fault } from './types.js';
-import { failoverDetail } from './types.js';
+import { failoverDetail, holdDown } from './types.js';
 
 function serverIndexes(c: ChaosCluster): number[] {
   return (c.layout?.zkPorts ?? []).map((_, i) => i + 1);
@@ -50,18 +50,8 @@ export const zookeeperQuorumLoss: Fault = async (c) => {
   const other = c.pick(all.filter((i) => i !== leader));
   const victims = [leader, other].map(zookeeperNode);
   const seqBefore = c.watcher.state.lastSeq;
-  const injectedAt = Date.now();
-  let upAt = injectedAt;
-  try {
-    await Promise.all(victims.map((n) => c.stopNode(n, true)));
-    await sleep(Math.max(0, c.opts.outageMs - (Date.now() - injectedAt)));
-  } finally {
-    upAt = Date.now();
-    // One by one: the first with the survivor already makes a quorum again.
-    for (const n of victims) await c.startNode(n);
-  }
+  const { injectedAt, upAt, referenceAt } = await holdDown(c, victims, (downAt) => sleep(Math.max(0, c.opts.outageMs - (Date.now() - downAt))));
   const seqDuring = c.watcher.state.lastSeq - seqBefore;
-  const referenceAt = Date.now();
   const recoveredAt = await c.waitRecovered(c.producer.snapshot());
   return {
     target: victims.join('+'),

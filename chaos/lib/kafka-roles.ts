@@ -15,15 +15,20 @@ export type BrokerRole = 'ledger-leader' | 'txn-coordinator' | 'group-coordinato
 const OFFSETS_TOPIC = '__consumer_offsets';
 const TXN_TOPIC = '__transaction_state';
 
-async function partitions(admin: Admin, topic: string): Promise<{ partitionId: number; leader: number; isr: number[]; replicas: number[] }[]> {
-  const { topics } = await admin.fetchTopicMetadata({ topics: [topic] });
-  const found = topics.find((t) => t.name === topic);
-  if (!found) throw new Error(`topic ${topic} is not in the cluster metadata`);
-  return found.partitions;
+type PartitionMeta = { partitionId: number; leader: number; isr: number[]; replicas: number[] };
+
+/** The partitions of each topic, in one metadata request. */
+async function partitionsOf(admin: Admin, names: readonly string[]): Promise<PartitionMeta[][]> {
+  const { topics } = await admin.fetchTopicMetadata({ topics: [...names] });
+  return names.map((name) => {
+    const found = topics.find((t) => t.name === name);
+    if (!found) throw new Error(`topic ${name} is not in the cluster metadata`);
+    return found.partitions;
+  });
 }
 
 async function leaderOf(admin: Admin, topic: string, partition: (count: number) => number): Promise<number> {
-  const list = await partitions(admin, topic);
+  const list = (await partitionsOf(admin, [topic]))[0]!;
   const id = partition(list.length);
   const p = list.find((x) => x.partitionId === id);
   if (!p || p.leader < 0) throw new Error(`${topic} partition ${id} has no leader`);
@@ -57,10 +62,8 @@ export async function waitInSync(kafka: Kafka, topics: readonly string[], timeou
   const t0 = Date.now();
   while (Date.now() - t0 < timeoutMs) {
     try {
-      const healed = await withAdmin(kafka, async (admin) => {
-        for (const t of topics) for (const p of await partitions(admin, t)) if (p.leader < 0 || p.isr.length < p.replicas.length) return false;
-        return true;
-      });
+      const all = await withAdmin(kafka, (admin) => partitionsOf(admin, topics));
+      const healed = all.flat().every((p) => p.leader >= 0 && p.isr.length >= p.replicas.length);
       if (healed) return Date.now() - t0;
     } catch {
       // A broker that is still starting answers with errors: ask again.

@@ -259,6 +259,15 @@ export class LogViewStore {
     details: Record<string, unknown>,
   ): Promise<SizedProof | null> {
     const deadline = Date.now() + INDEX_WAIT_MS;
+    /** Waits a poll for the index to come or catch up; past the deadline, a retriable 503 saying why. */
+    const waitForIndex = async (why: string, more: Record<string, unknown> = {}): Promise<void> => {
+      if (Date.now() >= deadline)
+        throw new SeqchainError('SEQCHAIN_ERR_TIMEOUT', `${why} (${INDEX_WAIT_MS} ms after asking): try again`, {
+          details: { ...details, ...more },
+          retriable: true,
+        });
+      await sleep(INDEX_POLL_MS);
+    };
     let size = asked ?? this.#indexed?.size ?? null;
     for (let attempt = 0; ; attempt++) {
       if (size === null) {
@@ -299,14 +308,8 @@ export class LogViewStore {
       );
       if (!got) {
         // No index at all right now (flushed, or flipping to a rebuilt incarnation): it comes back.
-        if (Date.now() < deadline) {
-          await sleep(INDEX_POLL_MS);
-          continue;
-        }
-        throw new SeqchainError('SEQCHAIN_ERR_TIMEOUT', `the index holds no tree now (${INDEX_WAIT_MS} ms after asking; it is being rebuilt): try again`, {
-          details,
-          retriable: true,
-        });
+        await waitForIndex('the index holds no tree now; it is being rebuilt');
+        continue;
       }
       const { values } = got;
       const cosigned = values[tiles.length + (withCheckpoint ? 1 : 0)];
@@ -324,16 +327,9 @@ export class LogViewStore {
       if (got.head < n) {
         // A checkpoint this replica has served (from the ledger, or one the index announced) that
         // the index does not hold yet: wait for it, bounded. Never a 500 for a size it served.
-        if (n <= this.knownSize() && Date.now() < deadline) {
-          await sleep(INDEX_POLL_MS);
-          continue;
-        }
         if (n <= this.knownSize()) {
-          throw new SeqchainError(
-            'SEQCHAIN_ERR_TIMEOUT',
-            `the index does not hold the tree of size ${n} yet (${INDEX_WAIT_MS} ms after asking; it is catching up with the ledger): try again`,
-            { details: { ...details, indexed: got.head }, retriable: true },
-          );
+          await waitForIndex(`the index does not hold the tree of size ${n} yet; it is catching up with the ledger`, { indexed: got.head });
+          continue;
         }
         throw new OutOfRangeError(`the index does not hold the tree of size ${n} (it was reset, or is catching up)`, details);
       }
