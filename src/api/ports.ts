@@ -4,6 +4,7 @@ import type { IndexQuery, IndexedRecord } from '../index-store/index-store.js';
 import type { ReadinessCheck } from '../readiness.js';
 import type { SeqchainMetrics } from '../metrics/metrics.js';
 import type { SequencedRecord } from '../reader/window.js';
+import type { LivenessIdentity } from '../wire/liveness-event.js';
 import type { RangeVerifyReport } from '../verify/verify-range.js';
 
 /**
@@ -38,6 +39,8 @@ export interface ReplicaPort {
   /** Brings the gauges that are sampled, not event-driven (lag, index), up to date. */
   refreshGauges(): Promise<void>;
   readiness(): Promise<Readiness>;
+  /** Who this process is, for GET /v1/liveness; null before its first ZooKeeper session. */
+  liveness(): LivenessIdentity | null;
   /** Leader only (else SEQCHAIN_ERR_NOT_LEADER): ends the term and hands leadership on. */
   resign(): Promise<{ resigned: string; epoch: string }>;
   pause(reason: string): Promise<PauseInfo>;

@@ -5,6 +5,7 @@ import { sendError, toHttpError } from './http-errors.js';
 import type { ApiDeps } from './ports.js';
 import { registerRateLimit, type RateLimitOptions } from './rate-limit.js';
 import { healthRoutes } from './routes/health.js';
+import { livenessRoutes } from './routes/liveness.js';
 import { logRoutes } from './routes/log.js';
 import { operationRoutes } from './routes/operations.js';
 import { queryRoutes } from './routes/query.js';
@@ -67,6 +68,7 @@ export async function buildApi(deps: ApiDeps, options: ApiOptions): Promise<Fast
   recordStreamRoutes(app, deps, options);
   logRoutes(app, deps);
   healthRoutes(app, deps);
+  livenessRoutes(app, deps);
   operationRoutes(app, deps, options.token, options.rateLimit);
   app.get('/openapi.json', { schema: { hide: true } }, async () => app.swagger());
   await app.ready();

@@ -58,6 +58,12 @@ export const defaults = {
     sessionTimeoutMs: 4_000,
     /** How long to wait for the first connection, ms. */
     connectTimeoutMs: 10_000,
+    /**
+     * Take over from a crashed predecessor without waiting for its session timeout: each
+     * candidate holds its predecessor's `GET /v1/liveness` stream and deletes its election node
+     * once that process is gone (stream closed, then connection refused). @defaultValue true
+     */
+    fastTakeover: true,
     /** Digest credentials `user:password`; with acl 'creator' nobody else can write seqchain's znodes. */
     auth: undefined as undefined | string,
     acl: 'open' as 'open' | 'creator',

@@ -28,6 +28,7 @@ export const ENV_KEYS: Readonly<Record<string, string>> = {
   SEQCHAIN_ZK_CONNECT: 'zookeeper.connect',
   SEQCHAIN_ZK_ROOT: 'zookeeper.root',
   SEQCHAIN_ZK_SESSION_TIMEOUT_MS: 'zookeeper.sessionTimeoutMs',
+  SEQCHAIN_ZK_FAST_TAKEOVER: 'zookeeper.fastTakeover',
   SEQCHAIN_ZK_AUTH: 'zookeeper.auth',
   SEQCHAIN_ZK_ACL: 'zookeeper.acl',
   SEQCHAIN_KAFKA_METADATA_MAX_AGE_MS: 'kafka.metadataMaxAgeMs',

@@ -103,6 +103,7 @@ export const configSchema = z.strictObject({
     root: z.string().regex(/^\/[A-Za-z0-9._/-]*[A-Za-z0-9._-]$/, 'expected an absolute znode path like /seqchain'),
     sessionTimeoutMs: z.number().int().min(1_000).max(60_000),
     connectTimeoutMs: positiveInt,
+    fastTakeover: z.boolean(),
     auth: z
       .string()
       .regex(/^[^:]+:.+$/, 'expected user:password')

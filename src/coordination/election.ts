@@ -15,7 +15,8 @@ import { isZkError, type ZkSession } from './zk-session.js';
  * it creates a new node (at the back of the queue) and runs again.
  *
  * Events: 'elected' (this replica leads now), 'lost' (reason: 'disconnected' | 'expired' |
- * 'resigned' | 'closed' | 'node-deleted').
+ * 'resigned' | 'closed' | 'node-deleted'), 'predecessor' (the node this candidate now waits
+ * behind, or null: src/coordination/predecessor-watch.ts watches that process's liveness).
  */
 
 export type LostReason = 'disconnected' | 'expired' | 'resigned' | 'closed' | 'node-deleted';
@@ -23,6 +24,15 @@ export type LostReason = 'disconnected' | 'expired' | 'resigned' | 'closed' | 'n
 export interface LeaderElectionEvents {
   elected: [];
   lost: [reason: LostReason];
+  predecessor: [predecessor: Predecessor | null];
+}
+
+/** The candidate this one waits behind: its node, the session that owns it and its replica id. */
+export interface Predecessor {
+  path: string;
+  /** The node's ephemeralOwner: that candidate's ZooKeeper session id (16 hex digits). */
+  owner: string;
+  replicaId: string;
 }
 
 export interface Candidate {
@@ -64,6 +74,7 @@ export class LeaderElection extends EventEmitter<LeaderElectionEvents> {
   private leader = false;
   private ownNode: string | null = null;
   private watched: string | null = null;
+  private predecessorValue: Predecessor | null = null;
   /** Bumped on every new session: work begun in an older one is discarded. */
   private generation = 0;
   private running = false;
@@ -71,11 +82,15 @@ export class LeaderElection extends EventEmitter<LeaderElectionEvents> {
   private retryTimer: NodeJS.Timeout | undefined;
   private closing: Promise<void> | undefined;
 
-  private readonly onDisconnected = (): void => this.setLeader(false, 'disconnected');
+  private readonly onDisconnected = (): void => {
+    this.setPredecessor(null);
+    this.setLeader(false, 'disconnected');
+  };
   private readonly onConnected = (): void => this.schedule();
   private readonly onExpired = (): void => {
     this.generation++;
     this.ownNode = null;
+    this.setPredecessor(null);
     this.setLeader(false, 'expired');
   };
   private readonly onSession = (): void => {
@@ -105,6 +120,32 @@ export class LeaderElection extends EventEmitter<LeaderElectionEvents> {
   /** The predecessor node this candidate watches (null while leading or not joined). */
   get watching(): string | null {
     return this.watched;
+  }
+
+  /** The candidate this one waits behind, or null while leading, disconnected or not joined. */
+  get predecessor(): Predecessor | null {
+    return this.predecessorValue;
+  }
+
+  /**
+   * Deletes the predecessor's node when it is still the one `predecessor` named (same path, same
+   * owning session): the predecessor watch found that process gone, so the queue moves on now
+   * instead of after its session timeout. Safe against a process that is in fact alive: it stops
+   * leading when a successor bumps the epoch and fences it, as any zombie leader does
+   * (docs/DESIGN.md "Losing leadership"). False when there was nothing to delete.
+   */
+  async evictPredecessor(predecessor: Predecessor): Promise<boolean> {
+    if (this.closed || this.predecessorValue?.path !== predecessor.path) return false;
+    const stat = await this.session.exists(predecessor.path);
+    if (stat === null || stat.ephemeralOwner !== predecessor.owner) return false;
+    const removed = await this.session.remove(predecessor.path, stat.version);
+    if (removed) {
+      this.logger.warn(
+        { node: predecessor.path, replicaId: predecessor.replicaId, session: predecessor.owner },
+        'predecessor process is gone: its election node deleted without waiting for its session timeout',
+      );
+    }
+    return removed;
   }
 
   /** Joins the election. Resolves once this candidate's node exists and the first check ran. */
@@ -142,6 +183,7 @@ export class LeaderElection extends EventEmitter<LeaderElectionEvents> {
   private async doClose(): Promise<void> {
     this.closed = true;
     if (this.retryTimer) clearTimeout(this.retryTimer);
+    this.setPredecessor(null);
     this.setLeader(false, 'closed');
     this.session.off('disconnected', this.onDisconnected);
     this.session.off('connected', this.onConnected);
@@ -186,6 +228,13 @@ export class LeaderElection extends EventEmitter<LeaderElectionEvents> {
       this.logger.warn({ reason }, 'leadership lost');
       this.emit('lost', reason);
     }
+  }
+
+  private setPredecessor(value: Predecessor | null): void {
+    const old = this.predecessorValue;
+    if (old?.path === value?.path && old?.owner === value?.owner) return;
+    this.predecessorValue = value;
+    this.emit('predecessor', value);
   }
 
   /** Runs checkOnce serially; a request while running makes it run once more. */
@@ -248,6 +297,7 @@ export class LeaderElection extends EventEmitter<LeaderElectionEvents> {
     }
     this.watched = null;
     if (idx === 0) {
+      this.setPredecessor(null);
       // watch our own node: if anyone deletes it, we stop leading
       const stat = await this.session.exists(this.ownNode, (e) => {
         if (e.type === 'deleted' || e.type === 'dataChanged') this.schedule();
@@ -267,13 +317,19 @@ export class LeaderElection extends EventEmitter<LeaderElectionEvents> {
     }
     this.setLeader(false, 'node-deleted');
     const predecessor = `${this.paths.election}/${names[idx - 1] as string}`;
-    const stat = await this.session.exists(predecessor, (e) => {
+    // getData, not exists: the node's data names the replica whose liveness the watch follows.
+    const got = await this.session.getData(predecessor, (e) => {
       if (e.type === 'deleted') this.schedule();
     });
-    if (stat === null)
+    if (stale()) {
+      this.again = true;
+      return;
+    }
+    if (got === null)
       this.again = true; // it went between the listing and the watch
     else {
       this.watched = predecessor;
+      this.setPredecessor({ path: predecessor, owner: got.stat.ephemeralOwner, replicaId: got.data.toString('utf8') });
       this.logger.debug({ predecessor }, 'watching predecessor');
     }
   }

@@ -14,6 +14,7 @@ import { bumpEpoch } from '../coordination/epoch.js';
 import { readGenesis, type GenesisRecord } from '../coordination/genesis-store.js';
 import { clearLeader, publishLeader, readLeader, type LastCutStats } from '../coordination/leader.js';
 import { MemberRegistration } from '../coordination/members.js';
+import { PredecessorWatch } from '../coordination/predecessor-watch.js';
 import { clearPause, PauseWatch, setPause, type PauseInfo } from '../coordination/pause.js';
 import { chainPaths, type ChainPaths } from '../coordination/paths.js';
 import type { ZkSession } from '../coordination/zk-session.js';
@@ -91,6 +92,8 @@ export class Replica implements ReplicaPort {
   private readonly member: MemberRegistration;
   private readonly worker: Worker;
   private readonly election: LeaderElection;
+  /** Deletes a crashed predecessor's election node (zookeeper.fastTakeover); null when off. */
+  private readonly predecessorWatch: PredecessorWatch | null;
   private readonly pauseWatch: PauseWatch;
   readonly index: ReplicaIndex;
   /** The log view's read side (null when logView.enabled is false). */
@@ -143,6 +146,9 @@ export class Replica implements ReplicaPort {
       checkpoints: logSigners ? new CheckpointLog(logSigners) : null,
     });
     this.election = new LeaderElection({ session: zk, paths: this.paths, replicaId: config.replicaId, logger: log });
+    this.predecessorWatch = config.zookeeper.fastTakeover
+      ? new PredecessorWatch({ election: this.election, session: zk, paths: this.paths, logger: log })
+      : null;
     this.pauseWatch = new PauseWatch(zk, this.paths, log.child({ component: 'pause' }));
     this.index = new ReplicaIndex({
       settings: indexerSettings(config),
@@ -277,6 +283,7 @@ export class Replica implements ReplicaPort {
     await worker.start();
     sequencer.start();
     await election.start();
+    this.predecessorWatch?.start();
     // After the election: a replica that leads from the start leaves the index lease to a peer.
     this.index.start();
     this.checkpointTail?.start();
@@ -424,6 +431,11 @@ export class Replica implements ReplicaPort {
     await Promise.race([refresh, new Promise((resolve) => setTimeout(resolve, 2_000).unref())]);
   }
 
+  liveness() {
+    const session = this.zk.sessionId;
+    return /[1-9a-f]/.test(session) ? { replicaId: this.config.replicaId, session, pid: process.pid } : null;
+  }
+
   async readiness(): Promise<Readiness> {
     const zookeeper = this.zk.isConnected ? { ok: true, detail: `connected to ${this.zk.connectString}` } : { ok: false, detail: `ZooKeeper ${this.zk.state}` };
     const kafka = await withAdmin(this.kafka, async (admin) => {
@@ -493,6 +505,7 @@ export class Replica implements ReplicaPort {
       const steps: [string, () => Promise<unknown>][] = [
         // The next leader may start as soon as this one can write no more.
         ['sequencer writes', () => this.sequencer.stopWrites('replica closing')],
+        ['predecessor watch', async () => this.predecessorWatch?.close()],
         ['election', () => this.election.close()],
         ['sequencer', () => this.sequencer.close()],
         ['witnesses', async () => this.witnesses?.stop()],

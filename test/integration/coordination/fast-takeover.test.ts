@@ -1,0 +1,61 @@
+/**
+ * zookeeper.fastTakeover (src/coordination/predecessor-watch.ts) on the real stack: replicas as
+ * processes, sessions of 10 s so that the old path (waiting for the dead leader's session to
+ * expire) and the new one cannot be mistaken for each other.
+ */
+import { readFileSync } from 'node:fs';
+import { setTimeout as sleep } from 'node:timers/promises';
+import { afterEach, describe, expect, it } from 'vitest';
+import { waitFor } from '../../../scripts/lib/replica-set.js';
+import { ChainFixture } from '../../helpers/chain-fixture.js';
+
+const SESSION_MS = 10_000;
+let fixture: ChainFixture | null = null;
+
+afterEach(async () => {
+  await fixture?.close();
+  fixture = null;
+});
+
+describe('fast takeover after a crash (real ZooKeeper, Kafka, replica processes)', () => {
+  it('a stopped leader keeps leadership until its session ends; a SIGKILLed one is replaced long before that', async () => {
+    fixture = new ChainFixture({ SEQCHAIN_ZK_SESSION_TIMEOUT_MS: String(SESSION_MS) });
+    const f = fixture;
+    await f.init(2);
+    const [r1, r2] = [`${f.chain}-r1`, `${f.chain}-r2`];
+    const first = f.set.start(r1);
+    const leader = await waitFor('r1 leads', async () => ((await f.set.leader())?.replicaId === r1 ? f.set.leader() : undefined), 60_000);
+    f.set.start(r2);
+    await f.set.apiUrl(r2);
+    await sleep(1_500); // r2 joins the election behind r1 and opens r1's liveness stream
+
+    // A process that is alive but unresponsive (SIGSTOP: its sockets stay open) is not "gone":
+    // nothing is decided before its session timeout.
+    first.child.kill('SIGSTOP');
+    await sleep(SESSION_MS * 0.6);
+    expect((await f.set.leader())?.replicaId).toBe(r1);
+    expect((await f.set.leader())?.epoch).toBe(leader!.epoch);
+    first.child.kill('SIGCONT');
+    await sleep(1_000);
+    expect((await f.set.leader())?.replicaId).toBe(r1);
+
+    const killedAt = Date.now();
+    await f.set.kill(r1, 'SIGKILL');
+    const successor = await waitFor(
+      'r2 leads',
+      async () => {
+        const now = await f.set.leader();
+        return now?.replicaId === r2 ? now : undefined;
+      },
+      30_000,
+      20,
+    );
+    const takeoverMs = Date.now() - killedAt;
+    expect(successor.epoch).toBeGreaterThan(leader!.epoch);
+    // Through session expiry this takes at least SESSION_MS; the term's own start is well under 2 s here.
+    expect(takeoverMs).toBeLessThan(SESSION_MS / 2);
+    const r2Log = readFileSync(f.set.replicas.get(r2)!.logFile, 'utf8');
+    expect(r2Log).toMatch(/predecessor process is gone: its election node deleted without waiting for its session timeout/);
+    console.log(`fast takeover: SIGKILL of the leader → successor published after ${takeoverMs} ms (session timeout ${SESSION_MS} ms)`);
+  }, 120_000);
+});

@@ -1,0 +1,87 @@
+import { createServer, type Server, type ServerResponse } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { afterEach, describe, expect, it } from 'vitest';
+import type { Predecessor } from '../../../src/coordination/election.js';
+import { openLiveness, type LivenessAttempt } from '../../../src/coordination/peer-liveness.js';
+import { judgeAttempt } from '../../../src/coordination/predecessor-watch.js';
+import { encodeLivenessEvent } from '../../../src/wire/liveness-event.js';
+
+const predecessor: Predecessor = { path: '/seqchain/c/election/n_0000000001', owner: '0000018c2f1a0003', replicaId: 'r1' };
+const own = { replicaId: 'r1', session: '0000018c2f1a0003', pid: 1 };
+const open = (identity: typeof own): LivenessAttempt => ({ kind: 'open', identity, ended: Promise.resolve(), close: () => undefined });
+
+describe('judging a liveness attempt', () => {
+  it('the predecessor answering as itself is alive, wherever it was seen before', () => {
+    expect(judgeAttempt(predecessor, open(own), false)).toBe('alive');
+    expect(judgeAttempt(predecessor, open(own), true)).toBe('alive');
+  });
+
+  it('a refusal or another session is "gone" only at an address where its own identity was seen', () => {
+    expect(judgeAttempt(predecessor, { kind: 'refused' }, true)).toBe('gone');
+    expect(judgeAttempt(predecessor, open({ ...own, session: '0000018c2f1a0004' }), true)).toBe('gone');
+    expect(judgeAttempt(predecessor, open({ ...own, replicaId: 'r9' }), true)).toBe('gone');
+    // A wrong advertised address must never evict a live leader.
+    expect(judgeAttempt(predecessor, { kind: 'refused' }, false)).toBe('unknown');
+    expect(judgeAttempt(predecessor, open({ ...own, session: '0000018c2f1a0004' }), false)).toBe('unknown');
+  });
+
+  it('a timeout, an HTTP error or a malformed answer never says gone', () => {
+    expect(judgeAttempt(predecessor, { kind: 'unknown', reason: 'ETIMEDOUT' }, true)).toBe('unknown');
+  });
+});
+
+describe('openLiveness against a real HTTP server on loopback', () => {
+  let server: Server | null = null;
+  afterEach(async () => {
+    server?.closeAllConnections();
+    await new Promise((resolve) => server?.close(resolve) ?? resolve(undefined));
+    server = null;
+  });
+  const listen = async (handler: (res: ServerResponse) => void): Promise<string> => {
+    server = createServer((_req, res) => handler(res));
+    await new Promise<void>((resolve) => server!.listen(0, '127.0.0.1', resolve));
+    return `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
+  };
+  const signal = new AbortController().signal;
+
+  it('opens with the identity, and `ended` resolves when the peer drops the connection', async () => {
+    let stream: ServerResponse | null = null;
+    const url = await listen((res) => {
+      res.writeHead(200, { 'content-type': 'text/event-stream' });
+      res.write(': first a comment\n\n');
+      res.write(encodeLivenessEvent(own));
+      stream = res;
+    });
+    const attempt = await openLiveness(url, 2_000, signal);
+    expect(attempt.kind).toBe('open');
+    if (attempt.kind !== 'open') return;
+    expect(attempt.identity).toEqual(own);
+    let ended = false;
+    void attempt.ended.then(() => (ended = true));
+    await new Promise((resolve) => setTimeout(resolve, 50));
+    expect(ended).toBe(false);
+    stream!.socket!.destroy();
+    await attempt.ended;
+  });
+
+  it('a port nobody listens on is refused', async () => {
+    const url = await listen(() => undefined);
+    server!.close();
+    await new Promise((resolve) => setTimeout(resolve, 20));
+    expect(await openLiveness(url, 2_000, signal)).toEqual({ kind: 'refused' });
+  });
+
+  it('an HTTP error, silence, or a stream that is not a liveness event are unknown, with the reason', async () => {
+    const notFound = await listen((res) => res.writeHead(404).end());
+    expect(await openLiveness(notFound, 2_000, signal)).toEqual({ kind: 'unknown', reason: 'HTTP 404' });
+    await new Promise((resolve) => server!.close(resolve));
+    const silent = await listen((res) => res.writeHead(200));
+    expect(await openLiveness(silent, 200, signal)).toEqual({ kind: 'unknown', reason: 'no identity within 200 ms' });
+    server!.closeAllConnections();
+    await new Promise((resolve) => server!.close(resolve));
+    const other = await listen((res) => res.writeHead(200).write('event: ping\ndata: {}\n\n'));
+    const attempt = await openLiveness(other, 2_000, signal);
+    expect(attempt.kind).toBe('unknown');
+    expect((attempt as { reason: string }).reason).toMatch(/first event is 'ping'/);
+  });
+});
