@@ -96,7 +96,9 @@ export class PredecessorWatch {
   private async watch(predecessor: Predecessor, signal: AbortSignal): Promise<void> {
     let seenAt: string | null = null;
     while (!signal.aborted) {
-      const address = await this.apiAddressOf(predecessor);
+      // A supervisor may restart the process at once under the same replica id, and its new
+      // session replace the member node: the address where the watched one was seen still tells.
+      const address: string | null = (await this.apiAddressOf(predecessor)) ?? seenAt;
       if (signal.aborted) return;
       if (address === null) {
         await sleep(this.retryMs, { signal, unref: true });

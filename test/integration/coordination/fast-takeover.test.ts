@@ -57,5 +57,29 @@ describe('fast takeover after a crash (real ZooKeeper, Kafka, replica processes)
     const r2Log = readFileSync(f.set.replicas.get(r2)!.logFile, 'utf8');
     expect(r2Log).toMatch(/predecessor process is gone: its election node deleted without waiting for its session timeout/);
     console.log(`fast takeover: SIGKILL of the leader → successor published after ${takeoverMs} ms (session timeout ${SESSION_MS} ms)`);
-  }, 120_000);
+
+    // As a supervisor does: the killed process restarted at once under the same replica id. Its
+    // new session replaces the member node the watch read the address from.
+    const restarted = f.set.start(r1);
+    // It joins the election once its worker has joined the group ("replica started").
+    const started = new RegExp(`"pid":${restarted.child.pid},.*"msg":"replica started"`);
+    await waitFor('the new r1 in the election', async () => started.test(readFileSync(restarted.logFile, 'utf8')), 60_000);
+    await sleep(1_500);
+    const againAt = Date.now();
+    await f.set.kill(r2, 'SIGKILL');
+    f.set.start(r2);
+    const third = await waitFor(
+      'r1 leads again',
+      async () => {
+        const now = await f.set.leader();
+        return now?.replicaId === r1 ? now : undefined;
+      },
+      30_000,
+      20,
+    );
+    const restartedMs = Date.now() - againAt;
+    expect(third.epoch).toBeGreaterThan(successor.epoch);
+    expect(restartedMs).toBeLessThan(SESSION_MS / 2);
+    console.log(`fast takeover, killed leader restarted at once: successor published after ${restartedMs} ms`);
+  }, 150_000);
 });
