@@ -105,7 +105,7 @@ export async function runFailover(
       const kill = { fromEpoch, toEpoch: next.epoch, visibleMs: next.seenAt - killedAt, closedMs: next.closedAtMs - killedAt };
       kills.push(kill);
       process.stderr.write(
-        `bench: ${opts.label} ${i}/${opts.kills}: leader ${leader.replicaId} (epoch ${fromEpoch}) SIGKILLed; first cut of epoch ${kill.toEpoch} visible after ${kill.visibleMs} ms (closed after ${kill.closedMs} ms)\n`,
+        `bench: ${opts.label} ${i}/${opts.kills}: leader ${leader.replicaId} (epoch ${fromEpoch}) SIGKILLed at ${killedAt}; first cut of epoch ${kill.toEpoch} visible after ${kill.visibleMs} ms (closed after ${kill.closedMs} ms)\n`,
       );
       if (i < opts.kills) {
         await settle(r, opts.partitions, restarts);

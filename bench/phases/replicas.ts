@@ -48,7 +48,10 @@ export function startReplicas(opts: {
 export async function isSteady(r: BenchReplicas, partitions: number): Promise<boolean> {
   const [leader, counter, members] = await Promise.all([r.set.leader(), r.set.counter(), r.set.members()]);
   if (!leader || !counter || counter.epoch !== leader.epoch || leader.epoch < 1n) return false;
-  const holders = members.filter((m) => m.partitions.length > 0);
+  // A member node of a killed process outlives it by its ZooKeeper session: only the live
+  // process's own node counts (a restarted replica joins the election after its worker is assigned).
+  const live = (m: { replicaId: string; pid: number }) => r.set.replicas.get(m.replicaId)?.child.pid === m.pid;
+  const holders = members.filter((m) => m.partitions.length > 0 && live(m));
   if (holders.length !== Math.min(r.ids.length, partitions)) return false;
   const all = new Set(holders.flatMap((m) => m.partitions));
   return all.size === partitions && holders.reduce((n, m) => n + m.partitions.length, 0) === partitions;

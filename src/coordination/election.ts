@@ -141,7 +141,7 @@ export class LeaderElection extends EventEmitter<LeaderElectionEvents> {
     const removed = await this.session.remove(predecessor.path, stat.version);
     if (removed) {
       this.logger.warn(
-        { node: predecessor.path, replicaId: predecessor.replicaId, session: predecessor.owner },
+        { node: predecessor.path, predecessor: predecessor.replicaId, session: predecessor.owner },
         'predecessor process is gone: its election node deleted without waiting for its session timeout',
       );
     }

@@ -107,7 +107,7 @@ export class PredecessorWatch {
       const attempt = await openLiveness(address, this.attemptTimeoutMs, signal);
       const verdict = judgeAttempt(predecessor, attempt, seenAt === address);
       if (verdict === 'alive' && attempt.kind === 'open') {
-        if (seenAt !== address) this.logger.debug({ node: predecessor.path, replicaId: predecessor.replicaId, address }, 'following predecessor liveness');
+        if (seenAt !== address) this.logger.debug({ node: predecessor.path, predecessor: predecessor.replicaId, address }, 'following predecessor liveness');
         seenAt = address;
         const stop = (): void => attempt.close();
         signal.addEventListener('abort', stop, { once: true });

@@ -94,7 +94,8 @@ describe('CLI mirrors of the API (real stack, a running replica)', () => {
     expect(json(resigned.stdout)).toEqual({ resigned: before.replicaId, epoch: before.epoch.toString() });
     // The only replica joins the queue again and leads under a new epoch.
     await waitFor('a new term', async () => ((await f.set.leader())?.epoch ?? 0n) > before.epoch, 30_000, 50);
-  });
+    // Seven CLI processes, each a Node start: 30 s was seen to run out on a loaded machine.
+  }, 90_000);
 
   it("the replica's JSON log lines carry each key once", () => {
     const lines = readFileSync(replicaLog, 'utf8')

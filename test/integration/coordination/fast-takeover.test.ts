@@ -8,6 +8,7 @@ import { setTimeout as sleep } from 'node:timers/promises';
 import { afterEach, describe, expect, it } from 'vitest';
 import { waitFor } from '../../../scripts/lib/replica-set.js';
 import { ChainFixture } from '../../helpers/chain-fixture.js';
+import { duplicateKeys } from '../../helpers/log-lines.js';
 
 const SESSION_MS = 10_000;
 let fixture: ChainFixture | null = null;
@@ -56,6 +57,7 @@ describe('fast takeover after a crash (real ZooKeeper, Kafka, replica processes)
     expect(takeoverMs).toBeLessThan(SESSION_MS / 2);
     const r2Log = readFileSync(f.set.replicas.get(r2)!.logFile, 'utf8');
     expect(r2Log).toMatch(/predecessor process is gone: its election node deleted without waiting for its session timeout/);
+    for (const line of r2Log.split('\n').filter((l) => l.startsWith('{'))) expect(duplicateKeys(line), line).toEqual([]);
     console.log(`fast takeover: SIGKILL of the leader → successor published after ${takeoverMs} ms (session timeout ${SESSION_MS} ms)`);
 
     // As a supervisor does: the killed process restarted at once under the same replica id. Its
