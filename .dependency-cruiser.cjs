@@ -6,6 +6,8 @@
  * Type-only imports count: a type is a dependency a reader has to follow too.
  */
 const layers = [
+  // The web console's browser code (bundled by esbuild, served at /ui): it talks to the API over HTTP and imports nothing else of src/.
+  { name: 'console', paths: ['^src/console/'] },
   // Pure: formats, hashes, sealed payloads and the log view (node:crypto), the error catalogue, the logger type, retry arithmetic. No service I/O.
   { name: 'core', paths: ['^src/(errors|log|readiness)\\.ts$', '^src/(chain|wire|seal|tlog|retry)/'] },
   { name: 'config', paths: ['^src/config/'] },
@@ -46,6 +48,20 @@ module.exports = {
       comment: 'The library entry sits beside the CLI, not above it: a user of the package never loads commander or the commands.',
       from: { path: '^src/lib\\.ts$' },
       to: { path: '^src/cli/' },
+    },
+    {
+      name: 'console-apart',
+      severity: 'error',
+      comment: 'The console runs in a browser: no server module imports it (the API serves its built files), and it imports no server module.',
+      from: { path: '^src/(?!console/)' },
+      to: { path: '^src/console/' },
+    },
+    {
+      name: 'console-imports-nothing-else',
+      severity: 'error',
+      comment: 'Browser code cannot load Node modules or the server layers: the console reads the API over HTTP only.',
+      from: { path: '^src/console/' },
+      to: { path: '^src/(?!console/)' },
     },
     {
       name: 'src-not-to-outside',

@@ -135,6 +135,8 @@ async function main(): Promise<void> {
       `API ${api}: head seq ${head.seq} hash ${head.hash.slice(0, 16)}…; seq ${sample.seq} is partition ${sample.position.partition} offset ${sample.position.offset}`,
     );
 
+    say(`console: ${api}/ui/ (the web console of that replica; open it while the demo runs)`);
+
     // The log view: the latest signed checkpoint, the auditor's second look, one record proved and checked offline.
     const checkpoint = await waitFor(
       'the checkpoint of the whole chain',
@@ -189,6 +191,7 @@ async function main(): Promise<void> {
         checkProof: { seq: proved.seq, passed: proved.ok },
       },
       chain,
+      consoleUrl: `${api}/ui/`,
     };
     process.stdout.write(`${JSON.stringify(result)}\n`);
     const logViewOk = result.logView.audit.passed && result.logView.checkProof.passed && checkpointSize === produced.records;

@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # The project's test command (`npm test`): installs what is missing (the stack's services, and Go for
 # test/interop: scripts/lib/go-interop.sh; Prometheus for test/integration/deploy: scripts/lib/prometheus.sh; iptables for
-# test/integration/chaos/netsplit.test.ts: scripts/lib/iptables.sh), starts the local stack,
+# test/integration/chaos/netsplit.test.ts: scripts/lib/iptables.sh; Chromium for test/integration/console:
+# scripts/lib/chromium.sh), starts the local stack,
 # builds, runs every vitest suite (unit + integration on the real stack), and ends with the
 # runner's own counts as one line: "N passed, N failed". Exit code non-zero on any failure.
 # Extra arguments go to vitest (e.g. `npm test -- test/unit`).
@@ -19,6 +20,8 @@ bash scripts/lib/go-interop.sh
 bash scripts/lib/prometheus.sh
 # iptables for the chaos suite's network partitions (test/integration/chaos/netsplit.test.ts).
 bash scripts/lib/iptables.sh
+# Chromium for the console's browser tests (test/integration/console).
+bash scripts/lib/chromium.sh
 npm run --silent build
 
 mkdir -p .stack

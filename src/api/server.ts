@@ -4,6 +4,7 @@ import type { Logger } from '../log.js';
 import { sendError, toHttpError } from './http-errors.js';
 import type { ApiDeps } from './ports.js';
 import { registerRateLimit, type RateLimitOptions } from './rate-limit.js';
+import { consoleRoutes } from './routes/console.js';
 import { healthRoutes } from './routes/health.js';
 import { livenessRoutes } from './routes/liveness.js';
 import { logRoutes } from './routes/log.js';
@@ -69,6 +70,7 @@ export async function buildApi(deps: ApiDeps, options: ApiOptions): Promise<Fast
   logRoutes(app, deps);
   healthRoutes(app, deps);
   livenessRoutes(app, deps);
+  consoleRoutes(app);
   operationRoutes(app, deps, options.token, options.rateLimit);
   app.get('/openapi.json', { schema: { hide: true } }, async () => app.swagger());
   await app.ready();

@@ -5,7 +5,8 @@ import { readGenesis, type GenesisRecord } from './genesis-store.js';
 import { chainPaths } from './paths.js';
 import { ZkSession } from './zk-session.js';
 
-export type ZooKeeperConfig = Config['zookeeper'];
+/** How to reach ZooKeeper: the `zookeeper.*` settings less the replica's own behaviour (fastTakeover). */
+export type ZooKeeperConfig = Omit<Config['zookeeper'], 'fastTakeover'>;
 
 /** Opens the ZooKeeper session the `zookeeper.*` configuration describes. */
 export function connectZk(zk: Readonly<ZooKeeperConfig>, logger: Logger): Promise<ZkSession> {
