@@ -1,9 +1,10 @@
 import { h } from './dom.js';
 import { explorer, recordPage } from './explorer.js';
+import { logPage } from './log-page.js';
 import { operations } from './ops.js';
 import { overview } from './overview.js';
 
-/** Hash routes: #/overview, #/explorer, #/record/<seq>, #/ops. The page never reloads. */
+/** Hash routes: #/overview, #/explorer, #/record/<seq>, #/log, #/ops. The page never reloads. */
 const main = document.getElementById('app') as HTMLElement;
 const nav = document.getElementById('nav') as HTMLElement;
 let stop: () => void = () => undefined;
@@ -11,6 +12,7 @@ let stop: () => void = () => undefined;
 const links: [string, string][] = [
   ['#/overview', 'Overview'],
   ['#/explorer', 'Explorer'],
+  ['#/log', 'Log'],
   ['#/ops', 'Operations'],
 ];
 nav.append(...links.map(([href, label]) => h('a', { href }, label)));
@@ -29,6 +31,7 @@ function route(): void {
   const record = /^#\/record\/([1-9][0-9]*)$/.exec(hash);
   if (record) stop = recordPage(main, record[1] as string);
   else if (hash === '#/explorer') stop = explorer(main, navigate);
+  else if (hash === '#/log') stop = logPage(main);
   else if (hash === '#/ops') stop = operations(main);
   else stop = overview(main);
 }

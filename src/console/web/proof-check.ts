@@ -175,3 +175,68 @@ export async function checkInclusion(input: InclusionInput): Promise<InclusionRe
   if (!equal(root, checkpoint.root)) throw new ProofCheckError('proof', 'the proof does not lead to the checkpoint’s root');
   return { treeSize: checkpoint.size, root: toHex(root) };
 }
+
+/**
+ * RFC 9162 §2.1.4.2: does `proof` show the tree of size `first` (root `firstRoot`) to be a
+ * prefix of the tree of size `second` (root `secondRoot`)? Throws a ProofCheckError('proof').
+ */
+export async function verifyConsistency(
+  first: bigint,
+  second: bigint,
+  proof: readonly Uint8Array[],
+  firstRoot: Uint8Array,
+  secondRoot: Uint8Array,
+): Promise<void> {
+  if (first < 1n || first > second) throw new ProofCheckError('proof', `sizes ${first} → ${second}: the first must be at least 1 and not above the second`);
+  for (const p of proof) if (p.length !== 32) throw new ProofCheckError('proof', `a proof hash is 32 bytes, got ${p.length}`);
+  if (first === second) {
+    if (proof.length !== 0) throw new ProofCheckError('proof', 'a proof between equal sizes is empty');
+    if (!equal(firstRoot, secondRoot)) throw new ProofCheckError('proof', 'two different roots for the same size: a fork');
+    return;
+  }
+  if (proof.length === 0) throw new ProofCheckError('proof', 'the proof is empty');
+  const path = (first & (first - 1n)) === 0n ? [firstRoot, ...proof] : [...proof];
+  let fn = first - 1n;
+  let sn = second - 1n;
+  while ((fn & 1n) === 1n) {
+    fn >>= 1n;
+    sn >>= 1n;
+  }
+  let fr = path[0] as Uint8Array;
+  let sr = fr;
+  for (const c of path.slice(1)) {
+    if (sn === 0n) throw new ProofCheckError('proof', `the proof has ${proof.length} hashes: too many for ${first} → ${second}`);
+    if ((fn & 1n) === 1n || fn === sn) {
+      fr = await sha256(Uint8Array.of(1), c, fr);
+      sr = await sha256(Uint8Array.of(1), c, sr);
+      while ((fn & 1n) === 0n && fn !== 0n) {
+        fn >>= 1n;
+        sn >>= 1n;
+      }
+    } else {
+      sr = await sha256(Uint8Array.of(1), sr, c);
+    }
+    fn >>= 1n;
+    sn >>= 1n;
+  }
+  if (sn !== 0n) throw new ProofCheckError('proof', `the proof has ${proof.length} hashes: too few for ${first} → ${second}`);
+  if (!equal(fr, firstRoot)) throw new ProofCheckError('proof', `the proof does not lead to the root of size ${first}`);
+  if (!equal(sr, secondRoot)) throw new ProofCheckError('proof', `the proof does not lead to the root of size ${second}`);
+}
+
+/** The signature lines of a signed note: key name and key id (hex) of each, the log's and any witness's. */
+export function noteSignatures(note: string): { name: string; keyId: string }[] {
+  const split = note.lastIndexOf('\n\n');
+  if (split < 0) return [];
+  const out: { name: string; keyId: string }[] = [];
+  for (const line of note.slice(split + 2).split('\n')) {
+    const m = /^\u2014 (\S+) (\S+)$/.exec(line);
+    if (!m) continue;
+    try {
+      out.push({ name: m[1] as string, keyId: toHex(fromBase64(m[2] as string, 'signature', 'a signature').subarray(0, 4)) });
+    } catch {
+      out.push({ name: m[1] as string, keyId: '(not base64)' });
+    }
+  }
+  return out;
+}

@@ -1,5 +1,13 @@
 import { describe, expect, it } from 'vitest';
-import { checkInclusion, parseVerifierKey, ProofCheckError, recordLeafHash, rootFromInclusion } from '../../../src/console/web/proof-check.js';
+import {
+  checkInclusion,
+  noteSignatures,
+  parseVerifierKey,
+  ProofCheckError,
+  recordLeafHash,
+  rootFromInclusion,
+  verifyConsistency,
+} from '../../../src/console/web/proof-check.js';
 import { inclusionProof, NoteSigner, signCheckpoint } from '../../../src/tlog/index.js';
 import { buildTree, vectorDigest, vectors } from '../tlog/fixtures.js';
 
@@ -75,5 +83,27 @@ describe("the console's in-browser proof check (Web Crypto) against the vectors 
     expect((await failure(input(5, (i) => (i.verifierKey = NoteSigner.generate('console.example/log').verifierKey)))).part).toBe('signature');
     expect((await failure(input(5, (i) => (i.verifierKey = signer.verifierKey.replace(/\+[0-9a-f]{8}\+/, '+00000000+'))))).part).toBe('key');
     expect((await failure(input(5, (i) => (i.proof.seq = '6')))).part).toBe('proof');
+  });
+
+  it('consistency: every vector proof links its two vector roots; a changed hash, root or size fails', async () => {
+    const roots = new Map(vectors.roots.map((r) => [r.size, r.root]));
+    let checked = 0;
+    for (const v of vectors.consistency) {
+      if (!roots.has(v.from) || !roots.has(v.to)) continue;
+      const [a, b] = [bytes(roots.get(v.from)!), bytes(roots.get(v.to)!)];
+      await verifyConsistency(BigInt(v.from), BigInt(v.to), v.proof.map(bytes), a, b);
+      checked++;
+      if (v.proof.length > 0 && v.from !== v.to) {
+        const bad = v.proof.map(bytes);
+        bad[0] = Uint8Array.from(bad[0]!, (x) => x ^ 1);
+        await expect(verifyConsistency(BigInt(v.from), BigInt(v.to), bad, a, b)).rejects.toBeInstanceOf(ProofCheckError);
+        await expect(verifyConsistency(BigInt(v.from), BigInt(v.to), v.proof.map(bytes), b, a)).rejects.toBeInstanceOf(ProofCheckError);
+      }
+    }
+    expect(checked).toBeGreaterThan(20);
+  });
+
+  it('lists the signature lines of a note: the log and any cosigner', async () => {
+    expect(noteSignatures(note)).toEqual([{ name: signer.name, keyId: signer.verifierKey.split('+')[1] }]);
   });
 });
