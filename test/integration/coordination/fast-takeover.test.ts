@@ -24,8 +24,19 @@ describe('fast takeover after a crash (real ZooKeeper, Kafka, replica processes)
     const f = fixture;
     await f.init(2);
     const [r1, r2] = [`${f.chain}-r1`, `${f.chain}-r2`];
+    /** The leader znode once `id` has published its term. */
+    const ledBy = (id: string, timeoutMs: number) =>
+      waitFor(
+        `${id} leads`,
+        async () => {
+          const now = await f.set.leader();
+          return now?.replicaId === id ? now : undefined;
+        },
+        timeoutMs,
+        20,
+      );
     const first = f.set.start(r1);
-    const leader = await waitFor('r1 leads', async () => ((await f.set.leader())?.replicaId === r1 ? f.set.leader() : undefined), 60_000);
+    const leader = await ledBy(r1, 60_000);
     f.set.start(r2);
     await f.set.apiUrl(r2);
     await sleep(1_500); // r2 joins the election behind r1 and opens r1's liveness stream
@@ -35,24 +46,16 @@ describe('fast takeover after a crash (real ZooKeeper, Kafka, replica processes)
     first.child.kill('SIGSTOP');
     await sleep(SESSION_MS * 0.6);
     expect((await f.set.leader())?.replicaId).toBe(r1);
-    expect((await f.set.leader())?.epoch).toBe(leader!.epoch);
+    expect((await f.set.leader())?.epoch).toBe(leader.epoch);
     first.child.kill('SIGCONT');
     await sleep(1_000);
     expect((await f.set.leader())?.replicaId).toBe(r1);
 
     const killedAt = Date.now();
     await f.set.kill(r1, 'SIGKILL');
-    const successor = await waitFor(
-      'r2 leads',
-      async () => {
-        const now = await f.set.leader();
-        return now?.replicaId === r2 ? now : undefined;
-      },
-      30_000,
-      20,
-    );
+    const successor = await ledBy(r2, 30_000);
     const takeoverMs = Date.now() - killedAt;
-    expect(successor.epoch).toBeGreaterThan(leader!.epoch);
+    expect(successor.epoch).toBeGreaterThan(leader.epoch);
     // Through session expiry this takes at least SESSION_MS; the term's own start is well under 2 s here.
     expect(takeoverMs).toBeLessThan(SESSION_MS / 2);
     const r2Log = readFileSync(f.set.replicas.get(r2)!.logFile, 'utf8');
@@ -70,15 +73,7 @@ describe('fast takeover after a crash (real ZooKeeper, Kafka, replica processes)
     const againAt = Date.now();
     await f.set.kill(r2, 'SIGKILL');
     f.set.start(r2);
-    const third = await waitFor(
-      'r1 leads again',
-      async () => {
-        const now = await f.set.leader();
-        return now?.replicaId === r1 ? now : undefined;
-      },
-      30_000,
-      20,
-    );
+    const third = await ledBy(r1, 30_000);
     const restartedMs = Date.now() - againAt;
     expect(third.epoch).toBeGreaterThan(successor.epoch);
     expect(restartedMs).toBeLessThan(SESSION_MS / 2);
