@@ -7,10 +7,12 @@ import { encodeJson, ZnodeJsonReader } from './znode-json.js';
  * epoch; for status and clients only — the election and the epoch decide, not this node:
  *
  *   {"v":1,"replicaId":"r1","epoch":"4","apiAddress":"http://10.0.0.1:8080","since":1700000000000,
- *    "lastCut":{"cutId":"812","records":37,"latencyMs":4,"at":1700000001234}}
+ *    "lastCut":{"cutId":"812","records":37,"latencyMs":4,"at":1700000001234},
+ *    "recentCuts":[{"cutId":"812","epoch":"4","lastSeq":"90210","records":37,"latencyMs":4,"at":1700000001234},…]}
  *
- * `lastCut` (optional) is refreshed at most once a second, so that every replica's status can
- * show the leader's cut latency without replicas talking to each other.
+ * `lastCut` and `recentCuts` (both optional; the latter newest first, at most RECENT_CUTS of this
+ * term) are refreshed at most once a second, so that every replica's status can show the
+ * leader's cuts without replicas talking to each other. Readers ignore fields they do not know.
  */
 export const LEADER_FORMAT = 'leader znode v1';
 
@@ -22,6 +24,8 @@ export interface LeaderInfo {
   /** When it became leader, ms since the Unix epoch. */
   since: number;
   lastCut?: LastCutStats;
+  /** The term's latest cuts, newest first (at most RECENT_CUTS). */
+  recentCuts?: RecentCut[];
 }
 
 export interface LastCutStats {
@@ -31,6 +35,15 @@ export interface LastCutStats {
   latencyMs: number;
   /** ms since the Unix epoch. */
   at: number;
+}
+
+/** Cuts the leader znode lists in `recentCuts`. */
+export const RECENT_CUTS = 20;
+
+/** One cut of the term, as `recentCuts` lists it. */
+export interface RecentCut extends LastCutStats {
+  epoch: bigint;
+  lastSeq: bigint;
 }
 
 export function encodeLeader(info: LeaderInfo): Buffer {
@@ -46,6 +59,18 @@ export function encodeLeader(info: LeaderInfo): Buffer {
     apiAddress: info.apiAddress,
     since: info.since,
     ...(lastCut ? { lastCut } : {}),
+    ...(info.recentCuts
+      ? {
+          recentCuts: info.recentCuts.slice(0, RECENT_CUTS).map((c) => ({
+            cutId: c.cutId.toString(10),
+            epoch: c.epoch.toString(10),
+            lastSeq: c.lastSeq.toString(10),
+            records: c.records,
+            latencyMs: c.latencyMs,
+            at: c.at,
+          })),
+        }
+      : {}),
   });
 }
 
@@ -61,6 +86,16 @@ export function decodeLeader(data: Buffer, path?: string): LeaderInfo {
   if (r.has('lastCut')) {
     const raw = r.object('lastCut');
     info.lastCut = { cutId: raw.decimal('cutId', 0n), records: raw.int('records', 0), latencyMs: raw.int('latencyMs', 0), at: raw.int('at', 0) };
+  }
+  if (r.has('recentCuts')) {
+    info.recentCuts = r.objects('recentCuts').map((c) => ({
+      cutId: c.decimal('cutId', 0n),
+      epoch: c.decimal('epoch', 0n),
+      lastSeq: c.decimal('lastSeq', 0n),
+      records: c.int('records', 0),
+      latencyMs: c.int('latencyMs', 0),
+      at: c.int('at', 0),
+    }));
   }
   return info;
 }

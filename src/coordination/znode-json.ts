@@ -103,6 +103,16 @@ export class ZnodeJsonReader {
     return new ZnodeJsonReader(v as Record<string, unknown>, this.format, `${this.prefix}${field}.`);
   }
 
+  /** An array of nested objects; errors name the field as parent[i].child. */
+  objects(field: string): ZnodeJsonReader[] {
+    const v = this.raw(field);
+    if (!Array.isArray(v)) this.fail(field, `must be an array, got ${describe(v)}`);
+    return v.map((item, i) => {
+      if (item === null || typeof item !== 'object' || Array.isArray(item)) this.fail(`${field}[${i}]`, `must be an object, got ${describe(item)}`);
+      return new ZnodeJsonReader(item as Record<string, unknown>, this.format, `${this.prefix}${field}[${i}].`);
+    });
+  }
+
   oneOf<T extends string>(field: string, values: readonly T[]): T {
     const v = this.raw(field);
     if (typeof v !== 'string' || !(values as readonly string[]).includes(v)) {

@@ -28,6 +28,8 @@ export interface ChainStatus {
   counter: { nextSeq: string; epoch: string } | null;
   /** The leader's last cut, as it publishes it in its leader znode (at most once a second). */
   lastCut: { cutId: string; records: number; latencyMs: number; at: number } | null;
+  /** The leader's latest cuts of its term, newest first (leader znode `recentCuts`); [] without a leader. */
+  recentCuts: { cutId: string; epoch: string; lastSeq: string; records: number; latencyMs: number; at: number }[];
   partitions: { partition: number; nextOffset: string; endOffset: string; lag: string; owner: string | null }[];
   totalLag: string;
   /**
@@ -99,6 +101,14 @@ export async function collectStatus({ chain, paths, zk, kafka, genesis, logger, 
     },
     counter: counter ? { nextSeq: counter.value.nextSeq.toString(), epoch: counter.value.epoch.toString() } : null,
     lastCut: lastCut ? { cutId: lastCut.cutId.toString(), records: lastCut.records, latencyMs: lastCut.latencyMs, at: lastCut.at } : null,
+    recentCuts: (leader?.recentCuts ?? []).map((c) => ({
+      cutId: c.cutId.toString(),
+      epoch: c.epoch.toString(),
+      lastSeq: c.lastSeq.toString(),
+      records: c.records,
+      latencyMs: c.latencyMs,
+      at: c.at,
+    })),
     partitions,
     totalLag: totalLag.toString(),
     ordered: ordered

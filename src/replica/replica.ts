@@ -12,7 +12,7 @@ import { casCounter, createCounter, readCounter } from '../coordination/counter.
 import { LeaderElection } from '../coordination/election.js';
 import { bumpEpoch } from '../coordination/epoch.js';
 import { readGenesis, type GenesisRecord } from '../coordination/genesis-store.js';
-import { clearLeader, publishLeader, readLeader, type LastCutStats } from '../coordination/leader.js';
+import { clearLeader, publishLeader, readLeader, RECENT_CUTS, type LastCutStats, type RecentCut } from '../coordination/leader.js';
 import { MemberRegistration } from '../coordination/members.js';
 import { PredecessorWatch } from '../coordination/predecessor-watch.js';
 import { clearPause, PauseWatch, setPause, type PauseInfo } from '../coordination/pause.js';
@@ -46,13 +46,15 @@ interface LeaderCard {
   apiAddress: () => string;
   since: number;
   lastCut?: LastCutStats;
+  /** This term's latest cuts, newest first. */
+  recentCuts: RecentCut[];
 }
 
 export function sequencerCoordination(
   session: ZkSession,
   paths: ChainPaths,
   replicaId: string,
-  card: LeaderCard = { apiAddress: () => '', since: 0 },
+  card: LeaderCard = { apiAddress: () => '', since: 0, recentCuts: [] },
 ): SequencerCoordination {
   return {
     bumpEpoch: () => bumpEpoch(session, paths),
@@ -62,6 +64,7 @@ export function sequencerCoordination(
     publishLeader: (epoch) => {
       card.since = Date.now();
       delete card.lastCut;
+      card.recentCuts = [];
       return publishLeader(session, paths, { replicaId, epoch, apiAddress: card.apiAddress(), since: card.since });
     },
   };
@@ -115,7 +118,7 @@ export class Replica implements ReplicaPort {
   ) {
     const log = logger;
     this.paths = chainPaths(config.zookeeper.root, config.chain);
-    this.card = { apiAddress: () => this.apiAddress, since: 0 };
+    this.card = { apiAddress: () => this.apiAddress, since: 0, recentCuts: [] };
     this.metrics = new SeqchainMetrics({ chain: config.chain, replicaId: config.replicaId });
     this.member = new MemberRegistration(zk, this.paths, {
       replicaId: config.replicaId,
@@ -252,7 +255,10 @@ export class Replica implements ReplicaPort {
       }
     });
     sequencer.on('sequencer:cut', (cut) => {
-      this.card.lastCut = { cutId: cut.cutId, records: cut.records, latencyMs: cut.latencyMs, at: Date.now() };
+      const at = Date.now();
+      this.card.lastCut = { cutId: cut.cutId, records: cut.records, latencyMs: cut.latencyMs, at };
+      this.card.recentCuts.unshift({ cutId: cut.cutId, epoch: cut.epoch, lastSeq: cut.lastSeq, records: cut.records, latencyMs: cut.latencyMs, at });
+      this.card.recentCuts.length = Math.min(this.card.recentCuts.length, RECENT_CUTS);
     });
     sequencer.on('sequencer:leading', ({ epoch }) => {
       this.leaderEpoch = epoch;
@@ -338,6 +344,7 @@ export class Replica implements ReplicaPort {
         apiAddress: this.apiAddress,
         since: this.card.since,
         lastCut,
+        recentCuts: this.card.recentCuts,
       }).catch((err: unknown) => this.logger.debug({ err }, 'could not refresh the leader znode'));
     }, LEADER_CARD_INTERVAL_MS);
     this.cardTimer.unref();

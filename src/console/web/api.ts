@@ -56,6 +56,7 @@ export interface Status {
   members: { replicaId: string; host: string; pid: number; apiAddress: string; partitions: number[] }[];
   head: { seq: string; hash: string; epoch: string; cutId: string };
   lastCut: { cutId: string; records: number; latencyMs: number; at: number } | null;
+  recentCuts: { cutId: string; epoch: string; lastSeq: string; records: number; latencyMs: number; at: number }[];
   partitions: { partition: number; nextOffset: string; endOffset: string; lag: string; owner: string | null }[];
   totalLag: string;
 }

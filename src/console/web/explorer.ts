@@ -1,24 +1,7 @@
 import { ApiError, getJson, type InclusionProof, type RecordView } from './api.js';
 import { fields, fill, h } from './dom.js';
+import { lookupPath, parseLookup } from './lookup.js';
 import { checkInclusion, ProofCheckError } from './proof-check.js';
-
-/** What a search box entry asks for: a seq, a partition/offset position, or a record digest. */
-export type Lookup = { kind: 'seq'; seq: string } | { kind: 'position'; partition: string; offset: string } | { kind: 'digest'; hex: string };
-
-export function parseLookup(text: string): Lookup | null {
-  const t = text.trim().toLowerCase();
-  if (/^[1-9][0-9]*$/.test(t)) return { kind: 'seq', seq: t };
-  const pos = /^([0-9]+)\s*[/:@]\s*([0-9]+)$/.exec(t);
-  if (pos) return { kind: 'position', partition: pos[1] as string, offset: pos[2] as string };
-  if (/^[0-9a-f]{64}$/.test(t)) return { kind: 'digest', hex: t };
-  return null;
-}
-
-function lookupPath(q: Lookup): string {
-  if (q.kind === 'seq') return `/v1/records/${q.seq}`;
-  if (q.kind === 'position') return `/v1/positions/${q.partition}/${q.offset}`;
-  return `/v1/digests/${q.hex}`;
-}
 
 const describe = (err: unknown): string => (err instanceof ApiError ? `${err.code}: ${err.message}` : (err as Error).message);
 

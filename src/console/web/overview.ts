@@ -14,12 +14,13 @@ export function overview(root: HTMLElement): () => void {
   const summary = h('section', { 'aria-labelledby': 'ov-head', class: 'card' });
   const members = h('section', { 'aria-labelledby': 'ov-members', class: 'card' });
   const lag = h('section', { 'aria-labelledby': 'ov-lag', class: 'card' });
+  const cuts = h('section', { 'aria-labelledby': 'ov-cuts', class: 'card' });
   const rate = new LineChart('Sequencing rate', 'records/s');
   const latency = new LineChart('Cut latency', 'ms');
   const lagChart = new LineChart('Total lag', 'records');
   const charts = h('section', { class: 'card charts', 'aria-label': 'Charts, last 5 minutes' }, rate.element, latency.element, lagChart.element);
   const error = h('p', { class: 'error', role: 'alert', hidden: true });
-  fill(root, h('h1', {}, 'Overview'), error, summary, charts, members, lag);
+  fill(root, h('h1', {}, 'Overview'), error, summary, charts, members, lag, cuts);
 
   const rates: Point[] = [];
   const latencies: Point[] = [];
@@ -90,6 +91,34 @@ export function overview(root: HTMLElement): () => void {
         h('thead', {}, h('tr', {}, h('th', { scope: 'col' }, 'Replica'), h('th', { scope: 'col' }, 'Partitions'), h('th', { scope: 'col' }, 'Host'))),
         h('tbody', {}, ...rows),
       ),
+    );
+    const th = (label: string) => h('th', { scope: 'col' }, label);
+    fill(
+      cuts,
+      h('h2', { id: 'ov-cuts' }, 'Recent cuts of the leader’s term'),
+      s.recentCuts.length === 0
+        ? h('p', { class: 'muted' }, 'None yet.')
+        : h(
+            'table',
+            {},
+            h('thead', {}, h('tr', {}, th('Cut'), th('Epoch'), th('Records'), th('Latency'), th('Last seq'), th('At'))),
+            h(
+              'tbody',
+              {},
+              ...s.recentCuts.map((c) =>
+                h(
+                  'tr',
+                  { 'data-testid': 'recent-cut' },
+                  h('td', {}, c.cutId),
+                  h('td', {}, c.epoch),
+                  h('td', { class: 'num' }, c.records),
+                  h('td', { class: 'num' }, `${c.latencyMs} ms`),
+                  h('td', {}, h('a', { href: `#/record/${c.lastSeq}` }, c.lastSeq)),
+                  h('td', {}, new Date(c.at).toISOString().slice(11, 23)),
+                ),
+              ),
+            ),
+          ),
     );
     const max = Math.max(1, ...s.partitions.map((p) => Number(p.lag)));
     fill(

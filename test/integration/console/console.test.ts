@@ -111,10 +111,14 @@ describe('the web console in Chromium (real stack, two replicas, log view on)', 
     expect(await page.getByTestId('lag-bar').count()).toBe(4);
     const points = await page.locator('svg.chart').first().getAttribute('data-points');
     expect(Number(points)).toBeGreaterThanOrEqual(2);
+    // The leader's recent cuts, newest first, each linking to its last record.
+    await expect.poll(() => page.getByTestId('recent-cut').count(), { timeout: 10_000 }).toBeGreaterThan(1);
+    const newestLastSeq = async () => Number(await page.getByTestId('recent-cut').first().getByRole('link').textContent());
+    await expect.poll(newestLastSeq, { timeout: 10_000 }).toBe(before + 2_000);
     await shot('overview');
   }, 90_000);
 
-  it('finds a record by seq and by partition/offset; its proof is verified in the browser', async () => {
+  it('finds a record by seq, by partition/offset and by digest; its proof is verified in the browser', async () => {
     await page.goto(`${follower.api}/ui/#/explorer`);
     await page.getByLabel(/Find a record/).fill('5');
     await page.keyboard.press('Enter');
@@ -130,6 +134,13 @@ describe('the web console in Chromium (real stack, two replicas, log view on)', 
     await page.waitForURL(/#\/record\/7$/);
     expect(await text('record-position')).toBe(`${seven.position.partition} / ${seven.position.offset}`);
     expect(await text('record-digest')).toBe(seven.digest);
+
+    const eleven = (await (await fetch(`${follower.api}/v1/records/11`)).json()) as { digest: string };
+    await page.goto(`${follower.api}/ui/#/explorer`);
+    await page.getByLabel(/Find a record/).fill(eleven.digest.toUpperCase());
+    await page.keyboard.press('Enter');
+    await page.waitForURL(/#\/record\/11$/);
+    expect(await text('record-digest')).toBe(eleven.digest);
   }, 60_000);
 
   it('a proof tampered on the way (request interception) shows "failed", naming the part', async () => {

@@ -3,7 +3,7 @@ import { genesisHash } from '../../../src/chain/genesis.js';
 import { decodeCounter, encodeCounter, type CounterValue } from '../../../src/coordination/counter.js';
 import { decodeEpoch, encodeEpoch } from '../../../src/coordination/epoch.js';
 import { decodeGenesis, encodeGenesis, type GenesisRecord } from '../../../src/coordination/genesis-store.js';
-import { decodeLeader, encodeLeader } from '../../../src/coordination/leader.js';
+import { decodeLeader, encodeLeader, RECENT_CUTS } from '../../../src/coordination/leader.js';
 import { decodeMember, encodeMember } from '../../../src/coordination/members.js';
 import { decodeOrderedLease, encodeOrderedLease } from '../../../src/coordination/ordered-lease.js';
 import { decodePause, encodePause } from '../../../src/coordination/pause.js';
@@ -171,6 +171,19 @@ describe('leader znode v1 with lastCut', () => {
     expect(decodeLeader(encodeLeader(info))).toEqual(info);
     const { lastCut: _omitted, ...plain } = info;
     expect(decodeLeader(encodeLeader(plain))).toEqual(plain);
+  });
+  it('round-trips the recent cuts, newest first, at most RECENT_CUTS, in a byte-exact form', () => {
+    const cut = (n: number) => ({ cutId: BigInt(900 - n), epoch: 7n, lastSeq: BigInt(10_000 - n * 10), records: 10, latencyMs: n, at: 1_700_000_002_000 - n });
+    const withCuts = { ...info, recentCuts: Array.from({ length: RECENT_CUTS + 5 }, (_, n) => cut(n)) };
+    const decoded = decodeLeader(encodeLeader(withCuts));
+    expect(decoded.recentCuts).toEqual(withCuts.recentCuts.slice(0, RECENT_CUTS));
+    expect(encodeLeader({ ...info, recentCuts: [cut(0)] }).toString()).toContain(
+      '"recentCuts":[{"cutId":"900","epoch":"7","lastSeq":"10000","records":10,"latencyMs":0,"at":1700000002000}]',
+    );
+    expect(fieldOf(() => decodeLeader(patch(encodeLeader(withCuts), { recentCuts: [{ ...JSON.parse('{}'), cutId: '1' }] })))).toBe('recentCuts[0].epoch');
+    expect(fieldOf(() => decodeLeader(patch(encodeLeader(withCuts), { recentCuts: [5] })))).toBe('recentCuts[0]');
+    // A reader that predates the field ignores it; this one reads a znode without it.
+    expect(decodeLeader(encodeLeader(info)).recentCuts).toBeUndefined();
   });
   it('names a bad nested field with its parent', () => {
     const data = patch(encodeLeader(info), { lastCut: { cutId: 'x', records: 1, latencyMs: 1, at: 1 } });
