@@ -277,7 +277,18 @@ export class LogViewStore {
         size = got.size;
       }
       const n = size;
-      if (!fits(n)) return { size: n, proof: null, checkpoint: null };
+      if (!fits(n)) {
+        // Without a size asked for, n is the last checkpoint this replica saw, a guess: look again
+        // (once) before saying the leaf is beyond the tree, or an idle chain keeps the stale answer.
+        if (asked === null && attempt === 0) {
+          const latest = await this.readLatest();
+          if (latest && latest.size !== n) {
+            size = latest.size;
+            continue;
+          }
+        }
+        return { size: n, proof: null, checkpoint: null };
+      }
       const cached = this.#subtrees;
       let usedCache = false;
       const tiles = tilesRead((src) =>
