@@ -8,9 +8,12 @@ import { encodeJson, ZnodeJsonReader } from './znode-json.js';
  * One ephemeral znode per running replica, <base>/members/<replicaId>, JSON v1:
  *
  *   {"v":1,"replicaId":"r1","pid":1234,"host":"h","startedAt":1700000000000,
- *    "apiAddress":"http://h:8080","partitions":[0,2]}
+ *    "apiAddress":"http://h:8080","partitions":[0,2],"workerMemberId":"seqchain-r1-replica-6f1…"}
  *
  * `partitions` are the source partitions this replica's worker owns now (for status).
+ * `workerMemberId` (optional, added without a version change: readers ignore fields they do not
+ * know) is its worker's member id in the worker consumer group, so that a peer that sees this
+ * process gone can remove that member at once (./member-watch.ts).
  */
 export const MEMBER_FORMAT = 'member znode v1';
 
@@ -22,6 +25,8 @@ export interface MemberInfo {
   startedAt: number;
   apiAddress: string;
   partitions: number[];
+  /** The worker's member id in the worker group, once it joined. */
+  workerMemberId?: string;
 }
 
 export function encodeMember(m: MemberInfo): Buffer {
@@ -34,6 +39,7 @@ export function encodeMember(m: MemberInfo): Buffer {
     startedAt: m.startedAt,
     apiAddress: m.apiAddress,
     partitions: [...m.partitions],
+    ...(m.workerMemberId === undefined ? {} : { workerMemberId: m.workerMemberId }),
   });
 }
 
@@ -47,7 +53,7 @@ export function decodeMember(data: Buffer, path?: string): MemberInfo {
   } catch (err) {
     r.fail('replicaId', `is not a valid znode name: ${(err as Error).message}`);
   }
-  return {
+  const member: MemberInfo = {
     replicaId,
     pid: r.int('pid', 0),
     host: r.string('host'),
@@ -55,6 +61,8 @@ export function decodeMember(data: Buffer, path?: string): MemberInfo {
     apiAddress: r.string('apiAddress'),
     partitions: r.intArray('partitions', 0, 0x7fff_ffff),
   };
+  if (r.has('workerMemberId')) member.workerMemberId = r.string('workerMemberId', { nonEmpty: true });
+  return member;
 }
 
 /**
@@ -147,17 +155,30 @@ export class MemberRegistration {
 
 /** Every registered member, sorted by replica id; malformed nodes are logged and skipped. */
 export async function listMembers(session: ZkSession, paths: ChainPaths): Promise<MemberInfo[]> {
+  return (await listMemberNodes(session, paths)).map((n) => n.member);
+}
+
+/** listMembers with each node's owner: the ZooKeeper session id (16 hex digits) of that replica process. */
+export async function listMemberNodes(session: ZkSession, paths: ChainPaths): Promise<{ member: MemberInfo; owner: string }[]> {
   const names = (await session.getChildren(paths.members)) ?? [];
-  const out: MemberInfo[] = [];
+  const out: { member: MemberInfo; owner: string }[] = [];
   for (const name of names.sort()) {
     const path = `${paths.members}/${name}`;
     const got = await session.getData(path);
     if (got === null) continue;
     try {
-      out.push(decodeMember(got.data, path));
+      out.push({ member: decodeMember(got.data, path), owner: got.stat.ephemeralOwner });
     } catch (err) {
       session.logger.warn({ err, path }, 'skipping malformed member node');
     }
   }
   return out;
+}
+
+/** The member node of `replicaId` when `owner`'s session still owns it, else null. */
+export async function memberOfSession(session: ZkSession, paths: ChainPaths, replicaId: string, owner: string): Promise<MemberInfo | null> {
+  const path = paths.member(replicaId);
+  const got = await session.getData(path);
+  if (got === null || got.stat.ephemeralOwner !== owner) return null;
+  return decodeMember(got.data, path);
 }

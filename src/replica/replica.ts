@@ -37,6 +37,9 @@ import { verifyRange } from '../verify/verify-range.js';
 import { Worker } from '../worker/worker.js';
 import { ReplicaIndex } from '../indexer/replica-index.js';
 import { CheckpointTail } from '../indexer/checkpoint-tail.js';
+import { removeGroupMember } from '../kafka/group-member.js';
+import { kafkaNames } from '../kafka/names.js';
+import { MemberWatch, type GoneMember } from '../coordination/member-watch.js';
 import { WitnessSubmitter } from '../witness/submitter.js';
 
 const VERSION = '0.1.0';
@@ -97,6 +100,8 @@ export class Replica implements ReplicaPort {
   private readonly election: LeaderElection;
   /** Deletes a crashed predecessor's election node (zookeeper.fastTakeover); null when off. */
   private readonly predecessorWatch: PredecessorWatch | null;
+  /** Removes a crashed peer's worker from the worker group (zookeeper.fastTakeover); null when off. */
+  private readonly memberWatch: MemberWatch | null;
   private readonly pauseWatch: PauseWatch;
   readonly index: ReplicaIndex;
   /** The log view's read side (null when logView.enabled is false). */
@@ -151,6 +156,9 @@ export class Replica implements ReplicaPort {
     this.election = new LeaderElection({ session: zk, paths: this.paths, replicaId: config.replicaId, logger: log });
     this.predecessorWatch = config.zookeeper.fastTakeover
       ? new PredecessorWatch({ election: this.election, session: zk, paths: this.paths, logger: log })
+      : null;
+    this.memberWatch = config.zookeeper.fastTakeover
+      ? new MemberWatch({ session: zk, paths: this.paths, replicaId: config.replicaId, logger: log, onGone: (gone) => this.removeWorkerOf(gone) })
       : null;
     this.pauseWatch = new PauseWatch(zk, this.paths, log.child({ component: 'pause' }));
     this.index = new ReplicaIndex({
@@ -231,6 +239,22 @@ export class Replica implements ReplicaPort {
     }
   }
 
+  /** A peer process is gone: its worker leaves the worker group now, not when its session expires. */
+  private removeWorkerOf(gone: GoneMember): void {
+    const { replicaId, owner, workerMemberId } = gone;
+    if (workerMemberId === null || this.closing) return;
+    const groupId = kafkaNames.workerGroup(this.config.chain);
+    removeGroupMember(this.kafka, groupId, workerMemberId).then(
+      (result) =>
+        this.logger.info({ peer: replicaId, session: owner, memberId: workerMemberId, groupId, result }, 'peer gone: its worker removed from the worker group'),
+      (err: unknown) =>
+        this.logger.warn(
+          { err, peer: replicaId, memberId: workerMemberId, groupId },
+          'peer gone, but its worker could not be removed from the group: its session timeout decides',
+        ),
+    );
+  }
+
   private async wire(token: string | null): Promise<void> {
     const { member, worker, sequencer, election, pauseWatch, logger } = this;
     bindRoleMetrics(this.metrics, { sequencer, worker, election, pause: pauseWatch });
@@ -238,8 +262,10 @@ export class Replica implements ReplicaPort {
     await this.startApi(token);
     await member.update({ apiAddress: this.apiAddress }); // not registered yet: only sets what start() writes
     await member.start();
-    worker.on('worker:assigned', (partitions) => {
-      member.update({ partitions }).catch((err: unknown) => logger.warn({ err }, 'could not publish partition ownership'));
+    worker.on('worker:assigned', (partitions, memberId) => {
+      member
+        .update({ partitions, workerMemberId: memberId ?? undefined })
+        .catch((err: unknown) => logger.warn({ err }, 'could not publish partition ownership'));
     });
     election.on('elected', () => this.maybeLead());
     election.on('lost', (reason) => {
@@ -290,6 +316,7 @@ export class Replica implements ReplicaPort {
     sequencer.start();
     await election.start();
     this.predecessorWatch?.start();
+    this.memberWatch?.start();
     // After the election: a replica that leads from the start leaves the index lease to a peer.
     this.index.start();
     this.checkpointTail?.start();
@@ -513,6 +540,7 @@ export class Replica implements ReplicaPort {
         // The next leader may start as soon as this one can write no more.
         ['sequencer writes', () => this.sequencer.stopWrites('replica closing')],
         ['predecessor watch', async () => this.predecessorWatch?.close()],
+        ['member watch', async () => this.memberWatch?.close()],
         ['election', () => this.election.close()],
         ['sequencer', () => this.sequencer.close()],
         ['witnesses', async () => this.witnesses?.stop()],

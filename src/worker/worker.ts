@@ -27,7 +27,8 @@ export interface WorkerOptions {
 }
 
 export interface WorkerEvents {
-  'worker:assigned': [partitions: number[]];
+  /** `memberId`: the worker's member id in the group (null once its consumer is gone), published for ../coordination/member-watch.ts. */
+  'worker:assigned': [partitions: number[], memberId: string | null];
   'worker:batch': [info: { partition: number; from: bigint; to: bigint; records: number }];
   /** The worker stopped on a partition at a record above worker.maxRecordBytes (never skipped). */
   'worker:stalled': [err: RecordTooLargeError];
@@ -115,7 +116,7 @@ export class Worker extends EventEmitter<WorkerEvents> {
         const partitions = [...(event.payload.memberAssignment[sourceTopic] ?? [])].sort((a, b) => a - b);
         this.forgetStalls(consumer, sourceTopic, new Set(partitions));
         logger.info({ partitions, groupId: event.payload.groupId }, 'worker assignment');
-        this.emit('worker:assigned', partitions);
+        this.emit('worker:assigned', partitions, event.payload.memberId);
       });
       consumer.on(consumer.events.REBALANCING, () => this.claimedTo.clear());
       consumer.on(consumer.events.CRASH, (event) => this.onConsumerFailure(consumer, event.payload.error));
@@ -154,7 +155,7 @@ export class Worker extends EventEmitter<WorkerEvents> {
       this.stalledOn.delete(partition);
       this.emit('worker:unstalled', partition);
     }
-    this.emit('worker:assigned', []);
+    this.emit('worker:assigned', [], null);
     const err = consumerCrashError(`worker (${kafkaNames.workerGroup(this.options.chain)})`, error);
     void consumer.disconnect().catch((e: unknown) => logger.debug({ err: e }, 'crashed worker consumer disconnect failed'));
     if (crashAction(error) === 'fail') {

@@ -114,6 +114,16 @@ describe('member znode v1', () => {
     expect(fieldOf(() => decodeMember(patch(data, { partitions: 'all' })))).toBe('partitions');
     expect(fieldOf(() => decodeMember(patch(data, { pid: '7' })))).toBe('pid');
   });
+
+  it('workerMemberId is optional: written only when known, an empty one refused', () => {
+    const m = { replicaId: 'r1', pid: 7, host: 'h', startedAt: 5, apiAddress: '', partitions: [1], workerMemberId: 'seqchain-r1-replica-6f1c' };
+    const data = encodeMember(m);
+    expect(data.toString()).toBe('{"v":1,"replicaId":"r1","pid":7,"host":"h","startedAt":5,"apiAddress":"","partitions":[1],"workerMemberId":"seqchain-r1-replica-6f1c"}');
+    expect(decodeMember(data)).toEqual(m);
+    expect(encodeMember({ ...m, workerMemberId: undefined }).toString()).not.toContain('workerMemberId');
+    expect(fieldOf(() => decodeMember(patch(data, { workerMemberId: '' })))).toBe('workerMemberId');
+    expect(fieldOf(() => decodeMember(patch(data, { workerMemberId: 3 })))).toBe('workerMemberId');
+  });
 });
 
 describe('ordered-writer znode v1', () => {

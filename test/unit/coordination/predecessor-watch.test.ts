@@ -3,7 +3,8 @@ import type { AddressInfo } from 'node:net';
 import { afterEach, describe, expect, it } from 'vitest';
 import type { Predecessor } from '../../../src/coordination/election.js';
 import { openLiveness, type LivenessAttempt } from '../../../src/coordination/peer-liveness.js';
-import { judgeAttempt } from '../../../src/coordination/predecessor-watch.js';
+import { followUntilGone, judgeAttempt } from '../../../src/coordination/predecessor-watch.js';
+import { createLogger } from '../../../src/log.js';
 import { encodeLivenessEvent } from '../../../src/wire/liveness-event.js';
 
 const predecessor: Predecessor = { path: '/seqchain/c/election/n_0000000001', owner: '0000018c2f1a0003', replicaId: 'r1' };
@@ -83,5 +84,49 @@ describe('openLiveness against a real HTTP server on loopback', () => {
     const attempt = await openLiveness(other, 2_000, signal);
     expect(attempt.kind).toBe('unknown');
     expect((attempt as { reason: string }).reason).toMatch(/first event is 'ping'/);
+  });
+});
+
+describe('followUntilGone against a real HTTP server on loopback', () => {
+  const peer = { replicaId: 'r1', owner: own.session };
+  const logger = createLogger({ level: 'silent', name: 'test' });
+  let server: Server | null = null;
+  afterEach(async () => {
+    server?.closeAllConnections();
+    await new Promise((resolve) => server?.close(resolve) ?? resolve(undefined));
+    server = null;
+  });
+  const serve = async (identity: typeof own): Promise<{ url: string; streams: ServerResponse[] }> => {
+    const streams: ServerResponse[] = [];
+    server = createServer((_req, res) => {
+      res.writeHead(200, { 'content-type': 'text/event-stream' });
+      res.write(encodeLivenessEvent(identity));
+      streams.push(res);
+    });
+    await new Promise<void>((resolve) => server!.listen(0, '127.0.0.1', resolve));
+    return { url: `http://127.0.0.1:${(server.address() as AddressInfo).port}`, streams };
+  };
+  const options = (url: string | null) => ({ addressOf: async () => url, attemptTimeoutMs: 500, retryMs: 20, logger });
+
+  it('holds the stream while the peer lives, and says gone once it ends and the address refuses', async () => {
+    const { url, streams } = await serve(own);
+    let gone: boolean | null = null;
+    const following = followUntilGone(peer, options(url), new AbortController().signal).then((g) => (gone = g));
+    await new Promise((resolve) => setTimeout(resolve, 100));
+    expect(gone).toBeNull();
+    expect(streams).toHaveLength(1);
+    server!.close();
+    for (const s of streams) s.socket!.destroy();
+    await following;
+    expect(gone).toBe(true);
+  });
+
+  it('never says gone about an address where it did not see the peer itself; abort ends it', async () => {
+    const { url } = await serve({ ...own, session: '0000018c2f1a0009' });
+    const controller = new AbortController();
+    const following = followUntilGone(peer, options(url), controller.signal);
+    await new Promise((resolve) => setTimeout(resolve, 150));
+    controller.abort();
+    expect(await following).toBe(false);
   });
 });
