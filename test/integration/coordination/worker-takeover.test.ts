@@ -29,8 +29,7 @@ describe("a crashed replica's worker (real ZooKeeper, Kafka, replica processes)"
     f.set.start(ids[1]!);
     f.set.start(ids[2]!);
     /** Partitions owned by these replicas' workers, as their member nodes publish them. */
-    const ownedBy = async (which: string[]) =>
-      new Set((await f.set.members()).filter((m) => which.includes(m.replicaId)).flatMap((m) => m.partitions));
+    const ownedBy = async (which: string[]) => new Set((await f.set.members()).filter((m) => which.includes(m.replicaId)).flatMap((m) => m.partitions));
     await waitFor(
       'every replica owns partitions',
       async () => {
@@ -59,9 +58,7 @@ describe("a crashed replica's worker (real ZooKeeper, Kafka, replica processes)"
     const before = await f.set.sequenced();
     await f.produce(600);
     await waitFor('the new records sequenced', async () => (await f.set.sequenced()) >= before + 600, WORKER_SESSION_MS / 2, 50);
-    const removedBy = survivors.filter((id) =>
-      readFileSync(f.set.replicas.get(id)!.logFile, 'utf8').includes(`"memberId":"${victimMember.workerMemberId}"`),
-    );
+    const removedBy = survivors.filter((id) => readFileSync(f.set.replicas.get(id)!.logFile, 'utf8').includes(`"memberId":"${victimMember.workerMemberId}"`));
     expect(removedBy.length).toBeGreaterThan(0);
     // Removed once: asking again finds no such member.
     expect(await removeGroupMember(f.kafka, kafkaNames.workerGroup(f.chain), victimMember.workerMemberId!)).toBe('unknown');

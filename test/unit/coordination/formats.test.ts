@@ -118,7 +118,9 @@ describe('member znode v1', () => {
   it('workerMemberId is optional: written only when known, an empty one refused', () => {
     const m = { replicaId: 'r1', pid: 7, host: 'h', startedAt: 5, apiAddress: '', partitions: [1], workerMemberId: 'seqchain-r1-replica-6f1c' };
     const data = encodeMember(m);
-    expect(data.toString()).toBe('{"v":1,"replicaId":"r1","pid":7,"host":"h","startedAt":5,"apiAddress":"","partitions":[1],"workerMemberId":"seqchain-r1-replica-6f1c"}');
+    expect(data.toString()).toBe(
+      '{"v":1,"replicaId":"r1","pid":7,"host":"h","startedAt":5,"apiAddress":"","partitions":[1],"workerMemberId":"seqchain-r1-replica-6f1c"}',
+    );
     expect(decodeMember(data)).toEqual(m);
     expect(encodeMember({ ...m, workerMemberId: undefined }).toString()).not.toContain('workerMemberId');
     expect(fieldOf(() => decodeMember(patch(data, { workerMemberId: '' })))).toBe('workerMemberId');
