@@ -28,7 +28,7 @@ import { runLatencySession, type LatencySession } from './phases/seqchain-latenc
 import { runSeqchainBacklog, type SeqchainRunResult } from './phases/seqchain-throughput.js';
 import { runVerify } from './phases/verify.js';
 import { type KneeRun, kneeOf, nextKneeRate } from './lib/knee.js';
-import { type FailoverSummary, runFailover, summarizeFailovers } from './phases/failover.js';
+import { type FailoverSummary, runFailover, summarizeFailovers, summarizeWorkerFailovers, type WorkerFailoverSummary } from './phases/failover.js';
 
 /** The latency runs trace every n-th record hop by hop (lib/hops.ts): 1,000 samples a second at 50,000/s. */
 const HOP_SAMPLE_EVERY = 50;
@@ -58,6 +58,7 @@ async function main(opts: Readonly<BenchOptions>): Promise<number> {
   const sessions: LatencySession[] = [];
   let soak: LatencySession | null = null;
   let failover: FailoverSummary | null = null;
+  let workerFailover: WorkerFailoverSummary | null = null;
   const fillRps: Record<string, number> = {};
   const logViewRuns: LogViewBacklog[] = [];
   let logViewKey: LogViewKey | null = null;
@@ -324,9 +325,13 @@ async function main(opts: Readonly<BenchOptions>): Promise<number> {
         logger,
         timeoutMs: 120_000,
       });
-      failover = summarizeFailovers(kills);
+      failover = summarizeFailovers(kills.leader);
+      workerFailover = summarizeWorkerFailovers(kills.worker);
       say(
         `failover: leader SIGKILL → first cut of the next epoch visible, median ${fmtInt(failover.medianMs)} ms, worst ${fmtInt(failover.worstMs)} ms over ${failover.kills} kills (${failover.samplesMs.join(', ')} ms); closed after ${fmtInt(failover.closedMedianMs)} ms (median)`,
+      );
+      say(
+        `failover: worker SIGKILL → its partitions flowing again, median ${fmtInt(workerFailover.medianMs)} ms, worst ${fmtInt(workerFailover.worstMs)} ms over ${workerFailover.kills} kills (${workerFailover.samplesMs.join(', ')} ms)`,
       );
     }
 
@@ -399,6 +404,7 @@ async function main(opts: Readonly<BenchOptions>): Promise<number> {
     },
     repetitions,
     failover,
+    workerFailover,
     rssMb: rss,
     extra: {
       fillRps: Object.fromEntries(Object.entries(fillRps).map(([k, v]) => [k, round(v)])),

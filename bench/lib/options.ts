@@ -90,7 +90,7 @@ export const USAGE = `npm run bench -- [options]
   --proofs <n>           inclusion proofs timed per repetition by log-view, plus n/4 consistency proofs (default 2000)
   --lag-rate <n>         records/s offered while log-view measures the checkpoint lag, for --latency-seconds; 0 = no lag session (default 20000)
   --knee-steps <n>       latency runs the knee's search adds after --loads, per repetition (default 3)
-  --kills <n>            leader SIGKILLs of the failover phase, once per run (default 5)
+  --kills <n>            leader SIGKILLs of the failover phase, then as many worker SIGKILLs, once per run (default 5)
   --phases <list>        ${PHASES.join(',')} (default all; reader, verify and ordered need seqchain, knee needs latency); none: only the soak
   --cpu-prof <dir>       write V8 CPU profiles of the replicas of the seqchain phase (and of verify) to <dir>
   --out <dir>            folder of the JSON result (default bench/results)

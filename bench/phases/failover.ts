@@ -7,6 +7,12 @@
  * is let settle (a leader under the counter's epoch, every worker assigned) so that each kill
  * finds the same starting state. Also SIGKILL → that cut's closedAtMs (the new leader's clock,
  * same machine): the share of the visible figure that is the commit and the fetch.
+ *
+ * Then as many worker kills: SIGKILL a replica that does not lead (restarted at once too) and time
+ * SIGKILL → every source partition its worker owned flowing again: the ledger covers, on each, a
+ * record produced after the kill (at or past its end offset read once the process has exited). Through the broker's session
+ * expiry this is `worker.sessionTimeoutMs` and more; with zookeeper.fastTakeover a peer removes
+ * the dead worker from the group (src/coordination/member-watch.ts).
  */
 import { setTimeout as sleep } from 'node:timers/promises';
 import type { Producer } from 'kafkajs';
@@ -16,6 +22,7 @@ import { loadConfig } from '../../src/config/load.js';
 import { kafkaClientOptions } from '../../src/config/slices.js';
 import { createKafka } from '../../src/kafka/client.js';
 import { kafkaNames } from '../../src/kafka/names.js';
+import { topicOffsets, withAdmin } from '../../src/kafka/offsets.js';
 import type { Logger } from '../../src/log.js';
 import { initChain } from '../../src/ops/init-chain.js';
 import { isSeqchainError } from '../../src/errors.js';
@@ -35,6 +42,13 @@ export interface FailoverKill {
   visibleMs: number;
   /** SIGKILL → that cut's closedAtMs, ms. */
   closedMs: number;
+}
+
+/** One worker kill: SIGKILL → each of its partitions sequenced past its end at the kill, ms. */
+export interface WorkerKill {
+  replicaId: string;
+  partitions: number[];
+  flowingMs: number;
 }
 
 export interface FailoverSummary {
@@ -58,10 +72,23 @@ export function summarizeFailovers(kills: readonly FailoverKill[]): FailoverSumm
   };
 }
 
+export interface WorkerFailoverSummary {
+  kills: number;
+  medianMs: number;
+  worstMs: number;
+  samplesMs: number[];
+}
+
+/** Median and worst of the worker kills' times to flowing again. Pure. */
+export function summarizeWorkerFailovers(kills: readonly WorkerKill[]): WorkerFailoverSummary {
+  const flowing = kills.map((k) => k.flowingMs);
+  return { kills: kills.length, medianMs: median(flowing), worstMs: flowing.length === 0 ? Number.NaN : Math.max(...flowing), samplesMs: flowing };
+}
+
 export async function runFailover(
   factory: RecordFactory,
   opts: { label: string; chain: string; topic: string; partitions: number; replicas: number; kills: number; logger: Logger; timeoutMs: number },
-): Promise<FailoverKill[]> {
+): Promise<{ leader: FailoverKill[]; worker: WorkerKill[] }> {
   const { logger } = opts;
   const config = loadConfig({ overrides: { chain: opts.chain } });
   await initChain(config, logger, { topic: opts.topic, partitions: opts.partitions, start: 'latest', force: false });
@@ -112,9 +139,32 @@ export async function runFailover(
         await sleep(1_000);
       }
     }
+    const workerKills: WorkerKill[] = [];
+    for (let i = 1; i <= opts.kills; i++) {
+      await settle(r, opts.partitions, restarts);
+      await sleep(1_500); // the peers follow the restarted replica's liveness stream
+      const leader = await waitFor('a leader', () => retriable(() => r.set.leader().then((l) => l ?? undefined)), 60_000);
+      const members = await r.set.members();
+      const victim = members.find((m) => m.replicaId !== leader.replicaId && m.partitions.length > 0);
+      if (!victim) throw new Error('failover: no replica that does not lead owns a partition');
+      const killedAt = Date.now();
+      await r.set.kill(victim.replicaId, 'SIGKILL');
+      r.set.start(victim.replicaId);
+      // Ends read after the process is gone: a record at or past one was digested by a live worker.
+      const ends = await withAdmin(kafka, (admin) => topicOffsets(admin, opts.topic));
+      const past = victim.partitions.map((p) => ({ p, end: Number(ends[p]?.high ?? 0n) }));
+      const at = await watcher.waitFor((s) => past.every(({ p, end }) => (s.coverage[p] ?? 0) > end), opts.timeoutMs);
+      if (at === null)
+        throw new Error(`failover: partitions ${victim.partitions.join(',')} of ${victim.replicaId} did not flow again within ${opts.timeoutMs} ms`);
+      const kill = { replicaId: victim.replicaId, partitions: victim.partitions, flowingMs: at - killedAt };
+      workerKills.push(kill);
+      process.stderr.write(
+        `bench: ${opts.label} worker ${i}/${opts.kills}: ${victim.replicaId} (partitions ${victim.partitions.join(',')}) SIGKILLed at ${killedAt}; all flowing again after ${kill.flowingMs} ms\n`,
+      );
+    }
     if (restarts.count > 0)
       process.stderr.write(`bench: ${opts.label}: ${restarts.count} replica start(s) failed and were restarted (see .stack/bench/${opts.chain}/)\n`);
-    return kills;
+    return { leader: kills, worker: workerKills };
   } finally {
     loading = false;
     await load.catch(() => undefined);

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import type { Kafka } from 'kafkajs';
-import { summarizeFailovers } from '../../../bench/phases/failover.js';
+import { summarizeFailovers, summarizeWorkerFailovers } from '../../../bench/phases/failover.js';
 import { buildReport } from '../../../bench/lib/report.js';
 import { LedgerWatcher } from '../../../chaos/lib/ledger-watch.js';
 import { createLogger } from '../../../src/log.js';
@@ -34,5 +34,18 @@ describe('failover phase', () => {
       failoverMs: null,
       targets: { failoverWorstAtMost2s: null },
     });
+  });
+
+  it('reports the worker kills: median, worst against the 3 s target, every kill', () => {
+    const workerFailover = summarizeWorkerFailovers([
+      { replicaId: 'r2', partitions: [1, 4], flowingMs: 1_100 },
+      { replicaId: 'r3', partitions: [2], flowingMs: 3_200 },
+      { replicaId: 'r2', partitions: [1, 4], flowingMs: 900 },
+    ]);
+    expect(workerFailover).toEqual({ kills: 3, medianMs: 1_100, worstMs: 3_200, samplesMs: [1_100, 3_200, 900] });
+    const r = buildReport({ meta: {}, repetitions: [], workerFailover, rssMb: null, extra: {} });
+    expect(r.json).toMatchObject({ workerFailoverMs: 1_100, workerFailoverWorstMs: 3_200, workerFailoverSamplesMs: [1_100, 3_200, 900] });
+    expect(r.json.targets).toMatchObject({ workerFailoverWorstAtMost3s: false });
+    expect(r.table).toContain('worker SIGKILL → its partitions flowing again, ms: median 1100, worst 3200 of 3 kills (1100, 3200, 900)');
   });
 });

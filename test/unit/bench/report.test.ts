@@ -148,6 +148,7 @@ describe('benchmark report', () => {
       checkpointLagP99AtMost10ms: null,
       verifyAtLeast100kRps: null,
       failoverWorstAtMost2s: null,
+      workerFailoverWorstAtMost3s: null,
     });
     expect(r.json.readerMaxRssMb).toBeNull();
     expect(r.json).toMatchObject({ verifyRecordsPerSec: null, verifyMaxRssMb: null });
