@@ -25,6 +25,8 @@ import { createLogViewKey, runCheckpointLag, runLogViewBacklog, type LogViewBack
 import { followOrdered, runOrderedBacklog } from './phases/ordered.js';
 import { runReader } from './phases/reader.js';
 import { runLatencySession, type LatencySession } from './phases/seqchain-latency.js';
+import { replicaLogs } from './phases/replicas.js';
+import { countSoakEvents, type SoakEvents } from './lib/soak-events.js';
 import { runSeqchainBacklog, type SeqchainRunResult } from './phases/seqchain-throughput.js';
 import { runVerify } from './phases/verify.js';
 import { type KneeRun, kneeOf, nextKneeRate } from './lib/knee.js';
@@ -57,6 +59,7 @@ async function main(opts: Readonly<BenchOptions>): Promise<number> {
   const seqchainRuns: SeqchainRunResult[] = [];
   const sessions: LatencySession[] = [];
   let soak: LatencySession | null = null;
+  let soakEvents: SoakEvents | null = null;
   let failover: FailoverSummary | null = null;
   let workerFailover: WorkerFailoverSummary | null = null;
   const fillRps: Record<string, number> = {};
@@ -354,7 +357,11 @@ async function main(opts: Readonly<BenchOptions>): Promise<number> {
         drainTimeoutMs: 600_000,
         tolerateBacklog: true,
       });
+      soakEvents = countSoakEvents(replicaLogs(chain));
       const run = soak.runs[0]!;
+      say(
+        `soak: with no fault injected: ${soakEvents.leaderChanges} leader change(s) (${soakEvents.terms} term(s)), ${soakEvents.goneVerdicts} crash verdict(s) of the takeover watches, ${soakEvents.workerCrashes} worker consumer crash(es)`,
+      );
       say(
         `soak: RSS of the leader ${soak.leaderRssMb.start.toFixed(0)} MiB at start → ${soak.leaderRssMb.end.toFixed(0)} MiB at end (max ${Math.max(...soak.rss.map((x) => x.leaderMb)).toFixed(0)}); ` +
           `sent ${fmtInt(run.sentRps)}/s; ${run.complete ? 'every record reached the ledger' : `only ${fmtInt(run.recordsSeen)} of ${fmtInt(run.records)} records reached the ledger within 10 min of the end`}; e2e p50 ${run.e2e.p50} p99 ${run.e2e.p99} max ${run.e2e.max} ms`,
@@ -442,6 +449,7 @@ async function main(opts: Readonly<BenchOptions>): Promise<number> {
         cpuCores: { leader: roundFigure(soak.runs[0]!.cpuCores.leader), followers: soak.runs[0]!.cpuCores.followers.map(roundFigure) },
         leaderRssMb: { start: round(soak.leaderRssMb.start), end: round(soak.leaderRssMb.end), max: round(Math.max(...soak.rss.map((s) => s.leaderMb))) },
         rssSamples: soak.rss.map((x) => ({ ...x, leaderMb: round(x.leaderMb) })),
+        withoutFaults: soakEvents,
       },
       latencyRuns: sessions.map((session) =>
         session.runs.map((run) => ({

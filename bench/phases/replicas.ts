@@ -3,7 +3,7 @@
  * `seqchain run` processes, started and waited on until the set is steady: a leader has
  * reconciled the counter under its epoch and every worker holds its final share of partitions.
  */
-import { mkdirSync } from 'node:fs';
+import { existsSync, mkdirSync, readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 import { setTimeout as sleep } from 'node:timers/promises';
@@ -34,7 +34,7 @@ export function startReplicas(opts: {
     env.BENCH_CPU_PROF_DIR = opts.cpuProfDir;
     env.NODE_OPTIONS = `${process.env.NODE_OPTIONS ?? ''} --import ${pathToFileURL(CPU_PROFILE_PRELOAD).href}`.trim();
   }
-  const set = new ReplicaSet({ chain: opts.chain, logDir: join(REPO, '.stack', 'bench', opts.chain), logger: opts.logger, env });
+  const set = new ReplicaSet({ chain: opts.chain, logDir: logDirOf(opts.chain), logger: opts.logger, env });
   const ids: string[] = [];
   for (let i = 1; i <= opts.replicas; i++) {
     const id = `${opts.chain}-r${i}`;
@@ -86,4 +86,18 @@ export function sampleReplicas(r: BenchReplicas): Map<string, { rssMb: number; c
 export async function stopReplicas(r: BenchReplicas): Promise<void> {
   await r.set.close();
   await sleep(10);
+}
+
+/** Where the bench's replicas of `chain` write their logs. */
+function logDirOf(chain: string): string {
+  return join(REPO, '.stack', 'bench', chain);
+}
+
+/** The text of every replica log of `chain` (restarted processes append to the same file). */
+export function replicaLogs(chain: string): string[] {
+  const dir = logDirOf(chain);
+  if (!existsSync(dir)) return [];
+  return readdirSync(dir)
+    .filter((f) => f.endsWith('.log'))
+    .map((f) => readFileSync(join(dir, f), 'utf8'));
 }

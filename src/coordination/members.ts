@@ -75,6 +75,11 @@ export class MemberRegistration {
   private readonly logger: Logger;
   private registered = false;
   private closed = false;
+  /**
+   * The member this registration replaced at start: a node left by an earlier process with the
+   * same replica id whose session had not expired yet (a restart at once, as a supervisor does).
+   */
+  replaced: MemberInfo | null = null;
   private closing: Promise<void> | null = null;
   private readonly onSession = (): void => {
     if (!this.registered || this.closed) return;
@@ -133,7 +138,8 @@ export class MemberRegistration {
   private async write(): Promise<void> {
     const data = encodeMember(this.info);
     for (let attempt = 1; ; attempt++) {
-      const stat = await this.session.exists(this.path);
+      const got = await this.session.getData(this.path);
+      const stat = got?.stat ?? null;
       try {
         if (stat === null) {
           await this.session.mkdirp(this.paths.members);
@@ -143,6 +149,7 @@ export class MemberRegistration {
         } else {
           this.logger.warn({ path: this.path, owner: stat.ephemeralOwner }, 'replacing a member node left by another session with the same replica id');
           await this.session.transaction().remove(this.path, stat.version).create(this.path, data, 'ephemeral').commit();
+          this.replaced = decodeOrNull(got!.data, this.path);
         }
         return;
       } catch (err) {
@@ -150,6 +157,14 @@ export class MemberRegistration {
         if (!raced || attempt >= 5) throw err;
       }
     }
+  }
+}
+
+function decodeOrNull(data: Buffer, path: string): MemberInfo | null {
+  try {
+    return decodeMember(data, path);
+  } catch {
+    return null;
   }
 }
 

@@ -241,17 +241,17 @@ export class Replica implements ReplicaPort {
 
   /** A peer process is gone: its worker leaves the worker group now, not when its session expires. */
   private removeWorkerOf(gone: GoneMember): void {
-    const { replicaId, owner, workerMemberId } = gone;
-    if (workerMemberId === null || this.closing) return;
+    if (gone.workerMemberId !== null) this.removeWorker(gone.workerMemberId, { peer: gone.replicaId, session: gone.owner }, 'peer gone');
+  }
+
+  /** Removes a dead process's worker from the worker group; `why` opens the log line. */
+  private removeWorker(memberId: string, context: Record<string, string>, why: string): void {
+    if (this.closing) return;
     const groupId = kafkaNames.workerGroup(this.config.chain);
-    removeGroupMember(this.kafka, groupId, workerMemberId).then(
-      (result) =>
-        this.logger.info({ peer: replicaId, session: owner, memberId: workerMemberId, groupId, result }, 'peer gone: its worker removed from the worker group'),
+    removeGroupMember(this.kafka, groupId, memberId).then(
+      (result) => this.logger.info({ ...context, memberId, groupId, result }, `${why}: its worker removed from the worker group`),
       (err: unknown) =>
-        this.logger.warn(
-          { err, peer: replicaId, memberId: workerMemberId, groupId },
-          'peer gone, but its worker could not be removed from the group: its session timeout decides',
-        ),
+        this.logger.warn({ ...context, err, memberId, groupId }, `${why}, but its worker could not be removed from the group: its session timeout decides`),
     );
   }
 
@@ -262,6 +262,10 @@ export class Replica implements ReplicaPort {
     await this.startApi(token);
     await member.update({ apiAddress: this.apiAddress }); // not registered yet: only sets what start() writes
     await member.start();
+    // This replica id's previous process died moments ago (its member node was still there): its
+    // worker is still in the group, and the new one's join would wait for it to expire.
+    const stale = member.replaced?.workerMemberId;
+    if (this.memberWatch && stale) this.removeWorker(stale, { previousPid: String(member.replaced!.pid) }, 'restarted after a crash');
     worker.on('worker:assigned', (partitions, memberId) => {
       member
         .update({ partitions, workerMemberId: memberId ?? undefined })

@@ -131,6 +131,27 @@ describe('members (real ZooKeeper)', () => {
     await ma.close();
     expect((await listMembers(b, paths)).map((m) => m.replicaId)).toEqual(['rb']);
   });
+
+  it('a restart under the same id replaces the node its previous session left, and says what it held', async () => {
+    const paths = chainPaths(await kit.root(), 'c1');
+    const [old, fresh] = [await kit.session(), await kit.session()];
+    const before = new MemberRegistration(old, paths, {
+      replicaId: 'ra',
+      pid: 11,
+      host: 'ha',
+      startedAt: 5,
+      apiAddress: '',
+      partitions: [1],
+      workerMemberId: 'w-old',
+    });
+    await before.start();
+    expect(before.replaced).toBeNull();
+    const after = new MemberRegistration(fresh, paths, { replicaId: 'ra', pid: 12, host: 'ha', startedAt: 6, apiAddress: '', partitions: [] });
+    kit.onCleanup(() => after.close());
+    await after.start();
+    expect(after.replaced).toMatchObject({ pid: 11, workerMemberId: 'w-old' });
+    expect((await listMembers(old, paths)).map((m) => [m.replicaId, m.pid])).toEqual([['ra', 12]]);
+  });
 });
 
 describe('pause watch (real ZooKeeper)', () => {

@@ -15,6 +15,11 @@ const WORKER_SESSION_MS = 15_000;
 const PARTITIONS = 6;
 let fixture: ChainFixture | null = null;
 
+/** Partitions owned by these replicas' workers, as their member nodes publish them. */
+async function ownedBy(f: ChainFixture, which: string[]): Promise<Set<number>> {
+  return new Set((await f.set.members()).filter((m) => which.includes(m.replicaId)).flatMap((m) => m.partitions));
+}
+
 afterEach(async () => {
   await fixture?.close();
   fixture = null;
@@ -28,8 +33,6 @@ describe("a crashed replica's worker (real ZooKeeper, Kafka, replica processes)"
     const ids = ['r1', 'r2', 'r3'].map((r) => `${f.chain}-${r}`);
     f.set.start(ids[1]!);
     f.set.start(ids[2]!);
-    /** Partitions owned by these replicas' workers, as their member nodes publish them. */
-    const ownedBy = async (which: string[]) => new Set((await f.set.members()).filter((m) => which.includes(m.replicaId)).flatMap((m) => m.partitions));
     await waitFor(
       'every replica owns partitions',
       async () => {
@@ -48,7 +51,7 @@ describe("a crashed replica's worker (real ZooKeeper, Kafka, replica processes)"
 
     const killedAt = Date.now();
     await f.set.kill(victim, 'SIGKILL');
-    await waitFor('the survivors own every partition', async () => (await ownedBy(survivors)).size === PARTITIONS, WORKER_SESSION_MS * 2, 20);
+    await waitFor('the survivors own every partition', async () => (await ownedBy(f, survivors)).size === PARTITIONS, WORKER_SESSION_MS * 2, 20);
     const movedMs = Date.now() - killedAt;
     // Through the group session this takes at least WORKER_SESSION_MS.
     expect(movedMs).toBeLessThan(WORKER_SESSION_MS / 2);
@@ -63,5 +66,35 @@ describe("a crashed replica's worker (real ZooKeeper, Kafka, replica processes)"
     // Removed once: asking again finds no such member.
     expect(await removeGroupMember(f.kafka, kafkaNames.workerGroup(f.chain), victimMember.workerMemberId!)).toBe('unknown');
     for (const id of removedBy) expect(readFileSync(f.set.replicas.get(id)!.logFile, 'utf8')).toMatch(/peer gone: its worker removed from the worker group/);
+  });
+
+  it('a replica restarted at once under the same id removes its previous worker, so its new worker does not wait for that session', async () => {
+    fixture = new ChainFixture({ SEQCHAIN_WORKER_SESSION_TIMEOUT_MS: String(WORKER_SESSION_MS) });
+    const f = fixture;
+    await f.startSequenced(PARTITIONS, 300);
+    const id = `${f.chain}-r1`;
+    await waitFor('r1 owns every partition', async () => (await ownedBy(f, [id])).size === PARTITIONS, 60_000, 100);
+    const before = (await f.set.members()).find((m) => m.replicaId === id)!;
+    expect(before.workerMemberId).toBeTruthy();
+
+    const killedAt = Date.now();
+    await f.set.kill(id, 'SIGKILL');
+    const restarted = f.set.start(id);
+    await waitFor(
+      'the new worker owns every partition',
+      async () => {
+        const m = (await f.set.members()).find((x) => x.replicaId === id);
+        return m !== undefined && m.pid === restarted.child.pid && m.partitions.length === PARTITIONS && m.workerMemberId !== before.workerMemberId;
+      },
+      WORKER_SESSION_MS * 2,
+      50,
+    );
+    const ownedMs = Date.now() - killedAt;
+    // Through the old member's session this takes at least WORKER_SESSION_MS.
+    expect(ownedMs).toBeLessThan(WORKER_SESSION_MS / 2);
+    console.log(
+      `worker takeover, one replica restarted at once: its new worker owns every partition after ${ownedMs} ms (worker session ${WORKER_SESSION_MS} ms)`,
+    );
+    expect(readFileSync(restarted.logFile, 'utf8')).toMatch(/restarted after a crash: its worker removed from the worker group/);
   });
 });
