@@ -354,14 +354,14 @@ export class LogViewStore {
       tiles.forEach((t, i) => {
         bytes.set(tileKey(t.level, t.index), (values[i] as Buffer | null) ?? null);
       });
-      const proof = run(this.cachingSource(new TileBytesSource(bytes)), n);
+      const proof = run(this.cachingSource(new TileBytesSource(bytes), n), n);
       const note = withCheckpoint ? values[tiles.length] : null;
       return { size: n, proof, checkpoint: typeof note === 'string' && note !== '' ? withCosignatures(note, cosigned).note : null };
     }
   }
 
-  /** Subtree hashes from the cache, else from the tiles read; those of height ≥ 8 are kept. */
-  private cachingSource(tiles: SubtreeHashes): SubtreeHashes {
+  /** Subtree hashes from the cache, else from the tiles read; those keepSubtree picks are kept. */
+  private cachingSource(tiles: SubtreeHashes, size: number): SubtreeHashes {
     const cache = this.#subtrees;
     return {
       subtree(level, index) {
@@ -369,7 +369,7 @@ export class LogViewStore {
         const hit = cache.get(key);
         if (hit) return hit;
         const h = tiles.subtree(level, index);
-        if (level >= CACHED_HEIGHT) {
+        if (keepsSubtree(level, index, size)) {
           if (cache.size >= SUBTREE_CACHE_MAX) cache.clear();
           cache.set(key, h);
         }
@@ -377,4 +377,15 @@ export class LogViewStore {
       },
     };
   }
+}
+
+/**
+ * Which complete subtrees a proof to a tree of `size` keeps (they never change): those of height
+ * ≥ 8, few and shared by all proofs, and those inside the tree's last, partial level-0 tile, the
+ * right edge every proof to this size folds again (up to 255 hashes and one tile read each).
+ * Leaf-side subtrees below height 8 are not kept: there are too many of them. Pure.
+ */
+export function keepsSubtree(level: number, index: number, size: number): boolean {
+  if (level >= CACHED_HEIGHT) return true;
+  return index * 2 ** level >= Math.floor(size / TILE_WIDTH) * TILE_WIDTH;
 }
