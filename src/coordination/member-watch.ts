@@ -2,7 +2,7 @@ import { bindOnce, type Logger } from '../log.js';
 import { sleep } from '../retry/sleep.js';
 import { listMemberNodes, memberOfSession } from './members.js';
 import type { ChainPaths } from './paths.js';
-import { followUntilGone, type Peer } from './predecessor-watch.js';
+import { followUntilGone, type Peer } from './peer-follow.js';
 import type { ZkSession } from './zk-session.js';
 
 /** A peer process found gone, with the last worker member id its member node published. */

@@ -3,7 +3,7 @@ import type { AddressInfo } from 'node:net';
 import { afterEach, describe, expect, it } from 'vitest';
 import type { Predecessor } from '../../../src/coordination/election.js';
 import { openLiveness, type LivenessAttempt } from '../../../src/coordination/peer-liveness.js';
-import { followUntilGone, judgeAttempt } from '../../../src/coordination/predecessor-watch.js';
+import { followUntilGone, judgeAttempt } from '../../../src/coordination/peer-follow.js';
 import { createLogger } from '../../../src/log.js';
 import { encodeLivenessEvent } from '../../../src/wire/liveness-event.js';
 
