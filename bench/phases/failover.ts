@@ -62,14 +62,7 @@ export interface FailoverSummary {
 
 /** Median and worst of the kills' failover times. Pure. */
 export function summarizeFailovers(kills: readonly FailoverKill[]): FailoverSummary {
-  const visible = kills.map((k) => k.visibleMs);
-  return {
-    kills: kills.length,
-    medianMs: median(visible),
-    worstMs: visible.length === 0 ? Number.NaN : Math.max(...visible),
-    closedMedianMs: median(kills.map((k) => k.closedMs)),
-    samplesMs: visible,
-  };
+  return { ...medianAndWorst(kills.map((k) => k.visibleMs)), closedMedianMs: median(kills.map((k) => k.closedMs)) };
 }
 
 export interface WorkerFailoverSummary {
@@ -81,8 +74,12 @@ export interface WorkerFailoverSummary {
 
 /** Median and worst of the worker kills' times to flowing again. Pure. */
 export function summarizeWorkerFailovers(kills: readonly WorkerKill[]): WorkerFailoverSummary {
-  const flowing = kills.map((k) => k.flowingMs);
-  return { kills: kills.length, medianMs: median(flowing), worstMs: flowing.length === 0 ? Number.NaN : Math.max(...flowing), samplesMs: flowing };
+  return medianAndWorst(kills.map((k) => k.flowingMs));
+}
+
+/** Kills, median, worst and every sample of a list of failover times. */
+function medianAndWorst(samplesMs: number[]): WorkerFailoverSummary {
+  return { kills: samplesMs.length, medianMs: median(samplesMs), worstMs: samplesMs.length === 0 ? Number.NaN : Math.max(...samplesMs), samplesMs };
 }
 
 export async function runFailover(

@@ -1,6 +1,6 @@
 import { bindOnce, type Logger } from '../log.js';
 import { sleep } from '../retry/sleep.js';
-import { listMemberNodes, memberOfSession } from './members.js';
+import { apiAddressOf, listMemberNodes, memberOfSession } from './members.js';
 import type { ChainPaths } from './paths.js';
 import { followUntilGone, type Peer } from './peer-follow.js';
 import type { ZkSession } from './zk-session.js';
@@ -106,7 +106,7 @@ export class MemberWatch {
     const addressOf = async (): Promise<string | null> => {
       const member = await memberOfSession(session, paths, peer.replicaId, peer.owner);
       if (member?.workerMemberId) lastWorkerMemberId = member.workerMemberId;
-      return member === null || member.apiAddress === '' ? null : member.apiAddress;
+      return apiAddressOf(member);
     };
     const { attemptTimeoutMs, retryMs, logger } = this;
     followUntilGone(peer, { addressOf, attemptTimeoutMs, retryMs, logger }, controller.signal)

@@ -190,6 +190,11 @@ export async function listMemberNodes(session: ZkSession, paths: ChainPaths): Pr
   return out;
 }
 
+/** The API address a member node gives, or null when there is no node or it serves no API. */
+export function apiAddressOf(member: MemberInfo | null): string | null {
+  return member === null || member.apiAddress === '' ? null : member.apiAddress;
+}
+
 /** The member node of `replicaId` when `owner`'s session still owns it, else null. */
 export async function memberOfSession(session: ZkSession, paths: ChainPaths, replicaId: string, owner: string): Promise<MemberInfo | null> {
   const path = paths.member(replicaId);

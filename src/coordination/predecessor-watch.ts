@@ -1,6 +1,6 @@
 import { bindOnce, type Logger } from '../log.js';
 import type { LeaderElection, Predecessor } from './election.js';
-import { memberOfSession } from './members.js';
+import { apiAddressOf, memberOfSession } from './members.js';
 import type { ChainPaths } from './paths.js';
 import { followUntilGone } from './peer-follow.js';
 import type { ZkSession } from './zk-session.js';
@@ -83,7 +83,6 @@ export class PredecessorWatch {
 
   /** The API address in the predecessor's member node, when that node belongs to the same session. */
   private async apiAddressOf(predecessor: Predecessor): Promise<string | null> {
-    const member = await memberOfSession(this.options.session, this.options.paths, predecessor.replicaId, predecessor.owner);
-    return member === null || member.apiAddress === '' ? null : member.apiAddress;
+    return apiAddressOf(await memberOfSession(this.options.session, this.options.paths, predecessor.replicaId, predecessor.owner));
   }
 }

@@ -70,11 +70,9 @@ export async function rootFromInclusion(leaf: Uint8Array, index: bigint, size: b
     if (sn === 0n) throw new ProofCheckError('proof', `the proof has ${proof.length} hashes: too many for leaf ${index} of ${size}`);
     if ((fn & 1n) === 1n || fn === sn) {
       r = await sha256(Uint8Array.of(1), p, r);
-      if ((fn & 1n) === 0n) {
-        while ((fn & 1n) === 0n && fn !== 0n) {
-          fn >>= 1n;
-          sn >>= 1n;
-        }
+      while ((fn & 1n) === 0n && fn !== 0n) {
+        fn >>= 1n;
+        sn >>= 1n;
       }
     } else {
       r = await sha256(Uint8Array.of(1), r, p);
