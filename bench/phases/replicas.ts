@@ -28,11 +28,14 @@ export function startReplicas(opts: {
 }): BenchReplicas {
   // Replicas log as in production (info) unless BENCH_REPLICA_LOG_LEVEL says otherwise (debug: one line per cut).
   const env: Record<string, string> = { SEQCHAIN_LOG_LEVEL: process.env.BENCH_REPLICA_LOG_LEVEL ?? 'info', ...opts.env };
+  // The replicas' own Node options (V8's heap sizes, docs/PERFORMANCE.md), apart from the bench process's.
+  const nodeOptions = process.env.BENCH_REPLICA_NODE_OPTIONS ?? process.env.NODE_OPTIONS ?? '';
+  if (nodeOptions !== '') env.NODE_OPTIONS = nodeOptions;
   if (opts.cpuProfDir) {
     // Node refuses --cpu-prof in NODE_OPTIONS: a preloaded module runs the profiler instead.
     mkdirSync(opts.cpuProfDir, { recursive: true });
     env.BENCH_CPU_PROF_DIR = opts.cpuProfDir;
-    env.NODE_OPTIONS = `${process.env.NODE_OPTIONS ?? ''} --import ${pathToFileURL(CPU_PROFILE_PRELOAD).href}`.trim();
+    env.NODE_OPTIONS = `${nodeOptions} --import ${pathToFileURL(CPU_PROFILE_PRELOAD).href}`.trim();
   }
   const set = new ReplicaSet({ chain: opts.chain, logDir: logDirOf(opts.chain), logger: opts.logger, env });
   const ids: string[] = [];

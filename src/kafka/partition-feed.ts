@@ -109,7 +109,11 @@ export class PartitionFeed {
         const st = this.partitions.get(batch.partition);
         if (st === undefined || batch.messages.length === 0) return;
         const from = st.buffer.length > st.head ? BigInt(st.buffer[st.buffer.length - 1]!.offset) + 1n : st.reached;
-        for (const m of batch.messages) if (BigInt(m.offset) >= from) st.buffer.push(m);
+        // A batch's offsets increase: only its start can hold messages already buffered or below the start.
+        const messages = batch.messages;
+        let i = 0;
+        while (i < messages.length && BigInt(messages[i]!.offset) < from) i++;
+        for (; i < messages.length; i++) st.buffer.push(messages[i]!);
         this.advance(batch.partition, BigInt(batch.lastOffset()) + 1n);
         if (st.buffer.length - st.head >= this.options.bufferedPerPartition) {
           st.paused = true;
@@ -152,13 +156,19 @@ export class PartitionFeed {
     if (st === undefined) throw new Error(`partition feed: partition ${partition} of ${this.options.topic} was not started`);
     for (;;) {
       if (this.crashed) throw this.crashed;
-      while (st.head < st.buffer.length && BigInt(st.buffer[st.head]!.offset) < from) st.head++;
-      this.compact(partition, st);
-      if (st.head < st.buffer.length) {
-        const m = st.buffer[st.head]!;
-        if (end === null || BigInt(m.offset) < end) return m;
-        return null;
+      // Each buffered offset is parsed once here (kafkajs gives them as strings).
+      let m: KafkaMessage | null = null;
+      let at = 0n;
+      while (st.head < st.buffer.length) {
+        at = BigInt(st.buffer[st.head]!.offset);
+        if (at >= from) {
+          m = st.buffer[st.head]!;
+          break;
+        }
+        st.head++;
       }
+      this.compact(partition, st);
+      if (m !== null) return end === null || at < end ? m : null;
       if (end !== null && st.reached >= end) return null;
       if (await this.waitOrTimeout(checkEveryMs)) continue;
       if (await giveUp()) return null;

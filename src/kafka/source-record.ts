@@ -6,11 +6,12 @@ import type { RecordHeader, SourceRecord } from '../chain/record-digest.js';
  * an array for a name that appears more than once (in wire order). The chain sorts headers by
  * name anyway, so the object's key order does not matter; only the order inside a name does.
  */
-export function toSourceRecord(topic: string, partition: number, message: KafkaMessage): SourceRecord {
+export function toSourceRecord(topic: string, partition: number, message: KafkaMessage, offset?: bigint): SourceRecord {
   return {
     topic,
     partition,
-    offset: BigInt(message.offset),
+    // `offset`: the caller already holds the message's offset as a bigint (the reader: the ledger's, which the feed matched).
+    offset: offset ?? BigInt(message.offset),
     timestampMs: BigInt(message.timestamp),
     key: message.key ?? null,
     value: message.value ?? null,
@@ -24,15 +25,25 @@ export function toSourceRecord(topic: string, partition: number, message: KafkaM
  * encoded each time (the bytes are the same either way; callers never write into them).
  */
 const nameBytesCache = new Map<string, Buffer>();
+/** The way back, for the names cached above: a reader hands names out as strings again. */
+const nameStrings = new WeakMap<Buffer, string>();
 const NAME_CACHE_MAX = 1024;
 
 function nameBytes(name: string): Buffer {
   let b = nameBytesCache.get(name);
   if (b === undefined) {
     b = Buffer.from(name, 'utf8');
-    if (nameBytesCache.size < NAME_CACHE_MAX) nameBytesCache.set(name, b);
+    if (nameBytesCache.size < NAME_CACHE_MAX) {
+      nameBytesCache.set(name, b);
+      nameStrings.set(b, name);
+    }
   }
   return b;
+}
+
+/** A header name as a string: the one it was encoded from when the bytes are a cached name, else decoded. */
+export function headerNameString(name: Buffer): string {
+  return nameStrings.get(name) ?? name.toString('utf8');
 }
 
 function flattenHeaders(headers: IHeaders): RecordHeader[] {

@@ -81,7 +81,9 @@ export interface SequencedReaderOptions {
   /**
    * Threads that compute the records' SCR1 digests (worker_threads), fed with packed batches while
    * the main thread decodes, links and hands out; 0 hashes on the calling thread. Every digest is
-   * recomputed and compared either way. @defaultValue 1
+   * recomputed and compared either way. Off by default: on a 2-core machine shared with Kafka the
+   * packing and the thread's round trips cost the calling thread about what the hashing saved
+   * (docs/PERFORMANCE.md, "The reader's hashing thread, re-measured"). @defaultValue 0
    */
   hashWorkers?: number;
   /** Ends a wait at the head: the iteration then ends as if the caller had stopped. */
@@ -97,7 +99,7 @@ export const readerDefaults = {
   bufferRecords: 8_192,
   /** ms */
   pollIntervalMs: 500,
-  hashWorkers: 1,
+  hashWorkers: 0,
 };
 
 /** More threads than this cannot be fed by one main thread packing batches. */

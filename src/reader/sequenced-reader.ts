@@ -133,11 +133,14 @@ async function* read(options: SequencedReaderOptions): AsyncGenerator<SequencedR
       resumeChecked = true;
     }
     if (!resumeChecked) return null;
-    msg.entries.forEach((e, i) => {
-      const seq = msg.firstSeq + BigInt(i);
-      if (seq >= nextYield && (lastWanted === null || seq <= lastWanted))
-        out.push({ seq, partition: e.partition, offset: e.offset, digest: e.digest, hash: hashes[i]! });
-    });
+    // Only the cut's part in [nextYield, lastWanted]: no seq is made for the entries outside it.
+    const entries = msg.entries;
+    const from = nextYield > msg.firstSeq ? Number(nextYield - msg.firstSeq) : 0;
+    const to = lastWanted !== null && lastWanted < msg.lastSeq ? Number(lastWanted - msg.firstSeq) + 1 : entries.length;
+    for (let i = from; i < to; i++) {
+      const e = entries[i]!;
+      out.push({ seq: msg.firstSeq + BigInt(i), partition: e.partition, offset: e.offset, digest: e.digest, hash: hashes[i]! });
+    }
     return null;
   };
 
@@ -229,7 +232,7 @@ async function* read(options: SequencedReaderOptions): AsyncGenerator<SequencedR
               chunk.end = breakToError(notInSource(entry));
               break;
             }
-            addToChunk(chunk, { entry, source: toSourceRecord(topic, partition, found) });
+            addToChunk(chunk, { entry, source: toSourceRecord(topic, partition, found, offset) });
           }
           sealChunk(chunk, pool);
           return chunk;

@@ -6,7 +6,7 @@ import type { KafkaMessage } from 'kafkajs';
 import { type Break, hex } from '../chain/breaks.js';
 import { SourceDeletedError } from '../errors.js';
 import { recordDigest, type SourceRecord } from '../chain/record-digest.js';
-import { toSourceRecord } from '../kafka/source-record.js';
+import { headerNameString, toSourceRecord } from '../kafka/source-record.js';
 
 /** A sequenced record as the verified ledger names it, before its source bytes are read. */
 export interface LedgerRecord {
@@ -99,7 +99,7 @@ export function sequencedRecord(topic: string, entry: LedgerRecord, source: Sour
   const headers = new Array<SequencedHeader>(source.headers.length);
   for (let i = 0; i < headers.length; i++) {
     const h = source.headers[i]!;
-    headers[i] = { name: h.name.toString('utf8'), value: h.value };
+    headers[i] = { name: headerNameString(h.name), value: h.value };
   }
   return {
     seq: entry.seq,

@@ -26,7 +26,7 @@ describe('settleOptions', () => {
       skipDeleted: false,
       bufferRecords: 8_192,
       pollIntervalMs: 500,
-      hashWorkers: 1,
+      hashWorkers: 0,
     });
   });
 

@@ -1,7 +1,7 @@
 import type { KafkaMessage } from 'kafkajs';
 import { describe, expect, it } from 'vitest';
 import { recordDigest } from '../../../src/chain/record-digest.js';
-import { toSourceRecord } from '../../../src/kafka/source-record.js';
+import { headerNameString, toSourceRecord } from '../../../src/kafka/source-record.js';
 import { checkRecord, isBreak, type LedgerRecord } from '../../../src/reader/window.js';
 
 const message = (offset: bigint, value: string): KafkaMessage =>
@@ -43,6 +43,15 @@ describe('checkRecord', () => {
       digest: e.digest,
       hash: e.hash,
     });
+  });
+
+  it('hands header names back as the strings kafkajs gave, non-ASCII ones too', () => {
+    const m = { ...message(4n, 'v'), headers: { 'trace-ключ-🙂': Buffer.from('x'), plain: Buffer.from('y') } } as KafkaMessage;
+    const r = checkRecord('t', entry(12n, 1, 4n, m), m);
+    expect(isBreak(r)).toBe(false);
+    expect(r).toMatchObject({ headers: [{ name: 'trace-ключ-🙂' }, { name: 'plain' }] });
+    // Bytes that are not a cached name (the cache is bounded) are decoded.
+    expect(headerNameString(Buffer.from('ключ', 'utf8'))).toBe('ключ');
   });
 
   it('digests over the chain topic: the same bytes under another topic name do not match', () => {
