@@ -8,6 +8,7 @@ import { fmtInt, fmtMs, fmtPct, fmtRatio, formatTable, roundFigure } from './tab
 import { median, ratio, spreadOf, type LatencySummary, type Spread } from './stats.js';
 import { KNEE_P99_MS, type KneeRun } from './knee.js';
 import { HOPS, type HopSummary } from './hops.js';
+import { describeSteps, type FailoverSteps } from './failover-steps.js';
 
 /** One repetition's figures; a phase that was not run leaves its field undefined. */
 export interface Repetition {
@@ -56,7 +57,16 @@ export interface ReportInput {
   meta: Record<string, unknown>;
   repetitions: Repetition[];
   /** Leader SIGKILL → first cut of the next epoch visible in the ledger, over the run's kills (phase failover). */
-  failover?: { kills: number; medianMs: number; worstMs: number; closedMedianMs: number; samplesMs: number[] } | null;
+  failover?: {
+    kills: number;
+    medianMs: number;
+    worstMs: number;
+    closedMedianMs: number;
+    samplesMs: number[];
+    /** SIGKILL → the successor's verdict, election and ready term, medians over the kills (ms). */
+    stepMediansMs?: { verdict: number | null; elected: number | null; leading: number | null };
+    worstSteps?: FailoverSteps | null;
+  } | null;
   /** Worker SIGKILL → each partition it owned sequenced past its end at the kill (phase failover). */
   workerFailover?: { kills: number; medianMs: number; worstMs: number; samplesMs: number[] } | null;
   /** Resident memory, MiB, and of which process(es) during which run. */
@@ -248,6 +258,8 @@ export function buildReport(input: ReportInput): Report {
     failoverWorstMs: input.failover ? roundFigure(input.failover.worstMs) : null,
     failoverClosedMs: input.failover ? roundFigure(input.failover.closedMedianMs) : null,
     failoverSamplesMs: input.failover ? input.failover.samplesMs.map(roundFigure) : null,
+    failoverStepMediansMs: input.failover?.stepMediansMs ?? null,
+    failoverWorstSteps: input.failover?.worstSteps ?? null,
     failoverMeasures:
       'leader SIGKILL (its process restarted at once with the same id) → the first cut of the next epoch received by a read_committed ledger reader, median and worst over the kills; failoverClosedMs: → that cut closedAtMs (median)',
     workerFailoverMs: input.workerFailover ? roundFigure(input.workerFailover.medianMs) : null,
@@ -453,6 +465,13 @@ function renderTable(
     lines.push(
       `failover, leader SIGKILL → first cut of the next epoch visible, ms: median ${fmtMs(f.medianMs)}, worst ${fmtMs(f.worstMs)} of ${f.kills} kills (${f.samplesMs.map((x) => fmtMs(x)).join(', ')}); cut closed after ${fmtMs(f.closedMedianMs)} (median); target worst ≤ ${fmtInt(FAILOVER_TARGET_MS)} ms ${verdict(f.worstMs <= FAILOVER_TARGET_MS)}`,
     );
+    const m = f.stepMediansMs;
+    if (m && m.elected !== null) {
+      const worst = f.worstSteps ? `; the worst kill: ${describeSteps(f.worstSteps)}` : '';
+      lines.push(
+        `failover steps, medians from SIGKILL, ms: verdict ${m.verdict === null ? '–' : fmtMs(m.verdict)}, successor elected ${fmtMs(m.elected)}, its term ready ${m.leading === null ? '–' : fmtMs(m.leading)}${worst}`,
+      );
+    }
   }
   if (input.workerFailover) {
     const w = input.workerFailover;

@@ -29,7 +29,8 @@ import { isSeqchainError } from '../../src/errors.js';
 import type { RecordFactory } from '../lib/records.js';
 import { median } from '../lib/stats.js';
 import { offerLoad } from './load.js';
-import { type BenchReplicas, isSteady, startReplicas, stopReplicas } from './replicas.js';
+import { type BenchReplicas, isSteady, replicaLogs, startReplicas, stopReplicas } from './replicas.js';
+import { describeSteps, type FailoverSteps, failoverSteps } from '../lib/failover-steps.js';
 
 /** Offered load while the leader is killed, records/s: enough that every epoch has records to cut at once. */
 export const FAILOVER_LOAD = 5_000;
@@ -42,6 +43,8 @@ export interface FailoverKill {
   visibleMs: number;
   /** SIGKILL → that cut's closedAtMs, ms. */
   closedMs: number;
+  /** Where the time went, from the replicas' logs (null when they do not show it). */
+  steps?: FailoverSteps | null;
 }
 
 /** One worker kill: SIGKILL → each of its partitions sequenced past its end at the kill, ms. */
@@ -58,11 +61,27 @@ export interface FailoverSummary {
   worstMs: number;
   closedMedianMs: number;
   samplesMs: number[];
+  /** Medians over the kills whose logs showed them: SIGKILL → verdict, elected, leading (ms). */
+  stepMediansMs: { verdict: number | null; elected: number | null; leading: number | null };
+  /** The worst kill's steps. */
+  worstSteps: FailoverSteps | null;
 }
 
-/** Median and worst of the kills' failover times. Pure. */
+/** Median and worst of the kills' failover times, and where the time went. Pure. */
 export function summarizeFailovers(kills: readonly FailoverKill[]): FailoverSummary {
-  return { ...medianAndWorst(kills.map((k) => k.visibleMs)), closedMedianMs: median(kills.map((k) => k.closedMs)) };
+  const steps = kills.flatMap((k) => (k.steps ? [k.steps] : []));
+  const medianOf = (xs: number[]) => (xs.length === 0 ? null : median(xs));
+  const worst = kills.reduce<FailoverKill | null>((w, k) => (w === null || k.visibleMs > w.visibleMs ? k : w), null);
+  return {
+    ...medianAndWorst(kills.map((k) => k.visibleMs)),
+    closedMedianMs: median(kills.map((k) => k.closedMs)),
+    stepMediansMs: {
+      verdict: medianOf(steps.flatMap((s) => (s.verdictMs === null ? [] : [s.verdictMs]))),
+      elected: medianOf(steps.map((s) => s.electedMs)),
+      leading: medianOf(steps.map((s) => s.leadingMs)),
+    },
+    worstSteps: worst?.steps ?? null,
+  };
 }
 
 export interface WorkerFailoverSummary {
@@ -126,10 +145,11 @@ export async function runFailover(
       await r.set.kill(leader.replicaId, 'SIGKILL');
       r.set.start(leader.replicaId);
       const next = await waitFor(`the first cut after epoch ${fromEpoch}`, async () => watcher.firstCutAfter(fromEpoch) ?? undefined, opts.timeoutMs, 5);
-      const kill = { fromEpoch, toEpoch: next.epoch, visibleMs: next.seenAt - killedAt, closedMs: next.closedAtMs - killedAt };
+      const steps = failoverSteps(replicaLogs(opts.chain), killedAt);
+      const kill = { fromEpoch, toEpoch: next.epoch, visibleMs: next.seenAt - killedAt, closedMs: next.closedAtMs - killedAt, steps };
       kills.push(kill);
       process.stderr.write(
-        `bench: ${opts.label} ${i}/${opts.kills}: leader ${leader.replicaId} (epoch ${fromEpoch}) SIGKILLed at ${killedAt}; first cut of epoch ${kill.toEpoch} visible after ${kill.visibleMs} ms (closed after ${kill.closedMs} ms)\n`,
+        `bench: ${opts.label} ${i}/${opts.kills}: leader ${leader.replicaId} (epoch ${fromEpoch}) SIGKILLed at ${killedAt}; first cut of epoch ${kill.toEpoch} visible after ${kill.visibleMs} ms (closed after ${kill.closedMs} ms)${steps ? `; ${describeSteps(steps)}` : ''}\n`,
       );
       if (i < opts.kills) {
         await settle(r, opts.partitions, restarts);
