@@ -33,6 +33,15 @@ function isPeer(peer: Peer, identity: LivenessIdentity): boolean {
   return identity.session === peer.owner && identity.replicaId === peer.replicaId;
 }
 
+/**
+ * Attempts that say nothing right after the peer's stream ended are retried this soon, this many
+ * times, before `retryMs` applies: a process being killed can still take a connection on its
+ * listening socket and reset it (an 'unknown', not a refusal), and a full `retryMs` after that
+ * delayed the verdict by a second (docs/PERFORMANCE.md, the 30 leader kills).
+ */
+const QUICK_RETRIES = 5;
+const QUICK_RETRY_MS = 50;
+
 export interface FollowOptions {
   /** The API address the peer's member node gives now, or null (no node, or another session's). */
   addressOf: () => Promise<string | null>;
@@ -50,6 +59,7 @@ export interface FollowOptions {
 export async function followUntilGone(peer: Peer, options: FollowOptions, signal: AbortSignal): Promise<boolean> {
   const { addressOf, attemptTimeoutMs, retryMs, logger } = options;
   let seenAt: string | null = null;
+  let quick = 0;
   while (!signal.aborted) {
     const address: string | null = (await addressOf()) ?? seenAt;
     if (signal.aborted) return false;
@@ -66,11 +76,14 @@ export async function followUntilGone(peer: Peer, options: FollowOptions, signal
       signal.addEventListener('abort', stop, { once: true });
       await attempt.ended;
       signal.removeEventListener('abort', stop);
+      quick = QUICK_RETRIES;
       continue; // ask again at once: a dead process refuses now
     }
     if (verdict === 'gone') return !signal.aborted;
     if (attempt.kind === 'unknown') logger.debug({ peer: peer.replicaId, address, reason: attempt.reason }, 'peer liveness unknown; asking again');
-    await sleep(retryMs, { signal, unref: true });
+    const pause = quick > 0 ? Math.min(retryMs, QUICK_RETRY_MS) : retryMs;
+    quick = Math.max(0, quick - 1);
+    await sleep(pause, { signal, unref: true });
   }
   return false;
 }

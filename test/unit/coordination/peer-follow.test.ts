@@ -121,6 +121,33 @@ describe('followUntilGone against a real HTTP server on loopback', () => {
     expect(gone).toBe(true);
   });
 
+  it('after the stream ends, asks again quickly when an attempt says nothing, not after the full retry time', async () => {
+    const streams: ServerResponse[] = [];
+    let resets = 0;
+    // The peer's stream, then two connections reset as a dying listener can, then nothing listens.
+    server = createServer((req, res) => {
+      if (streams.length === 0) {
+        res.writeHead(200, { 'content-type': 'text/event-stream' });
+        res.write(encodeLivenessEvent(own));
+        streams.push(res);
+        return;
+      }
+      resets++;
+      req.socket.destroy();
+      if (resets === 2) server!.close();
+    });
+    await new Promise<void>((resolve) => server!.listen(0, '127.0.0.1', resolve));
+    const url = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
+    const following = followUntilGone(peer, { ...options(url), retryMs: 10_000 }, new AbortController().signal);
+    await new Promise((resolve) => setTimeout(resolve, 100));
+    const endedAt = Date.now();
+    streams[0]!.socket!.destroy();
+    expect(await following).toBe(true);
+    expect(resets).toBe(2);
+    // Two quick retries and a refusal, far from one 10 s retryMs.
+    expect(Date.now() - endedAt).toBeLessThan(5_000);
+  });
+
   it('never says gone about an address where it did not see the peer itself; abort ends it', async () => {
     const { url } = await serve({ ...own, session: '0000018c2f1a0009' });
     const controller = new AbortController();
