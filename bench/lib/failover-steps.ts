@@ -6,6 +6,8 @@
  * producer fenced, ledger tail read, tree rebuilt, intake started; each ms from the term's start).
  * Pure: the text of every replica log in (pino JSON lines with epoch-ms `time`), figures out.
  */
+import { parseLogLine, REPLICA_MESSAGES } from './replica-log.js';
+
 export interface FailoverSteps {
   /** The replica that took over. */
   replicaId: string;
@@ -19,9 +21,7 @@ export interface FailoverSteps {
   termMs: Record<string, number>;
 }
 
-const VERDICT = 'predecessor process is gone';
-const ELECTED = 'elected leader';
-const LEADING = 'leading: sequencing resumes from the ledger tail';
+const { predecessorGone: VERDICT, elected: ELECTED, leading: LEADING } = REPLICA_MESSAGES;
 const TERM_STEPS = ['epochMs', 'fencedMs', 'recoveredMs', 'treeMs', 'intakeMs'] as const;
 
 interface Line {
@@ -57,13 +57,8 @@ export function failoverSteps(logs: readonly string[], killedAt: number): Failov
 function parseLines(text: string): Line[] {
   const out: Line[] = [];
   for (const raw of text.split('\n')) {
-    if (!raw.startsWith('{')) continue;
-    let fields: Record<string, unknown>;
-    try {
-      fields = JSON.parse(raw) as Record<string, unknown>;
-    } catch {
-      continue;
-    }
+    const fields = parseLogLine(raw);
+    if (fields === null) continue;
     const { time, msg, replicaId } = fields;
     if (typeof time === 'number' && typeof msg === 'string' && typeof replicaId === 'string') out.push({ time, msg, replicaId, fields });
   }

@@ -4,6 +4,8 @@
  * verdicts of the fast-takeover watches, and worker consumer crashes. Pure: the text of every
  * replica's log in, counts out.
  */
+import { parseLogLine, REPLICA_MESSAGES as M } from './replica-log.js';
+
 export interface SoakEvents {
   /** Sequencer terms begun ('leading: …'): 1 in a soak without a leader change. */
   terms: number;
@@ -15,35 +17,18 @@ export interface SoakEvents {
   workerCrashes: number;
 }
 
-const MESSAGES = {
-  term: 'leading: sequencing resumes from the ledger tail',
-  gone: ['predecessor process is gone', 'peer gone'],
-  workerCrash: 'worker consumer crashed',
-} as const;
-
 export function countSoakEvents(logs: readonly string[]): SoakEvents {
   let terms = 0;
   let goneVerdicts = 0;
   let workerCrashes = 0;
   for (const text of logs) {
     for (const line of text.split('\n')) {
-      const msg = messageOf(line);
-      if (msg === null) continue;
-      if (msg.startsWith(MESSAGES.term)) terms++;
-      else if (MESSAGES.gone.some((m) => msg.startsWith(m))) goneVerdicts++;
-      else if (msg.startsWith(MESSAGES.workerCrash)) workerCrashes++;
+      const msg = parseLogLine(line)?.msg;
+      if (typeof msg !== 'string') continue;
+      if (msg.startsWith(M.leading)) terms++;
+      else if (msg.startsWith(M.predecessorGone) || msg.startsWith(M.peerGone)) goneVerdicts++;
+      else if (msg.startsWith(M.workerCrash)) workerCrashes++;
     }
   }
   return { terms, leaderChanges: Math.max(0, terms - 1), goneVerdicts, workerCrashes };
-}
-
-/** The `msg` of a pino JSON line, or null for anything else. */
-function messageOf(line: string): string | null {
-  if (!line.startsWith('{')) return null;
-  try {
-    const parsed = JSON.parse(line) as { msg?: unknown };
-    return typeof parsed.msg === 'string' ? parsed.msg : null;
-  } catch {
-    return null;
-  }
 }
