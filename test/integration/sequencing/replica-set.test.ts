@@ -81,6 +81,10 @@ describe('sequencing a 6-partition topic with 3 replicas (real Kafka, ZooKeeper)
     const rows = await expectInvariantOne(f, RECORDS);
     // The leader was untouched: one epoch wrote the whole chain.
     expect(new Set(rows.map((r) => r.epoch))).toEqual(new Set([leader.epoch]));
+    // Its partitions moved as soon as a peer saw the process gone (the member watch); its member
+    // node is ephemeral and goes only when its ZooKeeper session expires, which can be after the
+    // last record is sequenced. Bounded by that timeout and a margin.
+    await waitFor('the killed worker gone from the members', async () => !(await f.set.members()).some((m) => m.replicaId === worker.replicaId), 20_000, 100);
     const members = await f.set.members();
     expect(members.map((m) => m.replicaId)).not.toContain(worker.replicaId);
     expect(members.flatMap((m) => m.partitions).sort()).toEqual([0, 1, 2, 3, 4, 5]);
