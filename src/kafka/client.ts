@@ -1,4 +1,4 @@
-import { Kafka, logLevel, type ConsumerConfig, type KafkaConfig, type LogEntry, type SASLOptions } from 'kafkajs';
+import { Kafka, logLevel, type ConsumerConfig, type KafkaConfig, type LogEntry, type RetryOptions, type SASLOptions } from 'kafkajs';
 import { bindOnce, type Logger } from '../log.js';
 import { noConsumerRestart } from './consumer-crash.js';
 import { kafkaLogLine, WaitNotes } from './log-entries.js';
@@ -10,11 +10,54 @@ import type { GroupConsumerOptions, KafkaClientOptions } from '../config/setting
 process.env.KAFKAJS_NO_PARTITIONER_WARNING ??= '1';
 
 /**
+ * kafkajs' client-level retries (connecting, metadata, coordinators, InitProducerId): 8 from
+ * 100 ms, doubling, capped at 3 s, about 12 s in all before an operation fails.
+ */
+export const CLIENT_RETRY: Readonly<RetryOptions> = { retries: 8, initialRetryTime: 100, maxRetryTime: 3_000 };
+
+/**
+ * The sequencer's: about the same 12 s in all, but from 20 ms, growing by 1.3 (20, 46, 80, 124,
+ * 181, 255, 351 ms … cumulative). A new leader's fence (InitProducerId with the chain's
+ * transactional.id) is refused with CONCURRENT_TRANSACTIONS until the broker has aborted the dead
+ * leader's open transaction, a few ms (bench/probes/fence-abort.ts; docs/PERFORMANCE.md, "The
+ * fence"). kafkajs runs InitProducerId on the client's retry, not the producer's (see
+ * giveClustersTheClientRetry).
+ */
+export const SEQUENCER_RETRY: Readonly<RetryOptions> = { retries: 20, initialRetryTime: 20, multiplier: 1.3, maxRetryTime: 3_000 };
+
+/** How kafkajs names the per-instance factory of its Cluster objects (kafkajs/src/index.js, 2.x). */
+const CREATE_CLUSTER = 'private:Kafka:createCluster';
+
+/**
+ * kafkajs 2.2 runs a transactional producer's InitProducerId (a new leader's fence) and
+ * sendOffsets on `createRetry(cluster.retry)`, but its Cluster never stores `retry`
+ * (tulios/kafkajs#851 fixed the producer's own retrier only): those retry on kafkajs' built-in
+ * defaults, first after 300 ms (±20%), whatever the client was given. A leader killed mid-cut
+ * leaves its transaction open; the broker refuses the successor's InitProducerId once
+ * (CONCURRENT_TRANSACTIONS) and has aborted it a few ms later, but the successor waited the
+ * 300 ms (bench/probes/fence-abort.ts). This gives every Cluster of `kafka` the client's retry,
+ * which kafkajs' own code reads. False, and nothing changed, when kafkajs' internals differ
+ * (test/unit/kafka/client.test.ts then fails).
+ */
+export function giveClustersTheClientRetry(kafka: Kafka, retry: Readonly<RetryOptions>): boolean {
+  const owner = kafka as unknown as Record<symbol, unknown>;
+  const key = Object.getOwnPropertySymbols(owner).find((s) => s.description === CREATE_CLUSTER);
+  const create = key === undefined ? undefined : owner[key];
+  if (key === undefined || typeof create !== 'function') return false;
+  owner[key] = (options: unknown) => {
+    const cluster = create(options) as { retry?: RetryOptions };
+    cluster.retry ??= { ...retry };
+    return cluster;
+  };
+  return true;
+}
+
+/**
  * kafkajs logs through pino, at warn and above unless debugging: its info lines are per-connection
  * noise. The conditions it retries by itself go to debug, and one info line says what is being
  * waited for (see log-entries.ts).
  */
-export function createKafka(client: Readonly<KafkaClientOptions>, logger: Logger, role: string): Kafka {
+export function createKafka(client: Readonly<KafkaClientOptions>, logger: Logger, role: string, retry: Readonly<RetryOptions> = CLIENT_RETRY): Kafka {
   dropKafkajsNegativeTimeoutWarning();
   const kafkaLogger = bindOnce(logger, { component: 'kafkajs', role });
   const waits = new WaitNotes();
@@ -31,13 +74,15 @@ export function createKafka(client: Readonly<KafkaClientOptions>, logger: Logger
       kafkaLogger[line.level](extra, message);
       if (line.wait && waits.fresh(line.wait.key)) kafkaLogger.info(`waiting for ${line.wait.what}; kafkajs retries (details at debug)`);
     },
-    retry: { retries: 8, initialRetryTime: 100, maxRetryTime: 3_000 },
+    retry: { ...retry },
   };
   if (client.sasl) {
     const { mechanism, username, password } = client.sasl;
     options.sasl = { mechanism, username, password } as SASLOptions;
   }
-  return new Kafka(options);
+  const kafka = new Kafka(options);
+  giveClustersTheClientRetry(kafka, retry);
+  return kafka;
 }
 
 /**

@@ -20,7 +20,7 @@ import { chainPaths, type ChainPaths } from '../coordination/paths.js';
 import type { ZkSession } from '../coordination/zk-session.js';
 import { connectZk } from '../coordination/connect.js';
 import { SeqchainError } from '../errors.js';
-import { createKafka } from '../kafka/client.js';
+import { createKafka, SEQUENCER_RETRY } from '../kafka/client.js';
 import { withAdmin } from '../kafka/offsets.js';
 import type { Logger } from '../log.js';
 import { bindOrderedMetrics, bindRoleMetrics } from './bind-metrics.js';
@@ -146,7 +146,8 @@ export class Replica implements ReplicaPort {
       chain: config.chain,
       settings: config.sequencer,
       metadataMaxAgeMs,
-      kafka,
+      // Its own client only for its retry schedule (connections are per producer and consumer anyway).
+      kafka: createKafka(kafkaClientOptions(config), log, 'sequencer', SEQUENCER_RETRY),
       logger: log,
       coordination: sequencerCoordination(zk, this.paths, config.replicaId, this.card),
       genesis: { hash: genesis.hash, start: genesis.start },
