@@ -11,8 +11,13 @@ import { parseLogLine, REPLICA_MESSAGES } from './replica-log.js';
 export interface FailoverSteps {
   /** The replica that took over. */
   replicaId: string;
-  /** SIGKILL → the successor deleted the dead leader's election node ('predecessor process is gone'); null when the session expiry did it. */
+  /**
+   * SIGKILL → the dead leader's election node deleted by a replica that ruled it gone (the
+   * successor's predecessor watch or any replica's member watch); null when the session expiry did it.
+   */
   verdictMs: number | null;
+  /** The replica whose verdict that was. */
+  verdictBy: string | null;
   /** SIGKILL → 'elected leader'. */
   electedMs: number;
   /** SIGKILL → 'leading: sequencing resumes from the ledger tail' (the term is ready to cut). */
@@ -21,7 +26,8 @@ export interface FailoverSteps {
   termMs: Record<string, number>;
 }
 
-const { predecessorGone: VERDICT, elected: ELECTED, leading: LEADING } = REPLICA_MESSAGES;
+const { predecessorGone, peerElectionNodeGone, elected: ELECTED, leading: LEADING } = REPLICA_MESSAGES;
+const isVerdict = (msg: string) => msg.startsWith(predecessorGone) || msg.startsWith(peerElectionNodeGone);
 const TERM_STEPS = ['epochMs', 'fencedMs', 'recoveredMs', 'treeMs', 'intakeMs'] as const;
 
 interface Line {
@@ -39,7 +45,7 @@ export function failoverSteps(logs: readonly string[], killedAt: number): Failov
   if (elected === undefined) return null;
   const leading = lines.find((l) => l.msg === LEADING && l.replicaId === elected.replicaId && l.time >= elected.time);
   if (leading === undefined) return null;
-  const verdict = lines.find((l) => l.msg.startsWith(VERDICT) && l.replicaId === elected.replicaId && l.time <= elected.time);
+  const verdict = lines.find((l) => isVerdict(l.msg) && l.time <= elected.time);
   const termMs: Record<string, number> = {};
   for (const step of TERM_STEPS) {
     const v = leading.fields[step];
@@ -48,6 +54,7 @@ export function failoverSteps(logs: readonly string[], killedAt: number): Failov
   return {
     replicaId: elected.replicaId,
     verdictMs: verdict === undefined ? null : verdict.time - killedAt,
+    verdictBy: verdict?.replicaId ?? null,
     electedMs: elected.time - killedAt,
     leadingMs: leading.time - killedAt,
     termMs,
@@ -70,5 +77,6 @@ export function describeSteps(s: FailoverSteps): string {
   const term = Object.entries(s.termMs)
     .map(([k, v]) => `${k.replace(/Ms$/, '')} ${v}`)
     .join(', ');
-  return `${s.verdictMs === null ? 'no verdict (session expiry)' : `verdict ${s.verdictMs}`}, elected ${s.electedMs}, leading ${s.leadingMs} ms (term: ${term})`;
+  const verdict = s.verdictMs === null ? 'no verdict (session expiry)' : `verdict ${s.verdictMs}${s.verdictBy === s.replicaId ? '' : ` (by ${s.verdictBy})`}`;
+  return `${verdict}, elected ${s.electedMs}, leading ${s.leadingMs} ms (term: ${term})`;
 }

@@ -7,8 +7,12 @@ export const REPLICA_MESSAGES = {
   /** A sequencer term ready to cut (its fields carry the term's steps). */
   leading: 'leading: sequencing resumes from the ledger tail',
   elected: 'elected leader',
-  /** The fast takeover's verdicts: the predecessor watch's, the member watch's (message prefixes). */
+  /**
+   * The fast takeover's verdicts (message prefixes): the predecessor watch deleted the dead
+   * process's election node; a member watch deleted it; a member watch removed its worker.
+   */
   predecessorGone: 'predecessor process is gone',
+  peerElectionNodeGone: 'peer process is gone',
   peerGone: 'peer gone',
   workerCrash: 'worker consumer crashed',
 } as const;

@@ -106,6 +106,19 @@ export class ReplicaSet {
     return (await readCounter(await this.session(), this.paths))?.value ?? null;
   }
 
+  /** Replica ids in the election queue, in order (the first leads). */
+  async candidates(): Promise<string[]> {
+    const zk = await this.session();
+    // Node names end in a zero-padded sequence number under one prefix: name order is queue order.
+    const nodes = ((await zk.getChildren(this.paths.election)) ?? []).sort();
+    const ids: string[] = [];
+    for (const node of nodes) {
+      const got = await zk.getData(`${this.paths.election}/${node}`);
+      if (got !== null) ids.push(got.data.toString('utf8'));
+    }
+    return ids;
+  }
+
   async members(): Promise<MemberInfo[]> {
     return listMembers(await this.session(), this.paths);
   }

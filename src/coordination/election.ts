@@ -148,6 +148,30 @@ export class LeaderElection extends EventEmitter<LeaderElectionEvents> {
     return removed;
   }
 
+  /**
+   * Deletes the election nodes of a session whose process a peer's member watch found gone
+   * (./member-watch.ts, the same rule as the predecessor watch's): the queue moves on at the first
+   * replica's verdict, not only at the successor's, whose event loop can be the busiest of the set
+   * (it may have just taken the index lease). Same safety as evictPredecessor. Returns how many
+   * nodes it deleted (none when the successor got there first).
+   */
+  async evictSession(peer: Readonly<Pick<Predecessor, 'owner' | 'replicaId'>>): Promise<number> {
+    if (this.closed) return 0;
+    let removed = 0;
+    for (const node of sortCandidates((await this.session.getChildren(this.paths.election)) ?? [])) {
+      const path = `${this.paths.election}/${node}`;
+      if (path === this.ownNode) continue;
+      const stat = await this.session.exists(path);
+      if (stat === null || stat.ephemeralOwner !== peer.owner || !(await this.session.remove(path, stat.version))) continue;
+      removed++;
+      this.logger.warn(
+        { node: path, peer: peer.replicaId, session: peer.owner },
+        'peer process is gone: its election node deleted without waiting for its session timeout',
+      );
+    }
+    return removed;
+  }
+
   /** Joins the election. Resolves once this candidate's node exists and the first check ran. */
   async start(): Promise<void> {
     if (this.started) throw new SeqchainError('SEQCHAIN_ERR_ALREADY_STARTED', `election for ${this.replicaId} already started`);

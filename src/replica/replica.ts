@@ -159,7 +159,7 @@ export class Replica implements ReplicaPort {
       ? new PredecessorWatch({ election: this.election, session: zk, paths: this.paths, logger: log })
       : null;
     this.memberWatch = config.zookeeper.fastTakeover
-      ? new MemberWatch({ session: zk, paths: this.paths, replicaId: config.replicaId, logger: log, onGone: (gone) => this.removeWorkerOf(gone) })
+      ? new MemberWatch({ session: zk, paths: this.paths, replicaId: config.replicaId, logger: log, onGone: (gone) => this.onPeerGone(gone) })
       : null;
     this.pauseWatch = new PauseWatch(zk, this.paths, log.child({ component: 'pause' }));
     this.index = new ReplicaIndex({
@@ -240,9 +240,16 @@ export class Replica implements ReplicaPort {
     }
   }
 
-  /** A peer process is gone: its worker leaves the worker group now, not when its session expires. */
-  private removeWorkerOf(gone: GoneMember): void {
+  /**
+   * A peer process is gone: its worker leaves the worker group and its election node the queue
+   * now, not when its session expires.
+   */
+  private onPeerGone(gone: GoneMember): void {
+    if (this.closing) return;
     if (gone.workerMemberId !== null) this.removeWorker(gone.workerMemberId, { peer: gone.replicaId, session: gone.owner }, 'peer gone');
+    this.election
+      .evictSession(gone)
+      .catch((err: unknown) => this.logger.warn({ err, peer: gone.replicaId }, "could not delete a gone peer's election node: its session timeout decides"));
   }
 
   /** Removes a dead process's worker from the worker group; `why` opens the log line. */

@@ -26,11 +26,19 @@ describe('failover steps from the replicas logs', () => {
     expect(s).toEqual({
       replicaId: 'r2',
       verdictMs: 420,
+      verdictBy: 'r2',
       electedMs: 431,
       leadingMs: 790,
       termMs: { epochMs: 12, fencedMs: 80, recoveredMs: 250, intakeMs: 359 },
     });
     expect(describeSteps(s!)).toBe('verdict 420, elected 431, leading 790 ms (term: epoch 12, fenced 80, recovered 250, intake 359)');
+  });
+
+  it("takes another replica's verdict (its member watch) when it came first, and names that replica", () => {
+    const byR3 = [...logs, line('r3', 10_150, 'peer process is gone: its election node deleted without waiting for its session timeout')];
+    const s = failoverSteps(byR3, KILLED_AT)!;
+    expect(s).toMatchObject({ replicaId: 'r2', verdictMs: 150, verdictBy: 'r3', electedMs: 431 });
+    expect(describeSteps(s)).toMatch(/^verdict 150 \(by r3\), elected 431/);
   });
 
   it('says no verdict when the session expiry elected the successor, and null before any new term', () => {
