@@ -5,14 +5,15 @@
  * then producer "new" (same transactional.id) connects and fences it, as Sequencer.beginTerm does;
  * the broker answers CONCURRENT_TRANSACTIONS until it has aborted the open transaction. Timed with
  * kafkajs as shipped (its Cluster drops the client's retry, so InitProducerId retries after its
- * built-in 300 ms) and with src/kafka/client.ts' giveClustersTheClientRetry under the client's
+ * built-in 300 ms) and with src/kafka/kafkajs-internals.ts' giveClustersTheClientRetry under the client's
  * and the sequencer's schedules; refusals counted from kafkajs' debug log.
  *
  *   node dist/bench/probes/fence-abort.js [rounds per schedule, default 20]
  */
 import { randomUUID } from 'node:crypto';
 import { Kafka, logLevel, type RetryOptions } from 'kafkajs';
-import { CLIENT_RETRY, giveClustersTheClientRetry, SEQUENCER_RETRY } from '../../src/kafka/client.js';
+import { CLIENT_RETRY, SEQUENCER_RETRY } from '../../src/kafka/client.js';
+import { giveClustersTheClientRetry } from '../../src/kafka/kafkajs-internals.js';
 import { summarizeLatencies } from '../lib/stats.js';
 
 const rounds = Number(process.argv[2] ?? 20);

@@ -1,6 +1,7 @@
 import { Kafka, logLevel, type ConsumerConfig, type KafkaConfig, type LogEntry, type RetryOptions, type SASLOptions } from 'kafkajs';
 import { bindOnce, type Logger } from '../log.js';
 import { noConsumerRestart } from './consumer-crash.js';
+import { giveClustersTheClientRetry } from './kafkajs-internals.js';
 import { kafkaLogLine, WaitNotes } from './log-entries.js';
 import { dropKafkajsNegativeTimeoutWarning } from './negative-timeout-warning.js';
 import { kafkaSsl } from './tls.js';
@@ -24,33 +25,6 @@ export const CLIENT_RETRY: Readonly<RetryOptions> = { retries: 8, initialRetryTi
  * giveClustersTheClientRetry).
  */
 export const SEQUENCER_RETRY: Readonly<RetryOptions> = { retries: 20, initialRetryTime: 20, multiplier: 1.3, maxRetryTime: 3_000 };
-
-/** How kafkajs names the per-instance factory of its Cluster objects (kafkajs/src/index.js, 2.x). */
-const CREATE_CLUSTER = 'private:Kafka:createCluster';
-
-/**
- * kafkajs 2.2 runs a transactional producer's InitProducerId (a new leader's fence) and
- * sendOffsets on `createRetry(cluster.retry)`, but its Cluster never stores `retry`
- * (tulios/kafkajs#851 fixed the producer's own retrier only): those retry on kafkajs' built-in
- * defaults, first after 300 ms (±20%), whatever the client was given. A leader killed mid-cut
- * leaves its transaction open; the broker refuses the successor's InitProducerId once
- * (CONCURRENT_TRANSACTIONS) and has aborted it a few ms later, but the successor waited the
- * 300 ms (bench/probes/fence-abort.ts). This gives every Cluster of `kafka` the client's retry,
- * which kafkajs' own code reads. False, and nothing changed, when kafkajs' internals differ
- * (test/unit/kafka/client.test.ts then fails).
- */
-export function giveClustersTheClientRetry(kafka: Kafka, retry: Readonly<RetryOptions>): boolean {
-  const owner = kafka as unknown as Record<symbol, unknown>;
-  const key = Object.getOwnPropertySymbols(owner).find((s) => s.description === CREATE_CLUSTER);
-  const create = key === undefined ? undefined : owner[key];
-  if (key === undefined || typeof create !== 'function') return false;
-  owner[key] = (options: unknown) => {
-    const cluster = create(options) as { retry?: RetryOptions };
-    cluster.retry ??= { ...retry };
-    return cluster;
-  };
-  return true;
-}
 
 /**
  * kafkajs logs through pino, at warn and above unless debugging: its info lines are per-connection
