@@ -1,3 +1,4 @@
+import { setImmediate as nextTurn } from 'node:timers/promises';
 import { ChainBrokenError, MalformedMessageError } from '../errors.js';
 import { TreeBorder, appendToTiles, recordLeafHash } from '../tlog/index.js';
 import type { ChainHead } from '../kafka/ledger-tail.js';
@@ -8,6 +9,14 @@ import type { IndexWriter, TreeStep, WriteResult, WriteStep } from '../index-sto
 /** Records per Redis pipeline: bounds one round trip (and each script's run) to well under the command timeout. */
 const PIPELINE_RECORDS = 10_000;
 const PIPELINE_STEPS = 500;
+/**
+ * Records checked and hashed between two turns of the event loop. A catch-up batch (up to
+ * `maxBytesPerPartition`, about 80,000 records) is otherwise checked in one synchronous stretch,
+ * 0.8–1.1 s in which the replica's election watch, worker, API and heartbeats wait: a successor
+ * that had just taken the index lease was elected 1.1 s after its predecessor's node went
+ * (docs/PERFORMANCE.md, "The index writer's catch-up and the event loop").
+ */
+const YIELD_RECORDS = 2_000;
 
 export interface RawLedgerMessage {
   offset: bigint;
@@ -84,6 +93,7 @@ export class LedgerApplier {
       inFlight.push({ steps: batch, result: this.writer.apply(batch).catch((err: unknown) => (err instanceof Error ? err : new Error(String(err)))) });
     };
     let stop: { broken: unknown } | { mismatch: ApplyOutcome } | null = null;
+    let sinceTurn = 0;
     for (const m of messages) {
       let step;
       try {
@@ -105,8 +115,14 @@ export class LedgerApplier {
           break;
         }
       } else continue;
-      records += step.kind === 'cut' ? step.cut.entries.length : 0;
+      const n = step.kind === 'cut' ? step.cut.entries.length : 0;
+      records += n;
+      sinceTurn += n;
       if (records >= PIPELINE_RECORDS || steps.length >= PIPELINE_STEPS) send();
+      if (sinceTurn >= YIELD_RECORDS) {
+        sinceTurn = 0;
+        await nextTurn();
+      }
     }
     send();
     let outcome: ApplyOutcome = { kind: 'ok' };
