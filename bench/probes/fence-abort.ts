@@ -15,6 +15,10 @@ import { Kafka, logLevel, type RetryOptions } from 'kafkajs';
 import { CLIENT_RETRY, SEQUENCER_RETRY } from '../../src/kafka/client.js';
 import { giveClustersTheClientRetry } from '../../src/kafka/kafkajs-internals.js';
 import { summarizeLatencies } from '../lib/stats.js';
+import { dropKafkajsNegativeTimeoutWarning } from '../../src/kafka/negative-timeout-warning.js';
+
+// kafkajs' own timer warning (src/kafka/negative-timeout-warning.ts), noise here as in the replicas.
+dropKafkajsNegativeTimeoutWarning();
 
 const rounds = Number(process.argv[2] ?? 20);
 const brokers = (process.env.SEQCHAIN_KAFKA_BROKERS ?? '127.0.0.1:19092').split(',');
