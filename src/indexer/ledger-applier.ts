@@ -14,7 +14,7 @@ const PIPELINE_STEPS = 500;
  * `maxBytesPerPartition`, about 80,000 records) is otherwise checked in one synchronous stretch,
  * 0.8–1.1 s in which the replica's election watch, worker, API and heartbeats wait: a successor
  * that had just taken the index lease was elected 1.1 s after its predecessor's node went
- * (docs/PERFORMANCE.md, "The index writer's catch-up and the event loop").
+ * (docs/PERFORMANCE.md, "Leader failover: kafkajs' hidden 300 ms…", point 3).
  */
 const YIELD_RECORDS = 2_000;
 

@@ -20,9 +20,9 @@ export const CLIENT_RETRY: Readonly<RetryOptions> = { retries: 8, initialRetryTi
  * The sequencer's: about the same 12 s in all, but from 20 ms, growing by 1.3 (20, 46, 80, 124,
  * 181, 255, 351 ms … cumulative). A new leader's fence (InitProducerId with the chain's
  * transactional.id) is refused with CONCURRENT_TRANSACTIONS until the broker has aborted the dead
- * leader's open transaction, a few ms (bench/probes/fence-abort.ts; docs/PERFORMANCE.md, "The
- * fence"). kafkajs runs InitProducerId on the client's retry, not the producer's (see
- * giveClustersTheClientRetry).
+ * leader's open transaction, a few ms (bench/probes/fence-abort.ts; docs/PERFORMANCE.md, "Leader
+ * failover: kafkajs' hidden 300 ms in the fence"). kafkajs runs InitProducerId on the client's
+ * retry, not the producer's (see giveClustersTheClientRetry).
  */
 export const SEQUENCER_RETRY: Readonly<RetryOptions> = { retries: 20, initialRetryTime: 20, multiplier: 1.3, maxRetryTime: 3_000 };
 
