@@ -273,6 +273,13 @@ export class LogViewStore {
       if (size === null) {
         // No checkpoint seen yet: learn the latest size first (once).
         const got = await this.readLatest();
+        const served = this.ledger?.latest?.size;
+        if (!got && served !== undefined) {
+          // The index holds none yet while /checkpoint already serves one from the ledger: prove
+          // to that one, which waits for the index below (bounded), instead of a 404 that says
+          // there is no checkpoint (a replica just started, or an index writer catching up).
+          return this.prove(run, fits, served, withCheckpoint, details);
+        }
         if (!got) return null;
         size = got.size;
       }

@@ -144,4 +144,61 @@ describe('/checkpoint from the ledger (real Kafka, ZooKeeper, Redis)', () => {
       served.root,
     );
   }, 240_000);
+
+  it('with no checkpoint in the index yet, a proof without a size goes to the one /checkpoint serves: it waits for the index, not a 404', async () => {
+    const origin = `example.com/cp-first-${randomBytes(4).toString('hex')}`;
+    const keyFile = join(keys, `${origin.replace(/\W/g, '_')}.key`);
+    const gen = await runCli(['log-keygen', '--origin', origin, '--out', keyFile]);
+    expect(gen.code).toBe(0);
+    const verifier = parseVerifierKey(gen.stdout.trim());
+    const f = new ChainFixture({ SEQCHAIN_LOG_VIEW_ENABLED: 'true', SEQCHAIN_LOG_VIEW_ORIGIN: origin, SEQCHAIN_LOG_VIEW_SIGNING_KEY_FILE: keyFile });
+    closers.push(() => f.close());
+    // The index lease held for a replica that does not exist before any replica starts: the index never gets a checkpoint.
+    const redis = createRedis(redisClientOptions(f.set.config), f.logger);
+    closers.push(async () => redis.disconnect());
+    await waitForRedis(redis, 10_000);
+    const lease = chainKeys(f.set.config.redis.keyPrefix, f.chain).lease;
+    await redis.set(lease, 'someone-else', 'PX', 120_000);
+    const RECORDS = 1_000;
+    await f.startSequenced(2, RECORDS);
+    const url = await f.set.apiUrl(`${f.chain}-r1`);
+    await waitFor(
+      `/checkpoint at ${RECORDS} from the ledger`,
+      async () => {
+        const r = await get(`${url}/checkpoint`);
+        return r.status === 200 && r.text.split('\n')[1] === String(RECORDS);
+      },
+      60_000,
+      50,
+    );
+    const served = openCheckpoint((await get(`${url}/checkpoint`)).text, [verifier], origin).checkpoint;
+
+    const t0 = Date.now();
+    const late = await get(`${url}/v1/proofs/inclusion?seq=5`);
+    expect(late.status, late.text).toBe(503);
+    expect(JSON.parse(late.text).code).toBe('SEQCHAIN_ERR_TIMEOUT');
+    expect(Date.now() - t0).toBeGreaterThanOrEqual(4_500);
+
+    // The lease released: the replica indexes, and the same request is answered against the served tree.
+    await redis.del(lease);
+    const body = await waitFor(
+      'a proof without a size',
+      async () => {
+        const res = await fetch(`${url}/v1/proofs/inclusion?seq=5`);
+        return res.status === 200 ? ((await res.json()) as { treeSize: string; proof: string[] }) : undefined;
+      },
+      60_000,
+      200,
+    );
+    expect(body.treeSize).toBe(String(RECORDS));
+    const cuts = (await f.ledgerMessages()).filter((m): m is CutMessage => m.kind === 'cut');
+    const c = cuts.find((x) => x.firstSeq <= 5n && 5n <= x.lastSeq)!;
+    verifyInclusion(
+      recordLeafHash(5n, c.entries[Number(5n - c.firstSeq)]!.digest),
+      4,
+      RECORDS,
+      body.proof.map((h) => Buffer.from(h, 'base64')),
+      served.root,
+    );
+  }, 180_000);
 });
