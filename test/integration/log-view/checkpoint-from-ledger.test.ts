@@ -30,15 +30,31 @@ async function get(url: string): Promise<{ status: number; text: string }> {
   return { status: res.status, text: await res.text() };
 }
 
+/** A chain with the log view on, signed by a fresh key. */
+async function logViewChain(name: string): Promise<{ f: ChainFixture; origin: string; verifier: ReturnType<typeof parseVerifierKey> }> {
+  const origin = `example.com/${name}-${randomBytes(4).toString('hex')}`;
+  const keyFile = join(keys, `${origin.replace(/\W/g, '_')}.key`);
+  const gen = await runCli(['log-keygen', '--origin', origin, '--out', keyFile]);
+  expect(gen.code).toBe(0);
+  const verifier = parseVerifierKey(gen.stdout.trim());
+  const f = new ChainFixture({ SEQCHAIN_LOG_VIEW_ENABLED: 'true', SEQCHAIN_LOG_VIEW_ORIGIN: origin, SEQCHAIN_LOG_VIEW_SIGNING_KEY_FILE: keyFile });
+  closers.push(() => f.close());
+  return { f, origin, verifier };
+}
+
+/** Holds the chain's index lease for a replica that does not exist: no replica writes its index. */
+async function holdIndexLease(f: ChainFixture): Promise<{ redis: ReturnType<typeof createRedis>; lease: string }> {
+  const redis = createRedis(redisClientOptions(f.set.config), f.logger);
+  closers.push(async () => redis.disconnect());
+  await waitForRedis(redis, 10_000);
+  const lease = chainKeys(f.set.config.redis.keyPrefix, f.chain).lease;
+  await redis.set(lease, 'someone-else', 'PX', 120_000);
+  return { redis, lease };
+}
+
 describe('/checkpoint from the ledger (real Kafka, ZooKeeper, Redis)', () => {
   it('serves the newest committed checkpoint while the index is held off; proofs come from the index, and one to the newer size waits for it', async () => {
-    const origin = `example.com/cp-ledger-${randomBytes(4).toString('hex')}`;
-    const keyFile = join(keys, `${origin.replace(/\W/g, '_')}.key`);
-    const gen = await runCli(['log-keygen', '--origin', origin, '--out', keyFile]);
-    expect(gen.code).toBe(0);
-    const verifier = parseVerifierKey(gen.stdout.trim());
-    const f = new ChainFixture({ SEQCHAIN_LOG_VIEW_ENABLED: 'true', SEQCHAIN_LOG_VIEW_ORIGIN: origin, SEQCHAIN_LOG_VIEW_SIGNING_KEY_FILE: keyFile });
-    closers.push(() => f.close());
+    const { f, origin, verifier } = await logViewChain('cp-ledger');
     const FIRST = 2_000;
     const MORE = 1_000;
     await f.startSequenced(2, FIRST);
@@ -57,12 +73,8 @@ describe('/checkpoint from the ledger (real Kafka, ZooKeeper, Redis)', () => {
     };
     await waitFor(`the index at seq ${FIRST}`, async () => (await indexHead()) === FIRST, 60_000, 100);
 
-    // Hold the index lease for a replica that does not exist: the index stops at FIRST.
-    const redis = createRedis(redisClientOptions(f.set.config), f.logger);
-    closers.push(async () => redis.disconnect());
-    await waitForRedis(redis, 10_000);
-    const lease = chainKeys(f.set.config.redis.keyPrefix, f.chain).lease;
-    await redis.set(lease, 'someone-else', 'PX', 120_000);
+    // The index stops at FIRST.
+    const { redis, lease } = await holdIndexLease(f);
     await waitFor(
       'the replica stops writing the index',
       async () => {
@@ -146,19 +158,9 @@ describe('/checkpoint from the ledger (real Kafka, ZooKeeper, Redis)', () => {
   }, 240_000);
 
   it('with no checkpoint in the index yet, a proof without a size goes to the one /checkpoint serves: it waits for the index, not a 404', async () => {
-    const origin = `example.com/cp-first-${randomBytes(4).toString('hex')}`;
-    const keyFile = join(keys, `${origin.replace(/\W/g, '_')}.key`);
-    const gen = await runCli(['log-keygen', '--origin', origin, '--out', keyFile]);
-    expect(gen.code).toBe(0);
-    const verifier = parseVerifierKey(gen.stdout.trim());
-    const f = new ChainFixture({ SEQCHAIN_LOG_VIEW_ENABLED: 'true', SEQCHAIN_LOG_VIEW_ORIGIN: origin, SEQCHAIN_LOG_VIEW_SIGNING_KEY_FILE: keyFile });
-    closers.push(() => f.close());
-    // The index lease held for a replica that does not exist before any replica starts: the index never gets a checkpoint.
-    const redis = createRedis(redisClientOptions(f.set.config), f.logger);
-    closers.push(async () => redis.disconnect());
-    await waitForRedis(redis, 10_000);
-    const lease = chainKeys(f.set.config.redis.keyPrefix, f.chain).lease;
-    await redis.set(lease, 'someone-else', 'PX', 120_000);
+    const { f, origin, verifier } = await logViewChain('cp-first');
+    // Before any replica starts: the index never gets a checkpoint.
+    const { redis, lease } = await holdIndexLease(f);
     const RECORDS = 1_000;
     await f.startSequenced(2, RECORDS);
     const url = await f.set.apiUrl(`${f.chain}-r1`);
