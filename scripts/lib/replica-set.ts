@@ -12,6 +12,7 @@ import { connectZk } from '../../src/coordination/connect.js';
 import { loadConfig } from '../../src/config/load.js';
 import type { Config } from '../../src/config/schema.js';
 import { readCounter, type CounterValue } from '../../src/coordination/counter.js';
+import { listCandidates } from '../../src/coordination/election.js';
 import { readLeader, type LeaderInfo } from '../../src/coordination/leader.js';
 import { listMembers, type MemberInfo } from '../../src/coordination/members.js';
 import { chainPaths, type ChainPaths } from '../../src/coordination/paths.js';
@@ -108,15 +109,7 @@ export class ReplicaSet {
 
   /** Replica ids in the election queue, in order (the first leads). */
   async candidates(): Promise<string[]> {
-    const zk = await this.session();
-    // Node names end in a zero-padded sequence number under one prefix: name order is queue order.
-    const nodes = ((await zk.getChildren(this.paths.election)) ?? []).sort();
-    const ids: string[] = [];
-    for (const node of nodes) {
-      const got = await zk.getData(`${this.paths.election}/${node}`);
-      if (got !== null) ids.push(got.data.toString('utf8'));
-    }
-    return ids;
+    return (await listCandidates(await this.session(), this.paths)).map((c) => c.replicaId);
   }
 
   async members(): Promise<MemberInfo[]> {

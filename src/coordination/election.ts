@@ -62,6 +62,18 @@ function sortCandidates(nodes: string[]): string[] {
   return nodes.filter((n) => n.startsWith(ELECTION_NODE_PREFIX)).sort((a, b) => sequenceOf(a) - sequenceOf(b));
 }
 
+/** Every candidate of a chain's election in order (the first leads), with its replica id: for any session, not only a candidate's. */
+export async function listCandidates(session: ZkSession, paths: ChainPaths): Promise<Candidate[]> {
+  const out: Candidate[] = [];
+  for (const node of sortCandidates((await session.getChildren(paths.election)) ?? [])) {
+    const path = `${paths.election}/${node}`;
+    const got = await session.getData(path);
+    if (got === null) continue;
+    out.push({ node, path, sequence: sequenceOf(node), replicaId: got.data.toString('utf8') });
+  }
+  return out;
+}
+
 export class LeaderElection extends EventEmitter<LeaderElectionEvents> {
   private readonly session: ZkSession;
   private readonly paths: ChainPaths;
@@ -226,15 +238,7 @@ export class LeaderElection extends EventEmitter<LeaderElectionEvents> {
 
   /** Every candidate in order (the first leads), with its replica id. */
   async candidates(): Promise<Candidate[]> {
-    const names = sortCandidates((await this.session.getChildren(this.paths.election)) ?? []);
-    const out: Candidate[] = [];
-    for (const node of names) {
-      const path = `${this.paths.election}/${node}`;
-      const got = await this.session.getData(path);
-      if (got === null) continue;
-      out.push({ node, path, sequence: sequenceOf(node), replicaId: got.data.toString('utf8') });
-    }
-    return out;
+    return listCandidates(this.session, this.paths);
   }
 
   /** The candidate holding the lowest node (the leader, as ZooKeeper sees it), or null. */
