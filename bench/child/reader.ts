@@ -8,7 +8,6 @@
 import { readChainGenesis } from '../../src/coordination/connect.js';
 import { loadConfig } from '../../src/config/load.js';
 import { kafkaClientOptions } from '../../src/config/slices.js';
-import { createKafka } from '../../src/kafka/client.js';
 import { createLogger } from '../../src/log.js';
 import { readSequenced } from '../../src/reader/sequenced-reader.js';
 
@@ -21,7 +20,8 @@ async function main(): Promise<void> {
   const config = loadConfig({ overrides: { replicaId: `bench-reader-${process.pid}` } });
   const logger = createLogger({ level: process.env.BENCH_CHILD_LOG_LEVEL ?? 'fatal', name: 'bench-reader' });
   const genesis = await readChainGenesis(config.zookeeper, chain, logger);
-  const kafka = createKafka(kafkaClientOptions(config), logger, 'bench-reader');
+  // Options, not a client: the reader then reads the source on its own thread, as a user's would.
+  const kafka = kafkaClientOptions(config);
   let count = 0;
   let maxRss = process.memoryUsage.rss();
   let lastHash: Buffer | null = null;
@@ -31,11 +31,11 @@ async function main(): Promise<void> {
     process.send?.({ type: 'progress', count, rssMb: rss / MiB } satisfies ReaderChildMessage);
   }, 25);
   try {
-    // BENCH_READER_HASH_WORKERS / BENCH_READER_BUFFER: the library's options, for A/B probes (bench/probes/reader-ab.ts).
-    const hashWorkers = process.env.BENCH_READER_HASH_WORKERS;
+    // BENCH_READER_SOURCE_THREAD=0 / BENCH_READER_BUFFER: the library's options, for A/B probes (bench/probes/reader-ab.ts).
+    const sourceThread = process.env.BENCH_READER_SOURCE_THREAD;
     const bufferRecords = process.env.BENCH_READER_BUFFER;
     const more = {
-      ...(hashWorkers ? { hashWorkers: Number(hashWorkers) } : {}),
+      ...(sourceThread ? { sourceThread: sourceThread !== '0' } : {}),
       ...(bufferRecords ? { bufferRecords: Number(bufferRecords) } : {}),
     };
     for await (const record of readSequenced({ kafka, chain, genesis, until: 'head', logger, ...more })) {

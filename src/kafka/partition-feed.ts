@@ -156,23 +156,44 @@ export class PartitionFeed {
     if (st === undefined) throw new Error(`partition feed: partition ${partition} of ${this.options.topic} was not started`);
     for (;;) {
       if (this.crashed) throw this.crashed;
-      // Each buffered offset is parsed once here (kafkajs gives them as strings).
-      let m: KafkaMessage | null = null;
-      let at = 0n;
-      while (st.head < st.buffer.length) {
-        at = BigInt(st.buffer[st.head]!.offset);
-        if (at >= from) {
-          m = st.buffer[st.head]!;
-          break;
-        }
-        st.head++;
-      }
-      this.compact(partition, st);
-      if (m !== null) return end === null || at < end ? m : null;
-      if (end !== null && st.reached >= end) return null;
+      const m = this.buffered(partition, st, from, end);
+      if (m !== undefined) return m;
       if (await this.waitOrTimeout(checkEveryMs)) continue;
       if (await giveUp()) return null;
     }
+  }
+
+  /**
+   * What `next` would return without waiting: the message, null (the position reached `end`
+   * without one), or undefined (not arrived yet). Drops the messages below `from`.
+   */
+  private buffered(partition: number, st: PartitionState, from: bigint, end: bigint | null): KafkaMessage | null | undefined {
+    // Each buffered offset is parsed once here (kafkajs gives them as strings).
+    let m: KafkaMessage | null = null;
+    let at = 0n;
+    while (st.head < st.buffer.length) {
+      at = BigInt(st.buffer[st.head]!.offset);
+      if (at >= from) {
+        m = st.buffer[st.head]!;
+        break;
+      }
+      st.head++;
+    }
+    this.compact(partition, st);
+    if (m !== null) return end === null || at < end ? m : null;
+    if (end !== null && st.reached >= end) return null;
+    return undefined;
+  }
+
+  /**
+   * `record` without a wait, for a caller taking many records that are mostly buffered already
+   * (a promise per record is a good part of a reader's time): the message, null when the
+   * position passed `offset` without it, undefined when it has not arrived yet (then `record`).
+   */
+  recordNow(partition: number, offset: bigint): KafkaMessage | null | undefined {
+    const st = this.partitions.get(partition);
+    if (st === undefined || this.crashed) return undefined;
+    return this.buffered(partition, st, offset, offset + 1n);
   }
 
   /**

@@ -10,8 +10,8 @@
  *
  * Digest i of the batch is SHA-256(preimage_i) = recordDigest(record_i).
  */
-import { NULL_LENGTH, writeI32, writeI64, writeU32, writeU64 } from '../chain/bytes.js';
-import { type PreimageSink, type SourceRecord, writeRecordPreimage } from '../chain/record-digest.js';
+import { type SourceRecord, writeRecordPreimage } from '../chain/record-digest.js';
+import { PreimageBuffer } from './preimage-buffer.js';
 
 /** A batch ready for a hashing thread: `count` preimages in `data`, delimited by `ends`. */
 export interface PackedBatch {
@@ -20,16 +20,14 @@ export interface PackedBatch {
   data: Uint8Array;
 }
 
-/** Writes SCR1 preimages into one growing buffer: the `PreimageSink` of a batch. */
-export class BatchPacker implements PreimageSink {
-  private data: Buffer;
+/** Writes SCR1 preimages back to back into one growing buffer: the `PreimageSink` of a batch. */
+export class BatchPacker extends PreimageBuffer {
   private ends: Uint32Array;
-  private pos = 0;
   private n = 0;
 
   /** `records`: how many the batch will hold at most; `bytes`: a first guess of their size. */
   constructor(records: number, bytes = records * 384) {
-    this.data = Buffer.allocUnsafeSlow(Math.max(256, bytes));
+    super(bytes);
     this.ends = new Uint32Array(Math.max(1, records));
   }
 
@@ -50,47 +48,8 @@ export class BatchPacker implements PreimageSink {
 
   /** The batch, its buffers handed over: the packer must not be used after. */
   finish(): PackedBatch {
-    const batch = { count: this.n, ends: this.ends.subarray(0, this.n), data: this.data.subarray(0, this.pos) };
-    this.data = Buffer.alloc(0);
+    const batch = { count: this.n, ends: this.ends.subarray(0, this.n), data: this.take() };
     this.ends = new Uint32Array(0);
     return batch;
-  }
-
-  bytes(b: Buffer): void {
-    this.room(b.length);
-    this.data.set(b, this.pos);
-    this.pos += b.length;
-  }
-
-  u32(value: number, field: string): void {
-    this.room(4);
-    this.pos = writeU32(this.data, this.pos, value, field);
-  }
-
-  u64(value: bigint, field: string): void {
-    this.room(8);
-    this.pos = writeU64(this.data, this.pos, value, field);
-  }
-
-  i64(value: bigint, field: string): void {
-    this.room(8);
-    this.pos = writeI64(this.data, this.pos, value, field);
-  }
-
-  nullableBytes(b: Buffer | null, lengthField: string): void {
-    this.room(4);
-    if (b === null) {
-      this.pos = writeI32(this.data, this.pos, NULL_LENGTH, lengthField);
-      return;
-    }
-    this.pos = writeI32(this.data, this.pos, b.length, lengthField);
-    this.bytes(b);
-  }
-
-  private room(n: number): void {
-    if (this.pos + n <= this.data.length) return;
-    const grown = Buffer.allocUnsafeSlow(Math.max(this.data.length * 2, this.pos + n));
-    grown.set(this.data.subarray(0, this.pos));
-    this.data = grown;
   }
 }

@@ -79,13 +79,13 @@ export interface SequencedReaderOptions {
    */
   keyring?: Keyring;
   /**
-   * Threads that compute the records' SCR1 digests (worker_threads), fed with packed batches while
-   * the main thread decodes, links and hands out; 0 hashes on the calling thread. Every digest is
-   * recomputed and compared either way. Off by default: on a 2-core machine shared with Kafka the
-   * packing and the thread's round trips cost the calling thread about what the hashing saved
-   * (docs/PERFORMANCE.md, "The reader's hashing thread, re-measured"). @defaultValue 0
+   * Read the source topic on a worker thread of its own (its own kafkajs client, made from
+   * `kafka`'s options): kafkajs' decoding of the source fetches and the records' SCR1 digests,
+   * most of a reader's work, then take a second core while this thread reads the ledger, checks
+   * the links and hands out (docs/PERFORMANCE.md, "The reader's source thread"). Needs `kafka` as
+   * options: with a kafkajs client the source is read on the calling thread. @defaultValue true
    */
-  hashWorkers?: number;
+  sourceThread?: boolean;
   /** Ends a wait at the head: the iteration then ends as if the caller had stopped. */
   signal?: AbortSignal;
   logger?: Logger;
@@ -99,11 +99,8 @@ export const readerDefaults = {
   bufferRecords: 8_192,
   /** ms */
   pollIntervalMs: 500,
-  hashWorkers: 0,
+  sourceThread: true,
 };
-
-/** More threads than this cannot be fed by one main thread packing batches. */
-export const MAX_HASH_WORKERS = 8;
 
 export const readerKafkaDefaults = {
   clientId: 'seqchain',
@@ -128,7 +125,7 @@ export interface SettledOptions {
   skipDeleted: boolean;
   bufferRecords: number;
   pollIntervalMs: number;
-  hashWorkers: number;
+  sourceThread: boolean;
 }
 
 function usage(message: string, details: Record<string, unknown> = {}): SeqchainError {
@@ -164,10 +161,9 @@ export function settleOptions(o: SequencedReaderOptions): SettledOptions {
     throw usage('keyring must be a Keyring (loadKeyring, Keyring.fromKeys)', { option: 'keyring' });
   const pollIntervalMs = o.pollIntervalMs ?? readerDefaults.pollIntervalMs;
   if (!Number.isFinite(pollIntervalMs) || pollIntervalMs < 10) throw usage('pollIntervalMs must be ≥ 10', { option: 'pollIntervalMs' });
-  const hashWorkers = o.hashWorkers ?? readerDefaults.hashWorkers;
-  if (!Number.isInteger(hashWorkers) || hashWorkers < 0 || hashWorkers > MAX_HASH_WORKERS)
-    throw usage(`hashWorkers must be an integer from 0 to ${MAX_HASH_WORKERS}`, { option: 'hashWorkers' });
-  return { genesisHash, firstSeq, resume, until, skipDeleted: o.skipDeleted ?? readerDefaults.skipDeleted, bufferRecords, pollIntervalMs, hashWorkers };
+  const sourceThread = o.sourceThread ?? readerDefaults.sourceThread;
+  if (typeof sourceThread !== 'boolean') throw usage('sourceThread must be a boolean', { option: 'sourceThread' });
+  return { genesisHash, firstSeq, resume, until, skipDeleted: o.skipDeleted ?? readerDefaults.skipDeleted, bufferRecords, pollIntervalMs, sourceThread };
 }
 
 /** The replicas' client settings, completed with the reader's defaults. */

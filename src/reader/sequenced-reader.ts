@@ -13,7 +13,7 @@
  * records overlaps the checking of these. An async generator: a slow consumer holds the reader
  * back once the buffers are full; `return()` (a `break` out of `for await`) closes both.
  */
-import type { Admin, Kafka } from 'kafkajs';
+import type { Kafka } from 'kafkajs';
 import { type Break, breakToError } from '../chain/breaks.js';
 import type { GenesisParams } from '../chain/genesis.js';
 import { ChainVerifier, checkGenesisMessage, verifyGenesis } from '../chain/verify.js';
@@ -24,16 +24,17 @@ import { decodeLedgerRecord, type LedgerWriter, writerOf } from '../kafka/ledger
 import { kafkaNames } from '../kafka/names.js';
 import { topicOffsets } from '../kafka/offsets.js';
 import { PartitionFeed } from '../kafka/partition-feed.js';
-import { createLogger, type Logger } from '../log.js';
+import { createLogger } from '../log.js';
 import { checkKeptHead } from '../verify/kept-head.js';
 import { WriterCheck } from '../verify/writer-check.js';
 import type { LedgerMessage } from '../wire/ledger-v1.js';
 import { openSealedRecord } from './open-sealed.js';
 import { readerKafkaClient, type SequencedReaderOptions, settleOptions } from './options.js';
 import { HASH_BYTES } from '../chain/link.js';
-import { toSourceRecord } from '../kafka/source-record.js';
-import { addToChunk, CHUNK_RECORDS, CHUNKS_IN_FLIGHT, type Chunk, newChunk, sealChunk } from './chunk.js';
-import { HashPool } from './hash-pool.js';
+import { HandOff } from './hand-off.js';
+import { type PackedChunk, PackedChunkReader } from './record-pack.js';
+import { inProcessSource, SourceGatherer, type SourcePositions, type SourceRecords } from './source-gather.js';
+import { threadSource } from './source-thread-client.js';
 import { deletedByRetention, digestMismatch, type LedgerRecord, notInSource, type SequencedRecord, sequencedRecord } from './window.js';
 
 function isKafka(k: SequencedReaderOptions['kafka']): k is Kafka {
@@ -48,15 +49,6 @@ function isKafka(k: SequencedReaderOptions['kafka']): k is Kafka {
  * (unless `skipDeleted`), and a `SeqchainError` SEQCHAIN_ERR_USAGE on bad options, before any I/O.
  */
 export async function* readSequenced(options: SequencedReaderOptions): AsyncGenerator<SequencedRecord, void, undefined> {
-  try {
-    yield* read(options);
-  } catch (err) {
-    // kafkajs' own errors (a broker unreachable, a SASL login refused) as seqchain's typed ones.
-    throw fromKafkaError(err);
-  }
-}
-
-async function* read(options: SequencedReaderOptions): AsyncGenerator<SequencedRecord, void, undefined> {
   const o = settleOptions(options);
   if (o.skipDeleted && typeof options.onSkipped !== 'function') {
     throw new SeqchainError('SEQCHAIN_ERR_USAGE', 'readSequenced: skipDeleted needs onSkipped: a skipped range is always reported', {
@@ -64,7 +56,9 @@ async function* read(options: SequencedReaderOptions): AsyncGenerator<SequencedR
     });
   }
   const logger = options.logger ?? createLogger({ level: 'warn', name: 'seqchain-reader' });
-  const kafka = isKafka(options.kafka) ? options.kafka : createKafka(readerKafkaClient(options.kafka), logger, 'read');
+  // Options (not a client) let the source side run on a thread of its own, with its own client.
+  const clientOptions = isKafka(options.kafka) ? null : readerKafkaClient(options.kafka);
+  const kafka = isKafka(options.kafka) ? options.kafka : createKafka(clientOptions!, logger, 'read');
   const ledgerTopic = kafkaNames.ledgerTopic(options.chain);
   const groupPrefix = kafkaNames.readerGroup(options.chain, 'read');
   const chainGenesis = { hash: o.genesisHash, ...(options.genesis ? { params: options.genesis } : {}) };
@@ -95,9 +89,8 @@ async function* read(options: SequencedReaderOptions): AsyncGenerator<SequencedR
   const writers = new WriterCheck(null);
   let sawGenesis = false;
   let chainSeq = 0n;
-  let nextYield = o.firstSeq;
+  let nextQueued = o.firstSeq;
   const lastWanted = typeof o.until === 'bigint' ? o.until : null;
-  const reportedDeleted = new Map<number, bigint>();
 
   /** One ledger message: the genesis rules, then the cut's own; collects the cut's records wanted. */
   const onLedgerMessage = (
@@ -133,9 +126,9 @@ async function* read(options: SequencedReaderOptions): AsyncGenerator<SequencedR
       resumeChecked = true;
     }
     if (!resumeChecked) return null;
-    // Only the cut's part in [nextYield, lastWanted]: no seq is made for the entries outside it.
+    // Only the cut's part in [nextQueued, lastWanted]: no seq is made for the entries outside it.
     const entries = msg.entries;
-    const from = nextYield > msg.firstSeq ? Number(nextYield - msg.firstSeq) : 0;
+    const from = nextQueued > msg.firstSeq ? Number(nextQueued - msg.firstSeq) : 0;
     const to = lastWanted !== null && lastWanted < msg.lastSeq ? Number(lastWanted - msg.firstSeq) + 1 : entries.length;
     for (let i = from; i < to; i++) {
       const e = entries[i]!;
@@ -145,11 +138,13 @@ async function* read(options: SequencedReaderOptions): AsyncGenerator<SequencedR
   };
 
   const admin = kafka.admin();
-  await admin.connect();
-  const pool = o.hashWorkers > 0 ? new HashPool(o.hashWorkers) : null;
   let ledgerFeed: PartitionFeed | null = null;
-  let sourceFeed: PartitionFeed | null = null;
+  let source: SourceRecords | null = null;
+  const handOff = new HandOff<Chunk>(CHUNKS_IN_FLIGHT);
+  let closing = false;
+  let producing: Promise<void> = Promise.resolve();
   try {
+    await admin.connect();
     const topics = new Set(await admin.listTopics());
     if (!topics.has(ledgerTopic)) {
       throw new SeqchainError('SEQCHAIN_ERR_CHAIN_NOT_FOUND', `chain ${options.chain}: its ledger topic ${ledgerTopic} does not exist`, {
@@ -170,8 +165,8 @@ async function* read(options: SequencedReaderOptions): AsyncGenerator<SequencedR
       });
     }
     const headEnd = o.until === 'head' ? first.high : null;
-    const stopped = () => options.signal?.aborted === true;
-    ledgerFeed = await PartitionFeed.open({
+    const stopped = () => closing || options.signal?.aborted === true;
+    const feed = await PartitionFeed.open({
       kafka,
       topic: ledgerTopic,
       groupPrefix,
@@ -179,131 +174,123 @@ async function* read(options: SequencedReaderOptions): AsyncGenerator<SequencedR
       maxBytes: LEDGER_FETCH_BYTES,
       logger,
     });
-    const wakeLedger = () => ledgerFeed?.wake();
-    options.signal?.addEventListener('abort', wakeLedger, { once: true });
-    ledgerFeed.start(0, 0n);
-    let ledgerPos = 0n;
+    ledgerFeed = feed;
+    options.signal?.addEventListener('abort', () => feed.wake(), { once: true });
+    feed.start(0, 0n);
 
-    for (;;) {
-      if (lastWanted !== null && nextYield > lastWanted) return;
-      const m = await ledgerFeed.next(0, ledgerPos, headEnd, stopped, o.pollIntervalMs);
-      if (m === null) {
-        if (headEnd === null) return; // stopped by the caller's signal
-        // At the head: a resume point beyond it, or equal to it, is checked against it now.
-        if (!resumeChecked && resume && verifier !== null && resume.seq <= chainSeq) {
-          const fork = checkKeptHead(resume, chainSeq, (verifier as ChainVerifier).head.hash);
-          if (fork) throw breakToError(fork);
-          resumeChecked = true;
-        }
-        if (!sawGenesis) throw breakToError({ kind: 'genesis', message: `ledger ${ledgerTopic} holds no genesis message` });
-        if (!resumeChecked && resume) throw breakToError(checkKeptHead(resume, chainSeq, null)!);
-        return;
-      }
-      const ledgerOffset = BigInt(m.offset);
-      ledgerPos = ledgerOffset + 1n;
-      const wanted: LedgerRecord[] = [];
-      const broken = onLedgerMessage(ledgerOffset, decodeLedgerRecord(m), writerOf(m), wanted);
+    const openSource = async (chainTopic: string): Promise<SourceRecords> => {
+      const sourceTopic = options.sourceTopic ?? chainTopic;
+      const settings = { sourceTopic, chainTopic, bufferRecords: o.bufferRecords, skipDeleted: o.skipDeleted, groupPrefix };
+      if (clientOptions !== null && o.sourceThread) return threadSource({ ...settings, kafka: clientOptions }, logger);
+      return inProcessSource(await SourceGatherer.open({ ...settings, kafka, logger }));
+    };
 
-      if (wanted.length > 0) {
-        const topic = (genesis as GenesisParams | null)!.topic;
-        const sourceTopic = options.sourceTopic ?? topic;
-        sourceFeed ??= await openSourceFeed(kafka, admin, sourceTopic, o.bufferRecords, groupPrefix, logger);
-        const feed = sourceFeed;
-        const offsets = () => topicOffsets(admin, sourceTopic);
-        // Gathers the cut's records in chunks, each hashed (on a thread, or here) while the next is
-        // gathered and the one before handed out: at most CHUNKS_IN_FLIGHT chunks held at a time.
-        const gather = async (from: number): Promise<Chunk> => {
-          const chunk = newChunk(wanted, from, pool !== null);
-          for (let i = from; i < wanted.length && chunk.items.length < CHUNK_RECORDS; i++) {
-            const entry = wanted[i]!;
-            const { partition, offset } = entry;
-            // A record that is slow to come is looked up: gone (retention, a shorter copy) ends the wait.
-            const found = (await feed.record(partition, offset, offsets)) ?? undefined;
-            if (found === undefined) {
-              const low = (await offsets())[partition]?.low ?? 0n;
-              if (offset < low) {
-                if (!o.skipDeleted) {
-                  chunk.end = deletedByRetention(sourceTopic, entry, low);
-                  break;
-                }
-                chunk.items.push({ entry, skipped: { partition, from: offset, to: low, firstSeq: entry.seq } });
-                continue;
-              }
-              chunk.end = breakToError(notInSource(entry));
-              break;
-            }
-            addToChunk(chunk, { entry, source: toSourceRecord(topic, partition, found, offset) });
+    /**
+     * The ledger side: reads and checks every cut, and puts the records wanted in chunks, each
+     * one's source records asked for at once, so the source side (a thread, by default) works
+     * ahead of the caller, across cuts, while the caller's side hands out.
+     */
+    const produce = async (): Promise<void> => {
+      let ledgerPos = 0n;
+      for (;;) {
+        if (lastWanted !== null && nextQueued > lastWanted) return;
+        const m = await feed.next(0, ledgerPos, headEnd, stopped, o.pollIntervalMs);
+        if (m === null) {
+          if (headEnd === null || closing) return; // stopped by the caller
+          // At the head: a resume point beyond it, or equal to it, is checked against it now.
+          if (!resumeChecked && resume && verifier !== null && resume.seq <= chainSeq) {
+            const fork = checkKeptHead(resume, chainSeq, (verifier as ChainVerifier).head.hash);
+            if (fork) throw breakToError(fork);
+            resumeChecked = true;
           }
-          sealChunk(chunk, pool);
-          return chunk;
-        };
-        const queue: Chunk[] = [];
-        let gathered = 0;
-        try {
-          while (gathered < wanted.length || queue.length > 0) {
-            while (gathered < wanted.length && queue.length < CHUNKS_IN_FLIGHT) {
-              const c = await gather(gathered);
-              queue.push(c);
-              gathered = c.end === null ? c.next : wanted.length;
-            }
-            const c = queue.shift()!;
-            const digests = c.digests instanceof Promise ? await c.digests : c.digests;
-            let d = 0;
-            for (const item of c.items) {
-              if (item.skipped !== undefined) {
-                const { partition } = item.skipped;
-                if (reportedDeleted.get(partition) !== item.skipped.to) {
-                  reportedDeleted.set(partition, item.skipped.to);
-                  options.onSkipped!(item.skipped);
-                }
-                nextYield = item.entry.seq + 1n;
-                continue;
-              }
-              const at = d++ * HASH_BYTES;
-              // Compared in place: the recomputed digest is never a Buffer of its own.
-              if (digests.compare(item.entry.digest, 0, HASH_BYTES, at, at + HASH_BYTES) !== 0)
-                throw breakToError(digestMismatch(item.entry, digests.subarray(at, at + HASH_BYTES)));
-              const out = handOut(topic, sequencedRecord(topic, item.entry, item.source!));
-              nextYield = item.entry.seq + 1n;
-              yield out;
-            }
-            if (c.end !== null) throw c.end;
-          }
-        } finally {
-          // Chunks still hashing when the caller stops or a break ends the read: their results are not awaited.
-          for (const c of queue) if (c.digests instanceof Promise) c.digests.catch(() => undefined);
+          if (!sawGenesis) throw breakToError({ kind: 'genesis', message: `ledger ${ledgerTopic} holds no genesis message` });
+          if (!resumeChecked && resume) throw breakToError(checkKeptHead(resume, chainSeq, null)!);
+          return;
         }
+        const ledgerOffset = BigInt(m.offset);
+        ledgerPos = ledgerOffset + 1n;
+        const wanted: LedgerRecord[] = [];
+        const broken = onLedgerMessage(ledgerOffset, decodeLedgerRecord(m), writerOf(m), wanted);
+        if (wanted.length > 0) {
+          source ??= await openSource((genesis as GenesisParams | null)!.topic);
+          for (let from = 0; from < wanted.length; from += CHUNK_RECORDS) {
+            const entries = wanted.slice(from, from + CHUNK_RECORDS);
+            const records = source.gather(positionsOf(entries));
+            // Awaited when the chunk is handed out; until then a failure must not count as unhandled.
+            records.catch(() => undefined);
+            if (!(await handOff.put({ entries, records }))) return;
+          }
+          nextQueued = wanted.at(-1)!.seq + 1n;
+        }
+        if (broken) throw breakToError(broken);
       }
-      if (broken) throw breakToError(broken);
+    };
+    producing = produce().then(
+      () => handOff.finish(),
+      (err: unknown) => handOff.finish(err),
+    );
+
+    const reportedDeleted = new Map<number, bigint>();
+    for (let chunk = await handOff.take(); chunk !== null; chunk = await handOff.take()) {
+      const topic = (genesis as GenesisParams | null)!.topic;
+      const packed = new PackedChunkReader(await chunk.records);
+      const digests = packed.buffer;
+      for (const entry of chunk.entries) {
+        if (packed.remaining === 0) throw new SeqchainError('SEQCHAIN_ERR_UNEXPECTED', `reader: no source answer for seq ${entry.seq}`);
+        const item = packed.next();
+        if ('absentLow' in item) {
+          const low = item.absentLow;
+          if (low === null || entry.offset >= low) throw breakToError(notInSource(entry));
+          if (!o.skipDeleted) throw deletedByRetention(options.sourceTopic ?? topic, entry, low);
+          if (reportedDeleted.get(entry.partition) !== low) {
+            reportedDeleted.set(entry.partition, low);
+            options.onSkipped!({ partition: entry.partition, from: entry.offset, to: low, firstSeq: entry.seq });
+          }
+          continue;
+        }
+        const at = packed.digestAt;
+        // Compared in place: the recomputed digest is never a Buffer of its own.
+        if (digests.compare(entry.digest, 0, HASH_BYTES, at, at + HASH_BYTES) !== 0)
+          throw breakToError(digestMismatch(entry, digests.subarray(at, at + HASH_BYTES)));
+        yield handOut(topic, sequencedRecord(topic, entry, item));
+      }
     }
+  } catch (err) {
+    // kafkajs' own errors (a broker unreachable, a SASL login refused) as seqchain's typed ones.
+    throw fromKafkaError(err);
   } finally {
-    await Promise.all([ledgerFeed?.close(), sourceFeed?.close(), pool?.close()]);
+    closing = true;
+    // Chunks still on their way when the caller stops or a break ends the read: not awaited.
+    for (const c of handOff.close()) c.records.catch(() => undefined);
+    // Closing the ledger feed ends a wait of the ledger side at once (it stops at `closing`).
+    await Promise.all([ledgerFeed?.close(), producing]);
+    await (source as SourceRecords | null)?.close();
     await admin.disconnect().catch((err) => logger.warn({ err }, 'reader admin disconnect failed'));
   }
+}
+
+/** A chunk of a cut's wanted records, and their source records on the way. */
+interface Chunk {
+  entries: LedgerRecord[];
+  records: Promise<PackedChunk>;
+}
+
+/** Records per chunk: large enough that a thread's round trip costs little per record. */
+const CHUNK_RECORDS = 1024;
+/** Chunks asked for ahead of the caller: what bounds the records held besides the source feed's buffer. */
+const CHUNKS_IN_FLIGHT = 4;
+
+function positionsOf(entries: readonly LedgerRecord[]): SourcePositions {
+  const partitions = new Int32Array(entries.length);
+  const offsets = new BigInt64Array(entries.length);
+  for (let i = 0; i < entries.length; i++) {
+    partitions[i] = entries[i]!.partition;
+    offsets[i] = entries[i]!.offset;
+  }
+  return { partitions, offsets };
 }
 
 /** Ledger messages (cuts) read ahead of the one being handed out. */
 const LEDGER_MESSAGES_BUFFERED = 8;
 /** One ledger fetch: a few cuts of a backlog (about 52 bytes per record); a larger cut still comes whole. */
 const LEDGER_FETCH_BYTES = 2 ** 20;
-
-/** What one source record is taken to weigh when sizing fetches to the buffer (the bench's are ~300 bytes). */
-const SOURCE_RECORD_BYTES_GUESS = 512;
-/** Fetch sizes of the source feed: never below what one partition's fetch needs to make progress, never above kafkajs' defaults. */
-const SOURCE_FETCH_PARTITION_BYTES = { min: 64 * 2 ** 10, max: 2 ** 20 };
-const SOURCE_FETCH_BYTES_MAX = 10 * 2 ** 20;
-
-/**
- * The source feed, its buffer shared out over the topic's partitions, and its fetches sized to
- * that buffer: each fetched record is a decoded kafkajs object held until handed out, and at
- * kafkajs' defaults (1 MiB per partition, 10 MiB per fetch) one fetch decoded to several times
- * the buffer, which V8 then sized its heap for (docs/PERFORMANCE.md, the reader's RSS).
- */
-async function openSourceFeed(kafka: Kafka, admin: Admin, topic: string, bufferRecords: number, groupPrefix: string, logger: Logger): Promise<PartitionFeed> {
-  const partitions = Math.max(1, (await topicOffsets(admin, topic)).length);
-  const bufferedPerPartition = Math.max(64, Math.ceil(bufferRecords / partitions));
-  const { min, max } = SOURCE_FETCH_PARTITION_BYTES;
-  const maxBytesPerPartition = Math.min(max, Math.max(min, (bufferedPerPartition * SOURCE_RECORD_BYTES_GUESS) / 2));
-  const maxBytes = Math.min(SOURCE_FETCH_BYTES_MAX, Math.max(maxBytesPerPartition, (bufferRecords * SOURCE_RECORD_BYTES_GUESS) / 2));
-  return PartitionFeed.open({ kafka, topic, groupPrefix, bufferedPerPartition, maxBytesPerPartition, maxBytes, logger });
-}

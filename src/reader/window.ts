@@ -5,7 +5,7 @@
 import type { KafkaMessage } from 'kafkajs';
 import { type Break, hex } from '../chain/breaks.js';
 import { SourceDeletedError } from '../errors.js';
-import { recordDigest, type SourceRecord } from '../chain/record-digest.js';
+import { recordDigest } from '../chain/record-digest.js';
 import { headerNameString, toSourceRecord } from '../kafka/source-record.js';
 
 /** A sequenced record as the verified ledger names it, before its source bytes are read. */
@@ -64,7 +64,8 @@ export function checkRecord(topic: string, entry: LedgerRecord, message: KafkaMe
   const source = toSourceRecord(topic, entry.partition, message);
   const digest = recordDigest(source);
   if (!digest.equals(entry.digest)) return digestMismatch(entry, digest);
-  return sequencedRecord(topic, entry, source);
+  const headers = source.headers.map((h) => ({ name: headerNameString(h.name), value: h.value }));
+  return sequencedRecord(topic, entry, { ...source, headers });
 }
 
 /** The break of a sequenced position the source does not hold. */
@@ -94,13 +95,16 @@ export function digestMismatch(entry: LedgerRecord, recomputed: Uint8Array): Bre
   };
 }
 
+/** What the source says of a record: its fields, header names as strings, in wire order. */
+export interface RecordFields {
+  timestampMs: bigint;
+  key: Buffer | null;
+  value: Buffer | null;
+  headers: SequencedHeader[];
+}
+
 /** The record handed out, once its digest equals the ledger's (`digest` is then the ledger's bytes). */
-export function sequencedRecord(topic: string, entry: LedgerRecord, source: SourceRecord): SequencedRecord {
-  const headers = new Array<SequencedHeader>(source.headers.length);
-  for (let i = 0; i < headers.length; i++) {
-    const h = source.headers[i]!;
-    headers[i] = { name: headerNameString(h.name), value: h.value };
-  }
+export function sequencedRecord(topic: string, entry: LedgerRecord, source: RecordFields): SequencedRecord {
   return {
     seq: entry.seq,
     topic,
@@ -109,7 +113,7 @@ export function sequencedRecord(topic: string, entry: LedgerRecord, source: Sour
     timestampMs: source.timestampMs,
     key: source.key,
     value: source.value,
-    headers,
+    headers: source.headers,
     digest: entry.digest,
     hash: entry.hash,
   };

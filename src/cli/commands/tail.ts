@@ -3,7 +3,6 @@ import { type Command, Option } from 'commander';
 import { readChainGenesis } from '../../coordination/connect.js';
 import { loadKeyring } from '../../config/key-file.js';
 import { kafkaClientOptions } from '../../config/slices.js';
-import { createKafka } from '../../kafka/client.js';
 import { readSequenced } from '../../reader/sequenced-reader.js';
 import { addSharedOptions, contextFrom, parseSeqArg } from '../options.js';
 import { Progress } from '../progress.js';
@@ -79,7 +78,8 @@ export function registerTail(program: Command): void {
     const progress = follow ? null : new Progress('tail', to === undefined ? null : Number(to - from + 1n));
     let printed = 0;
     for await (const record of readSequenced({
-      kafka: createKafka(kafkaClientOptions(config), logger, 'tail'),
+      // Options, not a client: the source is read on the reader's own thread.
+      kafka: kafkaClientOptions(config),
       chain: config.chain,
       ...genesis,
       from,

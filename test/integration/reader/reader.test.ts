@@ -4,6 +4,7 @@ import { readAll } from '../../helpers/read-all.js';
 import { waitFor } from '../../../scripts/lib/replica-set.js';
 import { linkHash } from '../../../src/chain/link.js';
 import { recordDigest } from '../../../src/chain/record-digest.js';
+import { kafkaClientOptions } from '../../../src/config/slices.js';
 import { ChainBrokenError, SourceDeletedError } from '../../../src/errors.js';
 import { toSourceRecord } from '../../../src/kafka/source-record.js';
 import { withAdmin } from '../../../src/kafka/offsets.js';
@@ -37,8 +38,9 @@ describe('readSequenced', () => {
     await f?.close();
   });
 
+  // Client options, as a user passes them: the source is then read on the reader's own thread.
   const opts = (more: Partial<SequencedReaderOptions> = {}): SequencedReaderOptions => ({
-    kafka: f.kafka,
+    kafka: kafkaClientOptions(f.set.config),
     chain: f.chain,
     genesis: f.genesis,
     logger: f.logger,
@@ -131,9 +133,9 @@ describe('readSequenced', () => {
     const offset = 40n;
     await copySourceTopic(f, copy, (p: number, o: bigint, m: Message) => (p === 1 && o === offset ? { ...m, value: Buffer.from('altered') } : m));
     const broken = seqOf(1, offset);
-    // Digests computed on hashing threads (packed batches, several in flight) and on the calling thread.
-    for (const hashWorkers of [2, 0]) {
-      const { records, error } = await readAll(opts({ sourceTopic: copy, until: BigInt(rows.length), hashWorkers }));
+    // The source read on the reader's thread (client options), and on the calling thread (a kafkajs client passed in).
+    for (const source of [{}, { kafka: f.kafka }]) {
+      const { records, error } = await readAll(opts({ sourceTopic: copy, until: BigInt(rows.length), ...source }));
       expect(error).toBeInstanceOf(ChainBrokenError);
       expect((error as ChainBrokenError).code).toBe('SEQCHAIN_ERR_CHAIN_BROKEN');
       expect((error as ChainBrokenError).retriable).toBe(false);
@@ -148,18 +150,20 @@ describe('readSequenced', () => {
     await deleteRecordsBelow(f, copy, 0, 20n);
     const first = seqOf(0, 0n);
     const until = BigInt(rows.length);
-    const strict = await readAll(opts({ sourceTopic: copy, until }));
-    expect(strict.error).toBeInstanceOf(SourceDeletedError);
-    expect((strict.error as SourceDeletedError).code).toBe('SEQCHAIN_ERR_SOURCE_DELETED');
-    expect((strict.error as SourceDeletedError).details).toEqual({ partition: 0, from: '0', to: '20', seq: first.toString() });
-    expect(strict.records.map((r) => r.seq)).toEqual(rows.filter((r) => r.seq < first).map((r) => r.seq));
+    for (const source of [{}, { kafka: f.kafka }]) {
+      const strict = await readAll(opts({ sourceTopic: copy, until, ...source }));
+      expect(strict.error).toBeInstanceOf(SourceDeletedError);
+      expect((strict.error as SourceDeletedError).code).toBe('SEQCHAIN_ERR_SOURCE_DELETED');
+      expect((strict.error as SourceDeletedError).details).toEqual({ partition: 0, from: '0', to: '20', seq: first.toString() });
+      expect(strict.records.map((r) => r.seq)).toEqual(rows.filter((r) => r.seq < first).map((r) => r.seq));
 
-    const skipped: SkippedRange[] = [];
-    const lenient = await readAll(opts({ sourceTopic: copy, until, skipDeleted: true, onSkipped: (r) => skipped.push(r) }));
-    expect(lenient.error).toBeNull();
-    expect(skipped).toEqual([{ partition: 0, from: 0n, to: 20n, firstSeq: first }]);
-    expect(lenient.records.map((r) => r.seq)).toEqual(rows.filter((r) => !(r.partition === 0 && r.offset < 20n)).map((r) => r.seq));
-  }, 60_000);
+      const skipped: SkippedRange[] = [];
+      const lenient = await readAll(opts({ sourceTopic: copy, until, skipDeleted: true, onSkipped: (r) => skipped.push(r), ...source }));
+      expect(lenient.error).toBeNull();
+      expect(skipped).toEqual([{ partition: 0, from: 0n, to: 20n, firstSeq: first }]);
+      expect(lenient.records.map((r) => r.seq)).toEqual(rows.filter((r) => !(r.partition === 0 && r.offset < 20n)).map((r) => r.seq));
+    }
+  }, 90_000);
 
   it('follows the head across a leader failover, and cleans up on break', async () => {
     f.set.start(`${f.chain}-r2`);

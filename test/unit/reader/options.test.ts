@@ -26,7 +26,7 @@ describe('settleOptions', () => {
       skipDeleted: false,
       bufferRecords: 8_192,
       pollIntervalMs: 500,
-      hashWorkers: 0,
+      sourceThread: true,
     });
   });
 
@@ -45,9 +45,7 @@ describe('settleOptions', () => {
     expect(usage({ resume: { seq: 1n, hash: Buffer.alloc(31) } })).toMatch(/resume.hash/);
     expect(usage({ from: 10n, until: 5n })).toMatch(/until/);
     expect(usage({ bufferRecords: 0 })).toMatch(/bufferRecords/);
-    expect(usage({ hashWorkers: -1 })).toMatch(/hashWorkers must be an integer from 0 to 8/);
-    expect(usage({ hashWorkers: 1.5 })).toMatch(/hashWorkers/);
-    expect(usage({ hashWorkers: 9 })).toMatch(/hashWorkers/);
+    expect(usage({ sourceThread: 'yes' as unknown as boolean })).toMatch(/sourceThread must be a boolean/);
   });
 });
 
