@@ -23,7 +23,7 @@ import { runConsumers } from './phases/consumers.js';
 import { createTopic, fillTopic } from './phases/fill.js';
 import { createLogViewKey, runCheckpointLag, runLogViewBacklog, type LogViewBacklog, type LogViewKey } from './phases/log-view.js';
 import { followOrdered, runOrderedBacklog } from './phases/ordered.js';
-import { runReader } from './phases/reader.js';
+import { READER_NODE_OPTIONS, runReader } from './phases/reader.js';
 import { runLatencySession, type LatencySession } from './phases/seqchain-latency.js';
 import { replicaLogs } from './phases/replicas.js';
 import { countSoakEvents, type SoakEvents } from './lib/soak-events.js';
@@ -161,12 +161,17 @@ async function main(opts: Readonly<BenchOptions>): Promise<number> {
           timeoutMs: 600_000,
         });
         r.rawOneProcessRps = raw.rps;
-        const reader = await runReader({ label: `${tag} reader`, chain, total: opts.records, timeoutMs: 900_000 });
+        // Its rate at Node's defaults, as the baseline runs; its memory under the bound CONSUMING.md gives.
+        const reader = await runReader({ label: `${tag} reader`, chain, total: opts.records, timeoutMs: 900_000, execArgv: [] });
+        const bounded = await runReader({ label: `${tag} reader, memory bound`, chain, total: opts.records, timeoutMs: 900_000 });
         r.readerRps = reader.rps;
-        r.readerMaxRssMb = reader.maxRssMb;
+        r.readerDefaultsMaxRssMb = reader.maxRssMb;
+        r.readerBoundedRps = bounded.rps;
+        r.readerMaxRssMb = bounded.maxRssMb;
         say(
           `${tag} reader ${fmtInt(reader.rps)} records/s sustained (${fmtInt(reader.fromStartRps)}/s from its start), RSS at most ${reader.maxRssMb.toFixed(0)} MiB; one kafkajs process ${fmtInt(raw.rps)} records/s; ratio ${(reader.rps / raw.rps).toFixed(2)}`,
         );
+        say(`${tag} reader with ${READER_NODE_OPTIONS.join(' ')}: ${fmtInt(bounded.rps)} records/s sustained, RSS at most ${bounded.maxRssMb.toFixed(0)} MiB`);
       }
       if (has('verify')) {
         const v = await runVerify({
