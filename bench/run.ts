@@ -230,6 +230,7 @@ async function main(opts: Readonly<BenchOptions>): Promise<number> {
           first: rep % 2 === 1 ? 'off' : 'on',
           proofs: opts.proofs,
           dropIndex: !opts.keep,
+          cpuProfDir: opts.cpuProfDir === null ? null : resolveDir(opts.cpuProfDir, String(rep), 'log-view'),
           logger,
         });
         logViewRuns.push(b);

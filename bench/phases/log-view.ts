@@ -118,6 +118,8 @@ export async function runLogViewBacklog(opts: {
   proofs: number;
   /** Delete the chains' index keys from Redis once measured. */
   dropIndex: boolean;
+  /** Profile the replicas of both runs (`--cpu-prof`): into `<dir>/on` and `<dir>/off`. */
+  cpuProfDir: string | null;
   logger: Logger;
 }): Promise<LogViewBacklog> {
   const sides: Partial<Record<'on' | 'off', Omit<BacklogSide, 'ledger'>>> = {};
@@ -132,7 +134,7 @@ export async function runLogViewBacklog(opts: {
       replicas: opts.replicas,
       total: opts.total,
       logger: opts.logger,
-      cpuProfDir: null,
+      cpuProfDir: opts.cpuProfDir === null ? null : join(opts.cpuProfDir, mode),
       readLedgerShape: false,
       timeoutMs: 1_800_000,
       ...(mode === 'on' ? { env: opts.key.env } : {}),

@@ -21,7 +21,9 @@ async function writerOptions(chain: string, logger: Logger) {
   const config = loadConfig({ overrides: { chain } });
   const kafka = createKafka(kafkaClientOptions(config), logger, 'bench-ordered');
   const genesis = await readChainGenesis(config.zookeeper, chain, logger);
-  return { chain, kafka, genesis, replication: config.kafka, maxRecordBytes: config.worker.maxRecordBytes, logger };
+  // As a replica runs it: its reader reads the source on its own thread.
+  const readerKafka = kafkaClientOptions(config);
+  return { chain, kafka, readerKafka, genesis, replication: config.kafka, maxRecordBytes: config.worker.maxRecordBytes, logger };
 }
 
 export interface OrderedBacklogResult {

@@ -6,7 +6,7 @@ import type { ZkSession } from '../coordination/zk-session.js';
 import { SeqchainError } from '../errors.js';
 import type { TopicReplication } from '../kafka/topics.js';
 import type { Logger } from '../log.js';
-import type { ReaderGenesis } from '../reader/options.js';
+import type { ReaderGenesis, ReaderKafkaOptions } from '../reader/options.js';
 import { OrderedTopicWriter } from './ordered-writer.js';
 
 export interface OrderedDeliveryOptions {
@@ -15,6 +15,8 @@ export interface OrderedDeliveryOptions {
   zk: ZkSession;
   paths: ChainPaths;
   kafka: Kafka;
+  /** The replica's client options: the writer's reader reads the source on a thread of its own. */
+  readerKafka?: ReaderKafkaOptions;
   genesis: ReaderGenesis;
   replication: Readonly<TopicReplication>;
   maxRecordBytes: number;
@@ -131,8 +133,8 @@ export class OrderedDelivery extends EventEmitter<OrderedDeliveryEvents> {
   }
 
   private startWriter(): void {
-    const { chain, kafka, genesis, replication, maxRecordBytes, logger, zk, paths } = this.options;
-    const writer = new OrderedTopicWriter({ chain, kafka, genesis, replication, maxRecordBytes, logger });
+    const { chain, kafka, readerKafka, genesis, replication, maxRecordBytes, logger, zk, paths } = this.options;
+    const writer = new OrderedTopicWriter({ chain, kafka, ...(readerKafka ? { readerKafka } : {}), genesis, replication, maxRecordBytes, logger });
     writer.on('ordered:stopped', ({ failed, error }) => {
       if (this.writer !== writer) return;
       this.writer = null;

@@ -6,7 +6,7 @@ import { kafkaNames } from '../kafka/names.js';
 import { partitionCount, withAdmin } from '../kafka/offsets.js';
 import { createTopic, orderedTopicConfig, type TopicReplication } from '../kafka/topics.js';
 import type { Logger } from '../log.js';
-import type { ReaderGenesis } from '../reader/options.js';
+import type { ReaderGenesis, ReaderKafkaOptions } from '../reader/options.js';
 import { readSequenced } from '../reader/sequenced-reader.js';
 import type { SequencedRecord } from '../reader/window.js';
 import { messageBytes, type OrderedPosition, orderedMessage, splitBySize } from './ordered-record.js';
@@ -15,6 +15,12 @@ import { readOrderedPosition } from './ordered-position.js';
 export interface OrderedWriterOptions {
   chain: string;
   kafka: Kafka;
+  /**
+   * How the writer's reader connects (the replica's `kafka.*`): given, it reads the source on a
+   * thread of its own (`readSequenced`'s source thread), off the replica's event loop. Without
+   * it, the reader uses `kafka` on this thread.
+   */
+  readerKafka?: ReaderKafkaOptions;
   /** The chain's genesis (ZooKeeper's): the reader checks the ledger against it. */
   genesis: ReaderGenesis;
   /** How the ordered topic is replicated when the writer has to create it. */
@@ -156,7 +162,7 @@ export class OrderedTopicWriter extends EventEmitter<OrderedWriterEvents> {
     this.emit('ordered:resumed', { seq: position.seq });
 
     const records = readSequenced({
-      kafka,
+      kafka: this.options.readerKafka ?? kafka,
       chain,
       genesis,
       resume: { seq: position.seq, hash: position.hash },

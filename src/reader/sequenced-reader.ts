@@ -8,10 +8,13 @@
  *
  * Two long-lived consumers do the reading (one group join each, whatever the length): one on
  * the ledger, one on the source topic, each partition of it started at its first sequenced
- * offset and read ahead of the caller into a bounded buffer (`bufferRecords` source records,
- * a few cuts), so memory stays bounded whatever the backlog while the fetching of the next
- * records overlaps the checking of these. An async generator: a slow consumer holds the reader
- * back once the buffers are full; `return()` (a `break` out of `for await`) closes both.
+ * offset and read ahead of the caller into a bounded buffer (`bufferRecords` source records).
+ * Given client options, the source consumer runs on a thread of its own (`source-thread.ts`),
+ * which decodes and digests; this thread checks the ledger, links and hands out. The ledger side
+ * runs ahead of the caller across cuts, asking for records in chunks (`hand-off.ts` bounds how
+ * far), so memory stays bounded whatever the backlog. An async generator: a slow consumer holds
+ * the reader back once the buffers are full; `return()` (a `break` out of `for await`) closes
+ * both consumers and the thread.
  */
 import type { Kafka } from 'kafkajs';
 import { type Break, breakToError } from '../chain/breaks.js';

@@ -207,6 +207,7 @@ export class Replica implements ReplicaPort {
           zk,
           paths: this.paths,
           kafka,
+          readerKafka: kafkaClientOptions(config),
           genesis,
           replication: config.kafka,
           maxRecordBytes: config.worker.maxRecordBytes,
