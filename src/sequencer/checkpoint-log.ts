@@ -17,8 +17,11 @@ import type { CutEntry, CutLogView } from '../wire/ledger-v1.js';
 
 export class CheckpointLog {
   #border: TreeBorder | null = null;
-  /** A cut's next border, until its transaction commits. */
-  #pending: TreeBorder | null = null;
+  /**
+   * The borders of cuts signed but not committed yet, in order (the sequencer prepares one cut
+   * while the one before commits): each next cut extends the last of them.
+   */
+  #pending: TreeBorder[] = [];
 
   /** The log's name (the checkpoint origin), which every signer's key carries. */
   readonly origin: string;
@@ -32,7 +35,7 @@ export class CheckpointLog {
   /** Forgets the border: the next term rebuilds it from the ledger. */
   reset(): void {
     this.#border = null;
-    this.#pending = null;
+    this.#pending = [];
   }
 
   get size(): number | null {
@@ -124,19 +127,19 @@ export class CheckpointLog {
     return border;
   }
 
-  /** The log view of the next cut: appends its leaves to a copy of the border and signs the checkpoint. */
+  /** The log view of the next cut: appends its leaves to a copy of the last border and signs the checkpoint. */
   next(firstSeq: bigint, entries: readonly CutEntry[]): CutLogView {
-    const current = this.#border;
+    const current = this.#pending.at(-1) ?? this.#border;
     if (current === null) throw new SeqchainError('SEQCHAIN_ERR_CHAIN_BROKEN', 'log view: no tree border (the term did not rebuild it): refusing to sign');
     const next = current.clone();
     next.appendRecords(firstSeq, entries);
-    this.#pending = next;
+    this.#pending.push(next);
     return { checkpoint: signCheckpoint({ origin: this.origin, size: next.size, root: next.root() }, this.signers), border: next.encode() };
   }
 
-  /** The cut's transaction committed: its border is the tree's. */
+  /** The oldest signed cut's transaction committed: its border is the tree's. */
   committed(): void {
-    if (this.#pending !== null) this.#border = this.#pending;
-    this.#pending = null;
+    const next = this.#pending.shift();
+    if (next !== undefined) this.#border = next;
   }
 }

@@ -59,6 +59,18 @@ export interface SequencerEvents {
   'sequencer:expanded': [info: { epoch: bigint; cutId: bigint; partitions: number; starts: bigint[] }];
 }
 
+/** A cut ready to commit: its message encoded, its checkpoint (if any) signed. */
+interface PreparedCut {
+  cutId: bigint;
+  firstSeq: bigint;
+  lastSeq: bigint;
+  hash: Buffer;
+  value: Buffer;
+  coverage: CutContent['coverage'];
+  records: number;
+  startedAt: number;
+}
+
 /** What one leadership term owns; closed in runTerm's finally. */
 interface Term {
   log: Logger;
@@ -75,6 +87,8 @@ interface Term {
   /** Stops the source partition watch. */
   watch: AbortController;
   watching: Promise<void> | null;
+  /** The last cut prepared (its link and log view computed), committed or not: the next one follows it. */
+  tip: { seq: bigint; hash: Buffer; cutId: bigint } | null;
 }
 
 /**
@@ -176,6 +190,7 @@ export class Sequencer extends EventEmitter<SequencerEvents> {
       demand: new PartitionDemand(),
       watch: new AbortController(),
       watching: null,
+      tip: null,
     };
     let reason = 'stopped';
     let failed = false;
@@ -285,6 +300,7 @@ export class Sequencer extends EventEmitter<SequencerEvents> {
     if (this.stopRequested) return false;
     await coordination.publishLeader(term.epoch);
     this.head = head;
+    term.tip = head;
 
     term.pending = new PendingDigests(head.coverage);
     term.consumer = await this.startIntake(term, head);
@@ -298,31 +314,64 @@ export class Sequencer extends EventEmitter<SequencerEvents> {
     return true;
   }
 
-  /** Closes a cut every cutIntervalMs (or at maxCutRecords) until asked to stop. */
+  /**
+   * Closes a cut every cutIntervalMs (or at maxCutRecords) until asked to stop. Cuts are
+   * pipelined by one: while cut n's transaction and counter CAS are in flight, cut n+1
+   * is taken, linked, its checkpoint signed and its message encoded (the CPU part of a cut), so
+   * the leader's hashing overlaps its waits on Kafka and ZooKeeper. The transactions themselves
+   * stay one at a time and in order: n+1's begins only once n's CAS is done. A failed commit ends
+   * the term; what was prepared after it is dropped with the term (the next rebuilds from the
+   * ledger, and nothing prepared was published).
+   */
   private async cutLoop(term: Term): Promise<void> {
     const { cutIntervalMs, maxCutRecords, partitionCheckIntervalMs } = this.options.settings;
     const pending = term.pending!;
     let lastCutAt = Date.now();
     let expandRetryAt = 0;
-    while (!this.stopRequested) {
-      if (term.intakeError) throw term.intakeError;
-      this.checkGaps(term.gaps);
-      const wanted = term.demand.beyond(pending.partitions);
-      if (wanted > 0 && Date.now() >= expandRetryAt) {
-        // On failure, cuts go on and the expansion is tried again a little later.
-        if (!(await this.expand(term, wanted))) expandRetryAt = Date.now() + Math.min(200, partitionCheckIntervalMs);
-        continue;
+    let inFlight: Promise<void> | null = null;
+    const landed = async (): Promise<void> => {
+      const commit = inFlight;
+      inFlight = null;
+      if (commit) await commit;
+    };
+    let ended = false;
+    try {
+      while (!this.stopRequested) {
+        if (term.intakeError) throw term.intakeError;
+        this.checkGaps(term.gaps);
+        const wanted = term.demand.beyond(pending.partitions);
+        if (wanted > 0 && Date.now() >= expandRetryAt) {
+          await landed();
+          // On failure, cuts go on and the expansion is tried again a little later.
+          if (!(await this.expand(term, wanted))) expandRetryAt = Date.now() + Math.min(200, partitionCheckIntervalMs);
+          continue;
+        }
+        const sinceCut = Date.now() - lastCutAt;
+        const due = sinceCut >= cutIntervalMs || pending.pendingRecords >= maxCutRecords;
+        if (!due || pending.pendingRecords === 0) {
+          if (inFlight) {
+            await landed();
+            continue;
+          }
+          // Sleep to the next cut boundary: an idle leader wakes cutIntervalMs apart, not in a spin.
+          await sleep(due ? cutIntervalMs : cutIntervalMs - sinceCut);
+          continue;
+        }
+        lastCutAt = Date.now();
+        const content = takeCut(pending, maxCutRecords);
+        if (!content) continue;
+        const prepared = this.prepareCut(term, content, lastCutAt);
+        await landed();
+        if (this.stopRequested) break;
+        inFlight = this.commitCut(term, prepared);
+        // Awaited at the next cut (or below); until then its failure must not count as unhandled.
+        inFlight.catch(() => undefined);
       }
-      const sinceCut = Date.now() - lastCutAt;
-      const due = sinceCut >= cutIntervalMs || pending.pendingRecords >= maxCutRecords;
-      if (!due || pending.pendingRecords === 0) {
-        // Sleep to the next cut boundary: an idle leader wakes cutIntervalMs apart, not in a spin.
-        await sleep(due ? cutIntervalMs : cutIntervalMs - sinceCut);
-        continue;
-      }
-      lastCutAt = Date.now();
-      const content = takeCut(pending, maxCutRecords);
-      if (content) await this.appendCut(term, content, lastCutAt);
+      ended = true;
+    } finally {
+      // The cut in flight lands either way; when the loop failed, its error is the one to report.
+      if (ended) await landed();
+      else await landed().catch(() => undefined);
     }
   }
 
@@ -414,18 +463,22 @@ export class Sequencer extends EventEmitter<SequencerEvents> {
 
   /** One cut = one ledger message = one Kafka transaction, then the counter CAS. */
   private async appendCut(term: Term, content: CutContent, startedAt: number): Promise<void> {
-    const current = this.head!;
-    const firstSeq = current.seq + 1n;
-    const lastSeq = current.seq + BigInt(content.entries.length);
-    const hash = linkEntries(current.hash, firstSeq, content.entries);
-    const cutId = current.cutId + 1n;
-    const epoch = term.epoch;
+    await this.commitCut(term, this.prepareCut(term, content, startedAt));
+  }
+
+  /** The CPU part of a cut: its links, its log view (the checkpoint signed) and its ledger message, after the tip. */
+  private prepareCut(term: Term, content: CutContent, startedAt: number): PreparedCut {
+    const tip = term.tip!;
+    const firstSeq = tip.seq + 1n;
+    const lastSeq = tip.seq + BigInt(content.entries.length);
+    const hash = linkEntries(tip.hash, firstSeq, content.entries);
+    const cutId = tip.cutId + 1n;
     const cut = {
-      epoch,
+      epoch: term.epoch,
       cutId,
       firstSeq,
       lastSeq,
-      prevHash: current.hash,
+      prevHash: tip.hash,
       headHash: hash,
       closedAtMs: BigInt(startedAt),
       coverage: content.coverage,
@@ -433,6 +486,14 @@ export class Sequencer extends EventEmitter<SequencerEvents> {
     };
     const checkpoints = this.options.checkpoints ?? null;
     const value = checkpoints ? encodeCutMessageV2({ ...cut, log: checkpoints.next(firstSeq, content.entries) }) : encodeCutMessage(cut);
+    term.tip = { seq: lastSeq, hash, cutId };
+    return { cutId, firstSeq, lastSeq, hash, value, coverage: content.coverage, records: content.entries.length, startedAt };
+  }
+
+  /** The cut's transaction, then the counter CAS; only then is it the head. */
+  private async commitCut(term: Term, cut: PreparedCut): Promise<void> {
+    const { cutId, firstSeq, lastSeq, hash, value } = cut;
+    const epoch = term.epoch;
     // Checked as late as possible: a replica that lost ZooKeeper must not begin another transaction.
     if (this.stopRequested) return;
     const txn = await term.producer!.transaction();
@@ -449,10 +510,10 @@ export class Sequencer extends EventEmitter<SequencerEvents> {
         details: { epoch: epoch.toString(), cutId: cutId.toString() },
       });
     }
-    checkpoints?.committed();
-    this.head = { seq: lastSeq, hash, cutId, epoch, ledgerOffset, coverage: content.coverage };
+    this.options.checkpoints?.committed();
+    this.head = { seq: lastSeq, hash, cutId, epoch, ledgerOffset, coverage: cut.coverage };
     term.counterVersion = await this.options.coordination.casCounter({ epoch, nextSeq: lastSeq + 1n, headHash: hash, ledgerOffset }, term.counterVersion);
-    this.emit('sequencer:cut', { epoch, cutId, firstSeq, lastSeq, records: content.entries.length, ledgerOffset, latencyMs: Date.now() - startedAt });
+    this.emit('sequencer:cut', { epoch, cutId, firstSeq, lastSeq, records: cut.records, ledgerOffset, latencyMs: Date.now() - cut.startedAt });
   }
 
   /** The ledger wins: the counter is brought to the ledger's head under this epoch. */

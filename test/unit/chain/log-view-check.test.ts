@@ -133,19 +133,34 @@ describe("the leader's checkpoint log", () => {
     expect(() => new CheckpointLog([signer]).next(1n, [])).toThrow(/no tree border/);
   });
 
-  it('keeps the committed border when a cut is not committed', async () => {
-    const [a, b] = ledger(GOOD_CUTS);
+  it('signs a cut prepared while the one before commits on top of it, and adopts borders in commit order', async () => {
+    const cuts = ledger(GOOD_CUTS);
+    const [a, b] = cuts;
+    const expected = await signed(cuts);
+    const log = new CheckpointLog([signer]);
+    await log.recover({ head: genesisHead, ...noKafka });
+    const first = log.next(a!.firstSeq, a!.entries);
+    // b is signed before a commits: its tree extends a's, as the ledger will hold them.
+    const second = log.next(b!.firstSeq, b!.entries);
+    expect([first.checkpoint, second.checkpoint]).toEqual([expected[0]!.log!.checkpoint, expected[1]!.log!.checkpoint]);
+    expect(log.size).toBe(0);
+    log.committed();
+    expect(log.size).toBe(4);
+    log.committed();
+    expect(log.size).toBe(7);
+  });
+
+  it('drops what was signed but not committed when a term rebuilds its border', async () => {
+    const [a] = ledger(GOOD_CUTS);
     const log = new CheckpointLog([signer]);
     await log.recover({ head: genesisHead, ...noKafka });
     log.next(a!.firstSeq, a!.entries);
-    // Not committed: the next cut is built on the same tree (size 0), not on the lost one.
+    // The transaction failed: the term ends, and the next one rebuilds from the ledger, which lacks the cut.
+    await log.recover({ head: genesisHead, ...noKafka });
     const again = log.next(a!.firstSeq, a!.entries);
     log.committed();
     expect(log.size).toBe(4);
     expect(TreeBorder.decode(4, again.border).size).toBe(4);
-    log.next(b!.firstSeq, b!.entries);
-    log.committed();
-    expect(log.size).toBe(7);
   });
 
   it("resumes from the tail's stored border when it is signed by its key, and refuses one that is not", async () => {
