@@ -315,10 +315,10 @@ export class Sequencer extends EventEmitter<SequencerEvents> {
   }
 
   /**
-   * Closes a cut every cutIntervalMs (or at maxCutRecords) until asked to stop. Cuts are
-   * pipelined by one: while cut n's transaction and counter CAS are in flight, cut n+1
+   * Closes a cut every cutIntervalMs (or at maxCutRecords) until asked to stop. Full cuts are
+   * pipelined by one: while cut n's transaction and counter CAS are in flight, a full cut n+1
    * is taken, linked, its checkpoint signed and its message encoded (the CPU part of a cut), so
-   * the leader's hashing overlaps its waits on Kafka and ZooKeeper. The transactions themselves
+   * the leader's hashing overlaps its waits on Kafka and ZooKeeper during a backlog. The transactions themselves
    * stay one at a time and in order: n+1's begins only once n's CAS is done. A failed commit ends
    * the term; what was prepared after it is dropped with the term (the next rebuilds from the
    * ledger, and nothing prepared was published).
@@ -346,13 +346,16 @@ export class Sequencer extends EventEmitter<SequencerEvents> {
           if (!(await this.expand(term, wanted))) expandRetryAt = Date.now() + Math.min(200, partitionCheckIntervalMs);
           continue;
         }
+        const full = pending.pendingRecords >= maxCutRecords;
+        if (inFlight && !full) {
+          // Only a full cut is taken ahead (a backlog): a smaller one taken now would leave the
+          // records arriving during this commit to the cut after it, a commit later than before.
+          await landed();
+          continue;
+        }
         const sinceCut = Date.now() - lastCutAt;
-        const due = sinceCut >= cutIntervalMs || pending.pendingRecords >= maxCutRecords;
+        const due = sinceCut >= cutIntervalMs || full;
         if (!due || pending.pendingRecords === 0) {
-          if (inFlight) {
-            await landed();
-            continue;
-          }
           // Sleep to the next cut boundary: an idle leader wakes cutIntervalMs apart, not in a spin.
           await sleep(due ? cutIntervalMs : cutIntervalMs - sinceCut);
           continue;
