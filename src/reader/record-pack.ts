@@ -20,6 +20,7 @@
  * Both ends are one build of seqchain (threads of one process), so the layout carries no
  * version: it is not a wire format and is never stored.
  */
+import { NULL_LENGTH } from '../chain/bytes.js';
 import { HASH_BYTES } from '../chain/link.js';
 import { type SourceRecord, writeRecordPreimage } from '../chain/record-digest.js';
 import { sha256Into } from '../chain/sha256.js';
@@ -37,7 +38,6 @@ export interface PackedChunk {
 
 const RECORD = 0;
 const ABSENT = 1;
-const NULL_LENGTH = -1;
 /** SCR1 preimage: "SCR1", then u32 topic length, the topic, u32 partition, u64 offset, then i64 timestampMs. */
 const PREIMAGE_TOPIC_AT = 8;
 

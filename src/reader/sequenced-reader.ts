@@ -61,7 +61,7 @@ export async function* readSequenced(options: SequencedReaderOptions): AsyncGene
   const logger = options.logger ?? createLogger({ level: 'warn', name: 'seqchain-reader' });
   // Options (not a client) let the source side run on a thread of its own, with its own client.
   const clientOptions = isKafka(options.kafka) ? null : readerKafkaClient(options.kafka);
-  const kafka = isKafka(options.kafka) ? options.kafka : createKafka(clientOptions!, logger, 'read');
+  const kafka = clientOptions === null ? (options.kafka as Kafka) : createKafka(clientOptions, logger, 'read');
   const ledgerTopic = kafkaNames.ledgerTopic(options.chain);
   const groupPrefix = kafkaNames.readerGroup(options.chain, 'read');
   const chainGenesis = { hash: o.genesisHash, ...(options.genesis ? { params: options.genesis } : {}) };

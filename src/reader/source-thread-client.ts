@@ -63,20 +63,13 @@ function fromThread(e: ThreadError): Error {
   return failure(`${e.name}: ${e.message}`);
 }
 
-const LEVELS: Record<number, 'trace' | 'debug' | 'info' | 'warn' | 'error' | 'fatal'> = {
-  10: 'trace',
-  20: 'debug',
-  30: 'info',
-  40: 'warn',
-  50: 'error',
-  60: 'fatal',
-};
-
 /** A pino line of the thread, logged again through `logger` (its level, message and fields). */
 function relog(logger: Logger, line: string): void {
   try {
     const { level, msg, time: _t, pid: _p, hostname: _h, name: _n, ...fields } = JSON.parse(line) as Record<string, unknown> & { level: number; msg?: string };
-    logger[LEVELS[level] ?? 'info'](fields, msg ?? '');
+    // The thread's logger is pino too: its numeric level names the same method here.
+    const method = (logger.levels.labels[level] ?? 'info') as 'info';
+    logger[method](fields, msg ?? '');
   } catch {
     logger.warn({ line }, 'reader source thread: a log line that is not JSON');
   }

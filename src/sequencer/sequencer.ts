@@ -316,12 +316,12 @@ export class Sequencer extends EventEmitter<SequencerEvents> {
 
   /**
    * Closes a cut every cutIntervalMs (or at maxCutRecords) until asked to stop. Full cuts are
-   * pipelined by one: while cut n's transaction and counter CAS are in flight, a full cut n+1
-   * is taken, linked, its checkpoint signed and its message encoded (the CPU part of a cut), so
-   * the leader's hashing overlaps its waits on Kafka and ZooKeeper during a backlog. The transactions themselves
-   * stay one at a time and in order: n+1's begins only once n's CAS is done. A failed commit ends
-   * the term; what was prepared after it is dropped with the term (the next rebuilds from the
-   * ledger, and nothing prepared was published).
+   * pipelined by one: while cut n's transaction and counter CAS are in flight, a full cut n+1 is
+   * taken, linked, its checkpoint signed and its message encoded (the CPU part of a cut), so the
+   * leader's hashing overlaps its waits on Kafka and ZooKeeper during a backlog. Transactions stay
+   * one at a time and in order: n+1's begins only once n's CAS is done. A failed commit ends the
+   * term; what was prepared after it is dropped with the term (the next rebuilds from the ledger,
+   * and nothing prepared was published).
    */
   private async cutLoop(term: Term): Promise<void> {
     const { cutIntervalMs, maxCutRecords, partitionCheckIntervalMs } = this.options.settings;
