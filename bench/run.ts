@@ -101,8 +101,9 @@ async function main(opts: Readonly<BenchOptions>): Promise<number> {
         });
         r.clientCeilingRps = c.rps;
         r.clientCeilingFromReadyRps = c.fromReadyRps;
+        r.clientCeilingCpuUsPerRecord = c.cpuUsPerRecord;
         say(
-          `${tag} client ceiling ${fmtInt(c.rps)} records/s sustained, ${fmtInt(c.fromReadyRps)}/s over the ${(c.steadyMs / 1000).toFixed(1)} s after the group settled (joins took ${(c.joinMs / 1000).toFixed(1)} s)`,
+          `${tag} client ceiling ${fmtInt(c.rps)} records/s sustained, ${fmtInt(c.fromReadyRps)}/s over the ${(c.steadyMs / 1000).toFixed(1)} s after the group settled (joins took ${(c.joinMs / 1000).toFixed(1)} s); CPU in cores: consumers ${c.cpu.consumers.toFixed(2)}, kafka ${c.cpu.kafka.toFixed(2)}, ${c.cpuUsPerRecord.toFixed(2)} µs per record`,
         );
       }
       if (has('one-partition')) {
@@ -118,8 +119,9 @@ async function main(opts: Readonly<BenchOptions>): Promise<number> {
         });
         r.onePartitionRps = c.rps;
         r.onePartitionFromReadyRps = c.fromReadyRps;
+        r.onePartitionCpuUsPerRecord = c.cpuUsPerRecord;
         say(
-          `${tag} one-partition baseline ${fmtInt(c.rps)} records/s sustained, ${fmtInt(c.fromReadyRps)}/s over the ${(c.steadyMs / 1000).toFixed(1)} s after the join (join took ${(c.joinMs / 1000).toFixed(1)} s)`,
+          `${tag} one-partition baseline ${fmtInt(c.rps)} records/s sustained, ${fmtInt(c.fromReadyRps)}/s over the ${(c.steadyMs / 1000).toFixed(1)} s after the join (join took ${(c.joinMs / 1000).toFixed(1)} s); CPU in cores: consumer ${c.cpu.consumers.toFixed(2)}, kafka ${c.cpu.kafka.toFixed(2)}, ${c.cpuUsPerRecord.toFixed(2)} µs per record`,
         );
       }
       if (has('seqchain')) {
@@ -140,8 +142,9 @@ async function main(opts: Readonly<BenchOptions>): Promise<number> {
         seqchainRuns.push(s);
         r.seqchainRps = s.rps;
         r.seqchainFromReadyRps = s.fromReadyRps;
+        r.seqchainCpuUsPerRecord = s.cpuUsPerRecord;
         say(
-          `${tag} seqchain ${fmtInt(s.rps)} records/s sustained, ${fmtInt(s.fromReadyRps)}/s over the ${(s.steadyMs / 1000).toFixed(1)} s after the set was ready (${fmtInt(s.wallRps)}/s from the first replica start); CPU in cores: leader ${s.cpu.leader.toFixed(2)}, followers ${s.cpu.followers.map((x) => x.toFixed(2)).join(' ')}, kafka ${s.cpu.kafka.toFixed(2)}, redis ${s.cpu.redis.toFixed(2)}, zookeeper ${s.cpu.zookeeper.toFixed(2)}`,
+          `${tag} seqchain ${fmtInt(s.rps)} records/s sustained, ${fmtInt(s.fromReadyRps)}/s over the ${(s.steadyMs / 1000).toFixed(1)} s after the set was ready (${fmtInt(s.wallRps)}/s from the first replica start); CPU in cores: leader ${s.cpu.leader.toFixed(2)}, followers ${s.cpu.followers.map((x) => x.toFixed(2)).join(' ')}, kafka ${s.cpu.kafka.toFixed(2)}, redis ${s.cpu.redis.toFixed(2)}, zookeeper ${s.cpu.zookeeper.toFixed(2)}; ${s.cpuUsPerRecord.toFixed(2)} µs per record`,
         );
         if (s.ledger)
           say(

@@ -3,6 +3,8 @@
  * the benchmark then reports "n/a" rather than a made-up figure.
  */
 import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { REPO } from '../../scripts/lib/replica-set.js';
 
 /** Clock ticks per second of /proc/<pid>/stat's utime and stime (USER_HZ, 100 on Linux). */
 const TICKS_PER_SECOND = 100;
@@ -36,4 +38,17 @@ export function parseCpuSeconds(stat: string): number {
   const utime = Number(fields[11]);
   const stime = Number(fields[12]);
   return Number.isFinite(utime) && Number.isFinite(stime) ? (utime + stime) / TICKS_PER_SECOND : Number.NaN;
+}
+
+/** Where scripts/stack.sh keeps the local stack (its pid files). */
+export const STACK_DIR = process.env.SEQCHAIN_STACK_DIR ?? join(REPO, '.stack');
+
+/** A process of the local stack (scripts/stack.sh writes their pids), for its CPU share. */
+export function stackPid(component: 'kafka' | 'redis' | 'zookeeper'): number | undefined {
+  try {
+    const pid = Number(readFileSync(join(STACK_DIR, component, `${component}.pid`), 'utf8').trim());
+    return Number.isInteger(pid) && pid > 0 ? pid : undefined;
+  } catch {
+    return undefined;
+  }
 }

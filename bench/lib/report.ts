@@ -22,6 +22,14 @@ export interface Repetition {
   clientCeilingFromReadyRps?: number;
   onePartitionFromReadyRps?: number;
   seqchainFromReadyRps?: number;
+  /**
+   * CPU per record over the same from-ready windows, µs, every process of the run together: the
+   * consumer processes and Kafka; the replicas, Kafka, Redis and ZooKeeper. What bounds a rate
+   * on a machine whose cores are all busy.
+   */
+  clientCeilingCpuUsPerRecord?: number;
+  onePartitionCpuUsPerRecord?: number;
+  seqchainCpuUsPerRecord?: number;
   /** The source topic consumed by one kafkajs process (the reader's baseline). */
   rawOneProcessRps?: number;
   /** `readSequenced` over the chain the seqchain phase sequenced, one process at Node's defaults (as the baseline). */
@@ -87,6 +95,9 @@ type Figure =
   | 'clientCeilingFromReadyRps'
   | 'onePartitionFromReadyRps'
   | 'seqchainFromReadyRps'
+  | 'clientCeilingCpuUsPerRecord'
+  | 'onePartitionCpuUsPerRecord'
+  | 'seqchainCpuUsPerRecord'
   | 'rawOneProcessRps'
   | 'readerRps'
   | 'readerDefaultsMaxRssMb'
@@ -99,6 +110,9 @@ type Figure =
   | 'logViewOffRps'
   | 'logViewOnRps';
 
+/** Figures in µs of CPU per record, printed in a table of their own. */
+const CPU_FIGURES: ReadonlySet<Figure> = new Set(['clientCeilingCpuUsPerRecord', 'onePartitionCpuUsPerRecord', 'seqchainCpuUsPerRecord']);
+
 const FIGURES: [Figure, string][] = [
   ['chainLimitRps', 'chain limit: digest + link, 1 core'],
   ['linkOnlyRps', "  link only (the sequencer's hashing)"],
@@ -108,6 +122,9 @@ const FIGURES: [Figure, string][] = [
   ['onePartitionFromReadyRps', '  from ready to last record'],
   ['seqchainRps', 'seqchain, sustained from backlog'],
   ['seqchainFromReadyRps', '  from ready to last record'],
+  ['clientCeilingCpuUsPerRecord', 'client ceiling (consumers, Kafka)'],
+  ['onePartitionCpuUsPerRecord', 'one-partition baseline (consumer, Kafka)'],
+  ['seqchainCpuUsPerRecord', 'seqchain (replicas, Kafka, Redis, ZooKeeper)'],
   ['rawOneProcessRps', 'one kafkajs process, consume only'],
   ['readerRps', 'reader (readSequenced), one process'],
   ['readerBoundedRps', '  under the memory bound (Node options)'],
@@ -121,7 +138,12 @@ const FIGURES: [Figure, string][] = [
 const RATIOS: [string, Figure, Figure, string, number | null][] = [
   ['seqchainOverClientCeiling', 'seqchainRps', 'clientCeilingRps', 'seqchain ÷ client ceiling', 0.8],
   ['seqchainOverOnePartition', 'seqchainRps', 'onePartitionRps', 'seqchain ÷ one-partition', 1.0],
+  // The same two over the whole runs from ready: a backlog's start (every worker digesting while the sequencer waits) included.
+  ['seqchainOverClientCeilingFromReady', 'seqchainFromReadyRps', 'clientCeilingFromReadyRps', '  from ready: seqchain ÷ client ceiling', null],
+  ['seqchainOverOnePartitionFromReady', 'seqchainFromReadyRps', 'onePartitionFromReadyRps', '  from ready: seqchain ÷ one-partition', null],
   ['chainLimitOverSeqchain', 'chainLimitRps', 'seqchainRps', 'chain limit ÷ seqchain', null],
+  // The rate ratio above can be at most this much when both runs keep every core busy.
+  ['clientCeilingCpuOverSeqchainCpu', 'clientCeilingCpuUsPerRecord', 'seqchainCpuUsPerRecord', 'CPU per record: client ceiling ÷ seqchain', null],
   ['readerOverRawOneProcess', 'readerRps', 'rawOneProcessRps', 'reader ÷ one kafkajs process', 0.8],
   ['logViewOnOverOff', 'logViewOnRps', 'logViewOffRps', 'log view on ÷ off', 0.9],
 ];
@@ -252,6 +274,11 @@ export function buildReport(input: ReportInput): Report {
     clientCeilingRps: med('clientCeilingRps'),
     onePartitionRps: med('onePartitionRps'),
     seqchainRps: med('seqchainRps'),
+    cpuUsPerRecord: {
+      clientCeiling: med('clientCeilingCpuUsPerRecord'),
+      onePartition: med('onePartitionCpuUsPerRecord'),
+      seqchain: med('seqchainCpuUsPerRecord'),
+    },
     rawOneProcessRps: med('rawOneProcessRps'),
     readerRps: med('readerRps'),
     readerBoundedRps: med('readerBoundedRps'),
@@ -387,11 +414,15 @@ function renderTable(
   },
 ): string {
   const out: string[] = [];
-  const throughput = FIGURES.filter(([f]) => spreads[f]).map(([f, label]) => {
-    const s = spreads[f]!;
-    return [label, fmtInt(s.median), fmtInt(s.min), fmtInt(s.max), fmtPct(s.relative), String(s.values.length)];
-  });
+  const rowsOf = (cpu: boolean, fmt: (n: number) => string) =>
+    FIGURES.filter(([f]) => spreads[f] && CPU_FIGURES.has(f) === cpu).map(([f, label]) => {
+      const s = spreads[f]!;
+      return [label, fmt(s.median), fmt(s.min), fmt(s.max), fmtPct(s.relative), String(s.values.length)];
+    });
+  const throughput = rowsOf(false, fmtInt);
   if (throughput.length > 0) out.push(formatTable(['throughput, records/s', 'median', 'min', 'max', 'spread', 'runs'], throughput));
+  const cpu = rowsOf(true, (n) => n.toFixed(2));
+  if (cpu.length > 0) out.push(formatTable(['CPU per record from ready, µs, every process', 'median', 'min', 'max', 'spread', 'runs'], cpu));
   const ratioRows = RATIOS.filter(([name]) => ratioSpreads[name]).map(([name, , , label, target]) => {
     const s = ratioSpreads[name]!;
     const goal = target === null ? '' : `≥ ${target.toFixed(2)}`;

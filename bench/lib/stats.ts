@@ -72,6 +72,15 @@ export function steadyRate(window: { steadyAt: number; doneAtSteady: number; end
   return ms > 0 && records > 0 ? (records * 1000) / ms : Number.NaN;
 }
 
+/**
+ * CPU per record, µs: `cores` (each process's CPU over the window, 1 = one core busy) summed,
+ * times the window's seconds, over the records done in it. NaN when a share is unknown.
+ */
+export function perRecordUs(cores: readonly number[], windowS: number, records: number): number {
+  const busy = cores.reduce((a, b) => a + b, 0);
+  return records > 0 ? (busy * windowS * 1e6) / records : Number.NaN;
+}
+
 /** Index of the first value ≥ x in an ascending array, or its length (a binary search). */
 export function lowerBound(sorted: readonly number[], x: number): number {
   let lo = 0;

@@ -11,7 +11,8 @@ import { fileURLToPath } from 'node:url';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { Progress } from '../../src/cli/progress.js';
 import type { ChildMessage, ConsumerMode } from '../child/consumer.js';
-import { steadyRate } from '../lib/stats.js';
+import { cpuSeconds, stackPid } from '../lib/proc.js';
+import { perRecordUs, steadyRate } from '../lib/stats.js';
 import { ProgressTrace } from '../lib/trace.js';
 
 const CHILD = fileURLToPath(new URL('../child/consumer.js', import.meta.url));
@@ -26,6 +27,10 @@ export interface ConsumerRunResult {
   /** From the start of the processes until the group was steady, ms. */
   joinMs: number;
   steadyMs: number;
+  /** CPU from the start signal to the last record, cores: the consumer processes together, and Kafka. */
+  cpu: { consumers: number; kafka: number };
+  /** The same CPU, consumers and Kafka together, µs per record. */
+  cpuUsPerRecord: number;
 }
 
 export async function runConsumers(opts: {
@@ -48,6 +53,11 @@ export async function runConsumers(opts: {
   const trace = new ProgressTrace();
   const sum = () => counts.reduce((a, b) => a + b, 0);
   const expectedMembers = Math.min(processes, partitions);
+  const kafkaPid = stackPid('kafka');
+  // CPU seconds so far: the consumer processes together, and Kafka.
+  const cpuNow = () => ({ consumers: children.reduce((n, c) => n + cpuSeconds(c.pid), 0), kafka: cpuSeconds(kafkaPid) });
+  let cpuAtSteady = { consumers: Number.NaN, kafka: Number.NaN };
+  let cpuAtEnd = cpuAtSteady;
 
   const isSteady = () => {
     const shares = assigned.filter((a): a is number[] => a !== null && a.length > 0);
@@ -69,6 +79,7 @@ export async function runConsumers(opts: {
           counts[i] = msg.count;
           if (steadyAt === null && isSteady()) {
             steadyAt = Date.now();
+            cpuAtSteady = cpuNow();
             trace.add(steadyAt, 0);
             for (const c of children) c.send({ type: 'go' });
           }
@@ -76,7 +87,10 @@ export async function runConsumers(opts: {
           counts[i] = msg.count;
           if (steadyAt !== null) trace.add(Date.now(), sum());
         }
-        if (endAt === null && sum() >= total) endAt = Date.now();
+        if (endAt === null && sum() >= total) {
+          endAt = Date.now();
+          cpuAtEnd = cpuNow();
+        }
       });
       children.push(child);
     }
@@ -91,12 +105,16 @@ export async function runConsumers(opts: {
     progress.finish(sum());
     const end: number = endAt;
     const steady: number = steadyAt ?? startedAt;
+    const windowS = (end - steady) / 1000;
+    const cpu = { consumers: (cpuAtEnd.consumers - cpuAtSteady.consumers) / windowS, kafka: (cpuAtEnd.kafka - cpuAtSteady.kafka) / windowS };
     return {
       rps: trace.sustainedRate(total),
       fromReadyRps: steadyRate({ steadyAt: steady, doneAtSteady: 0, endAt: end, total }),
       wallRps: steadyRate({ steadyAt: startedAt, doneAtSteady: 0, endAt: end, total }),
       joinMs: steady - startedAt,
       steadyMs: end - steady,
+      cpu,
+      cpuUsPerRecord: perRecordUs([cpu.consumers, cpu.kafka], windowS, total),
     };
   } finally {
     await Promise.all(

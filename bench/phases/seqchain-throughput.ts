@@ -6,10 +6,9 @@
  * reconciled, every worker holding its final partitions) to the last record, which includes a
  * new leader's first cuts.
  */
-import { readFileSync, readdirSync, statSync } from 'node:fs';
+import { readdirSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
-import { REPO } from '../../scripts/lib/replica-set.js';
 import { Progress } from '../../src/cli/progress.js';
 import { loadConfig } from '../../src/config/load.js';
 import { createKafka } from '../../src/kafka/client.js';
@@ -20,8 +19,8 @@ import { topicOffsets, withAdmin } from '../../src/kafka/offsets.js';
 import type { Logger } from '../../src/log.js';
 import { initChain } from '../../src/ops/init-chain.js';
 import { cutMessageBytes } from '../lib/ledger-size.js';
-import { cpuSeconds } from '../lib/proc.js';
-import { steadyRate } from '../lib/stats.js';
+import { cpuSeconds, STACK_DIR, stackPid } from '../lib/proc.js';
+import { perRecordUs, steadyRate } from '../lib/stats.js';
 import { ProgressTrace } from '../lib/trace.js';
 import { type BenchReplicas, isSteady, leaderPid, sampleReplicas, startReplicas, stopReplicas } from './replicas.js';
 
@@ -47,6 +46,8 @@ export interface SeqchainRunResult {
   steadyMs: number;
   /** CPU used from the moment the set was ready to the last record, in cores (1 = one core busy), per process. */
   cpu: { leader: number; followers: number[]; kafka: number; redis: number; zookeeper: number };
+  /** The same CPU, every process together (replicas, Kafka, Redis, ZooKeeper), µs per record sequenced in that window. */
+  cpuUsPerRecord: number;
   ledger: LedgerShape | null;
 }
 
@@ -67,7 +68,7 @@ export async function runSeqchainBacklog(opts: {
   afterSequenced?: (r: BenchReplicas) => Promise<void>;
 }): Promise<SeqchainRunResult> {
   const { logger, total } = opts;
-  const stackPids = { kafka: readStackPid('kafka'), redis: readStackPid('redis'), zookeeper: readStackPid('zookeeper') };
+  const stackPids = { kafka: stackPid('kafka'), redis: stackPid('redis'), zookeeper: stackPid('zookeeper') };
   await initChain(loadConfig({ overrides: { chain: opts.chain } }), logger, { topic: opts.topic, start: 'earliest', force: false });
   const r = startReplicas({ chain: opts.chain, replicas: opts.replicas, logger, cpuProfDir: opts.cpuProfDir, ...(opts.env ? { env: opts.env } : {}) });
   const startedAt = Date.now();
@@ -125,22 +126,11 @@ export async function runSeqchainBacklog(opts: {
       beforeSteady: steadyAt === null ? 0 : doneAtSteady,
       steadyMs: endAt - steady,
       cpu,
+      cpuUsPerRecord: perRecordUs([cpu.leader, ...cpu.followers, cpu.kafka, cpu.redis, cpu.zookeeper], window, total - (steadyAt === null ? 0 : doneAtSteady)),
       ledger,
     };
   } finally {
     await stopReplicas(r);
-  }
-}
-
-const STACK_DIR = process.env.SEQCHAIN_STACK_DIR ?? join(REPO, '.stack');
-
-/** A process of the local stack (scripts/stack.sh writes their pids), for its CPU share. */
-function readStackPid(component: 'kafka' | 'redis' | 'zookeeper'): number | undefined {
-  try {
-    const pid = Number(readFileSync(join(STACK_DIR, component, `${component}.pid`), 'utf8').trim());
-    return Number.isInteger(pid) && pid > 0 ? pid : undefined;
-  } catch {
-    return undefined;
   }
 }
 

@@ -64,6 +64,25 @@ describe('benchmark report', () => {
     expect(table).toContain('RSS (leader replica, soak): 100 MiB at start → 110 MiB at end');
   });
 
+  it('gives the CPU per record of the ceiling and of seqchain, in a table of their own, their ratio and the from-ready ratio per repetition', () => {
+    const cpu = (ceiling: number, seqchain: number): Repetition => ({
+      clientCeilingRps: 100_000,
+      seqchainRps: 50_000,
+      clientCeilingFromReadyRps: 90_000,
+      seqchainFromReadyRps: 30_000,
+      clientCeilingCpuUsPerRecord: ceiling,
+      seqchainCpuUsPerRecord: seqchain,
+    });
+    const r = buildReport({ meta: {}, repetitions: [cpu(4, 8), cpu(3, 9), cpu(5, 7.5)], rssMb: null, extra: {} });
+    expect(r.json.cpuUsPerRecord).toEqual({ clientCeiling: 4, onePartition: null, seqchain: 8 });
+    // 0.5, 0.333, 0.667 per repetition → 0.5
+    expect((r.json.ratios as Record<string, number>).clientCeilingCpuOverSeqchainCpu).toBe(0.5);
+    // Beside the sustained ratio (0.5 here), the one over the whole runs from ready.
+    expect((r.json.ratios as Record<string, number>).seqchainOverClientCeilingFromReady).toBe(0.333);
+    expect(r.table).toMatch(/CPU per record from ready, µs, every process[^\n]*\n[^\n]*\n\s*client ceiling \(consumers, Kafka\)\s+4\.00\s+3\.00\s+5\.00/);
+    expect(r.table).toMatch(/seqchain \(replicas, Kafka, Redis, ZooKeeper\)\s+8\.00\s+7\.50\s+9\.00/);
+  });
+
   it('gives the reader its ratio to one kafkajs process, per repetition, and its worst memory under the bound', () => {
     const r = buildReport({
       meta: {},

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { median, percentileSorted, ratio, spreadOf, steadyRate, summarizeLatencies } from '../../../bench/lib/stats.js';
+import { median, percentileSorted, perRecordUs, ratio, spreadOf, steadyRate, summarizeLatencies } from '../../../bench/lib/stats.js';
 
 describe('percentiles (nearest rank)', () => {
   const hundred = Float64Array.from({ length: 100 }, (_, i) => i + 1);
@@ -61,5 +61,17 @@ describe('steady rate', () => {
   it('is NaN for an empty window', () => {
     expect(steadyRate({ steadyAt: 5, doneAtSteady: 0, endAt: 5, total: 10 })).toBeNaN();
     expect(steadyRate({ steadyAt: 0, doneAtSteady: 10, endAt: 5, total: 10 })).toBeNaN();
+  });
+});
+
+describe('CPU per record', () => {
+  it('sums every process, times the window, over the records done in it', () => {
+    // 1.5 + 0.5 cores for 2 s = 4 CPU-seconds over 1,000,000 records: 4 µs each.
+    expect(perRecordUs([1.5, 0.5], 2, 1_000_000)).toBe(4);
+  });
+
+  it('is NaN when a share is unknown or no record was done', () => {
+    expect(perRecordUs([1, Number.NaN], 2, 1_000)).toBeNaN();
+    expect(perRecordUs([1], 2, 0)).toBeNaN();
   });
 });
