@@ -239,10 +239,14 @@ async function main(opts: Readonly<BenchOptions>): Promise<number> {
         logViewRuns.push(b);
         r.logViewOnRps = b.on.rps;
         r.logViewOffRps = b.off.rps;
+        r.logViewOnFromReadyRps = b.on.fromReadyRps;
+        r.logViewOffFromReadyRps = b.off.fromReadyRps;
+        r.logViewOnCpuUsPerRecord = b.on.cpuUsPerRecord;
+        r.logViewOffCpuUsPerRecord = b.off.cpuUsPerRecord;
         if (b.on.proofs) r.proofMs = b.on.proofs;
         const perRecord = (bytes: number) => (bytes / opts.records).toFixed(1);
         say(
-          `${tag} log view: ${fmtInt(b.on.rps)} records/s on, ${fmtInt(b.off.rps)}/s off (${b.first} first), ratio ${(b.on.rps / b.off.rps).toFixed(2)}; leader CPU ${b.on.leaderCores.toFixed(2)} cores on, ${b.off.leaderCores.toFixed(2)} off; ` +
+          `${tag} log view: ${fmtInt(b.on.rps)} records/s on, ${fmtInt(b.off.rps)}/s off (${b.first} first), ratio ${(b.on.rps / b.off.rps).toFixed(2)}; from ready ${fmtInt(b.on.fromReadyRps)} on, ${fmtInt(b.off.fromReadyRps)} off; CPU per record ${b.on.cpuUsPerRecord.toFixed(2)} µs on, ${b.off.cpuUsPerRecord.toFixed(2)} off; leader CPU ${b.on.leaderCores.toFixed(2)} cores on, ${b.off.leaderCores.toFixed(2)} off; ` +
             `index caught up ${b.on.indexCatchUpMs} ms (on) and ${b.off.indexCatchUpMs} ms (off) after the last record; ` +
             `Redis ${perRecord(b.on.redis.total)} B/record on, ${perRecord(b.off.redis.total)} off, of which tiles and checkpoints ${perRecord(b.on.redis.logView)}; ` +
             `ledger ${b.on.ledger.bytesPerRecord.toFixed(1)} B/record on (${b.on.ledger.recordsPerCut.toFixed(0)} per cut, ${b.on.ledger.logViewBytesPerCut?.toFixed(0) ?? 'n/a'} B of log view per cut), ${b.off.ledger.bytesPerRecord.toFixed(1)} off (${b.off.ledger.recordsPerCut.toFixed(0)} per cut)`,
@@ -444,6 +448,8 @@ async function main(opts: Readonly<BenchOptions>): Promise<number> {
         onRps: round(b.on.rps),
         offRps: round(b.off.rps),
         leaderCpuCores: { on: roundFigure(b.on.leaderCores), off: roundFigure(b.off.leaderCores) },
+        fromReadyRps: { on: round(b.on.fromReadyRps), off: round(b.off.fromReadyRps) },
+        cpuUsPerRecord: { on: roundFigure(b.on.cpuUsPerRecord), off: roundFigure(b.off.cpuUsPerRecord) },
         indexCatchUpMs: { on: b.on.indexCatchUpMs, off: b.off.indexCatchUpMs },
       })),
       soak: soak && {

@@ -59,6 +59,11 @@ export interface Repetition {
   /** seqchain from backlog over the same records with `logView.enabled` off and on (signed checkpoints), records/s. */
   logViewOffRps?: number;
   logViewOnRps?: number;
+  /** The same two runs from ready to the last record, records/s, and their CPU per record (every process), µs. */
+  logViewOffFromReadyRps?: number;
+  logViewOnFromReadyRps?: number;
+  logViewOffCpuUsPerRecord?: number;
+  logViewOnCpuUsPerRecord?: number;
   /** Proof latency from a replica's API at the backlog's tree size, ms. */
   proofMs?: { treeSize: number; inclusion: LatencySummary; consistency: LatencySummary };
   /** Cut visible in the ledger → covered by the checkpoint the API serves, ms, under LOG_VIEW lag load. */
@@ -108,10 +113,20 @@ type Figure =
   | 'verifyMaxRssMb'
   | 'orderedRps'
   | 'logViewOffRps'
-  | 'logViewOnRps';
+  | 'logViewOnRps'
+  | 'logViewOffFromReadyRps'
+  | 'logViewOnFromReadyRps'
+  | 'logViewOffCpuUsPerRecord'
+  | 'logViewOnCpuUsPerRecord';
 
 /** Figures in µs of CPU per record, printed in a table of their own. */
-const CPU_FIGURES: ReadonlySet<Figure> = new Set(['clientCeilingCpuUsPerRecord', 'onePartitionCpuUsPerRecord', 'seqchainCpuUsPerRecord']);
+const CPU_FIGURES: ReadonlySet<Figure> = new Set([
+  'clientCeilingCpuUsPerRecord',
+  'onePartitionCpuUsPerRecord',
+  'seqchainCpuUsPerRecord',
+  'logViewOffCpuUsPerRecord',
+  'logViewOnCpuUsPerRecord',
+]);
 
 const FIGURES: [Figure, string][] = [
   ['chainLimitRps', 'chain limit: digest + link, 1 core'],
@@ -133,6 +148,10 @@ const FIGURES: [Figure, string][] = [
   ['orderedRps', 'ordered-topic writer, from backlog'],
   ['logViewOffRps', 'seqchain, log view off (same records)'],
   ['logViewOnRps', 'seqchain, log view on (signed checkpoints)'],
+  ['logViewOffFromReadyRps', '  log view off, from ready to last record'],
+  ['logViewOnFromReadyRps', '  log view on, from ready to last record'],
+  ['logViewOffCpuUsPerRecord', 'seqchain, log view off'],
+  ['logViewOnCpuUsPerRecord', 'seqchain, log view on'],
 ];
 
 const RATIOS: [string, Figure, Figure, string, number | null][] = [
@@ -146,6 +165,9 @@ const RATIOS: [string, Figure, Figure, string, number | null][] = [
   ['clientCeilingCpuOverSeqchainCpu', 'clientCeilingCpuUsPerRecord', 'seqchainCpuUsPerRecord', 'CPU per record: client ceiling ÷ seqchain', null],
   ['readerOverRawOneProcess', 'readerRps', 'rawOneProcessRps', 'reader ÷ one kafkajs process', 0.8],
   ['logViewOnOverOff', 'logViewOnRps', 'logViewOffRps', 'log view on ÷ off', 0.9],
+  ['logViewOnOverOffFromReady', 'logViewOnFromReadyRps', 'logViewOffFromReadyRps', '  from ready: log view on ÷ off', null],
+  // What the on ÷ off rate ratio can be at most when both runs keep every core busy.
+  ['logViewOffCpuOverOnCpu', 'logViewOffCpuUsPerRecord', 'logViewOnCpuUsPerRecord', 'CPU per record: log view off ÷ on', null],
 ];
 
 /** Offered load under which the ordered-topic writer's lag is measured, records/s (issue 11). */

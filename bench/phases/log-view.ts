@@ -88,6 +88,8 @@ export interface BacklogSide {
   fromReadyRps: number;
   /** CPU of the leader replica from the set ready to the last record, cores: where the view's hashing and signing run. */
   leaderCores: number;
+  /** CPU of every process of the run (replicas, Kafka, Redis, ZooKeeper) from ready, µs per record. */
+  cpuUsPerRecord: number;
   /** From the last record sequenced to the index serving it (and, with the view on, its checkpoint), ms. */
   indexCatchUpMs: number;
   redis: IndexBytes;
@@ -150,7 +152,7 @@ export async function runLogViewBacklog(opts: {
     });
     const measured = after as { indexCatchUpMs: number; redis: IndexBytes; proofs: ProofLatency | null } | null;
     if (!measured) throw new Error(`${opts.label} view ${mode}: the run ended before its index was measured`);
-    sides[mode] = { rps: s.rps, fromReadyRps: s.fromReadyRps, leaderCores: s.cpu.leader, ...measured };
+    sides[mode] = { rps: s.rps, fromReadyRps: s.fromReadyRps, leaderCores: s.cpu.leader, cpuUsPerRecord: s.cpuUsPerRecord, ...measured };
   }
   // Read back and clean up only after both runs: Redis frees UNLINKed keys in a background
   // thread, and neither that nor the ledger read may slow the second run of the pair.

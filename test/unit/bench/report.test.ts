@@ -72,6 +72,8 @@ describe('benchmark report', () => {
       seqchainFromReadyRps: 30_000,
       clientCeilingCpuUsPerRecord: ceiling,
       seqchainCpuUsPerRecord: seqchain,
+      logViewOffCpuUsPerRecord: seqchain,
+      logViewOnCpuUsPerRecord: seqchain * 1.25,
     });
     const r = buildReport({ meta: {}, repetitions: [cpu(4, 8), cpu(3, 9), cpu(5, 7.5)], rssMb: null, extra: {} });
     expect(r.json.cpuUsPerRecord).toEqual({ clientCeiling: 4, onePartition: null, seqchain: 8 });
@@ -79,6 +81,8 @@ describe('benchmark report', () => {
     expect((r.json.ratios as Record<string, number>).clientCeilingCpuOverSeqchainCpu).toBe(0.5);
     // Beside the sustained ratio (0.5 here), the one over the whole runs from ready.
     expect((r.json.ratios as Record<string, number>).seqchainOverClientCeilingFromReady).toBe(0.333);
+    expect((r.json.ratios as Record<string, number>).logViewOffCpuOverOnCpu).toBe(0.8);
+    expect(r.table).toMatch(/seqchain, log view on\s+10\.00\s+9\.38\s+11\.25/);
     expect(r.table).toMatch(/CPU per record from ready, µs, every process[^\n]*\n[^\n]*\n\s*client ceiling \(consumers, Kafka\)\s+4\.00\s+3\.00\s+5\.00/);
     expect(r.table).toMatch(/seqchain \(replicas, Kafka, Redis, ZooKeeper\)\s+8\.00\s+7\.50\s+9\.00/);
   });
