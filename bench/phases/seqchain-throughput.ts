@@ -74,6 +74,7 @@ export async function runSeqchainBacklog(opts: {
   const startedAt = Date.now();
   const progress = new Progress(`bench ${opts.label}`, total);
   let steadyAt: number | null = null;
+  /** Records already sequenced when the set became ready (0 while it is not). */
   let doneAtSteady = 0;
   let cpuAtSteady: Map<string, { cpuS: number }> | null = null;
   let stackCpuAtSteady = { kafka: Number.NaN, redis: Number.NaN, zookeeper: Number.NaN };
@@ -121,12 +122,12 @@ export async function runSeqchainBacklog(opts: {
     await opts.afterSequenced?.(r);
     return {
       rps: trace.sustainedRate(total),
-      fromReadyRps: steadyRate({ steadyAt: steady, doneAtSteady: steadyAt === null ? 0 : doneAtSteady, endAt, total }),
+      fromReadyRps: steadyRate({ steadyAt: steady, doneAtSteady, endAt, total }),
       wallRps: steadyRate({ steadyAt: startedAt, doneAtSteady: 0, endAt, total }),
-      beforeSteady: steadyAt === null ? 0 : doneAtSteady,
+      beforeSteady: doneAtSteady,
       steadyMs: endAt - steady,
       cpu,
-      cpuUsPerRecord: perRecordUs([cpu.leader, ...cpu.followers, cpu.kafka, cpu.redis, cpu.zookeeper], window, total - (steadyAt === null ? 0 : doneAtSteady)),
+      cpuUsPerRecord: perRecordUs([cpu.leader, ...cpu.followers, cpu.kafka, cpu.redis, cpu.zookeeper], window, total - doneAtSteady),
       ledger,
     };
   } finally {
